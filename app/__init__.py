@@ -1,0 +1,1 @@
+"""XOR Lab's Streamlit layer: the entry point, shared UI helpers and chart builders."""

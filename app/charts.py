@@ -1,0 +1,132 @@
+"""Altair chart builders shared by several pages: heatmaps over the input plane, the 0.5
+contour (contourpy), the four XOR points, and line charts that never receive inf/NaN.
+
+Heatmaps ship quantised: grid indices and the value as uint8 (0–255), turned back into
+coordinates by a Vega transform, so a 60×60 map is ~11 KB instead of ~140 KB.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import contourpy
+import numpy as np
+import pandas as pd
+
+from app.ui import BLUE, RED, presenter
+from core.data import X as XOR_X
+from core.data import y as XOR_Y
+
+COLOUR_SCALE = alt.Scale(scheme="redblue", reverse=True, domain=[0, 1])  # 0 blue … 1 red (RdBu)
+
+
+def sizes() -> dict:
+    """Font, line and point sizes for the current mode (presenter mode makes them larger)."""
+    if presenter():
+        return {"font": 20, "title": 22, "line": 5, "point": 700, "label": 22, "stroke": 3}
+    return {"font": 12, "title": 14, "line": 3, "point": 300, "label": 14, "stroke": 2}
+
+
+def style(chart: alt.Chart) -> alt.Chart:
+    """Apply the shared axis/legend/title font sizes."""
+    s = sizes()
+    return (
+        chart.configure_axis(labelFontSize=s["font"], titleFontSize=s["font"])
+        .configure_legend(labelFontSize=s["font"], titleFontSize=s["font"])
+        .configure_title(fontSize=s["title"])
+    )
+
+
+def grid_frame(values: np.ndarray, lo: float, hi: float) -> pd.DataFrame:
+    """values (n, n) indexed [x2, x1] in [0, 1] → quantised long frame (i, j, q)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    n = v.shape[0]
+    jj, ii = np.meshgrid(np.arange(n, dtype=np.uint8), np.arange(n, dtype=np.uint8))
+    q = np.clip(np.rint(v * 255), 0, 255).astype(np.uint8)
+    return pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()})
+
+
+def contour_frame(values: np.ndarray, lo: float, hi: float, level: float = 0.5) -> pd.DataFrame:
+    """The ``level`` contour of values (n, n) over [lo, hi]² as line vertices (x1, x2, line, order)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    n = v.shape[0]
+    axis = np.linspace(lo, hi, n)
+    gen = contourpy.contour_generator(axis, axis, v, line_type=contourpy.LineType.Separate)
+    rows = []
+    for k, line in enumerate(gen.lines(level)):
+        for order, (x1, x2) in enumerate(line):
+            rows.append((round(float(x1), 4), round(float(x2), 4), k, order))
+    return pd.DataFrame(rows, columns=["x1", "x2", "line", "order"])
+
+
+def points_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "x1": XOR_X[:, 0],
+            "x2": XOR_X[:, 1],
+            "label": XOR_Y[:, 0].astype(int),
+            "input": [f"[{int(a)} {int(b)}]" for a, b in XOR_X],
+        }
+    )
+
+
+def plane_heatmap(
+    values: np.ndarray,
+    lo: float = -0.5,
+    hi: float = 1.5,
+    title: str = "",
+    value_name: str = "output",
+    width: int | str = "container",
+    height: int = 360,
+    show_points: bool = True,
+) -> alt.LayerChart:
+    """A value in [0, 1] over the input plane, with its 0.5 line in black and the XOR points."""
+    s = sizes()
+    n = values.shape[0]
+    step = (hi - lo) / (n - 1)
+    half = step / 2
+    base = alt.Chart(grid_frame(values, lo, hi)).transform_calculate(
+        x1=f"{lo} + datum.j * {step}",
+        x2=f"{lo} + datum.i * {step}",
+        x1a=f"{lo - half} + datum.j * {step}",
+        x1b=f"{lo + half} + datum.j * {step}",
+        x2a=f"{lo - half} + datum.i * {step}",
+        x2b=f"{lo + half} + datum.i * {step}",
+        value="datum.q / 255",
+    )
+    xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
+    heat = base.mark_rect().encode(
+        x=alt.X("x1a:Q", scale=xs, title="x1 (input 1)"),
+        x2="x1b:Q",
+        y=alt.Y("x2a:Q", scale=xs, title="x2 (input 2)"),
+        y2="x2b:Q",
+        color=alt.Color("value:Q", scale=COLOUR_SCALE, title=value_name, legend=alt.Legend(format=".1f")),
+        tooltip=[
+            alt.Tooltip("x1:Q", format=".2f"),
+            alt.Tooltip("x2:Q", format=".2f"),
+            alt.Tooltip("value:Q", title=value_name, format=".3f"),
+        ],
+    )
+    layers = [heat]
+    cf = contour_frame(values, lo, hi)
+    if len(cf):
+        layers.append(
+            alt.Chart(cf)
+            .mark_line(color="black", strokeWidth=s["line"])
+            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="line:N", order="order:Q")
+        )
+    if show_points:
+        pts = alt.Chart(points_frame())
+        layers.append(
+            pts.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
+                x=alt.X("x1:Q", scale=xs),
+                y=alt.Y("x2:Q", scale=xs),
+                color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+                tooltip=["input:N", alt.Tooltip("label:N", title="XOR")],
+            )
+        )
+        layers.append(
+            pts.mark_text(dx=s["label"], dy=-s["label"], fontSize=s["label"], fontWeight="bold").encode(
+                x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(title=title, width=width, height=height)

@@ -1,0 +1,27 @@
+"""XOR Lab entry point: ``streamlit run app/main.py`` from the repo root."""
+
+import sys
+from pathlib import Path
+
+# `streamlit run app/main.py` puts app/ on sys.path, not the repo root; core/ and app/ live there.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import nav, ui  # noqa: E402
+
+st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="expanded")
+
+
+def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.Page:
+    if url_path == "":
+        return st.Page(f"../pages/{file}", title=title, icon=icon, default=True)
+    return st.Page(f"../pages/{file}", title=title, icon=icon, url_path=url_path)
+
+
+pages = [_page(*p) for p in nav.available()]
+current = st.navigation(pages)
+ui.sidebar_common()
+current.run()

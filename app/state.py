@@ -1,0 +1,183 @@
+"""The shared "network" control: where the current 2-2-1 network's weights come from.
+
+Pages that show the notes' network call ``network_control()`` (drawn in the sidebar) and get back
+an ``MLP``. The choice lives in ``st.session_state`` with ``persist_state="session"``, so moving
+to another page keeps the current network.
+
+Sources:
+- "notes":   Example weights from the notes (core.data.NOTES_WEIGHTS)
+- "random":  Random initialisation, seed and initialiser chosen by the user
+- "manual":  each of the 9 numbers edited by hand (editing any number switches to this)
+- "trained": a run from the Training page, at a chosen epoch (only once a run exists)
+
+The Training page publishes its run as ``st.session_state["trained_run"] = {"label": str,
+"history": core.train.History}``; that network may have any hidden width and activation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.data import NOTES_LABEL, notes_weights
+from core.init import INITIALISERS
+from core.mlp import MLP
+
+SOURCES = {
+    "notes": NOTES_LABEL,
+    "random": "Random initialisation",
+    "manual": "Edit the 9 numbers by hand",
+    "trained": "Trained network (from the Training page)",
+}
+WEIGHT_LIMIT = 20.0  # hand-edited weights and biases stay within ±20
+# session key -> (tensor, row, col): the 9 numbers of the 2-2-1 network, in the notes' names
+WEIGHT_KEYS = {
+    "w1_00": ("W1", 0, 0),
+    "w1_01": ("W1", 0, 1),
+    "w1_10": ("W1", 1, 0),
+    "w1_11": ("W1", 1, 1),
+    "b1_0": ("b1", 0, 0),
+    "b1_1": ("b1", 0, 1),
+    "w2_0": ("W2", 0, 0),
+    "w2_1": ("W2", 1, 0),
+    "b2": ("b2", 0, 0),
+}
+WEIGHT_LABELS = {
+    "w1_00": "W1[0,0]  x1 → h1",
+    "w1_01": "W1[0,1]  x1 → h2",
+    "w1_10": "W1[1,0]  x2 → h1",
+    "w1_11": "W1[1,1]  x2 → h2",
+    "b1_0": "b1[0]  bias of h1",
+    "b1_1": "b1[1]  bias of h2",
+    "w2_0": "W2[0]  h1 → output",
+    "w2_1": "W2[1]  h2 → output",
+    "b2": "b2  bias of output",
+}
+
+
+def params_to_keys(params: dict) -> dict:
+    """{"W1":..., ...} of a 2-2-1 network → {"w1_00": float, ...}."""
+    return {k: float(np.clip(params[t][i, j], -WEIGHT_LIMIT, WEIGHT_LIMIT)) for k, (t, i, j) in WEIGHT_KEYS.items()}
+
+
+def keys_to_params(values: dict) -> dict:
+    params = {"W1": np.zeros((2, 2)), "b1": np.zeros((1, 2)), "W2": np.zeros((2, 1)), "b2": np.zeros((1, 1))}
+    for k, (t, i, j) in WEIGHT_KEYS.items():
+        params[t][i, j] = float(values[k])
+    return params
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _random_params(seed: int, init: str) -> dict:
+    return MLP.create([2, 2, 1], init=init, seed=seed).to_dict()
+
+
+def _trained_run():
+    run = st.session_state.get("trained_run")
+    return run if run and run.get("history") is not None else None
+
+
+def _ensure_defaults() -> None:
+    ss = st.session_state
+    ss.setdefault("net_source", "notes")
+    ss.setdefault("net_seed", 0)
+    ss.setdefault("net_init", "xavier_uniform")
+    for k, v in params_to_keys(notes_weights()).items():
+        ss.setdefault(k, v)
+    if ss["net_source"] == "trained" and _trained_run() is None:
+        ss["net_source"] = "notes"
+
+
+def _network_from(source: str) -> MLP:
+    ss = st.session_state
+    if source == "random":
+        return MLP.from_dict(_random_params(int(ss["net_seed"]), ss["net_init"]))
+    if source == "manual":
+        return MLP.from_dict(keys_to_params(ss))
+    if source == "trained":
+        run = _trained_run()
+        hist = run["history"]
+        epoch = int(ss.get("net_epoch", hist.snapshot_epochs[-1]))
+        return hist.network_at(epoch)
+    return MLP.from_dict(notes_weights())
+
+
+def _sync_manual_from_current() -> None:
+    """Before showing the number editors, make them show the network actually in use."""
+    ss = st.session_state
+    src = ss["net_source"]
+    if src in ("notes", "random") or (src == "trained" and _network_from("trained").sizes == [2, 2, 1]):
+        for k, v in params_to_keys(_network_from(src).to_dict()).items():
+            ss[k] = v
+
+
+def _switch_to_manual() -> None:
+    st.session_state["net_source"] = "manual"
+
+
+def current_network() -> MLP:
+    """The network the shared control currently describes (no widgets drawn)."""
+    _ensure_defaults()
+    return _network_from(st.session_state["net_source"])
+
+
+def network_control(editor: bool = True) -> MLP:
+    """Draw the shared network control in the sidebar and return the current network.
+
+    editor: also show the 9 number inputs (editing one switches the source to "manual").
+    """
+    _ensure_defaults()
+    ss = st.session_state
+    options = [s for s in SOURCES if s != "trained" or _trained_run() is not None]
+    with st.sidebar:
+        st.subheader("Network")
+        st.selectbox(
+            "Where the weights come from",
+            options,
+            format_func=SOURCES.get,
+            key="net_source",
+            persist_state="session",
+        )
+        src = ss["net_source"]
+        if src == "random":
+            c1, c2 = st.columns(2)
+            c1.number_input("Seed", 0, 2**31 - 1, step=1, key="net_seed", persist_state="session")
+            c2.selectbox(
+                "Initialiser", list(INITIALISERS), format_func=INITIALISERS.get, key="net_init", persist_state="session"
+            )
+        if src == "trained":
+            hist = _trained_run()["history"]
+            st.caption(_trained_run()["label"])
+            epochs = hist.snapshot_epochs
+            if ss.get("net_epoch") not in epochs:
+                ss["net_epoch"] = epochs[-1]
+            st.select_slider("Epoch", options=epochs, key="net_epoch", persist_state="session")
+        net = _network_from(src)
+        if editor and net.sizes == [2, 2, 1]:
+            _sync_manual_from_current()
+            with st.expander("The 9 numbers", expanded=src == "manual"):
+                for k, label in WEIGHT_LABELS.items():
+                    st.number_input(
+                        label,
+                        min_value=-WEIGHT_LIMIT,
+                        max_value=WEIGHT_LIMIT,
+                        step=0.1,
+                        format="%.3f",
+                        key=k,
+                        on_change=_switch_to_manual,
+                        persist_state="session",
+                    )
+            net = _network_from(ss["net_source"])
+    return net
+
+
+def network_caption(net: MLP) -> str:
+    """One line saying which network is shown, for the top of a page."""
+    src = st.session_state.get("net_source", "notes")
+    extra = ""
+    if src == "random":
+        extra = f" (seed {st.session_state['net_seed']}, {INITIALISERS[st.session_state['net_init']]})"
+    if src == "trained" and _trained_run() is not None:
+        extra = f" — {_trained_run()['label']}, epoch {st.session_state.get('net_epoch')}"
+    sizes = "-".join(map(str, net.sizes))
+    return f"Network: **{SOURCES[src]}**{extra} · {sizes} · {net.hidden} hidden units"
