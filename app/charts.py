@@ -78,20 +78,40 @@ def plane_heatmap(
     width: int | str = "container",
     height: int = 360,
     show_points: bool = True,
+    vrange: tuple = (0.0, 1.0),
+    level: float = 0.5,
+    point_scale: float = 1.0,
 ) -> alt.LayerChart:
-    """A value in [0, 1] over the input plane, with its 0.5 line in black and the XOR points."""
+    """A value in [0, 1] over the input plane, with its 0.5 line in black and the XOR points.
+
+    vrange: the colour scale's (blue, red) ends for values not in [0, 1] (e.g. (−1, 1) for tanh);
+    the data are then quantised over the grid's own range so tooltips stay exact, and colours
+    saturate outside vrange. level: where the black line goes. point_scale: shrink the points and
+    labels for small multiples.
+    """
     s = sizes()
     n = values.shape[0]
     step = (hi - lo) / (n - 1)
     half = step / 2
-    base = alt.Chart(grid_frame(values, lo, hi)).transform_calculate(
+    value_expr = "datum.q / 255"
+    colour_scale = COLOUR_SCALE
+    data = values
+    if tuple(vrange) != (0.0, 1.0):
+        fin = np.asarray(values, dtype=float)[np.isfinite(values)]
+        qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
+        qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
+        qhi = qhi if qhi > qlo else qlo + 1.0
+        data = (np.asarray(values, dtype=float) - qlo) / (qhi - qlo)
+        value_expr = f"{qlo!r} + datum.q / 255 * {qhi - qlo!r}"
+        colour_scale = alt.Scale(scheme="redblue", reverse=True, domain=[float(v) for v in vrange], clamp=True)
+    base = alt.Chart(grid_frame(data, lo, hi)).transform_calculate(
         x1=f"{lo} + datum.j * {step}",
         x2=f"{lo} + datum.i * {step}",
         x1a=f"{lo - half} + datum.j * {step}",
         x1b=f"{lo + half} + datum.j * {step}",
         x2a=f"{lo - half} + datum.i * {step}",
         x2b=f"{lo + half} + datum.i * {step}",
-        value="datum.q / 255",
+        value=value_expr,
     )
     xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     heat = base.mark_rect().encode(
@@ -99,7 +119,7 @@ def plane_heatmap(
         x2="x1b:Q",
         y=alt.Y("x2a:Q", scale=xs, title="x2 (input 2)"),
         y2="x2b:Q",
-        color=alt.Color("value:Q", scale=COLOUR_SCALE, title=value_name, legend=alt.Legend(format=".1f")),
+        color=alt.Color("value:Q", scale=colour_scale, title=value_name, legend=alt.Legend(format=".1f")),
         tooltip=[
             alt.Tooltip("x1:Q", format=".2f"),
             alt.Tooltip("x2:Q", format=".2f"),
@@ -107,7 +127,7 @@ def plane_heatmap(
         ],
     )
     layers = [heat]
-    cf = contour_frame(values, lo, hi)
+    cf = contour_frame(values, lo, hi, level)
     if len(cf):
         layers.append(
             alt.Chart(cf)
@@ -116,8 +136,10 @@ def plane_heatmap(
         )
     if show_points:
         pts = alt.Chart(points_frame())
+        psize = s["point"] if point_scale == 1 else s["point"] * point_scale**2
+        offset = s["label"] if point_scale == 1 else s["label"] * point_scale
         layers.append(
-            pts.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
+            pts.mark_point(filled=True, size=psize, stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
                 x=alt.X("x1:Q", scale=xs),
                 y=alt.Y("x2:Q", scale=xs),
                 color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
@@ -125,7 +147,7 @@ def plane_heatmap(
             )
         )
         layers.append(
-            pts.mark_text(dx=s["label"], dy=-s["label"], fontSize=s["label"], fontWeight="bold").encode(
+            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"], fontWeight="bold").encode(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text="label:N"
             )
         )
