@@ -23,5 +23,13 @@ def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.P
 
 pages = [_page(*p) for p in nav.available()]
 current = st.navigation(pages)
+link_at_start = st.query_params.to_dict()  # the settings the link was opened with
 ui.sidebar_common()
+notice = st.empty()
 current.run()
+if problems := ui.check_link(link_at_start):
+    notice.warning(
+        "This link had settings that could not be used, so defaults were used instead: " + "; ".join(problems) + ".",
+        icon=":material/link_off:",
+    )
+ui.share_link()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -19,15 +21,72 @@ def presenter() -> bool:
     return bool(st.session_state.get("presenter", False))
 
 
+# Static CSS only (never user text): presenter mode scales every rem-based size (text, widgets,
+# maths, tables) from the root font size, hides Streamlit's header chrome and trims padding.
+PRESENTER_CSS = """
+<style>
+html { font-size: 21px; }
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
+.katex { font-size: 1.3em; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.3rem 0.6rem; }
+h1 { font-size: 2.1rem !important; padding-top: 0 !important; }
+</style>
+"""
+
+
 def sidebar_common() -> None:
-    """Controls every page shares, drawn in the sidebar by app/main.py."""
+    """Controls every page shares, drawn in the sidebar by app/main.py before the page runs."""
     with st.sidebar:
         st.toggle(
             "Presenter mode",
             key="presenter",
-            help="Larger text, charts and tables for projecting in a classroom.",
+            help="Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.",
+            bind="query-params",
             persist_state="session",
         )
+    if presenter():
+        st.html(PRESENTER_CSS)
+
+
+def _same(url_value: str, value) -> bool:
+    """Does a query-string value describe the widget value the page ended up with?"""
+    if isinstance(value, bool):
+        return url_value.strip().lower() == str(value).lower()
+    if isinstance(value, (int, float)):
+        try:
+            return float(url_value) == float(value)
+        except ValueError:
+            return False
+    return url_value == str(value)
+
+
+def check_link(initial: dict) -> list[str]:
+    """After a page ran: which settings of the link it was opened with were not used, and why.
+
+    Unknown keys are removed from the address; values a widget refused (wrong type, out of
+    range) have already been dropped by Streamlit, which fell back to the default.
+    """
+    ss = st.session_state
+    now = st.query_params.to_dict()
+    problems = []
+    for key, value in initial.items():
+        if key not in ss:
+            problems.append(f"unknown setting “{key[:40]}”")
+            st.query_params.pop(key, None)
+        elif key not in now and not _same(value, ss[key]):
+            problems.append(f"“{key}” = “{value[:40]}” is not a valid value")
+    return problems
+
+
+def share_link() -> None:
+    """The 'copy link to this view' affordance: the address with every bound control in it."""
+    params = st.query_params.to_dict()
+    base = st.context.url
+    link = (base or "") + ("?" + urlencode(params) if params else "")
+    with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
+        st.caption("This address reopens the page with the current settings. Copy it with the button on the right.")
+        st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
 
 
 def page_header(title: str, intro: str | None = None) -> None:
@@ -52,7 +111,10 @@ def show_matrix(
     highlight_row: int | None = None,
     key: str | None = None,
 ) -> pd.DataFrame:
-    """Show a matrix as a formatted st.dataframe, optionally highlighting one row; returns the frame."""
+    """Show a matrix as a formatted table, optionally highlighting one row; returns the frame.
+
+    st.dataframe normally; st.table in presenter mode, so its text grows with the page.
+    """
     df = matrix_frame(a, rows, cols)
     styler = df.style.format(f"{{:.{digits}f}}")
     if highlight_row is not None and 0 <= highlight_row < len(df):
@@ -60,7 +122,10 @@ def show_matrix(
         styler = styler.apply(
             lambda r: ["background-color: #fde9c8; font-weight: bold" if r.name == target else "" for _ in r], axis=1
         )
-    st.dataframe(styler, key=key, width="content")
+    if presenter():  # an HTML table scales with presenter mode's larger root font; the grid does not
+        st.table(styler)
+    else:
+        st.dataframe(styler, key=key, width="content")
     return df
 
 
