@@ -45,3 +45,9 @@ def chart_specs(at) -> list[dict]:
     import json
 
     return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = ROOT / "test-artifacts" / "screenshots"
+    if shots.exists() and any(shots.glob("*.png")):
+        terminalreporter.write_line(f"browser screenshots: {shots} ({len(list(shots.glob('*.png')))} PNG files)")
