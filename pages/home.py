@@ -20,6 +20,7 @@ with left:
     st.caption("Output 1 when exactly one input is 1. No single straight line separates the 1s from the 0s.")
 with right:
     st.subheader("Chapters")
-    for file, title, _icon, url_path, summary in nav.available():
+    for file, title, icon, url_path, summary in nav.available():
         if url_path:
-            st.page_link(f"../pages/{file}", label=f"**{title}** — {summary}")
+            st.page_link(f"../pages/{file}", label=f"**{title}**", icon=icon)
+            st.caption(summary)
