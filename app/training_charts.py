@@ -1,0 +1,218 @@
+"""Chart builders for the Training page: loss/accuracy/learning-rate curves and the convergence lab.
+
+Building an Altair chart and validating it costs ~0.1 s per chart, so the page shows charts
+through ``show(builder, ...)``: the finished Vega-Lite spec (data as named datasets) is cached with
+``st.cache_data`` on the builder's arguments and the presenter flag, and drawn with
+``st.vega_lite_chart``. Warm reruns then skip Altair entirely.
+
+Curves are downsampled before they reach the browser (at most ~2 × ``MAX_POINTS`` rows per run,
+keeping each bucket's lowest and highest value so spikes and bounces survive), and every value
+that is not finite is dropped here, so no chart ever receives NaN or inf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.charts import plane_heatmap, sizes, style
+from app.ui import GREY, presenter
+
+MAX_POINTS = 400  # buckets per curve; each keeps its min and max → ≤ 800 rows
+LOSS_FLOOR = 1e-12  # a log axis cannot show 0: losses below this are drawn at it
+RUN_COLOURS = ["#333333", "#e08214", "#5e3c99", "#1b7837"]  # runs/settings, never the class colours
+LAB_COLOURS = {"A": "#333333", "B": "#e08214"}
+
+
+def downsample(values: np.ndarray, max_points: int = MAX_POINTS, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (epochs) and values of a min/max envelope of ``values``; non-finite values dropped.
+
+    values: (T,). Returns (epochs, values), each at most 2·max_points + 1 long, epochs increasing.
+    """
+    v = np.asarray(values, dtype=float)
+    idx = np.arange(v.size)
+    keep = np.isfinite(v)
+    idx, v = idx[keep], v[keep]
+    if v.size <= 2 * max_points:
+        return idx + start, v
+    picks = [np.array([0, v.size - 1])]
+    for chunk in np.array_split(np.arange(v.size), max_points):
+        picks.append(chunk[[np.argmin(v[chunk]), np.argmax(v[chunk])]])
+    sel = np.unique(np.concatenate(picks))
+    return idx[sel] + start, v[sel]
+
+
+def curve_frame(runs: dict[str, np.ndarray], floor: float | None = None) -> pd.DataFrame:
+    """{run label: values (T,)} → long frame (epoch, value, run), downsampled, finite only."""
+    parts = []
+    for label, values in runs.items():
+        e, v = downsample(values)
+        if floor is not None:
+            v = np.maximum(v, floor)
+        parts.append(pd.DataFrame({"epoch": e.astype(int), "value": v, "run": label}))
+    if not parts:
+        return pd.DataFrame({"epoch": [], "value": [], "run": []})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _colour(labels: list[str]) -> alt.Color:
+    return alt.Color(
+        "run:N",
+        scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400) if len(labels) > 1 else None,
+    )
+
+
+def curve_chart(
+    runs: dict[str, np.ndarray],
+    title: str,
+    y_title: str,
+    log: bool = False,
+    y_format: str = ".3g",
+    height: int = 240,
+    marks: dict[str, int] | None = None,
+    y_domain: list | None = None,
+) -> alt.LayerChart:
+    """One line per run over epochs. marks: {label: epoch} drawn as dashed vertical rules."""
+    s = sizes()
+    labels = list(runs)
+    df = curve_frame(runs, floor=LOSS_FLOOR if log else None)
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    if y_domain is not None:
+        scale = alt.Scale(domain=y_domain)
+    line = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=s["line"] - 1, interpolate="linear")
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("value:Q", title=y_title, scale=scale, axis=alt.Axis(format=y_format)),
+            color=_colour(labels),
+            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4g")],
+        )
+    )
+    layers = [line]
+    if marks:
+        mf = pd.DataFrame({"epoch": list(marks.values()), "what": list(marks.keys())})
+        layers.append(
+            alt.Chart(mf)
+            .mark_rule(color=GREY, strokeDash=[6, 4], strokeWidth=2)
+            .encode(x="epoch:Q", tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("epoch:Q")])
+        )
+    return alt.layer(*layers).properties(title=title, height=height, width="container")
+
+
+def log_bins(values: np.ndarray, n: int = 30) -> np.ndarray:
+    """n log-spaced bin edges covering the positive finite values (at least one decade)."""
+    v = values[np.isfinite(values) & (values > 0)]
+    if v.size == 0:
+        return np.logspace(-3, 0, n + 1)
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    if hi - lo < 1:
+        mid = (hi + lo) / 2
+        lo, hi = mid - 0.5, mid + 0.5
+    return np.logspace(np.floor(lo * 10) / 10, np.ceil(hi * 10) / 10 + 1e-9, n + 1)
+
+
+def histogram_frame(groups: dict[str, np.ndarray], edges: np.ndarray) -> pd.DataFrame:
+    """{setting: values} → frame (setting, lo, hi, count) with one row per non-empty bin."""
+    rows = []
+    for label, values in groups.items():
+        v = values[np.isfinite(values)]
+        counts, _ = np.histogram(v, bins=edges)
+        for lo, hi, c in zip(edges[:-1], edges[1:], counts):
+            if c:
+                rows.append((label, float(lo), float(hi), int(c)))
+    return pd.DataFrame(rows, columns=["setting", "lo", "hi", "count"])
+
+
+def histogram_chart(
+    groups: dict[str, np.ndarray],
+    edges: np.ndarray,
+    title: str,
+    x_title: str,
+    log: bool = False,
+    rule: float | None = None,
+    rule_label: str = "",
+    height: int = 240,
+) -> alt.LayerChart:
+    """Overlaid histograms, one colour per setting (A dark grey, B orange)."""
+    s = sizes()
+    df = histogram_frame(groups, edges)
+    labels = list(groups)
+    colours = [LAB_COLOURS.get(k[:1], RUN_COLOURS[i % 4]) for i, k in enumerate(labels)]
+    x_scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    bars = (
+        alt.Chart(df)
+        .mark_rect(opacity=0.55, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("lo:Q", title=x_title, scale=x_scale, axis=alt.Axis(format=".2g" if log else "d")),
+            x2="hi:Q",
+            y=alt.Y("count:Q", title="runs", stack=None),
+            color=alt.Color(
+                "setting:N",
+                scale=alt.Scale(domain=labels, range=colours),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+            ),
+            tooltip=[
+                alt.Tooltip("setting:N"),
+                alt.Tooltip("lo:Q", title="from", format=".3g"),
+                alt.Tooltip("hi:Q", title="to", format=".3g"),
+                alt.Tooltip("count:Q", title="runs"),
+            ],
+        )
+    )
+    layers = [bars]
+    if rule is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"x": [rule], "what": [rule_label]}))
+            .mark_rule(color="black", strokeDash=[6, 4], strokeWidth=s["stroke"])
+            .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("x:Q", format=".3g")])
+        )
+    return alt.layer(*layers).properties(title=title, height=height, width="container")
+
+
+# ----- cached specs -------------------------------------------------------------------------------
+def to_spec(chart: alt.TopLevelMixin) -> dict:
+    """A Vega-Lite dict whose data frames sit in ``datasets`` under content-hash names.
+
+    Streamlit ships named datasets as Arrow, exactly as ``st.altair_chart`` does.
+    """
+    datasets = {}
+
+    def swap(obj) -> None:
+        data = getattr(obj, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+            h.update(",".join(map(str, data.columns)).encode())
+            name = f"d_{h.hexdigest()[:16]}"
+            datasets[name] = data
+            obj.data = alt.NamedData(name)
+        if isinstance(obj, alt.LayerChart):
+            for sub in obj.layer:
+                swap(sub)
+
+    swap(chart)
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view")
+    if view == {"continuousWidth": 300, "continuousHeight": 300}:  # Altair's default theme; Streamlit drops it
+        del spec["config"]["view"]
+    spec["datasets"] = datasets
+    return spec
+
+
+BUILDERS = {"curve": curve_chart, "histogram": histogram_chart, "plane": plane_heatmap}
+
+
+@st.cache_data(max_entries=600, show_spinner=False)
+def cached_spec(builder: str, is_presenter: bool, args: tuple, kwargs: dict) -> dict:
+    """The styled spec of ``BUILDERS[builder](*args, **kwargs)``; is_presenter only keys the cache."""
+    return to_spec(style(BUILDERS[builder](*args, **kwargs)))
+
+
+def show(builder: str, *args, **kwargs) -> None:
+    """Draw a chart from its cached spec (see module docstring)."""
+    st.vega_lite_chart(spec=cached_spec(builder, presenter(), args, kwargs), width="stretch")
