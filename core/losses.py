@@ -26,7 +26,12 @@ def softplus(z: np.ndarray) -> np.ndarray:
 def bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
     """Binary cross-entropy of σ(z) against y, from the logits. z, y: (N, k)."""
     # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y z
-    return float(np.mean(np.sum(softplus(z) - y * z, axis=1)))
+    with np.errstate(over="ignore"):  # logits near ±1.8e308: a sum past the float range is inf, quietly
+        per_example = np.sum(softplus(z) - y * z, axis=1)
+        m = np.mean(per_example)
+        if np.isinf(m) and np.all(np.isfinite(per_example)):
+            m = np.sum(per_example / per_example.size)  # huge but finite losses: their mean without overflowing
+    return float(m)
 
 
 def bce(a: np.ndarray, y: np.ndarray, eps: float = 1e-12) -> float:
@@ -43,7 +48,8 @@ def mse(a: np.ndarray, y: np.ndarray) -> float:
 def log_softmax(z: np.ndarray) -> np.ndarray:
     """log softmax along the last axis, shifted by the max so exp never overflows. z: (N, k)."""
     z = np.asarray(z, dtype=float)
-    s = z - np.max(z, axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # logits ±1e308 apart: the smaller log-probability is −inf, quietly
+        s = z - np.max(z, axis=-1, keepdims=True)
     return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
 
 
@@ -53,7 +59,9 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 def cce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
     """Categorical cross-entropy of softmax(z) against one-hot y. z, y: (N, k)."""
-    return float(-np.mean(np.sum(y * log_softmax(z), axis=1)))
+    # only the classes with y ≠ 0 count: a −inf log-probability times y = 0 must add 0, not NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(-np.mean(np.sum(y * log_softmax(z), axis=1, where=np.asarray(y) != 0)))
 
 
 LOSSES = {"bce": "Binary cross-entropy", "mse": "Mean squared error", "cce": "Categorical cross-entropy"}
