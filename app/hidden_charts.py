@@ -1,0 +1,181 @@
+"""Charts and tables for the Hidden features page: the notes' feature table, cached plane grids,
+and the hidden-space plot (the four inputs at their hidden coordinates, with the output's line).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.charts import sizes
+from app.ui import BLUE, RED
+from core import features as F
+from core.data import ROW_LABELS
+from core.mlp import MLP
+
+GRID_N = 100  # the boundary map: 100×100 cells, ~30 KB as uint8
+SMALL_N = 60  # each hidden neuron's map
+HIDDEN_N = 40  # the output neuron's view of the hidden space
+# the output's view as a quiet background: light RdBu tones, so the four points stand out
+LIGHT_SCALE = alt.Scale(domain=[0, 0.5, 1], range=["#92c5de", "#f7f7f7", "#f4a582"])
+SEAM = 0.6  # each cell reaches 0.6 of a step each side: overlapping cells leave no antialiasing seams
+
+
+def net_key(net: MLP) -> tuple:
+    """A hashable, exact description of a network, for st.cache_data."""
+    tensors = tuple((t.shape, tuple(t.ravel().tolist())) for t in net.W + net.b)
+    return net.hidden, net.output, tensors
+
+
+def _net_from_key(key: tuple) -> MLP:
+    hidden, output, tensors = key
+    arrays = [np.array(vals, dtype=float).reshape(shape) for shape, vals in tensors]
+    L = len(arrays) // 2
+    return MLP(arrays[:L], arrays[L:], hidden, output)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def plane_grids(key: tuple, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a1 (h, n, n), a2 (n, n)) over [−0.5, 1.5]², cached on the exact weights."""
+    return F.plane_values(_net_from_key(key), n)
+
+
+def feature_frame(table: F.FeatureTable, digits: int = 3):
+    """The notes' table: Input | Hidden1 | Hidden2 | … | Output | Expected | Prediction, wrong rows marked."""
+    df = pd.DataFrame({"Input": ROW_LABELS})
+    for k in range(table.n_hidden):
+        df[f"Hidden{k + 1}"] = table.a1[:, k]
+    df["Output"] = table.out
+    df["Expected"] = table.expected.astype(int)
+    df["Prediction"] = [f"{int(p)} ✗ wrong" if w else f"{int(p)} ✓" for p, w in zip(table.pred, table.wrong)]
+    df = df.set_index("Input")
+    numeric = [c for c in df.columns if c.startswith("Hidden") or c == "Output"]
+    wrong = set(np.array(ROW_LABELS)[table.wrong])
+    styler = df.style.format({c: f"{{:.{digits}f}}" for c in numeric}).apply(
+        lambda r: ["background-color: #fde0dd; font-weight: bold" if r.name in wrong else "" for _ in r], axis=1
+    )
+    return df, styler
+
+
+def _group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
+    """Text for each point; points closer than 5 % of the plot share one label (the first shows it)."""
+    du, dv = box[1] - box[0], box[3] - box[2]
+    texts = list(ROW_LABELS)
+    shown = [True] * 4
+    for a in range(4):
+        if not shown[a]:
+            continue
+        for b in range(a + 1, 4):
+            if shown[b] and abs(u[a] - u[b]) < 0.05 * du and abs(v[a] - v[b]) < 0.05 * dv:
+                texts[a] = f"{texts[a]}, {ROW_LABELS[b]}"
+                shown[b] = False
+    return [t if s else "" for t, s in zip(texts, shown)]
+
+
+def hidden_space_chart(
+    table: F.FeatureTable,
+    W2: np.ndarray,
+    b2: np.ndarray,
+    hidden: str,
+    i: int,
+    j: int,
+    height: int = 360,
+) -> alt.LayerChart:
+    """The four inputs at (Hidden i, Hidden j), coloured by XOR label, over the output's view a2,
+    with the output neuron's line z2 = 0 (W2[i]·h_i + W2[j]·h_j + b2 (+ the others' mean) = 0).
+    """
+    s = sizes()
+    a1 = table.a1
+    box = F.hidden_box(a1, hidden, i, j)
+    rest = F.rest_contribution(a1, W2, i, j)
+    u_axis, v_axis, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
+    du, dv = u_axis[1] - u_axis[0], v_axis[1] - v_axis[0]
+    jj, ii = np.meshgrid(np.arange(HIDDEN_N, dtype=np.uint8), np.arange(HIDDEN_N, dtype=np.uint8))
+    q = np.clip(np.rint(np.nan_to_num(a2, nan=0.5) * 255), 0, 255).astype(np.uint8)
+    us = alt.Scale(domain=[box[0], box[1]], nice=False, zero=False)
+    vs = alt.Scale(domain=[box[2], box[3]], nice=False, zero=False)
+    tu, tv = f"Hidden{i + 1} activation", f"Hidden{j + 1} activation"
+    xu = alt.X("u:Q", scale=us, title=tu)
+    yv = alt.Y("v:Q", scale=vs, title=tv)
+    bg = (
+        alt.Chart(pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()}))
+        .transform_calculate(
+            ua=f"{box[0] - du * SEAM} + datum.j * {du}",
+            ub=f"{box[0] + du * SEAM} + datum.j * {du}",
+            va=f"{box[2] - dv * SEAM} + datum.i * {dv}",
+            vb=f"{box[2] + dv * SEAM} + datum.i * {dv}",
+            value="datum.q / 255",
+        )
+        .mark_rect(clip=True)
+        .encode(
+            x=alt.X("ua:Q", scale=us, title=tu),
+            x2="ub:Q",
+            y=alt.Y("va:Q", scale=vs, title=tv),
+            y2="vb:Q",
+            color=alt.Color("value:Q", scale=LIGHT_SCALE, title="output a2", legend=alt.Legend(format=".1f")),
+            tooltip=[alt.Tooltip("value:Q", title="output a2 here", format=".3f")],
+        )
+    )
+    layers = [bg]
+    line = F.hidden_line(W2, b2, i, j, rest)
+    seg = F.line_segment(*line, box) if line is not None else None
+    if seg is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"u": seg[:, 0], "v": seg[:, 1], "what": "output line z2 = 0"}))
+            .mark_line(color="black", strokeWidth=s["line"], clip=True)
+            .encode(x=xu, y=yv, tooltip=["what:N"])
+        )
+    u, v = a1[:, i], a1[:, j]
+    pts = pd.DataFrame(
+        {
+            "u": u,
+            "v": v,
+            "label": table.expected.astype(int),
+            "input": ROW_LABELS,
+            "z2": table.z2,
+            "output": table.out,
+            "text": _group_labels(u, v, box),
+        }
+    )
+    base = alt.Chart(pts)
+    layers.append(
+        base.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
+            x=xu,
+            y=yv,
+            color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+            tooltip=[
+                "input:N",
+                alt.Tooltip("label:N", title="XOR"),
+                alt.Tooltip("u:Q", title=f"Hidden{i + 1}", format=".3f"),
+                alt.Tooltip("v:Q", title=f"Hidden{j + 1}", format=".3f"),
+                alt.Tooltip("z2:Q", format=".3f"),
+                alt.Tooltip("output:Q", format=".3f"),
+            ],
+        )
+    )
+    # labels point inwards so none is cut off at the plot's edge
+    mid = (box[0] + box[1]) / 2
+    for op, align, dx in (("<", "left", 1), (">=", "right", -1)):
+        layers.append(
+            base.transform_filter(f"datum.u {op} {mid}")
+            .mark_text(
+                align=align, dx=dx * s["label"] * 0.8, dy=-s["label"] * 0.8, fontSize=s["label"], fontWeight="bold"
+            )
+            .encode(x=xu, y=yv, text="text:N")
+        )
+    return alt.layer(*layers).properties(title="Hidden space", width="container", height=height)
+
+
+def hidden_space_frame(table: F.FeatureTable, i: int, j: int) -> pd.DataFrame:
+    """Text alternative to the hidden-space plot: coordinates and z2 (z2 > 0 is the 1 side of the line)."""
+    return pd.DataFrame(
+        {
+            f"Hidden{i + 1}": table.a1[:, i],
+            f"Hidden{j + 1}": table.a1[:, j],
+            "z2": table.z2,
+            "XOR": table.expected.astype(int),
+        },
+        index=ROW_LABELS,
+    )

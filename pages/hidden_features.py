@@ -1,0 +1,212 @@
+"""Hidden features: what each hidden neuron learned (OR, AND, …), the decision boundary, and the
+hidden space where XOR becomes linearly separable. The notes' "What did the hidden neurons learn?"
+and "Visual decision boundary"."""
+
+import numpy as np
+import streamlit as st
+
+from app import hidden_charts as hc
+from app import state, ui
+from app.charts import plane_heatmap, style
+from core import features as F
+from core.data import NOTES_WEIGHTS, ROW_LABELS, X, y
+
+ui.page_header(
+    "Hidden features",
+    "What did the hidden neurons learn? Each one draws **one straight line** across the input plane; "
+    "the output neuron combines those lines into a boundary no single line could draw.",
+)
+
+net = state.network_control()
+ss = st.session_state
+
+
+def _sync_epoch() -> None:
+    ss["net_epoch"] = ss["hf_epoch"]
+
+
+run = ss.get("trained_run") if ss.get("net_source") == "trained" else None
+if run:
+    epochs = run["history"].snapshot_epochs
+    ss["hf_epoch"] = ss.get("net_epoch", epochs[-1])
+    st.select_slider(
+        "Replay the training run: epoch",
+        options=epochs,
+        key="hf_epoch",
+        on_change=_sync_epoch,
+        help="Moves the table, gate names, boundary and hidden space to this epoch (same as the sidebar's Epoch).",
+    )
+st.markdown(state.network_caption(net))
+
+problem = F.check_network(net)
+if problem:
+    st.warning(f"This page cannot read this network: {problem}. Pick another network in the sidebar.")
+    st.stop()
+
+table = F.feature_table(net, X, y)
+if not table.finite:
+    st.error("This network's numbers overflowed (inf or NaN); nothing is shown. Pick smaller weights.")
+    st.stop()
+gates = F.name_hidden(table.a1, net.hidden)
+h = table.n_hidden
+W2, b2 = net.W[1], net.b[1]
+
+# ----- the notes' table and the gate names ------------------------------------------------------
+st.header("What did the hidden neurons learn?")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    df, styler = hc.feature_frame(table)
+    st.dataframe(styler, key="hf_table", width="stretch" if h > 3 else "content")
+    n_wrong = int(table.wrong.sum())
+    st.caption(
+        "All four predictions are right (output > 0.5 means 1)."
+        if n_wrong == 0
+        else f"{n_wrong} of 4 predictions wrong (marked ✗): output > 0.5 means 1."
+    )
+    if h >= 2 and all(np.array_equal(a, NOTES_WEIGHTS[k]) for k, a in net.to_dict().items()):
+        diff, r, c = F.notes_difference(table.a1, table.out)
+        col = ["Hidden1", "Hidden2", "Output"][c]
+        ours = table.a1[r, c] if c < 2 else table.out[r]
+        st.info(
+            "The notes' table (0.076, 0.942, …) is illustrative, from a different training run than the notes' "
+            f"example weights. These are the exact values for the example weights; they differ from the notes' "
+            f"by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, {F.NOTES_TABLE[r, c]:.3f} in the notes)."
+        )
+with right:
+    bounded = net.hidden in F.BOUNDED
+    for k, g in enumerate(gates):
+        on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
+        thr = "" if bounded else f", threshold {g.rule.threshold:.3f}"
+        st.markdown(
+            f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n"
+            f"decisiveness {g.decisiveness:.3f} of a possible {g.rule.scale:.3g}{thr}"
+        )
+    if bounded:
+        st.caption(
+            f"Threshold {gates[0].rule.threshold:g} ({gates[0].rule.text}). Decisiveness = the smallest distance of "
+            "the four activations from the threshold; near 0 means one input is a coin toss."
+        )
+    else:
+        st.caption(
+            f"{net.hidden} units have no fixed half-way value, so each neuron counts as on when it is above the "
+            "midpoint of its own weakest and strongest response on the four inputs (its threshold, above). "
+            "Decisiveness = the smallest distance of the four activations from that threshold."
+        )
+    comb = F.combine(gates, W2, b2)
+    pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {W2[k, 0]:.3g})" for k in comb.up]
+    pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {W2[k, 0]:.3g})" for k in comb.down]
+    gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
+    lead = f"**Output ≈ {comb.expr}**{gloss}. " if comb.expr else ""
+    bits = ", ".join(map(str, comb.table))
+    verdict = (
+        "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+    )
+    st.markdown(
+        f"{lead}{'; '.join(pushes) or 'No hidden neuron reaches the output (W2 = 0)'}. Reading each hidden neuron "
+        f"as exactly off or on and passing that through W2 and b2 gives {bits} on the four inputs: {verdict}"
+    )
+    if tuple(int(p) for p in table.pred) != comb.table:
+        st.caption("The real outputs differ from this idealised reading: a hidden neuron is not fully on or off.")
+
+# ----- the decision boundary ---------------------------------------------------------------------
+st.header("The decision boundary")
+key = hc.net_key(net)
+_, a2_grid = hc.plane_grids(key, hc.GRID_N)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    chart = plane_heatmap(
+        a2_grid,
+        title="XOR decision boundary (non-linear!)",
+        value_name="output a2",
+        height=440 if ui.presenter() else 390,
+    )
+    st.altair_chart(style(chart), key="hf_boundary")
+with right:
+    red = float(np.mean(a2_grid > 0.5))
+    side = {True: [], False: []}
+    for r in range(4):
+        side[bool(table.pred[r])].append(ROW_LABELS[r])
+    st.markdown(
+        f"The colour is the network's output over the square [−0.5, 1.5]²; the **thick black line** is where it "
+        f"equals 0.5. Red (predict 1) covers {red:.0%} of the square, blue (predict 0) the rest.\n\n"
+        f"On the red side: {', '.join(side[True]) or 'none of the four inputs'}. "
+        f"On the blue side: {', '.join(side[False]) or 'none of the four inputs'}."
+    )
+    st.caption(
+        "Red = 1, blue = 0, white = undecided (0.5). Red–blue (ColorBrewer RdBu) stays readable for red–green "
+        "colour-blind viewers; hover for exact values."
+    )
+
+st.subheader("Each hidden neuron draws one line")
+a1_grid, _ = hc.plane_grids(key, hc.SMALL_N)
+per_row = min(h, 3)
+cols = st.columns(per_row)
+for k, g in enumerate(gates):
+    lo, hi = g.rule.low, g.rule.high
+    if hi - lo <= 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    with cols[k % per_row]:
+        small = plane_heatmap(
+            a1_grid[k],
+            title=f"Hidden{k + 1}: {g.name}",
+            value_name=f"Hidden{k + 1}",
+            height=380 if ui.presenter() else 320,
+            vrange=(lo, hi),
+            level=g.rule.threshold,
+            point_scale=0.6,
+        )
+        st.altair_chart(style(small), key=f"hf_map_{k}")
+        off = [ROW_LABELS[r] for r in range(4) if not g.table[r]]
+        st.caption(f"Red = on (above {g.rule.threshold:.3g}). Its line cuts off {', '.join(off) or 'nothing'}.")
+
+# ----- the hidden space --------------------------------------------------------------------------
+st.header("The hidden space: where XOR becomes linearly separable")
+if h == 1:
+    st.info(
+        "The hidden-space plot needs two hidden neurons, and this network has one. Each input becomes a single "
+        'number, Hidden1, so there is no plane to draw: the output can only say "Hidden1 above (or below) some '
+        'value". Hidden1 grows steadily in one direction across the input plane, so that is still one straight '
+        "line across the inputs, and no straight line separates XOR. Use two or more hidden neurons."
+    )
+    st.stop()
+i, j = 0, 1
+if h > 2:
+    names = [f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)]
+    for key, default in (("hf_hx", 0), ("hf_hy", 1)):
+        if ss.get(key) not in range(h):  # a stored choice from a wider network
+            ss[key] = default
+    c1, c2 = st.columns(2)
+    i = c1.selectbox("Horizontal axis", range(h), format_func=names.__getitem__, key="hf_hx", persist_state="session")
+    j = c2.selectbox("Vertical axis", range(h), format_func=names.__getitem__, key="hf_hy", persist_state="session")
+    if i == j:
+        st.warning("Pick two different hidden neurons.")
+        st.stop()
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.altair_chart(style(hc.hidden_space_chart(table, W2, b2, net.hidden, i, j)), key="hf_space")
+with right:
+    wrong = F.separates(table.z2, y)
+    w = W2[:, 0]
+    st.markdown(
+        f"Each input is drawn at its hidden coordinates (Hidden{i + 1}, Hidden{j + 1}). The black line is the output "
+        f"neuron's own line z2 = 0: {ui.fmt(w[i])}·h{i + 1} {'+' if w[j] >= 0 else '−'} {ui.fmt(abs(w[j]))}·h{j + 1} "
+        f"{'+' if b2[0, 0] >= 0 else '−'} {ui.fmt(abs(b2[0, 0]))}"
+        + (" + (the other hidden neurons, at their mean)" if h > 2 else "")
+        + " = 0."
+    )
+    if wrong == 0:
+        st.success(
+            "**XOR has become linearly separable.** In the input plane no straight line splits the 1s from the 0s; "
+            "here, after the hidden layer, the output neuron's single straight line does."
+        )
+    else:
+        st.warning(
+            f"The output neuron's line does not separate the classes here yet: {wrong} of 4 inputs are on the wrong "
+            "side. A trained network moves the points (the hidden features) until one line does."
+        )
+    if h > 2:
+        st.caption(
+            "With more than two hidden neurons the output's boundary is a plane in more dimensions; the line shown "
+            "holds the other neurons at their mean contribution, so it is a slice. The table below is exact."
+        )
+    st.dataframe(hc.hidden_space_frame(table, i, j).style.format(precision=3), key="hf_space_table", width="content")

@@ -1,0 +1,238 @@
+"""Hidden features page: the displayed table, gate names and chart data equal what core computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import open_page
+
+from core import features as F
+from core.data import X, notes_network, notes_weights, y
+from core.mlp import MLP
+from core.train import train
+
+PAGE = "hidden_features.py"
+
+
+def datasets(at, index: int) -> list:
+    """The data frames shipped with the index-th chart on the page, in layer order."""
+    el = at.get("vega_lite_chart")[index]
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets]
+
+
+def payloads(at) -> list[int]:
+    return [len(d.data.data) for el in at.get("vega_lite_chart") for d in el.proto.datasets]
+
+
+def text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for kind in ("info", "success", "warning", "error") for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def assert_table_is(at, net: MLP):
+    df = at.dataframe[0].value
+    fwd = net.forward(X)
+    for k in range(fwd.a[1].shape[1]):
+        np.testing.assert_allclose(df[f"Hidden{k + 1}"], fwd.a[1][:, k], rtol=1e-12)
+    np.testing.assert_allclose(df["Output"], fwd.a[2][:, 0], rtol=1e-12)
+    assert list(df["Expected"]) == [0, 1, 1, 0]
+    pred = fwd.a[2][:, 0] > 0.5
+    marks = ["✗" in p for p in df["Prediction"]]
+    assert marks == list(pred != (y[:, 0] > 0.5))
+
+
+def with_run(hist, source: str = "trained", epoch=None):
+    at = open_page()
+    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    at.session_state["net_source"] = source
+    if epoch is not None:
+        at.session_state["net_epoch"] = epoch
+    at.switch_page(f"../pages/{PAGE}")
+    at.run()
+    return at
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Small training runs, trained once for the whole file."""
+    return {
+        "221": train(MLP.create([2, 2, 1], seed=3), X, y, lr=2.0, epochs=2000),
+        "231": train(MLP.create([2, 3, 1], seed=1), X, y, lr=2.0, epochs=1000),
+        "211": train(MLP.create([2, 1, 1], seed=0), X, y, lr=1.0, epochs=200),
+        "tanh": train(MLP.create([2, 2, 1], hidden="tanh", seed=2), X, y, lr=0.5, epochs=500),
+        "relu": train(MLP.create([2, 4, 1], hidden="relu", seed=0), X, y, lr=0.5, epochs=500),
+        "deep": train(MLP.create([2, 2, 2, 1], seed=0), X, y, lr=1.0, epochs=50),
+    }
+
+
+def test_notes_weights_table_gates_and_story():
+    at = open_page(PAGE)
+    assert not at.exception
+    assert_table_is(at, notes_network())
+    t = text(at)
+    assert "**Hidden1 = OR**" in t and "**Hidden2 = AND**" in t
+    assert "**Output ≈ OR AND NOT AND**" in t and "exactly **XOR**" in t
+    table = F.feature_table(notes_network(), X, y)
+    g = F.name_hidden(table.a1)
+    assert f"decisiveness {g[0].decisiveness:.3f}" in t and f"decisiveness {g[1].decisiveness:.3f}" in t
+    # the notes' illustrative numbers are not the example weights' numbers: the page says by how much
+    diff, r, c = F.notes_difference(table.a1, table.out)
+    assert f"by up to {diff:.3f}" in t and f"{table.out[3]:.3f} here" in t
+    assert "XOR has become linearly separable" in t
+
+
+def test_boundary_chart_data_is_the_core_grid_and_small():
+    at = open_page(PAGE)
+    heat, contour, points = datasets(at, 0)
+    _, a2 = F.plane_values(notes_network(), 100)
+    assert len(heat) == 100 * 100
+    q = heat.sort_values(["i", "j"])["q"].to_numpy().reshape(100, 100)
+    np.testing.assert_array_equal(q, np.clip(np.rint(a2 * 255), 0, 255).astype(np.uint8))
+    # the black 0.5 line: two strips for the notes' network, every vertex on the 0.5 level
+    assert contour["line"].nunique() == 2
+    net = notes_network()
+    at_line = net.predict(contour[["x1", "x2"]].to_numpy())[:, 0]
+    np.testing.assert_allclose(at_line, 0.5, atol=0.02)
+    assert list(points["label"]) == [0, 1, 1, 0]
+    assert max(payloads(at)) < 100_000
+
+
+def test_small_maps_one_per_hidden_neuron():
+    at = open_page(PAGE)
+    specs = [el.proto.spec for el in at.get("vega_lite_chart")]
+    assert len(specs) == 4  # boundary, Hidden1, Hidden2, hidden space
+    assert '"Hidden1: OR"' in specs[1] and '"Hidden2: AND"' in specs[2]
+    a1, _ = F.plane_values(notes_network(), 60)
+    for k in range(2):
+        heat, contour = datasets(at, 1 + k)[:2]
+        q = heat.sort_values(["i", "j"])["q"].to_numpy().reshape(60, 60)
+        np.testing.assert_array_equal(q, np.clip(np.rint(a1[k] * 255), 0, 255).astype(np.uint8))
+        assert len(contour) > 0
+
+
+def test_hidden_space_points_and_line():
+    at = open_page(PAGE)
+    frames = datasets(at, 3)
+    table = F.feature_table(notes_network(), X, y)
+    line = next(f for f in frames if "what" in f.columns)
+    pts = next(f for f in frames if "z2" in f.columns)
+    np.testing.assert_allclose(pts["u"], table.a1[:, 0])
+    np.testing.assert_allclose(pts["v"], table.a1[:, 1])
+    np.testing.assert_allclose(pts["z2"], table.z2)
+    # the line's ends satisfy W2[0]·h1 + W2[1]·h2 + b2 = 0
+    np.testing.assert_allclose(7.2 * line["u"] - 7.1 * line["v"] - 3.2, 0.0, atol=1e-9)
+    alt_table = at.dataframe[1].value
+    np.testing.assert_allclose(alt_table["z2"], table.z2)
+
+
+def test_editing_w1_renames_the_neuron_and_moves_the_boundary():
+    at = open_page(PAGE)
+    before = datasets(at, 0)[0]["q"].to_numpy()
+    # h1 = σ(−5·x1 − 5·x2 + 7.5) is NAND
+    at.number_input(key="w1_00").set_value(-5.0).run()
+    at.number_input(key="w1_10").set_value(-5.0).run()
+    at.number_input(key="b1_0").set_value(7.5).run()
+    assert not at.exception
+    assert at.session_state["net_source"] == "manual"
+    p = notes_weights()
+    p["W1"][:, 0] = [-5.0, -5.0]
+    p["b1"][0, 0] = 7.5
+    net = MLP.from_dict(p)
+    assert_table_is(at, net)
+    t = text(at)
+    assert "**Hidden1 = NAND**" in t and "**Hidden2 = AND**" in t
+    assert "**Output ≈ NAND AND NOT AND**" in t and "not XOR" in t
+    after = datasets(at, 0)[0]["q"].to_numpy()
+    assert not np.array_equal(before, after)
+    _, a2 = F.plane_values(net, 100)
+    heat = datasets(at, 0)[0].sort_values(["i", "j"])
+    np.testing.assert_array_equal(heat["q"].to_numpy().reshape(100, 100), np.rint(a2 * 255).astype(np.uint8))
+    assert "does not separate the classes" in t
+
+
+def test_one_weight_changes_the_boundary_data():
+    at = open_page(PAGE)
+    before = datasets(at, 0)[0]["q"].to_numpy()
+    at.number_input(key="b2").set_value(-2.0).run()
+    assert not at.exception
+    assert not np.array_equal(before, datasets(at, 0)[0]["q"].to_numpy())
+
+
+def test_extreme_weights_do_not_break_the_page():
+    at = open_page(PAGE)
+    for k, v in (("w1_00", 20.0), ("w1_01", -20.0), ("b1_0", 20.0), ("w2_0", -20.0), ("b2", 20.0)):
+        at.number_input(key=k).set_value(v).run()
+    assert not at.exception
+    assert np.isfinite(at.dataframe[0].value.select_dtypes("number").to_numpy()).all()
+
+
+def test_epoch_replay_moves_everything(runs):
+    hist = runs["221"]
+    at = with_run(hist)
+    assert not at.exception
+    last = hist.snapshot_epochs[-1]
+    assert at.select_slider(key="hf_epoch").value == last
+    assert_table_is(at, hist.network_at(last))
+    late_heat = datasets(at, 0)[0]["q"].to_numpy()
+    early = hist.snapshot_epochs[3]
+    at.select_slider(key="hf_epoch").set_value(early).run()
+    assert not at.exception
+    assert at.session_state["net_epoch"] == early  # the shared control follows the page's slider
+    net = hist.network_at(early)
+    assert_table_is(at, net)
+    g = F.name_hidden(F.feature_table(net, X, y).a1)
+    assert f"**Hidden1 = {g[0].name}**" in text(at)
+    assert f"epoch {early}" in text(at)
+    assert not np.array_equal(late_heat, datasets(at, 0)[0]["q"].to_numpy())
+    # and the page's slider follows the sidebar's
+    mid = hist.snapshot_epochs[100]
+    at.select_slider(key="net_epoch").set_value(mid).run()
+    assert at.select_slider(key="hf_epoch").value == mid
+    assert_table_is(at, hist.network_at(mid))
+    pts = next(f for f in datasets(at, 3) if "z2" in f.columns)
+    np.testing.assert_allclose(pts["u"], hist.network_at(mid).forward(X).a[1][:, 0])
+
+
+def test_three_hidden_neurons_choose_the_pair(runs):
+    hist = runs["231"]
+    at = with_run(hist)
+    assert not at.exception
+    assert_table_is(at, hist.final)
+    assert len(at.get("vega_lite_chart")) == 1 + 3 + 1
+    at.selectbox(key="hf_hx").set_value(2).run()
+    assert not at.exception
+    pts = next(f for f in datasets(at, 4) if "z2" in f.columns)
+    a1 = hist.network_at(hist.snapshot_epochs[-1]).forward(X).a[1]
+    np.testing.assert_allclose(pts["u"], a1[:, 2])
+    np.testing.assert_allclose(pts["v"], a1[:, 1])
+    assert "Hidden3 activation" in at.get("vega_lite_chart")[4].proto.spec
+    at.selectbox(key="hf_hy").set_value(2).run()
+    assert "Pick two different hidden neurons" in text(at)
+
+
+def test_one_hidden_neuron_says_why_there_is_no_plot(runs):
+    at = with_run(runs["211"])
+    assert not at.exception
+    assert "needs two hidden neurons" in text(at)
+    assert len(at.get("vega_lite_chart")) == 2  # boundary and the one neuron's map
+
+
+def test_tanh_and_relu_thresholds(runs):
+    at = with_run(runs["tanh"])
+    assert not at.exception
+    assert "Threshold 0 (tanh" in text(at)
+    assert_table_is(at, runs["tanh"].final)
+    at = with_run(runs["relu"])
+    assert not at.exception
+    assert "relu units have no fixed half-way value" in text(at)
+    a1 = runs["relu"].final.forward(X).a[1]
+    for g in F.name_hidden(a1, "relu"):
+        assert f" = {g.name}**" in text(at)
+
+
+def test_a_deeper_network_gets_a_plain_warning(runs):
+    at = with_run(runs["deep"])
+    assert not at.exception
+    assert "exactly one hidden layer" in text(at)
