@@ -72,29 +72,42 @@ def curve_chart(
     title: str,
     y_title: str,
     log: bool = False,
-    y_format: str = ".3g",
+    y_format: str = "~g",
     height: int = 240,
     marks: dict[str, int] | None = None,
     y_domain: list | None = None,
+    x_domain: list | None = None,
+    points: bool = False,
 ) -> alt.LayerChart:
-    """One line per run over epochs. marks: {label: epoch} drawn as dashed vertical rules."""
+    """One line per run over epochs. marks: {label: epoch} drawn as dashed vertical rules.
+
+    x_domain fixes the epoch axis (e.g. the planned run length when a run stopped early); points
+    draws a dot on every value (for short, zoomed curves).
+    """
     s = sizes()
     labels = list(runs)
     df = curve_frame(runs, floor=LOSS_FLOOR if log else None)
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     if y_domain is not None:
         scale = alt.Scale(domain=y_domain)
-    line = (
-        alt.Chart(df)
-        .mark_line(strokeWidth=s["line"] - 1, interpolate="linear")
-        .encode(
-            x=alt.X("epoch:Q", title="epoch"),
-            y=alt.Y("value:Q", title=y_title, scale=scale, axis=alt.Axis(format=y_format)),
-            color=_colour(labels),
-            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4g")],
-        )
+    dotted = labels if points else [k for k, v in runs.items() if np.size(v) < 60]  # short runs get dots
+    base = alt.Chart(df).encode(
+        x=alt.X(
+            "epoch:Q",
+            title="epoch",
+            scale=alt.Scale(domain=x_domain, nice=False) if x_domain else alt.Scale(),
+            axis=alt.Axis(format="~d", tickMinStep=1),
+        ),
+        y=alt.Y("value:Q", title=y_title, scale=scale, axis=alt.Axis(format=y_format)),
+        color=_colour(labels),
+        tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4g")],
     )
-    layers = [line]
+    line = base.mark_line(strokeWidth=s["line"] - 1)
+    # the first run is the one the page is about: draw it again on top of the others
+    layers = [line, line.transform_filter(alt.datum.run == labels[0])] if len(labels) > 1 else [line]
+    if dotted:
+        dots = base.mark_point(filled=True, size=s["point"] // 5, opacity=1)
+        layers.append(dots.transform_filter(alt.FieldOneOfPredicate(field="run", oneOf=dotted)))
     if marks:
         mf = pd.DataFrame({"epoch": list(marks.values()), "what": list(marks.keys())})
         layers.append(
@@ -137,7 +150,7 @@ def histogram_chart(
     log: bool = False,
     rule: float | None = None,
     rule_label: str = "",
-    height: int = 240,
+    height: int = 300,
 ) -> alt.LayerChart:
     """Overlaid histograms, one colour per setting (A dark grey, B orange)."""
     s = sizes()
@@ -149,7 +162,7 @@ def histogram_chart(
         alt.Chart(df)
         .mark_rect(opacity=0.55, stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("lo:Q", title=x_title, scale=x_scale, axis=alt.Axis(format=".2g" if log else "d")),
+            x=alt.X("lo:Q", title=x_title, scale=x_scale, axis=alt.Axis(format="~g" if log else "d")),
             x2="hi:Q",
             y=alt.Y("count:Q", title="runs", stack=None),
             color=alt.Color(

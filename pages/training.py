@@ -148,7 +148,7 @@ def schedule_params(sched: str) -> dict:
     return {}
 
 
-def describe(cfg: dict, lr: float) -> str:
+def describe(cfg: dict, lr: float, seed: bool = True) -> str:
     init = INITIALISERS[cfg["init"]]
     if cfg["init"] == "normal":
         init = f"N(0, {cfg['sigma']:g}²)"
@@ -156,8 +156,9 @@ def describe(cfg: dict, lr: float) -> str:
         init = f"U(±{cfg['limit']:g})"
     extra = ", ".join(f"{k}={v:g}" for k, v in cfg["params"] if k != "T_max")
     sched = SCHEDULES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
+    init += f" seed {cfg['seed']}" if seed else " init"
     return (
-        f"2-{cfg['width']}-1 {ACTIVATIONS[cfg['act']].label}, {init} seed {cfg['seed']}, "
+        f"2-{cfg['width']}-1 {ACTIVATIONS[cfg['act']].label}, {init}, "
         f"{cfg['loss'].upper()}, lr {lr:g} {sched}, {cfg['epochs']:,} epochs"
     )
 
@@ -166,8 +167,9 @@ def describe(cfg: dict, lr: float) -> str:
 def summary(hist, lr: float) -> None:
     solved_at = first_solved_epoch(hist.loss, hist.acc, SOLVED_LOSS)
     c = st.columns(4)
-    c[0].metric("Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSSES[hist.loss_name]} after the last update")
-    c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help="outputs on the right side of 0.5, out of 4")
+    when = f" at epoch {hist.epochs_run:,}" if hist.diverged else ""
+    c[0].metric("Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSSES[hist.loss_name]} after the last update{when}")
+    c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
     c[2].metric(
         "Solved at epoch",
         "—" if solved_at is None else f"{solved_at:,}",
@@ -230,12 +232,20 @@ def divergence_box(cfg: dict, lr: float, hist) -> dict:
 def curves(hist, lr: float, extra: dict) -> None:
     marks = {f"diverged (epoch {hist.divergence.epoch})": hist.divergence.epoch} if hist.diverged else None
     runs = {f"this run (lr {lr:g})": hist.loss, **extra}
+    planned = [0, len(hist.lr)]  # a diverged run stops early; keep the planned length on every axis
+    name = LOSSES[hist.loss_name]
     c1, c2 = st.columns([3, 2])
     with c1:
-        show("curve", runs, "Loss (log scale)", LOSSES[hist.loss_name], log=True, marks=marks)
+        show("curve", runs, "Loss (log scale)", name, log=True, marks=marks, height=390, x_domain=planned)
     with c2:
-        show("curve", {"this run": hist.acc}, "Accuracy", "accuracy", y_format=".0%", y_domain=[0, 1], height=110)
-        show("curve", {"schedule": hist.lr}, "Learning rate per epoch", "rate", height=110, marks=marks)
+        show("curve", {"this run": hist.acc}, "Accuracy", "accuracy", y_format=".0%", y_domain=[0, 1], height=180,
+             x_domain=planned)  # fmt: skip
+        show("curve", {"schedule": hist.lr}, "Learning rate per epoch", "rate", height=180, marks=marks)
+    if hist.diverged and hist.divergence.epoch < len(hist.lr) / 10:
+        n = max(20, 3 * hist.divergence.epoch + 10)
+        show("curve", {k: v[: n + 1] for k, v in runs.items()}, f"Zoom: loss over the first {n} epochs", name,
+             log=True, marks=marks, height=280, points=True)  # fmt: skip
+        st.caption(f"The run stopped at epoch {hist.epochs_run:,}: this zoom shows its curve up to there.")
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
     with st.expander("Curves as a table"):
@@ -379,15 +389,28 @@ def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str]:
     return b, lr_b, knob
 
 
+def short_label(cfg: dict, lr: float, knob: str) -> str:
+    """The one setting the two lab columns differ in, for legends."""
+    if knob == "width":
+        return f"{cfg['width']} hidden neurons"
+    if knob == "init":
+        return INITIALISERS[cfg["init"]]
+    if knob == "lr":
+        return f"learning rate {lr:g}"
+    return ACTIVATIONS[cfg["act"]].label
+
+
 def lab(cfg: dict, lr: float) -> None:
     st.markdown(
         f"Train the **same settings from many seeds at once** (seeds 0, 1, 2, …; core's vectorised `train_many`) and "
         f"count how many solve XOR: all four outputs on the right side of 0.5 **and** loss below {SOLVED_LOSS:g}. "
-        "Setting A is the sidebar's; setting B changes one thing."
+        "Setting A is the sidebar's (its seed is ignored here); setting B changes one thing."
     )
+    cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob = lab_settings(cfg, lr)
     n = int(ss["tr_lab_seeds"])
-    key = (describe(cfg, lr), describe(cfg_b, lr_b), n)
+    full = {"A": describe(cfg, lr, seed=False), "B": describe(cfg_b, lr_b, seed=False)}
+    key = (full["A"], full["B"], n)
     if st.button("Run the lab", key="tr_lab_run", type="primary", icon=":material/science:"):
         ss["tr_lab_done"] = key
     if ss.get("tr_lab_done") != key:
@@ -399,12 +422,13 @@ def lab(cfg: dict, lr: float) -> None:
     with st.spinner(f"Training {2 * n:,} networks…"):
         res_a, sec_a = run_lab(cfg, lr, n)
         res_b, sec_b = run_lab(cfg_b, lr_b, n)
-    labels = {"A": f"A: {describe(cfg, lr)}", "B": f"B: {describe(cfg_b, lr_b)}"}
+    labels = {"A": f"A: {short_label(cfg, lr, knob)}", "B": f"B: {short_label(cfg_b, lr_b, knob)}"}
     results = {"A": res_a, "B": res_b}
     cols = st.columns(2)
     for col, (k, r), sec in zip(cols, results.items(), (sec_a, sec_b)):
         with col, st.container(border=True):
             st.markdown(f"**{labels[k]}**")
+            st.caption(full[k])
             e = r.epochs_to_solve[r.solved]
             m = st.columns(2)
             m[0].metric("Solved XOR", f"{r.fraction_solved:.1%}", help=f"{int(r.solved.sum()):,} of {n:,} seeds")
@@ -413,9 +437,13 @@ def lab(cfg: dict, lr: float) -> None:
                 f"{int(r.solved.sum()):,} of {n:,} solved · {int((~r.solved & ~r.diverged).sum()):,} stuck · "
                 f"{int(r.diverged.sum()):,} overflowed · trained in {sec:.1f} s"
             )
-    same = labels["A"][3:] == labels["B"][3:]
-    if same:
+    if full["A"] == full["B"]:
         st.info("Setting B is the same as setting A here: pick a different value for B.")
+    if "zeros" in (cfg["init"], cfg_b["init"]):
+        st.info(
+            "With zero initialisation every seed starts from the same all-zero weights, so all runs of that "
+            "setting are identical: the fraction solved can only be 0 % or 100 %."
+        )
     finals = {labels[k]: r.loss for k, r in results.items()}
     to_solve = {labels[k]: r.epochs_to_solve[r.solved].astype(float) for k, r in results.items()}
     c1, c2 = st.columns(2)
@@ -430,6 +458,7 @@ def lab(cfg: dict, lr: float) -> None:
             rule=SOLVED_LOSS,
             rule_label="solved threshold",
         )
+        st.caption(f"Dashed line: the solved threshold, loss {SOLVED_LOSS:g}. Overlapping bars look brown.")
     with c2:
         hi = max(cfg["epochs"], 1)
         show(
@@ -446,7 +475,7 @@ def lab(cfg: dict, lr: float) -> None:
         )
     table = pd.DataFrame(
         {
-            "setting": [labels[k] for k in results],
+            "setting": [f"{k}: {full[k]}" for k in results],
             "solved": [int(r.solved.sum()) for r in results.values()],
             "stuck (finite, not solved)": [int((~r.solved & ~r.diverged).sum()) for r in results.values()],
             "overflowed": [int(r.diverged.sum()) for r in results.values()],
@@ -503,19 +532,27 @@ def stuck_runs(r, cfg: dict, lr: float) -> None:
                 f"{start.grad_norm:.2e} at epoch 0 ({start.grad_norm / max(now.grad_norm, 1e-300):,.0f}× larger)."
             )
             st.button(
-                f"Train seed {seed} in the single run",
+                f"Load seed {seed} into the One run tab",
                 key=f"tr_lab_open_{i}",
                 on_click=lambda s=seed: ss.update(tr_seed=s),
             )
+    half_cost = (
+        f" (for cross-entropy each such input costs ln 2; two of them, averaged over the four inputs, give "
+        f"ln 2 / 2 = {np.log(2) / 2:.4f} — the loss most stuck runs sit at)"
+        if cfg["loss"] == "bce"
+        else ""
+    )
     st.markdown(
         "**Saturation plateaus, in plain words.** A sigmoid neuron is steep only near z = 0; far from it the curve "
         "is flat and its slope σ'(z) = a(1 − a) is almost 0. Backpropagation multiplies the error by that slope "
         "(dz1 = (dz2 @ W2.T) · a1(1 − a1)), so a hidden neuron pinned near 0 or 1 passes almost no error back: its "
-        "weights barely move. In a stuck run the hidden neurons are pinned for some inputs, the output has settled "
-        "at 0.5 on the inputs it cannot tell apart (for cross-entropy that costs ln 2 per such input), and the "
-        "gradient is hundreds of times smaller than at the start. Gradient descent only follows the slope, so it "
-        "stays on this nearly flat plateau — more epochs do not help. Another seed, another initialiser, or a third "
-        "hidden neuron (compare setting B) usually avoid it."
+        "weights barely move. In a stuck run the hidden neurons are pinned for some inputs, and the output has "
+        f"settled at 0.5 on the inputs the network cannot tell apart{half_cost}. "
+        "The gradient is then far smaller than at the start (the ratio is under each table). Gradient descent "
+        "only follows the slope, so it stays on this nearly flat plateau, and more epochs barely help. "
+        "A different seed, another initialiser or a third hidden neuron (try it as setting B) usually avoids it. "
+        "With ReLU the flat side is exactly flat: a neuron with z ≤ 0 for every input is *dead* and gets no "
+        "gradient at all."
     )
 
 
