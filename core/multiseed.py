@@ -1,8 +1,14 @@
-"""Train many random seeds at once: every array carries a leading seed axis S.
+"""Train many random seeds at once: every array in the result carries a leading seed axis S.
 
-One NumPy operation per step serves all seeds (batched matmul over (S, n_in, n_out) stacks), so
-1,000 seeds cost little more than one. Seed s starts from exactly the weights that
-``MLP.create(sizes, ..., seed=s)`` gives, so any run can be re-trained alone and compared.
+One NumPy operation per step serves all seeds, so 1,000 seeds cost far less than 1,000 runs.
+Seed s starts from exactly the weights that ``MLP.create(sizes, ..., seed=s)`` gives, so any run
+can be re-trained alone and compared: the arithmetic is ``core.train.train``'s, operation for
+operation, and the two agree to the last bit (tests/test_bench.py and tests/test_core_train.py).
+
+Inside the loop the arrays are laid out for speed rather than for reading: examples first,
+(N, S, n), so element-wise work (the sigmoids, most of the cost) runs along long contiguous rows
+instead of rows of 2. The matrix products stay one BLAS call per seed on contiguous (S, N, n)
+copies, because BLAS may round a product differently when it is computed as part of a bigger one.
 """
 
 from __future__ import annotations
@@ -43,9 +49,39 @@ class MultiResult:
 
 
 def _loss_per_seed(name: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    if name == "bce":
-        return np.mean(np.sum(softplus(z) - y * z, axis=2), axis=1)
-    return np.mean(0.5 * np.sum((a - y) ** 2, axis=2), axis=1)
+    """z, a: (N, S, k), y: (N, 1, k) → (S,). Each seed's N values are made contiguous before the
+    sum, as in the single-seed loss, because NumPy's summation order depends on the layout."""
+    v = softplus(z) - y * z if name == "bce" else (a - y) ** 2
+    v = np.add.reduce(_seeds_first(v), axis=2)  # (S, N)
+    if name != "bce":
+        v *= 0.5
+    return np.add.reduce(v, axis=1) / z.shape[0]
+
+
+def _seeds_first(v: np.ndarray) -> np.ndarray:
+    """(N, S, n) → contiguous (S, N, n): each seed's matrix as the single-seed trainer has it."""
+    return np.ascontiguousarray(v.transpose(1, 0, 2))
+
+
+def _examples_first(v: np.ndarray) -> np.ndarray:
+    """(S, N, n) → contiguous (N, S, n), the layout for element-wise work."""
+    return np.ascontiguousarray(v.transpose(1, 0, 2))
+
+
+def _back(dz: np.ndarray, dz_s: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Every seed's dz @ W.T as (N, S, n). dz: (N, S, m), dz_s: the same as (S, N, m), W (S, n, m)."""
+    if dz.shape[2] == 1:  # one product per entry: the broadcast product is the same number
+        return dz * W[:, :, 0]
+    return _examples_first(np.matmul(dz_s, np.swapaxes(W, -1, -2)))
+
+
+def _sum_over_examples(dz: np.ndarray, dz_s: np.ndarray) -> np.ndarray:
+    """Σ over the N examples → (S, m), in the single-seed order: NumPy adds a (N, m) array row
+    after row, except that a single contiguous column (m = 1) is summed pairwise, which differs
+    from row after row once N ≥ 8."""
+    if dz.shape[2] == 1 and dz.shape[0] >= 8:
+        return np.add.reduce(dz_s, axis=1)
+    return np.add.reduce(dz, axis=0)
 
 
 def train_many(
@@ -69,41 +105,52 @@ def train_many(
     seeds = np.asarray(list(seeds), dtype=int)
     nets = [MLP.create(sizes, hidden, "sigmoid", init, int(s), sigma, limit) for s in seeds]
     L = len(sizes) - 1
-    W = [np.stack([n.W[l] for n in nets]) for l in range(L)]
-    b = [np.stack([n.b[l] for n in nets]) for l in range(L)]
+    S, N = len(seeds), X.shape[0]
+    X = np.asarray(X, dtype=float)
+    y3 = np.asarray(y, dtype=float)[:, None, :]  # (N, 1, k): broadcasts over the seed axis
+    y_pos = y3 > 0.5
+    # Layout (module docstring): z, a and dz are (N, S, n) for the element-wise work; the matrix
+    # products run per seed on (S, N, n) copies, exactly the calls the single-seed trainer makes.
+    W = [np.stack([n.W[l] for n in nets]) for l in range(L)]  # (S, n_l, n_l+1)
+    b = [np.stack([n.b[l][0] for n in nets]) for l in range(L)]  # (S, n_l+1)
     act = get_activation(hidden)
-    rates = lr_schedule(schedule, lr, epochs, **(schedule_params or {}))
+    rates = lr_schedule(schedule, lr, epochs, **(schedule_params or {})).tolist()
     curve_epochs = np.unique(np.linspace(0, epochs, min(curve_points, epochs + 1)).round().astype(int))
     curve_pos = {int(e): i for i, e in enumerate(curve_epochs)}
-    S, N = len(seeds), X.shape[0]
     curves = np.full((S, len(curve_epochs)), np.nan)
     to_solve = np.full(S, -1)
-    X = np.asarray(X, dtype=float)
     with np.errstate(all="ignore"):
         for t in range(epochs + 1):
-            a, z = [X], [None]
+            z, a, a_s = [None], [X], [X]  # a_s[l]: a[l] as (S, N, n), for the products
             for l in range(1, L + 1):
-                zl = np.matmul(a[l - 1], W[l - 1]) + b[l - 1]
+                zl = _examples_first(np.matmul(a_s[l - 1], W[l - 1]))
+                zl += b[l - 1]
                 z.append(zl)
                 a.append(act.f(zl) if l < L else sigmoid(zl))
-            cur = _loss_per_seed(loss, z[L], a[L], y)
-            ok = np.all((a[L] > 0.5) == (y > 0.5), axis=(1, 2)) & (cur < solved_loss)
+                a_s.append(_seeds_first(a[l]) if l < L else None)
+            cur = _loss_per_seed(loss, z[L], a[L], y3)
+            ok = np.all(np.equal(a[L] > 0.5, y_pos), axis=(0, 2)) & (cur < solved_loss)
             to_solve[(to_solve < 0) & ok] = t
             if t in curve_pos:
                 curves[:, curve_pos[t]] = cur
             if t == epochs:
                 break
-            dz = output_delta(loss, a[L], y)
+            rate = rates[t]
+            dz = output_delta(loss, a[L], y3)
             for l in range(L, 0, -1):
-                aT = np.swapaxes(a[l - 1], -1, -2) if l > 1 else X.T
-                dW = np.matmul(aT, dz) / N
-                db = np.sum(dz, axis=1, keepdims=True) / N
+                dz_s = _seeds_first(dz)
+                dW = np.matmul(X.T if l == 1 else np.swapaxes(a_s[l - 1], -1, -2), dz_s)
+                dW /= N
+                db = _sum_over_examples(dz, dz_s)
+                db /= N
                 if l > 1:
-                    dz = np.matmul(dz, np.swapaxes(W[l - 1], -1, -2)) * act.df(z[l - 1], a[l - 1])
-                W[l - 1] -= rates[t] * dW
-                b[l - 1] -= rates[t] * db
+                    dz = _back(dz, dz_s, W[l - 1]) * act.df(z[l - 1], a[l - 1])
+                W[l - 1] -= rate * dW
+                b[l - 1] -= rate * db
+    b = [v[:, None, :] for v in b]  # (S, 1, n), as MLP keeps biases
+    out = _seeds_first(a[L])  # (S, N, k)
     finite = np.all([np.all(np.isfinite(w.reshape(S, -1)), axis=1) for w in W + b], axis=0) & np.isfinite(cur)
-    out = np.where(np.isfinite(a[L]), a[L], 0.5)
+    out = np.where(np.isfinite(out), out, 0.5)
     return MultiResult(
         seeds=seeds,
         W=W,

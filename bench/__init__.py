@@ -1,0 +1,1 @@
+"""XOR Lab's benchmark: ``python -m bench`` (see bench/README.md)."""
