@@ -1,0 +1,320 @@
+"""Charts, the summary diagram and table frames for the Backpropagation page.
+
+- ``summary_dot``: the notes' "Visual Summary of Backpropagation" as a Graphviz DOT string
+  (forward pass down the left, backward pass back up the right), one step highlighted.
+- ``contributions_chart``: which input pushed which gradient (Altair bars, one per example).
+- ``sigmoid_prime_chart``: σ'(z) with the four outputs' z2 marked (why MSE's extra factor shrinks).
+- ``*_frame``: pandas frames for the ledger tables; ``show`` draws one with a number format that
+  keeps tiny values readable.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.charts import sizes, style
+from app.ui import BLUE, GREY, RED, presenter
+from core.backprop_ledger import Ledger
+
+HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlighted row
+HIGHLIGHT_EDGE = "#d95f02"
+
+
+# ----- tables -------------------------------------------------------------------------------------
+MARK = "▶ "  # prefix of the highlighted input's row label (cheaper than a pandas Styler)
+
+
+def num(v: float) -> str:
+    """A number for prose: 4 decimals, or 3 significant digits in e-notation below 0.001."""
+    if not np.isfinite(v):
+        return "—"
+    if v != 0 and abs(v) < 1e-3:
+        return f"{v:.3e}".replace("-", "−")
+    return f"{v:.4f}".replace("-", "−")
+
+
+def mark_row(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
+    """Prefix the row ``label`` with ▶ so the chosen input stands out."""
+    if label is None or label not in df.index:
+        return df
+    return df.rename(index={label: MARK + label})
+
+
+def show(df: pd.DataFrame, key: str, highlight_row: str | None = None, digits: str = "%.4g") -> None:
+    """A ledger table with every number column in a printf format (4 significant digits by default).
+
+    No NaN/inf reaches the table: they become empty cells (the page says why where it can happen).
+    """
+    df = mark_row(df, highlight_row)
+    num_cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    df = df.copy()
+    for c in num_cols:
+        df[c] = df[c].where(np.isfinite(df[c].to_numpy(dtype=float)))
+    config = {c: st.column_config.NumberColumn(format=digits) for c in num_cols}
+    st.dataframe(df, key=key, width="content", column_config=config)
+
+
+def hidden_names(h: int) -> list[str]:
+    return [f"h{j + 1}" for j in range(h)]
+
+
+def input_names(d: int) -> list[str]:
+    return [f"x{i + 1}" for i in range(d)]
+
+
+# ----- ledger frames (rows = the four XOR inputs, last row = the sum, i.e. the gradient) ----------
+def dz2_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame({"a2": led.a2[:, 0], "y": led.y[:, 0], "a2 − y": led.err[:, 0]}, index=rows)
+    if led.loss_name == "mse":
+        df["σ'(z2)"] = led.sp2[:, 0]
+    df["dz2"] = led.dz2[:, 0]
+    return df
+
+
+def dW2_terms_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
+    """a1[n], dz2[n] and the per-example terms a1[n, j]·dz2[n] / N (their column sums are dW2)."""
+    hs = hidden_names(led.width)
+    cols = {f"a1 {h}": led.a1[:, j] for j, h in enumerate(hs)}
+    cols["dz2"] = led.dz2[:, 0]
+    for j, h in enumerate(hs):
+        cols[f"a1 {h} × dz2 ÷ N"] = led.dW2_terms[:, j]
+    return pd.DataFrame(cols, index=rows)
+
+
+def db_terms_frame(terms: np.ndarray, total: np.ndarray, rows: list[str], name: str, cols: list[str]) -> pd.DataFrame:
+    """Per-example terms dz[n] / N (N, k) and their sum row (1, k)."""
+    df = pd.DataFrame(terms, index=rows, columns=cols)
+    df.loc[f"sum = {name}"] = np.asarray(total).ravel()
+    return df
+
+
+def dW1_terms_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
+    """X[n, i]·dz1[n, j] / N for every entry of W1, with the sum row = dW1."""
+    d, h = led.dW1.shape
+    cols = [f"W1[{i},{j}] x{i + 1}→h{j + 1}" for i in range(d) for j in range(h)]
+    df = pd.DataFrame(led.dW1_terms.reshape(led.N, d * h), index=rows, columns=cols)
+    df.loc["sum = dW1"] = led.dW1.ravel()
+    return df
+
+
+def contributions_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
+    """Long frame: one row per (parameter, input) with its term and the parameter's gradient."""
+    d, h = led.dW1.shape
+    out = []
+    for n, r in enumerate(rows):
+        for j in range(h):
+            out.append((f"W2[{j}]  h{j + 1}→out", r, led.dW2_terms[n, j], led.dW2[j, 0]))
+        out.append(("b2", r, led.db2_terms[n, 0], led.db2[0, 0]))
+        for i in range(d):
+            for j in range(h):
+                out.append((f"W1[{i},{j}]  x{i + 1}→h{j + 1}", r, led.dW1_terms[n, i, j], led.dW1[i, j]))
+        for j in range(h):
+            out.append((f"b1[{j}]  h{j + 1}", r, led.db1_terms[n, j], led.db1[0, j]))
+    df = pd.DataFrame(out, columns=["parameter", "input", "term", "gradient"])
+    df["sign"] = np.where(df["term"] >= 0, "positive", "negative")
+    return df
+
+
+# ----- charts -------------------------------------------------------------------------------------
+def contributions_chart(df: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars: for each parameter, what each of the four inputs adds to its gradient."""
+    s = sizes()
+    order = list(dict.fromkeys(df["parameter"]))
+    inputs = list(dict.fromkeys(df["input"]))
+    band = 80 if presenter() else 60
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+            yOffset=alt.YOffset("input:N", sort=inputs),
+            x=alt.X("term:Q", title="share of the gradient  (term for one input, already ÷ N)"),
+            color=alt.Color(
+                "sign:N",
+                scale=alt.Scale(domain=["positive", "negative"], range=[RED, BLUE]),
+                legend=alt.Legend(title="term", orient="bottom"),
+            ),
+            tooltip=[
+                "parameter:N",
+                "input:N",
+                alt.Tooltip("term:Q", format=".3e"),
+                alt.Tooltip("gradient:Q", title="sum = gradient", format=".3e"),
+            ],
+        )
+    )
+    texts = [
+        alt.Chart(df)
+        .transform_filter(f"datum.term {op} 0")
+        .mark_text(align=align, dx=dx, fontSize=s["font"] - 3, color=GREY)
+        .encode(
+            y=alt.Y("parameter:N", sort=order),
+            yOffset=alt.YOffset("input:N", sort=inputs),
+            x="term:Q",
+            text="input:N",
+            tooltip=["parameter:N", "input:N", alt.Tooltip("term:Q", format=".3e")],
+        )
+        for op, align, dx in ((">=", "left", 3), ("<", "right", -3))
+    ]
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
+    return alt.layer(bars, *texts, zero).properties(height=band * df["parameter"].nunique(), width="container")
+
+
+def sigmoid_prime_chart(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str]) -> alt.LayerChart:
+    """σ'(z) = σ(z)(1 − σ(z)) with each example's z2 marked, coloured by its class."""
+    s = sizes()
+    zmax = float(np.clip(np.nanmax(np.abs(z2)) + 1.0, 6.0, 40.0)) if np.all(np.isfinite(z2)) else 6.0
+    z = np.linspace(-zmax, zmax, 161)
+    sig = 1.0 / (1.0 + np.exp(-z))
+    curve = pd.DataFrame({"z": z, "slope": sig * (1 - sig)})
+    pts = pd.DataFrame(
+        {
+            "input": rows,
+            "z2": np.clip(z2[:, 0], -zmax, zmax),
+            "a2": a2[:, 0],
+            "slope": a2[:, 0] * (1 - a2[:, 0]),
+            "class": y[:, 0].astype(int),
+        }
+    )
+    line = (
+        alt.Chart(curve)
+        .mark_line(color=GREY, strokeWidth=s["line"])
+        .encode(
+            x=alt.X("z:Q", title="z2 (pre-activation of the output)"),
+            y=alt.Y("slope:Q", title="σ'(z2) = a2·(1 − a2)", scale=alt.Scale(domain=[0, 0.27])),
+            tooltip=[alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("slope:Q", title="σ'(z)", format=".4f")],
+        )
+    )
+    tips = [
+        "input:N",
+        alt.Tooltip("class:N", title="y"),
+        alt.Tooltip("z2:Q", format=".3f"),
+        alt.Tooltip("a2:Q", format=".4f"),
+        alt.Tooltip("slope:Q", title="σ'(z2)", format=".4f"),
+    ]
+    dots = (
+        alt.Chart(pts)
+        .mark_point(filled=True, size=s["point"] * 0.6, stroke="black", strokeWidth=1, opacity=1)
+        .encode(
+            x="z2:Q",
+            y="slope:Q",
+            color=alt.Color("class:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+            tooltip=tips,
+        )
+    )
+    # the two inputs of a class sit at almost the same z2: label the first above, the second below
+    pts["above"] = [n < 2 for n in range(len(pts))]
+    labels = [
+        alt.Chart(pts)
+        .transform_filter(f"datum.above == {str(up).lower()}")
+        .mark_text(dy=-s["label"] if up else s["label"], fontSize=s["font"], fontWeight="bold")
+        .encode(x="z2:Q", y="slope:Q", text="input:N", tooltip=tips)
+        for up in (True, False)
+    ]
+    return alt.layer(line, dots, *labels).properties(height=300 if presenter() else 240, width="container")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def contributions_spec(df: pd.DataFrame, big: bool) -> dict:
+    """The styled Vega-Lite spec of ``contributions_chart(df)``, cached: building and validating an
+    Altair chart costs far more than this page's NumPy. ``big`` (presenter mode) is part of the key."""
+    return style(contributions_chart(df)).to_dict()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sigmoid_prime_spec(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str], big: bool) -> dict:
+    """The styled, cached Vega-Lite spec of ``sigmoid_prime_chart``."""
+    return style(sigmoid_prime_chart(z2, a2, y, rows)).to_dict()
+
+
+# ----- the summary diagram ------------------------------------------------------------------------
+# Three columns: the forward pass down the left; the notes' backward chain dz2 → dW2 → dz1 → dW1 back
+# up the middle; the bias gradients db2, db1 on the right beside their weight gradients.
+FORWARD = [  # node id, name, formula (second line)
+    ("X", "X", "input"),
+    ("z1", "z1", "X @ W1 + b1"),
+    ("a1", "a1", "{f}(z1)"),
+    ("z2", "z2", "a1 @ W2 + b2"),
+    ("a2", "a2", "σ(z2)"),
+    ("L", "Loss", ""),
+]
+BACKWARD = {  # node id -> (formula, the notes' caption)
+    "dz2": ("{dz2}", "Compute error"),
+    "dW2": ("a1ᵀ @ dz2 / N", "Update W2"),
+    "db2": ("Σ dz2 / N", "Update b2"),
+    "dz1": ("dz2 @ W2ᵀ * {f}'(z1)", "Pass error back"),
+    "dW1": ("Xᵀ @ dz1 / N", "Update W1"),
+    "db1": ("Σ dz1 / N", "Update b1"),
+}
+# what each backward step reads from the forward pass (drawn dashed when that step is selected)
+READS = {"dz2": ["a2"], "dW2": ["a1"], "db2": [], "dz1": ["a1"], "dW1": ["X"], "db1": []}
+BACK_EDGE = "#8c510a"
+
+
+def _esc(t: str) -> str:
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def summary_dot(step: str, f_name: str = "σ", loss: str = "bce", tooltips: dict | None = None) -> str:
+    """The notes' visual summary as DOT, ``step`` (one of core.backprop_ledger.STEPS) highlighted
+    together with dashed arrows from the forward values it reads.
+
+    f_name: the hidden activation's symbol (σ for sigmoid). tooltips: node id -> hover text.
+    """
+    fs, small = (20, 15) if presenter() else (14, 10)
+    tooltips = tooltips or {}
+    dz2_text = "a2 − y" if loss == "bce" else "(a2 − y)·σ'(z2)"
+
+    def node(nid: str, name: str, formula: str, caption: str, on: bool) -> str:
+        label = f"<<B>{_esc(name)}</B>"
+        if formula:
+            label += f"<BR/>{_esc(('= ' if nid != 'X' else '') + formula)}"
+        if caption:
+            label += f'<BR/><FONT POINT-SIZE="{small}" COLOR="#555555">{_esc(caption)}</FONT>'
+        label += ">"
+        extra = f', fillcolor="{HIGHLIGHT}", color="{HIGHLIGHT_EDGE}", penwidth=3' if on else ""
+        tip = _esc(tooltips.get(nid, f"{name} = {formula}" if formula else name)).replace('"', "'")
+        return f'  {nid} [label={label}, tooltip="{tip}"{extra}];'
+
+    lines = [
+        "digraph G {",
+        '  graph [rankdir=TB, bgcolor="transparent", nodesep=0.25, ranksep=0.28, newrank=true];',
+        f'  node [shape=box, style="rounded,filled", fillcolor="#f2f2f2", color="#9a9a9a", '
+        f'fontname="Helvetica", fontsize={fs}, margin="0.10,0.04"];',
+        '  edge [color="#666666", arrowsize=0.7];',
+        f'  fwd [shape=plaintext, style="", label="FORWARD", fontsize={small}, fontcolor="#444444"];',
+        f'  bwd [shape=plaintext, style="", label="BACKWARD (reverse order!)", fontsize={small}, fontcolor="#444444"];',
+    ]
+    lines += [node(nid, name, form.format(f=f_name), "", False) for nid, name, form in FORWARD]
+    lines += [
+        node(nid, nid, form.format(f=f_name, dz2=dz2_text), cap, nid == step) for nid, (form, cap) in BACKWARD.items()
+    ]
+    lines += [
+        "  fwd -> X [style=invis]; bwd -> dW1 [style=invis];",
+        "  X -> z1 -> a1 -> z2 -> a2 -> L;",
+        # the backward pass is drawn upwards: dir=back keeps the ranks while the arrow points up
+        f'  edge [color="{BACK_EDGE}", penwidth=1.5];',
+        "  dz2 -> L [dir=back];",
+        "  dz1 -> dz2 [dir=back, minlen=2];",
+        "  dW2 -> dz2 [dir=back];",
+        "  dz2 -> db2;",
+        "  dW1 -> dz1 [dir=back];",
+        "  db1 -> dz1 [dir=back];",
+        "  { rank=same; fwd; bwd; }",
+        "  { rank=same; z1; dW1; db1; }",
+        "  { rank=same; a1; dz1; }",
+        "  { rank=same; z2; dW2; }",
+        "  { rank=same; a2; dz2; db2; }",
+        # keep the columns in order: forward | dz chain | parameter gradients
+        '  edge [style=invis, color="#00000000"];',
+        "  z1 -> dW1 -> db1; a1 -> dz1; z2 -> dW2; a2 -> dz2 -> db2;",
+    ]
+    for src in READS.get(step, []):
+        lines.append(
+            f'  {src} -> {step} [style=dashed, color="{HIGHLIGHT_EDGE}", penwidth=2, constraint=false, '
+            f'arrowsize=0.6, tooltip="{step} uses {src}"];'
+        )
+    lines.append("}")
+    return "\n".join(lines)

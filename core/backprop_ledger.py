@@ -1,0 +1,291 @@
+"""The backward pass as a ledger: every quantity of the notes' backward pass, the per-example
+pieces that add up to each gradient, the BCE/MSE comparison and one gradient-descent step.
+
+For a network with one hidden layer, sizes [d, h, 1] (the notes' 2-2-1 has d = h = 2), N examples::
+
+    dz2 = a2 − y                    (BCE)          (N, 1)
+    dz2 = (a2 − y) · σ'(z2)          (MSE)          (N, 1)
+    dW2 = a1.T @ dz2 / N  = Σ_n a1[n].T dz2[n] / N  (h, 1)
+    db2 = Σ_n dz2[n] / N                            (1, 1)
+    dz1 = (dz2 @ W2.T) * f'(z1)                     (N, h)   f' = σ' = a1·(1 − a1) for sigmoid
+    dW1 = X.T @ dz1 / N   = Σ_n X[n].T dz1[n] / N   (d, h)
+    db1 = Σ_n dz1[n] / N                            (1, h)
+
+The gradients themselves come from ``MLP.backward`` (one source of truth); this module adds the
+per-example terms (row n of a ``*_terms`` array is what input n contributes), the pieces of dz1,
+and plain-words helpers. NumPy and the standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.activations import get_activation, sigmoid_prime
+from core.mlp import MLP
+
+OFF = 0.1  # a hidden activation with |a1| below this counts as "off"
+ON = 0.5  # ... and one with |a1| at least this as "on"
+SATURATED = 0.01  # f'(z1) below 1 % of its peak counts as "saturated"
+STEPS = ("dz2", "dW2", "db2", "dz1", "dW1", "db1")  # the notes' order
+
+
+@dataclass
+class Ledger:
+    """Everything the notes' backward pass computes, for one network, one batch and one loss."""
+
+    X: np.ndarray  # (N, d)
+    y: np.ndarray  # (N, 1)
+    loss_name: str  # "bce" or "mse"
+    hidden: str  # hidden activation name, e.g. "sigmoid"
+    W2: np.ndarray  # (h, 1)
+    z1: np.ndarray  # (N, h)
+    a1: np.ndarray  # (N, h)
+    z2: np.ndarray  # (N, 1)
+    a2: np.ndarray  # (N, 1)
+    err: np.ndarray  # a2 − y, (N, 1)
+    sp2: np.ndarray  # σ'(z2) = a2·(1 − a2), (N, 1)
+    dz2: np.ndarray  # (N, 1)
+    back: np.ndarray  # dz2 @ W2.T, the error passed back before f', (N, h)
+    fp1: np.ndarray  # f'(z1), (N, h)
+    dz1: np.ndarray  # (N, h)
+    dW2: np.ndarray  # (h, 1)
+    db2: np.ndarray  # (1, 1)
+    dW1: np.ndarray  # (d, h)
+    db1: np.ndarray  # (1, h)
+    dW2_terms: np.ndarray  # (N, h): a1[n, j]·dz2[n] / N, sums over n to dW2[j, 0]
+    db2_terms: np.ndarray  # (N, 1): dz2[n] / N
+    dW1_terms: np.ndarray  # (N, d, h): X[n, i]·dz1[n, j] / N, sums over n to dW1[i, j]
+    db1_terms: np.ndarray  # (N, h): dz1[n, j] / N
+    loss: float
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.a1.shape[1]
+
+    def is_finite(self) -> bool:
+        return all(
+            np.all(np.isfinite(v))
+            for v in (self.a1, self.a2, self.dz2, self.dz1, self.dW2, self.db2, self.dW1, self.db1)
+        ) and bool(np.isfinite(self.loss))
+
+
+def check_network(net: MLP) -> None:
+    """Raise ValueError unless ``net`` has one hidden layer and one sigmoid output."""
+    if net.n_layers != 2:
+        raise ValueError(f"this ledger is for one hidden layer; the network has {net.n_layers - 1}")
+    if net.output != "sigmoid" or net.sizes[-1] != 1:
+        raise ValueError("this ledger is for a single sigmoid output")
+
+
+def ledger(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> Ledger:
+    """Forward and backward pass of ``net`` on X (N, d), y (N, 1), with every intermediate kept."""
+    check_network(net)
+    if loss not in ("bce", "mse"):
+        raise ValueError(f"loss must be 'bce' or 'mse', not {loss!r}")
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    N = X.shape[0]
+    fwd = net.forward(X)
+    g = net.backward(fwd, y, loss)
+    z1, a1, z2, a2 = fwd.z[1], fwd.a[1], fwd.z[2], fwd.a[2]
+    W2 = net.W[1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        fp1 = get_activation(net.hidden).df(z1, a1)
+        back = g.dz[2] @ W2.T
+        # per-example terms: the sum over n of row n is exactly the notes' matrix product
+        dW2_terms = a1 * g.dz[2] / N  # (N, h) * (N, 1)
+        dW1_terms = X[:, :, None] * g.dz[1][:, None, :] / N  # (N, d, 1) * (N, 1, h)
+        lval = net.loss(X, y, loss, fwd)
+    return Ledger(
+        X=X,
+        y=y,
+        loss_name=loss,
+        hidden=net.hidden,
+        W2=W2.copy(),
+        z1=z1,
+        a1=a1,
+        z2=z2,
+        a2=a2,
+        err=a2 - y,
+        sp2=sigmoid_prime(z2, a2),
+        dz2=g.dz[2],
+        back=back,
+        fp1=fp1,
+        dz1=g.dz[1],
+        dW2=g.dW[2],
+        db2=g.db[2],
+        dW1=g.dW[1],
+        db1=g.db[1],
+        dW2_terms=dW2_terms,
+        db2_terms=g.dz[2] / N,
+        dW1_terms=dW1_terms,
+        db1_terms=g.dz[1] / N,
+        loss=lval,
+    )
+
+
+# ----- words from the live numbers ----------------------------------------------------------------
+def amount(v: float) -> str:
+    """|v| for prose: two decimals, or two significant digits when smaller than 0.01."""
+    v = abs(float(v))
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
+
+
+def dz2_words(a2: float, y: float) -> str:
+    """The notes' sentence for one example, from the sign and size of a2 − y.
+
+    a2 = 0.5, y = 1 → "output is too low by 0.50, need to increase it!"
+    """
+    e = float(a2) - float(y)
+    if e == 0:
+        return "output is exactly on target, nothing to change"
+    if e < 0:
+        return f"output is too low by {amount(e)}, need to increase it!"
+    return f"output is too high by {amount(e)}, need to decrease it!"
+
+
+def misclassified(a2: float, y: float) -> bool:
+    """True when the output is on the wrong side of 0.5 (|a2 − y| > 0.5)."""
+    return abs(float(a2) - float(y)) > 0.5
+
+
+@dataclass
+class OffNeuron:
+    """One example where one hidden neuron was off and another on, and their shares of dW2."""
+
+    n: int  # example
+    off: int  # hidden neuron index (0-based) with the smallest |a1|
+    on: int  # hidden neuron index with the largest |a1|
+    a_off: float
+    a_on: float
+    dz2: float
+    share_off: float  # a1[n, off]·dz2[n] / N
+    share_on: float
+
+
+def off_neuron_example(led: Ledger, off: float = OFF, on: float = ON) -> OffNeuron | None:
+    """The input with the largest |dz2| among those where one hidden neuron is off (|a1| < off)
+    while another is on (|a1| ≥ on): the notes' "if a hidden neuron was off → small gradient".
+
+    None when no input has both (or there is only one hidden neuron).
+    """
+    if led.width < 2:
+        return None
+    mag = np.abs(led.a1)
+    both = np.any(mag < off, axis=1) & np.any(mag >= on, axis=1)
+    if not np.any(both):
+        return None
+    cand = np.flatnonzero(both)
+    n = int(cand[np.argmax(np.abs(led.dz2[cand, 0]))])
+    j_off, j_on = int(np.argmin(mag[n])), int(np.argmax(mag[n]))
+    return OffNeuron(
+        n=n,
+        off=j_off,
+        on=j_on,
+        a_off=float(led.a1[n, j_off]),
+        a_on=float(led.a1[n, j_on]),
+        dz2=float(led.dz2[n, 0]),
+        share_off=float(led.dW2_terms[n, j_off]),
+        share_on=float(led.dW2_terms[n, j_on]),
+    )
+
+
+def saturated_hidden(led: Ledger, frac: float = SATURATED) -> list[tuple[int, int, float]]:
+    """(example, hidden neuron, f'(z1)) wherever f'(z1) is below ``frac`` of its peak."""
+    peak = get_activation(led.hidden).peak
+    idx = np.argwhere(led.fp1 < frac * peak)
+    return [(int(n), int(j), float(led.fp1[n, j])) for n, j in idx]
+
+
+def biggest_push(led: Ledger) -> int:
+    """The example with the largest |dz2|: the input that pushes the gradients hardest."""
+    return int(np.argmax(np.abs(led.dz2[:, 0])))
+
+
+# ----- BCE against MSE ----------------------------------------------------------------------------
+@dataclass
+class LossComparison:
+    """dz2 under both losses for the same outputs. All (N, 1)."""
+
+    err: np.ndarray  # a2 − y
+    sp2: np.ndarray  # σ'(z2) = a2·(1 − a2), the factor MSE adds
+    dz2_bce: np.ndarray  # a2 − y
+    dz2_mse: np.ndarray  # (a2 − y)·σ'(z2)
+    ratio: np.ndarray  # dz2_mse / dz2_bce where dz2_bce ≠ 0, else NaN (equals sp2)
+
+
+def compare_losses(net: MLP, X: np.ndarray, y: np.ndarray) -> LossComparison:
+    b = ledger(net, X, y, "bce")
+    m = ledger(net, X, y, "mse")
+    ratio = np.full_like(b.dz2, np.nan)
+    np.divide(m.dz2, b.dz2, out=ratio, where=b.dz2 != 0)
+    return LossComparison(err=b.err, sp2=b.sp2, dz2_bce=b.dz2, dz2_mse=m.dz2, ratio=ratio)
+
+
+# ----- one gradient-descent step ------------------------------------------------------------------
+@dataclass
+class Step:
+    """One full-batch step θ ← θ − lr·∇L. Flat arrays in ``MLP.flat()`` order, names alike."""
+
+    names: list
+    before: np.ndarray
+    grad: np.ndarray
+    after: np.ndarray
+    lr: float
+    loss_name: str
+    loss_before: float
+    loss_after: float
+    out_before: np.ndarray  # a2 before, (N, 1)
+    out_after: np.ndarray  # a2 after, (N, 1)
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.all(np.isfinite(self.after)) and np.isfinite(self.loss_after))
+
+    @property
+    def improved(self) -> bool:
+        return self.finite and self.loss_after < self.loss_before
+
+
+def gd_step(net: MLP, X: np.ndarray, y: np.ndarray, lr: float, loss: str = "bce") -> tuple[Step, MLP]:
+    """One gradient-descent step from ``net`` (not modified); returns the record and the new network."""
+    g = net.gradients(X, y, loss)
+    grad = np.concatenate([t.ravel() for l in range(1, net.n_layers + 1) for t in (g.dW[l], g.db[l])])
+    new = net.copy()
+    new.step(g, lr)
+    step = Step(
+        names=net.param_names(),
+        before=net.flat(),
+        grad=grad,
+        after=new.flat(),
+        lr=float(lr),
+        loss_name=loss,
+        loss_before=net.loss(X, y, loss),
+        loss_after=new.loss(X, y, loss),
+        out_before=net.predict(X),
+        out_after=new.predict(X),
+    )
+    return step, new
+
+
+def zero_network(like: MLP | None = None) -> MLP:
+    """An untrained network with every weight and bias 0: every output is σ(0) = 0.5."""
+    sizes = like.sizes if like is not None else [2, 2, 1]
+    hidden = like.hidden if like is not None else "sigmoid"
+    Ws = [np.zeros((m, n)) for m, n in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros((1, n)) for n in sizes[1:]]
+    return MLP(Ws, bs, hidden=hidden)
+
+
+def fingerprint(net: MLP) -> str:
+    """A short id of a network's exact weights, sizes and activations (for keeping state per network)."""
+    h = hashlib.sha1(np.ascontiguousarray(net.flat()).tobytes())
+    h.update(f"{net.sizes}|{net.hidden}|{net.output}".encode())
+    return h.hexdigest()[:16]
