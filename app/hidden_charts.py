@@ -7,12 +7,15 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
-from app.charts import sizes
+from app.charts import plane_heatmap, sizes, style
 from app.ui import BLUE, RED
 from core import features as F
 from core.data import ROW_LABELS
+from core.data import X as XOR_X
+from core.data import y as XOR_Y
 from core.mlp import MLP
 
 GRID_N = 100  # the boundary map: 100×100 cells, ~30 KB as uint8
@@ -42,21 +45,98 @@ def plane_grids(key: tuple, n: int) -> tuple[np.ndarray, np.ndarray]:
     return F.plane_values(_net_from_key(key), n)
 
 
-def feature_frame(table: F.FeatureTable, digits: int = 3):
-    """The notes' table: Input | Hidden1 | Hidden2 | … | Output | Expected | Prediction, wrong rows marked."""
+def to_spec(chart: alt.TopLevelMixin) -> dict:
+    """An Altair chart → a Vega-Lite dict whose datasets are DataFrames by name.
+
+    Building and validating an Altair layer chart costs a few hundred ms; the resulting dict is
+    cheap to cache and to hand to ``st.vega_lite_chart``. Datasets are named d0, d1, … in layer
+    order and stored as Arrow bytes, exactly what st.altair_chart would ship (uint8 stays uint8).
+    """
+    datasets: dict = {}
+    ids: dict = {}
+    for layer in getattr(chart, "layer", [chart]):
+        if isinstance(layer.data, pd.DataFrame):
+            name = ids.setdefault(id(layer.data), f"d{len(ids)}")
+            datasets[name] = layer.data
+            layer.data = alt.NamedData(name=name)
+    spec = chart.to_dict()
+    spec.get("config", {}).pop("view", None)  # Altair's default 300×300 view; we size every chart
+    # Arrow IPC bytes, as st.altair_chart would send them: st.vega_lite_chart passes bytes through
+    spec["datasets"] = {name: _arrow(df) for name, df in datasets.items()}
+    return spec
+
+
+def _arrow(df: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def red_share(key: tuple) -> float:
+    """Fraction of the [−0.5, 1.5]² square where the network predicts 1 (output > 0.5)."""
+    return float(np.mean(plane_grids(key, GRID_N)[1] > 0.5))
+
+
+# The chart specs are cached on the exact weights. ``presenter`` is part of each key because
+# app.charts.sizes() reads presenter mode from the session while the chart is built.
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def boundary_spec(key: tuple, presenter: bool, height: int) -> dict:
+    """The notes' picture: output a2 over [−0.5, 1.5]², thick black 0.5 line, the four points."""
+    _, a2 = plane_grids(key, GRID_N)
+    chart = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=height)
+    return to_spec(style(chart))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def neuron_spec(key: tuple, k: int, presenter: bool, height: int) -> dict:
+    """Hidden neuron k over the same plane, coloured around its own threshold, with its own line."""
+    net = _net_from_key(key)
+    a1, _ = plane_grids(key, SMALL_N)
+    g = F.name_hidden(net.forward(XOR_X).a[1], net.hidden)[k]
+    lo, hi = g.rule.low, g.rule.high
+    if hi - lo <= 1e-12:  # the same value on all four inputs: any colour range will do
+        lo, hi = lo - 0.5, hi + 0.5
+    chart = plane_heatmap(
+        a1[k],
+        title=f"Hidden{k + 1}: {g.name}",
+        value_name=f"Hidden{k + 1}",
+        height=height,
+        vrange=(lo, hi),
+        level=g.rule.threshold,
+        point_scale=0.6,
+    )
+    return to_spec(style(chart))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def hidden_space_spec(key: tuple, i: int, j: int, presenter: bool, height: int) -> dict:
+    net = _net_from_key(key)
+    table = F.feature_table(net, XOR_X, XOR_Y)
+    return to_spec(style(hidden_space_chart(table, net.W[1], net.b[1], net.hidden, i, j, height)))
+
+
+def number_columns(df: pd.DataFrame, digits: int = 3) -> dict:
+    """st.dataframe column_config showing every float column with ``digits`` decimals.
+
+    Cheaper than a pandas Styler (which costs tens of ms per rerun to marshal).
+    """
+    return {c: st.column_config.NumberColumn(c, format=f"%.{digits}f") for c in df.columns if df[c].dtype.kind == "f"}
+
+
+def feature_frame(table: F.FeatureTable) -> pd.DataFrame:
+    """The notes' table: Input | Hidden1 | Hidden2 | … | Output | Expected | Prediction (wrong ones marked ✗)."""
     df = pd.DataFrame({"Input": ROW_LABELS})
     for k in range(table.n_hidden):
         df[f"Hidden{k + 1}"] = table.a1[:, k]
     df["Output"] = table.out
     df["Expected"] = table.expected.astype(int)
     df["Prediction"] = [f"{int(p)} ✗ wrong" if w else f"{int(p)} ✓" for p, w in zip(table.pred, table.wrong)]
-    df = df.set_index("Input")
-    numeric = [c for c in df.columns if c.startswith("Hidden") or c == "Output"]
-    wrong = set(np.array(ROW_LABELS)[table.wrong])
-    styler = df.style.format({c: f"{{:.{digits}f}}" for c in numeric}).apply(
-        lambda r: ["background-color: #fde0dd; font-weight: bold" if r.name in wrong else "" for _ in r], axis=1
-    )
-    return df, styler
+    return df.set_index("Input")
 
 
 def _group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:

@@ -7,7 +7,6 @@ import streamlit as st
 
 from app import hidden_charts as hc
 from app import state, ui
-from app.charts import plane_heatmap, style
 from core import features as F
 from core.data import NOTES_WEIGHTS, ROW_LABELS, X, y
 
@@ -55,8 +54,8 @@ W2, b2 = net.W[1], net.b[1]
 st.header("What did the hidden neurons learn?")
 left, right = st.columns([3, 2], gap="large")
 with left:
-    df, styler = hc.feature_frame(table)
-    st.dataframe(styler, key="hf_table", width="stretch" if h > 3 else "content")
+    df = hc.feature_frame(table)
+    st.dataframe(df, column_config=hc.number_columns(df), key="hf_table", width="stretch" if h > 3 else "content")
     n_wrong = int(table.wrong.sum())
     st.caption(
         "All four predictions are right (output > 0.5 means 1)."
@@ -110,19 +109,16 @@ with right:
 
 # ----- the decision boundary ---------------------------------------------------------------------
 st.header("The decision boundary")
-key = hc.net_key(net)
-_, a2_grid = hc.plane_grids(key, hc.GRID_N)
+net_id = hc.net_key(net)
 left, right = st.columns([3, 2], gap="large")
 with left:
-    chart = plane_heatmap(
-        a2_grid,
-        title="XOR decision boundary (non-linear!)",
-        value_name="output a2",
-        height=440 if ui.presenter() else 390,
+    st.vega_lite_chart(
+        spec=hc.boundary_spec(net_id, ui.presenter(), 440 if ui.presenter() else 390),
+        key="hf_boundary",
+        alt="Decision boundary: the network's output over the input plane, with its 0.5 line and the four XOR points.",
     )
-    st.altair_chart(style(chart), key="hf_boundary")
 with right:
-    red = float(np.mean(a2_grid > 0.5))
+    red = hc.red_share(net_id)
     side = {True: [], False: []}
     for r in range(4):
         side[bool(table.pred[r])].append(ROW_LABELS[r])
@@ -138,24 +134,15 @@ with right:
     )
 
 st.subheader("Each hidden neuron draws one line")
-a1_grid, _ = hc.plane_grids(key, hc.SMALL_N)
 per_row = min(h, 3)
 cols = st.columns(per_row)
 for k, g in enumerate(gates):
-    lo, hi = g.rule.low, g.rule.high
-    if hi - lo <= 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
     with cols[k % per_row]:
-        small = plane_heatmap(
-            a1_grid[k],
-            title=f"Hidden{k + 1}: {g.name}",
-            value_name=f"Hidden{k + 1}",
-            height=380 if ui.presenter() else 320,
-            vrange=(lo, hi),
-            level=g.rule.threshold,
-            point_scale=0.6,
+        st.vega_lite_chart(
+            spec=hc.neuron_spec(net_id, k, ui.presenter(), 380 if ui.presenter() else 320),
+            key=f"hf_map_{k}",
+            alt=f"Hidden neuron {k + 1} ({g.name}) over the input plane, with its own threshold line.",
         )
-        st.altair_chart(style(small), key=f"hf_map_{k}")
         off = [ROW_LABELS[r] for r in range(4) if not g.table[r]]
         st.caption(f"Red = on (above {g.rule.threshold:.3g}). Its line cuts off {', '.join(off) or 'nothing'}.")
 
@@ -172,9 +159,9 @@ if h == 1:
 i, j = 0, 1
 if h > 2:
     names = [f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)]
-    for key, default in (("hf_hx", 0), ("hf_hy", 1)):
-        if ss.get(key) not in range(h):  # a stored choice from a wider network
-            ss[key] = default
+    for wkey, default in (("hf_hx", 0), ("hf_hy", 1)):
+        if ss.get(wkey) not in range(h):  # a stored choice from a wider network
+            ss[wkey] = default
     c1, c2 = st.columns(2)
     i = c1.selectbox("Horizontal axis", range(h), format_func=names.__getitem__, key="hf_hx", persist_state="session")
     j = c2.selectbox("Vertical axis", range(h), format_func=names.__getitem__, key="hf_hy", persist_state="session")
@@ -183,7 +170,11 @@ if h > 2:
         st.stop()
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.altair_chart(style(hc.hidden_space_chart(table, W2, b2, net.hidden, i, j)), key="hf_space")
+    st.vega_lite_chart(
+        spec=hc.hidden_space_spec(net_id, i, j, ui.presenter(), 420 if ui.presenter() else 360),
+        key="hf_space",
+        alt=f"The four inputs at their (Hidden{i + 1}, Hidden{j + 1}) coordinates with the output neuron's line.",
+    )
 with right:
     wrong = F.separates(table.z2, y)
     w = W2[:, 0]
@@ -209,4 +200,5 @@ with right:
             "With more than two hidden neurons the output's boundary is a plane in more dimensions; the line shown "
             "holds the other neurons at their mean contribution, so it is a slice. The table below is exact."
         )
-    st.dataframe(hc.hidden_space_frame(table, i, j).style.format(precision=3), key="hf_space_table", width="content")
+    space = hc.hidden_space_frame(table, i, j)
+    st.dataframe(space, column_config=hc.number_columns(space), key="hf_space_table", width="content")

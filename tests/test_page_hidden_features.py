@@ -131,8 +131,8 @@ def test_editing_w1_renames_the_neuron_and_moves_the_boundary():
     at = open_page(PAGE)
     before = datasets(at, 0)[0]["q"].to_numpy()
     # h1 = σ(−5·x1 − 5·x2 + 7.5) is NAND
-    at.number_input(key="w1_00").set_value(-5.0).run()
-    at.number_input(key="w1_10").set_value(-5.0).run()
+    at.number_input(key="w1_00").set_value(-5.0)
+    at.number_input(key="w1_10").set_value(-5.0)
     at.number_input(key="b1_0").set_value(7.5).run()
     assert not at.exception
     assert at.session_state["net_source"] == "manual"
@@ -163,7 +163,8 @@ def test_one_weight_changes_the_boundary_data():
 def test_extreme_weights_do_not_break_the_page():
     at = open_page(PAGE)
     for k, v in (("w1_00", 20.0), ("w1_01", -20.0), ("b1_0", 20.0), ("w2_0", -20.0), ("b2", 20.0)):
-        at.number_input(key=k).set_value(v).run()
+        at.number_input(key=k).set_value(v)
+    at.run()
     assert not at.exception
     assert np.isfinite(at.dataframe[0].value.select_dtypes("number").to_numpy()).all()
 
