@@ -35,8 +35,35 @@ h1 { font-size: 2.1rem !important; padding-top: 0 !important; }
 """
 
 
+def guard_integer_links() -> None:
+    """Make ``?seed=inf`` fall back to the default instead of crashing the page.
+
+    Streamlit 1.67 seeds a bound integer st.number_input from the link with int(float(value));
+    int(inf) raises OverflowError, which Streamlit does not catch (it catches ValueError and
+    returns the default for out-of-range values). This wraps that one deserializer so an
+    infinite value is treated like any other out-of-range value. Idempotent; a no-op if
+    Streamlit's internals change.
+    """
+    from streamlit.elements.widgets import number_input as ni
+
+    serde = getattr(ni, "NumberInputSerde", None)
+    original = getattr(serde, "deserialize", None)
+    if original is None or getattr(original, "_xorlab_guard", False):
+        return
+
+    def deserialize(self, ui_value):
+        try:
+            return original(self, ui_value)
+        except OverflowError:
+            return self.value
+
+    deserialize._xorlab_guard = True
+    serde.deserialize = deserialize
+
+
 def sidebar_common() -> None:
     """Controls every page shares, drawn in the sidebar by app/main.py before the page runs."""
+    guard_integer_links()
     with st.sidebar:
         st.toggle(
             "Presenter mode",
