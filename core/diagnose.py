@@ -122,3 +122,21 @@ def loss_band(loss: np.ndarray, tail: float = 0.5) -> tuple[float, float, float]
 def outputs_near_half(output: np.ndarray, tol: float = 0.05) -> np.ndarray:
     """How many of each run's outputs sit within ``tol`` of 0.5. output: (S, N, 1) → (S,) ints."""
     return np.sum(np.abs(np.asarray(output)[..., 0] - 0.5) < tol, axis=1)
+
+
+def equal_start(width: int, hidden: str = "sigmoid", value: float = 0.5) -> MLP:
+    """A 2-width-1 network whose weights all start at ``value`` (biases 0): every hidden unit equal.
+
+    Like zero initialisation it is symmetric, but the weights do move, which shows that symmetry,
+    not the zeros, is what keeps the hidden units identical.
+    """
+    return MLP(
+        [np.full((2, width), float(value)), np.full((width, 1), float(value))],
+        [np.zeros((1, width)), np.zeros((1, 1))],
+        hidden,
+    )
+
+
+def largest_symmetry_gap(hist) -> float:
+    """``symmetry_gap`` at every snapshot of a ``core.train.History``, the largest one."""
+    return max(symmetry_gap(hist.network_at(e)) for e in hist.snapshot_epochs)

@@ -16,11 +16,12 @@ from core.diagnose import (
     GATE_THRESHOLD,
     SATURATED,
     diagnose,
+    equal_start,
     first_solved_epoch,
+    largest_symmetry_gap,
     loss_band,
     outputs_near_half,
     suggest_rate,
-    symmetry_gap,
 )
 from core.gates import name_gate
 from core.init import INITIALISERS
@@ -70,6 +71,13 @@ def run_lab(cfg: dict, lr: float, n_seeds: int):
         cfg["limit"],
     )
     return res, perf_counter() - t0
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_equal(cfg: dict, lr: float):
+    """The sidebar's settings from a symmetric, non-zero start (core.diagnose.equal_start)."""
+    net = equal_start(cfg["width"], cfg["act"])
+    return train(net, X, y, lr, cfg["epochs"], cfg["loss"], cfg["sched"], dict(cfg["params"]))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -282,7 +290,7 @@ def replay(hist, cfg: dict) -> None:
     if ss.get("tr_epoch") not in epochs:
         ss["tr_epoch"] = epochs[-1]
     if ss.get("tr_play"):
-        i = epochs.index(ss["tr_epoch"]) + max(1, len(epochs) // 100)
+        i = epochs.index(ss["tr_epoch"]) + max(1, len(epochs) // 60)  # ~60 ticks for a whole run
         ss["tr_epoch"] = epochs[i] if i < len(epochs) else epochs[0]
     st.select_slider("Epoch", epochs, key="tr_epoch", **KEEP)
     k = ss["tr_epoch"]
@@ -321,24 +329,44 @@ def replay(hist, cfg: dict) -> None:
             ui.show_matrix(np.vstack([p["W2"], p["b2"]]), [f"W2 from {c}" for c in cols] + ["b2"], ["output"], digits=3)
 
 
-def zero_init_note(hist) -> None:
+def hidden_columns(net: MLP) -> None:
+    """Each hidden neuron's incoming weights, bias and outgoing weight as one column."""
+    p = net.to_dict()
+    cols = [f"h{j + 1}" for j in range(net.sizes[1])]
+    rows = ["W1 from x1", "W1 from x2", "b1", "W2 to output"]
+    ui.show_matrix(np.vstack([p["W1"], p["b1"], p["W2"].T]), rows, cols, 6)
+
+
+def zero_init_note(hist, cfg: dict, lr: float) -> None:
     if hist.final.sizes[1] < 2:
         st.info("Zero initialisation with one hidden neuron: there is no pair of neurons to compare.")
         return
-    gaps = [symmetry_gap(hist.network_at(e)) for e in hist.snapshot_epochs]
-    p = hist.final.to_dict()
+    gap = largest_symmetry_gap(hist)
     st.warning(
         "**Zero initialisation: the hidden neurons stay identical forever.** Every hidden neuron starts with the "
         "same weights, so it computes the same a1, gets the same error signal dz1 and the same update — the "
-        "network behaves like one with a single hidden neuron, which cannot solve XOR. The numbers after the last "
-        f"epoch (largest difference between any two hidden neurons, over all {len(gaps)} snapshots: "
-        f"**{max(gaps):g}**):",
+        "network behaves like one with a single hidden neuron, which cannot solve XOR. Largest difference between "
+        f"h1 and any other hidden neuron, over all {len(hist.snapshot_epochs)} snapshots of this run: **{gap:g}**.",
         icon=":material/content_copy:",
     )
-    cols = [f"h{j + 1}" for j in range(hist.final.sizes[1])]
-    ui.show_matrix(
-        np.vstack([p["W1"], p["b1"], p["W2"].T]), ["W1 from x1", "W1 from x2", "b1", "W2 to output"], cols, 6
-    )
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(f"**This run, after epoch {hist.epochs_run:,}**")
+        hidden_columns(hist.final)
+        if all(np.all(w == 0) for w in hist.final.W + hist.final.b):
+            st.caption(
+                "On XOR the updates are even exactly zero: with every weight 0 the output is 0.5 on all four "
+                "inputs, and the four errors dz2 (two positive, two negative) cancel in every gradient."
+            )
+    eq = run_equal(cfg, lr)
+    with c2:
+        st.markdown(f"**Every weight starting at 0.5 instead, after epoch {eq.epochs_run:,}**")
+        hidden_columns(eq.final)
+        st.caption(
+            "Not the zeros but the symmetry is the problem: here the weights move a lot, yet the columns stay "
+            f"equal (largest difference over all snapshots: {largest_symmetry_gap(eq):g}); "
+            f"final loss {ui.fmt(eq.loss[-1], 4)}."
+        )
 
 
 def publish(hist, label: str) -> None:
@@ -577,7 +605,7 @@ with one:
     st.caption(label)
     summary(hist, lr)
     if cfg["init"] == "zeros":
-        zero_init_note(hist)
+        zero_init_note(hist, cfg, lr)
     extra = divergence_box(cfg, lr, hist) if hist.diverged else {}
     curves(hist, lr, extra)
     st.subheader("Replay the run")

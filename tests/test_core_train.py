@@ -10,7 +10,9 @@ import pytest
 from core.data import X, y
 from core.diagnose import (
     diagnose,
+    equal_start,
     first_solved_epoch,
+    largest_symmetry_gap,
     loss_band,
     outputs_near_half,
     smaller_rates,
@@ -198,6 +200,16 @@ def test_zero_init_keeps_the_hidden_neurons_identical():
         assert all(symmetry_gap(h.network_at(e)) == 0.0 for e in h.snapshot_epochs)
         assert not is_solved(h.final.predict(X), y, h.loss[-1])
     assert symmetry_gap(MLP.create([2, 2, 1], init="normal", seed=0)) > 0
+
+
+def test_any_symmetric_start_stays_symmetric_although_the_weights_move():
+    for hidden in ("sigmoid", "tanh", "relu"):
+        h = train(equal_start(3, hidden), X, y, lr=1.0, epochs=2000)
+        assert largest_symmetry_gap(h) == 0.0
+        assert np.max(np.abs(h.final.W[0] - 0.5)) > 0.1  # the weights did move
+    # zero initialisation on XOR: the four errors cancel, so nothing moves at all
+    z = train(MLP.create([2, 2, 1], init="zeros"), X, y, lr=1.0, epochs=100)
+    assert all(np.all(w == 0) for w in z.final.W + z.final.b)
 
 
 def test_first_solved_epoch_and_loss_band():
