@@ -121,10 +121,51 @@ def current_network() -> MLP:
     return _network_from(st.session_state["net_source"])
 
 
+def _reset_to_notes() -> None:
+    st.session_state["net_source"] = "notes"
+
+
+def _number_input(where, k: str, label: str) -> None:
+    where.number_input(
+        label,
+        min_value=-WEIGHT_LIMIT,
+        max_value=WEIGHT_LIMIT,
+        step=0.1,
+        format="%.3f",
+        key=k,
+        on_change=_switch_to_manual,
+        persist_state="session",
+        help=f"{WEIGHT_LABELS[k]}. Editing any number switches the source to 'Edit the 9 numbers by hand'.",
+    )
+
+
+def _draw_editor(layout: str) -> None:
+    """The 9 number inputs. layout "sidebar": one column; "main": laid out as the matrices W1, b1, W2, b2."""
+    _sync_manual_from_current()
+    if layout == "sidebar":
+        for k, label in WEIGHT_LABELS.items():
+            _number_input(st, k, label)
+        return
+    c_w1, c_b1, c_w2 = st.columns([2, 1, 1], gap="medium")
+    c_w1.markdown("**W1** (2×2) — rows x1, x2; columns h1, h2")
+    for row in (("w1_00", "w1_01"), ("w1_10", "w1_11")):
+        left, right = c_w1.columns(2)
+        _number_input(left, row[0], WEIGHT_LABELS[row[0]])
+        _number_input(right, row[1], WEIGHT_LABELS[row[1]])
+    c_b1.markdown("**b1** (1×2)")
+    for k in ("b1_0", "b1_1"):
+        _number_input(c_b1, k, WEIGHT_LABELS[k])
+    c_w2.markdown("**W2** (2×1), **b2** (1×1)")
+    for k in ("w2_0", "w2_1", "b2"):
+        _number_input(c_w2, k, WEIGHT_LABELS[k])
+
+
 def network_control(editor: bool = True) -> MLP:
     """Draw the shared network control in the sidebar and return the current network.
 
-    editor: also show the 9 number inputs (editing one switches the source to "manual").
+    editor: also show the 9 number inputs in the sidebar (editing one switches the source to
+    "manual"). Pages that show the editor in their own body call ``network_control(editor=False)``
+    and then ``weight_editor()``.
     """
     _ensure_defaults()
     ss = st.session_state
@@ -153,22 +194,34 @@ def network_control(editor: bool = True) -> MLP:
                 ss["net_epoch"] = epochs[-1]
             st.select_slider("Epoch", options=epochs, key="net_epoch", persist_state="session")
         net = _network_from(src)
-        if editor and net.sizes == [2, 2, 1]:
-            _sync_manual_from_current()
+        if src != "notes":
+            st.button(f"Back to: {SOURCES['notes']}", key="net_reset", on_click=_reset_to_notes, width="stretch")
+        if net.sizes != [2, 2, 1]:
+            sizes = "-".join(map(str, net.sizes))
+            st.caption(f"Editing by hand is for the notes' 2-2-1 shape; this network is {sizes}.")
+        elif editor:
             with st.expander("The 9 numbers", expanded=src == "manual"):
-                for k, label in WEIGHT_LABELS.items():
-                    st.number_input(
-                        label,
-                        min_value=-WEIGHT_LIMIT,
-                        max_value=WEIGHT_LIMIT,
-                        step=0.1,
-                        format="%.3f",
-                        key=k,
-                        on_change=_switch_to_manual,
-                        persist_state="session",
-                    )
+                _draw_editor("sidebar")
             net = _network_from(ss["net_source"])
     return net
+
+
+def weight_editor(expanded: bool | None = None) -> MLP:
+    """The 9 number inputs in the page body, laid out as W1, b1, W2, b2; returns the current network.
+
+    Call after ``network_control(editor=False)``. For a network that is not 2-2-1 (a trained run
+    with another width) it says so and draws nothing.
+    """
+    _ensure_defaults()
+    net = _network_from(st.session_state["net_source"])
+    if net.sizes != [2, 2, 1]:
+        sizes = "-".join(map(str, net.sizes))
+        st.caption(f"The 9 numbers can be edited for a 2-2-1 network; the current one is {sizes}.")
+        return net
+    src = st.session_state["net_source"]
+    with st.expander("Edit the 9 numbers (W1, b1, W2, b2)", expanded=src == "manual" if expanded is None else expanded):
+        _draw_editor("main")
+    return _network_from(st.session_state["net_source"])
 
 
 def network_caption(net: MLP) -> str:

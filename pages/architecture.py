@@ -1,0 +1,209 @@
+"""Architecture: the 2-2-1 network drawn from its numbers, how many numbers it has, and why one
+neuron cannot do XOR."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app import architecture_charts as ac
+from app import forward_charts as fc
+from app import state, ui
+from core.data import X, y
+from core.hidden_width import MAX_WIDTH, MIN_WIDTH, param_count, resize_hidden
+from core.linear_sep import count_correct, hidden_gates, neuron_z, pair_sums
+
+ui.page_header(
+    "Architecture",
+    "Input layer (2 neurons) → hidden layer (2 neurons) → output layer (1 neuron). "
+    "Every arrow is one weight, every hidden or output neuron has one bias: **9 numbers** in all.",
+)
+net = state.network_control()
+st.markdown(state.network_caption(net))
+
+# ----- the diagram and the parameter table -------------------------------------------------------
+st.header("The network, drawn from its numbers")
+h0 = net.W[0].shape[1] if net.n_layers == 2 else None
+ss = st.session_state
+# The width control starts at the current network's width and follows it when the network changes.
+if h0 is not None and MIN_WIDTH <= h0 <= MAX_WIDTH:
+    if ss.get("ar_net_width") is None and h0 != 2 and "ar_width" not in st.query_params:
+        ss["ar_width"] = h0
+    elif ss.get("ar_net_width") not in (None, h0):
+        ss["ar_width"] = h0
+    ss["ar_net_width"] = h0
+width = st.slider(
+    "Hidden neurons (width of the hidden layer)",
+    MIN_WIDTH,
+    MAX_WIDTH,
+    2,
+    key="ar_width",
+    bind="query-params",
+    persist_state="session",
+    help="The notes use 2. Try 1 (too few for XOR) or more (enough, with spare neurons).",
+)
+if h0 is None:
+    st.error("This page draws networks with one hidden layer; the current network has more. Pick another source.")
+    st.stop()
+
+resized = resize_hidden(net, width, seed=0)
+shown = resized.net
+if resized.added == 0 and resized.dropped == 0:
+    st.caption(f"Drawn from the current network: its {width} hidden neuron{'s' * (width > 1)} as they are.")
+elif resized.added:
+    st.caption(
+        f"Hidden neurons 1–{resized.kept} are the current network's; neurons {resized.kept + 1}–{width} are new, "
+        "drawn from a Xavier-uniform initialisation (seed 0) with bias 0 — untrained, so their weights are small."
+    )
+else:
+    st.caption(
+        f"Hidden neurons 1–{width} of the current network's {h0}; "
+        f"the other {resized.dropped} are left out (with their weights to the output)."
+    )
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    if not shown.is_finite():
+        st.warning("Some weights are not finite numbers (inf/NaN); they are drawn as 0 and marked in the table below.")
+    st.vega_lite_chart(
+        ac.network_diagram_spec(shown), width="stretch", alt="Diagram of the network with its weights and biases"
+    )
+    st.caption(
+        "Red = positive weight, blue = negative; thicker = larger |weight|. The number under a neuron is its "
+        "bias. Hover over any arrow or neuron for its exact value."
+    )
+with right:
+    st.subheader("Parameters")
+    what = {
+        "W1": "how strongly each input pushes each hidden neuron",
+        "b1": "each hidden neuron's own offset (where its line sits)",
+        "W2": "how much each hidden neuron counts towards the output",
+        "b2": "the output neuron's offset",
+    }
+    rows = [(p.name, "×".join(map(str, p.shape)), p.count, what.get(p.name, p.role)) for p in shown.param_table()]
+    table = pd.DataFrame(rows, columns=["Tensor", "Shape", "Count", "What it does"])
+    table.loc[len(table)] = ["Total", "", shown.n_params, f"4h + 1 with h = {width}"]
+    st.table(table.set_index("Tensor"))
+    st.markdown(f"#### 4·{width} + 1 = **{param_count(width)}** parameters")
+    st.caption(
+        f"W1 is 2×{width} = {2 * width}, b1 is 1×{width} = {width}, W2 is {width}×1 = {width}, b2 is 1×1 = 1. "
+        "The notes' network (h = 2) has 9."
+    )
+
+with st.expander("Every weight and bias as a table (the diagram's numbers)"):
+    nodes, edges = ac.cached_diagram_frames(shown)
+    c1, c2 = st.columns(2)
+    c1.dataframe(
+        edges[["param", "edge", "value"]].rename(columns={"param": "weight", "edge": "connects"}),
+        hide_index=True,
+        column_config={"value": st.column_config.NumberColumn(format="%.4f")},
+    )
+    biases = nodes[nodes["layer"] != "in"][["bias_name", "name", "bias"]]
+    c2.dataframe(
+        biases.rename(columns={"bias_name": "bias", "name": "neuron", "bias": "value"}),
+        hide_index=True,
+        column_config={"value": st.column_config.NumberColumn(format="%.4f")},
+    )
+
+# ----- one neuron is not enough -----------------------------------------------------------------------
+st.divider()
+st.header("Why we need a hidden layer")
+st.markdown(
+    "A single neuron computes **z = w1·x1 + w2·x2 + b** and says 1 when σ(z) > 0.5, i.e. when z > 0. "
+    "The points where z = 0 form a **straight line**: everything on one side is called 1, everything on "
+    "the other side 0. Move the sliders and try to put both red points (XOR = 1) on the red side and both "
+    "blue points (XOR = 0) on the blue side."
+)
+ctl, chart = st.columns([1, 2], gap="large")
+with ctl:
+    w1 = st.slider(
+        "w1 (weight of x1)", -10.0, 10.0, 1.0, 0.1, key="ar_w1", bind="query-params", persist_state="session"
+    )
+    w2 = st.slider(
+        "w2 (weight of x2)", -10.0, 10.0, 1.0, 0.1, key="ar_w2", bind="query-params", persist_state="session"
+    )
+    b = st.slider("b (bias)", -10.0, 10.0, -0.5, 0.1, key="ar_b", bind="query-params", persist_state="session")
+    right_count = count_correct(w1, w2, b, X, y)
+    st.metric("Points classified correctly", f"{right_count} of 4")
+    if right_count == 3:
+        st.caption("3 of 4 is the best a single neuron can ever do on XOR.")
+    elif right_count < 3:
+        st.caption("Try to get 3 — that is the most one straight line can manage.")
+with chart:
+    st.vega_lite_chart(
+        ac.single_neuron_spec(w1, w2, b), width="stretch", alt="The single neuron's line over the four XOR points"
+    )
+    if w1 == 0 and w2 == 0:
+        st.caption(
+            f"With w1 = w2 = 0 there is no line: z = b = {ui.fmt(b, 1)} everywhere, "
+            "so every point gets the same answer."
+        )
+    else:
+        st.caption(
+            "Black line: z = 0. Shading: the neuron's output σ(z), blue near 0, red near 1. ✓/✗: right or wrong."
+        )
+
+pts = ac.neuron_points_frame(w1, w2, b)
+with st.expander("The four points as a table"):
+    st.dataframe(
+        pts[["input", "XOR", "z", "output", "prediction", "mark"]].rename(columns={"output": "σ(z)", "mark": "right?"}),
+        hide_index=True,
+        column_config={
+            "z": st.column_config.NumberColumn(format="%.3f"),
+            "σ(z)": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+
+st.subheader("Why 4 of 4 is impossible")
+z = neuron_z(w1, w2, b, X)
+s_red, s_blue = pair_sums(w1, w2, b)
+
+t = [fc.tval(v, 2) for v in (*z, s_red, s_blue)]
+st.latex(
+    r"\large\begin{aligned}"
+    rf"z_{{[0\,1]}} + z_{{[1\,0]}} &= (w_2 + b) + (w_1 + b)\\ &= {t[1]} + {fc.paren(t[2])} = {t[4]}\\[6pt]"
+    rf"z_{{[0\,0]}} + z_{{[1\,1]}} &= b + (w_1 + w_2 + b)\\ &= {t[0]} + {fc.paren(t[3])} = {t[5]}"
+    r"\end{aligned}"
+)
+st.markdown(
+    "Both sums are always **w1 + w2 + 2b** — whatever the sliders say. Getting both red points right needs both "
+    "of their z above 0, so their sum above 0; getting both blue points right needs both z at or below 0, so "
+    "their sum at or below 0. One number cannot be both, so **at least one point is always wrong**. "
+    "No straight line separates XOR's 1s from its 0s: XOR is **not linearly separable**."
+)
+
+st.subheader("What the hidden layer changes")
+st.markdown(
+    "Each hidden neuron draws its **own** line and answers its own yes/no question about the input. "
+    "The output neuron then draws one line — not through the inputs, but through the hidden neurons' "
+    "answers. The hidden layer moves the four points so that one line is enough."
+)
+if net.sizes == [2, 2, 1]:
+    fwd = net.forward(X)
+    if np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2])):
+        g = hidden_gates(net, X)
+        st.markdown(
+            f"With the current network, hidden neuron 1 acts like **{g[0]}** and hidden neuron 2 like **{g[1]}** "
+            f"on the four inputs. Plotted at (a1[0], a1[1]) — where the hidden layer puts them — the points "
+            f"and the output neuron's line look like this (accuracy {net.accuracy(X, y, fwd):.0%}):"
+        )
+        hc, ht = st.columns([3, 2], gap="large")
+        hspec = ac.hidden_space_spec(net)
+        hs = hspec["datasets"]["points"]
+        hc.vega_lite_chart(hspec, width="stretch", alt="The four inputs in the hidden layer's space")
+        ht.dataframe(
+            hs[["input", "x1", "x2", "output", "XOR"]].rename(columns={"x1": "a1[0]", "x2": "a1[1]", "output": "a2"}),
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a1[0]", "a1[1]", "a2")},
+        )
+        merged = [lab for lab in hs["label"] if "] [" in lab]  # inputs sharing one spot
+        for lab in merged:
+            ht.caption(f"{lab.replace('] [', '] and [')} land on almost the same spot in the hidden layer's space.")
+        if g == ["OR", "AND"]:
+            ht.caption("XOR = OR and not AND: high on hidden neuron 1, low on hidden neuron 2 — one line does it.")
+    else:
+        st.warning("The current network's activations are not finite numbers, so its hidden space cannot be drawn.")
+else:
+    st.info(
+        f"The current network has {net.sizes[1]} hidden neurons, so its hidden space has {net.sizes[1]} dimensions "
+        "and cannot be drawn flat. Choose the notes' example weights in the sidebar to see the 2-D picture."
+    )

@@ -1,0 +1,137 @@
+"""Forward pass: one input through the network with every number substituted, then the whole batch
+as matrices, the activation curve with the current z values, and the notes' rounding."""
+
+import numpy as np
+import streamlit as st
+
+from app import forward_charts as fc
+from app import state, ui
+from core.data import ROW_LABELS, X, y
+from core.forward_steps import compare_with_notes, forward_row, is_notes_network
+
+ui.page_header(
+    "Forward pass",
+    "**z1 = X @ W1 + b1, a1 = σ(z1)**, then **z2 = a1 @ W2 + b2, a2 = σ(z2)** — first for one input with "
+    "every number written in, then for all four inputs at once.",
+)
+state.network_control(editor=False)
+net = state.weight_editor()
+st.markdown(state.network_caption(net))
+if net.n_layers != 2:
+    st.error("This page follows the notes' one-hidden-layer network; the current network has more layers.")
+    st.stop()
+h = net.W[0].shape[1]
+act = "σ" if net.hidden == "sigmoid" else net.hidden
+
+row = st.radio(
+    "Input x",
+    [0, 1, 2, 3],
+    index=2,
+    format_func=ROW_LABELS.__getitem__,
+    key="fp_row",
+    bind="query-params",
+    persist_state="session",
+    horizontal=True,
+    help="The notes work through [1 0].",
+)
+step = forward_row(net, X, row)
+fwd = net.forward(X)
+if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
+    st.warning("Some values are not finite numbers (overflow); they are shown as ∞ or NaN and left out of the chart.")
+
+# ----- one input, neuron by neuron --------------------------------------------------------------------------
+st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+blocks = fc.hidden_lines(net, step)
+for start in range(0, h, 2):  # two neurons side by side on a wide screen, stacked on a phone
+    for col, lines in zip(st.columns(2), blocks[start : start + 2]):
+        col.latex(fc.aligned(lines))
+st.header("Step 2: hidden layer → output")
+st.latex(fc.aligned(fc.output_lines(net, step)))
+
+pred = int(step.a2 > 0.5)
+target = int(y[row, 0])
+c1, c2, c3 = st.columns(3)
+c1.metric("Output a2", ui.fmt(step.a2, 3))
+c2.metric("Prediction (a2 > 0.5 → 1)", pred)
+c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
+if pred == target:
+    st.success(f"Right: the network says {pred} for {ROW_LABELS[row]}, and XOR is {target}.", icon=":material/check:")
+else:
+    st.error(f"Wrong: the network says {pred} for {ROW_LABELS[row]}, but XOR is {target}.", icon=":material/close:")
+st.caption(
+    "Numbers are shown rounded (z to 2 decimals, activations to 3); every result is computed from the exact values, "
+    "so re-adding the rounded numbers by hand can differ in the last digit."
+)
+
+# ----- the notes' rounding ----------------------------------------------------------------------------------
+if is_notes_network(net):
+    c = compare_with_notes(net, X)
+    a1r = ", ".join(ui.fmt(v, 2) for v in c.rounded.a1)
+    why = (
+        f"so the notes' {c.claim_z2} is a slip in the sum, not rounding"
+        if c.z2_slip
+        else "so the difference is only rounding"
+    )
+    preds = {int(c.exact.a2 > 0.5), int(c.rounded.a2 > 0.5), int(c.claim_a2 > 0.5)}
+    same = preds.pop() if len(preds) == 1 else "not"
+    st.info(
+        f"**Exact vs the notes:** for [1 0] the notes write z2 = {c.claim_z2} → {c.claim_a2}; exactly, "
+        f"z2 = {ui.fmt(c.exact.z2, 3)} → a2 = {ui.fmt(c.exact.a2, 3)}, and even from the notes' rounded "
+        f"activations ({a1r}) z2 = {ui.fmt(c.rounded.z2, 3)} → {ui.fmt(c.rounded.a2, 3)} — {why}; "
+        f"the prediction is {same} either way.",
+        icon=":material/calculate:",
+    )
+else:
+    st.caption("The notes' hand calculation uses their example weights; pick them in the sidebar to compare.")
+
+# ----- the whole batch ----------------------------------------------------------------------------------------
+st.header("All four inputs at once: the matrix form")
+st.markdown(
+    f"The same arithmetic for every row of X at once. Shapes: X (4×2) @ W1 (2×{h}) + b1 (1×{h}) → z1 (4×{h}); "
+    f"a1 (4×{h}) @ W2 ({h}×1) + b2 (1×1) → z2 (4×1). The chosen input's row is highlighted."
+)
+hid = [f"h{j + 1}" for j in range(h)]
+tables = [
+    ("X", "input", X, ["x1", "x2"], 0),
+    ("z1 = X @ W1 + b1", "", fwd.z[1], hid, 3),
+    (f"a1 = {act}(z1)", "", fwd.a[1], hid, 3),
+    ("z2 = a1 @ W2 + b2", "", fwd.z[2], ["z2"], 3),
+    ("a2 = σ(z2)", "", fwd.a[2], ["a2"], 3),
+    ("y (XOR)", "expected", y, ["y"], 0),
+]
+per_row = 3
+for start in range(0, len(tables), per_row):
+    group = tables[start : start + per_row]
+    cols = st.columns([max(2, m.shape[1]) + 1 for _, _, m, _, _ in group], gap="medium")
+    for col, (title, _note, m, names, digits) in zip(cols, group):
+        with col:
+            st.markdown(f"**{title}** · {ui.shape_str(m)}")
+            ui.show_matrix(m, ROW_LABELS, names, digits=digits, highlight_row=row)
+
+with st.expander("The parameters as matrices"):
+    pc = st.columns(4)
+    for col, (name, m) in zip(pc, net.to_dict().items()):
+        with col:
+            st.markdown(f"**{name}** · {ui.shape_str(m)}")
+            ui.show_matrix(m, digits=3)
+
+# ----- the activation curve ------------------------------------------------------------------------------------
+st.header("Where the z values land on the curve")
+st.markdown(
+    f"Each neuron squashes its z through {'σ' if net.hidden == 'sigmoid' else 'its activation'}: "
+    "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided."
+)
+spec = fc.activation_curve_spec(net, step)
+marks = spec["datasets"]["marks"]
+cc, ct = st.columns([2, 1], gap="large")
+cc.vega_lite_chart(spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked")
+ct.dataframe(
+    marks[["name", "z", "a", "curve"]].rename(columns={"name": "value", "a": "activation", "curve": "through"}),
+    hide_index=True,
+    column_config={
+        "z": st.column_config.NumberColumn(format="%.3f"),
+        "activation": st.column_config.NumberColumn(format="%.3f"),
+    },
+)
+if not marks["finite"].all():
+    ct.warning("Values that are not finite numbers are left out of the chart.")
