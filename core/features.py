@@ -229,6 +229,26 @@ def rest_contribution(a1: np.ndarray, W2: np.ndarray, i: int, j: int) -> float:
     return float(np.mean(a1 @ w))
 
 
+def slice_errors(a1: np.ndarray, W2: np.ndarray, b2: np.ndarray, y: np.ndarray, i: int, j: int) -> int:
+    """Rows on the wrong side of the plotted line for the pair (i, j), the others at their mean.
+
+    a1 (4, h), W2 (h, 1), b2 (1, 1), y (4, 1). Equals ``separates(z2, y)`` for two hidden neurons.
+    """
+    w = np.asarray(W2, dtype=float)[:, 0]
+    rest = rest_contribution(a1, W2, i, j)
+    z = w[i] * a1[:, i] + w[j] * a1[:, j] + float(np.asarray(b2).ravel()[0]) + rest
+    return separates(z, y)
+
+
+def best_pair(a1: np.ndarray, W2: np.ndarray, b2: np.ndarray, y: np.ndarray) -> tuple[int, int]:
+    """The pair of hidden neurons whose 2-D view separates the classes best (fewest rows on the wrong
+    side of the sliced line), ties broken by the larger |W2[i]| + |W2[j]|."""
+    w = np.abs(np.asarray(W2, dtype=float)[:, 0])
+    h = a1.shape[1]
+    pairs = [(i, j) for i in range(h) for j in range(i + 1, h)]
+    return min(pairs, key=lambda p: (slice_errors(a1, W2, b2, y, *p), -(w[p[0]] + w[p[1]]), p))
+
+
 def hidden_box(a1: np.ndarray, hidden: str, i: int, j: int) -> tuple:
     """Axis ranges (ulo, uhi, vlo, vhi) for the hidden-space plot of neurons i, j.
 

@@ -76,9 +76,10 @@ with right:
     for k, g in enumerate(gates):
         on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
         thr = "" if bounded else f", threshold {g.rule.threshold:.3f}"
+        shaky = " — barely decided, the name can still flip" if g.decisiveness < 0.05 * g.rule.scale else ""
         st.markdown(
             f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n"
-            f"decisiveness {g.decisiveness:.3f} of a possible {g.rule.scale:.3g}{thr}"
+            f"decisiveness {g.decisiveness:.3f} of a possible {g.rule.scale:.3g}{thr}{shaky}"
         )
     if bounded:
         st.caption(
@@ -91,21 +92,20 @@ with right:
             "midpoint of its own weakest and strongest response on the four inputs (its threshold, above). "
             "Decisiveness = the smallest distance of the four activations from that threshold."
         )
-    comb = F.combine(gates, W2, b2)
-    pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {W2[k, 0]:.3g})" for k in comb.up]
-    pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {W2[k, 0]:.3g})" for k in comb.down]
-    gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
-    lead = f"**Output ≈ {comb.expr}**{gloss}. " if comb.expr else ""
-    bits = ", ".join(map(str, comb.table))
-    verdict = (
-        "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
-    )
-    st.markdown(
-        f"{lead}{'; '.join(pushes) or 'No hidden neuron reaches the output (W2 = 0)'}. Reading each hidden neuron "
-        f"as exactly off or on and passing that through W2 and b2 gives {bits} on the four inputs: {verdict}"
-    )
-    if tuple(int(p) for p in table.pred) != comb.table:
-        st.caption("The real outputs differ from this idealised reading: a hidden neuron is not fully on or off.")
+
+comb = F.combine(gates, W2, b2)
+pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.up]
+pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.down]
+gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
+lead = f"**Output ≈ {comb.expr}**{gloss}. " if comb.expr else "**How the output combines them.** "
+bits = ", ".join(map(str, comb.table))
+verdict = "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+st.markdown(
+    f"{lead}{'; '.join(pushes) or 'No hidden neuron reaches the output (W2 = 0)'}. Reading each hidden neuron "
+    f"as exactly off or on and passing that through W2 and b2 gives {bits} on the four inputs: {verdict}"
+)
+if tuple(int(p) for p in table.pred) != comb.table:
+    st.caption("The real outputs differ from this idealised reading: a hidden neuron is not fully on or off.")
 
 # ----- the decision boundary ---------------------------------------------------------------------
 st.header("The decision boundary")
@@ -159,8 +159,9 @@ if h == 1:
 i, j = 0, 1
 if h > 2:
     names = [f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)]
-    for wkey, default in (("hf_hx", 0), ("hf_hy", 1)):
-        if ss.get(wkey) not in range(h):  # a stored choice from a wider network
+    best = F.best_pair(table.a1, W2, b2, y)  # the pair whose 2-D view separates the classes best
+    for wkey, default in zip(("hf_hx", "hf_hy"), best):
+        if ss.get(wkey) not in range(h):  # first visit, or a stored choice from a wider network
             ss[wkey] = default
     c1, c2 = st.columns(2)
     i = c1.selectbox("Horizontal axis", range(h), format_func=names.__getitem__, key="hf_hx", persist_state="session")
@@ -185,10 +186,16 @@ with right:
         + (" + (the other hidden neurons, at their mean)" if h > 2 else "")
         + " = 0."
     )
-    if wrong == 0:
+    if wrong == 0 and h == 2:
         st.success(
             "**XOR has become linearly separable.** In the input plane no straight line splits the 1s from the 0s; "
             "here, after the hidden layer, the output neuron's single straight line does."
+        )
+    elif wrong == 0:
+        st.success(
+            f"**XOR has become linearly separable.** In the {h}-dimensional hidden space the output neuron's flat "
+            "boundary z2 = 0 puts all four inputs on the right side (see z2 below), which no straight line can do "
+            "in the input plane."
         )
     else:
         st.warning(
@@ -196,9 +203,16 @@ with right:
             "side. A trained network moves the points (the hidden features) until one line does."
         )
     if h > 2:
+        cut = F.slice_errors(table.a1, W2, b2, y, i, j)
+        view = (
+            "In this view the line separates them too."
+            if cut == 0
+            else f"In this view {cut} of 4 inputs fall on the wrong side of the line: the other hidden neurons make "
+            "the difference. Try another pair."
+        )
         st.caption(
-            "With more than two hidden neurons the output's boundary is a plane in more dimensions; the line shown "
-            "holds the other neurons at their mean contribution, so it is a slice. The table below is exact."
+            f"With {h} hidden neurons the plot is a 2-D view: the line holds the other neurons at their mean "
+            f"contribution. {view}"
         )
     space = hc.hidden_space_frame(table, i, j)
     st.dataframe(space, column_config=hc.number_columns(space), key="hf_space_table", width="content")

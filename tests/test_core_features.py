@@ -138,6 +138,22 @@ def test_rest_contribution_with_three_neurons():
     assert F.rest_contribution(a1[:, :2], W2[:2], 0, 1) == 0.0
 
 
+def test_slice_errors_and_best_pair():
+    # three hidden neurons: h1 = OR, h2 = AND, h3 = a useless constant; output = h1 − h2 − ½ + 0·h3
+    a1 = np.array([[0.0, 0.0, 0.7], [1.0, 0.0, 0.7], [1.0, 0.0, 0.7], [1.0, 1.0, 0.7]])
+    W2 = np.array([[2.0], [-2.0], [0.0]])
+    b2 = np.array([[-1.0]])
+    z2 = a1 @ W2 + b2
+    assert F.separates(z2, y) == 0
+    assert F.slice_errors(a1, W2, b2, y, 0, 1) == 0
+    assert F.slice_errors(a1, W2, b2, y, 0, 2) > 0  # without h2, [1 1] looks like [0 1]
+    assert F.best_pair(a1, W2, b2, y) == (0, 1)
+    # two neurons: the slice is the whole story
+    net = notes_network()
+    t = F.feature_table(net, X, y)
+    assert F.slice_errors(t.a1, net.W[1], net.b[1], y, 0, 1) == F.separates(t.z2, y) == 0
+
+
 def test_hidden_box_for_unbounded_units_covers_the_points():
     a1 = np.array([[0.0, 1.0], [3.0, 2.0], [3.0, 2.0], [6.0, 5.0]])
     ulo, uhi, vlo, vhi = F.hidden_box(a1, "relu", 0, 1)

@@ -202,13 +202,19 @@ def test_three_hidden_neurons_choose_the_pair(runs):
     assert not at.exception
     assert_table_is(at, hist.final)
     assert len(at.get("vega_lite_chart")) == 1 + 3 + 1
-    at.selectbox(key="hf_hx").set_value(2).run()
+    a1 = hist.final.forward(X).a[1]
+    W2, b2 = hist.final.W[1], hist.final.b[1]
+    # by default the pair whose 2-D view separates the classes best
+    assert (at.selectbox(key="hf_hx").value, at.selectbox(key="hf_hy").value) == F.best_pair(a1, W2, b2, y)
+    at.selectbox(key="hf_hx").set_value(2)
+    at.selectbox(key="hf_hy").set_value(1).run()
     assert not at.exception
     pts = next(f for f in datasets(at, 4) if "z2" in f.columns)
-    a1 = hist.network_at(hist.snapshot_epochs[-1]).forward(X).a[1]
     np.testing.assert_allclose(pts["u"], a1[:, 2])
     np.testing.assert_allclose(pts["v"], a1[:, 1])
     assert "Hidden3 activation" in at.get("vega_lite_chart")[4].proto.spec
+    cut = F.slice_errors(a1, W2, b2, y, 2, 1)
+    assert ("the line separates them too" if cut == 0 else f"{cut} of 4 inputs fall on the wrong side") in text(at)
     at.selectbox(key="hf_hy").set_value(2).run()
     assert "Pick two different hidden neurons" in text(at)
 
@@ -237,3 +243,9 @@ def test_a_deeper_network_gets_a_plain_warning(runs):
     at = with_run(runs["deep"])
     assert not at.exception
     assert "exactly one hidden layer" in text(at)
+
+
+def test_garbage_in_the_url_does_not_break_the_page():
+    at = open_page(PAGE, query={"hf_hx": "9", "hf_hy": "x", "hf_epoch": "-3", "w1_00": "nan"})
+    assert not at.exception
+    assert_table_is(at, notes_network())
