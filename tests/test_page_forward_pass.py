@@ -127,8 +127,10 @@ def test_extreme_weights_every_row(pattern):
         "-20": [-20.0] * 9,
         "mixed": [20.0, -20.0, -20.0, 20.0, -20.0, 20.0, 20.0, -20.0, 20.0],
     }
-    for k, v in zip(KEYS, values[pattern]):
-        at.number_input(key=k).set_value(v).run()
+    for k, v in zip(KEYS, values[pattern]):  # all nine at once, as if typed in one go
+        at.session_state[k] = v
+    at.session_state["net_source"] = "manual"
+    at.run()
     params = {"W1": np.array(values[pattern][:4]).reshape(2, 2), "b1": np.array([values[pattern][4:6]])}
     params["W2"] = np.array(values[pattern][6:8]).reshape(2, 1)
     params["b2"] = np.array([[values[pattern][8]]])

@@ -1,0 +1,177 @@
+"""Architecture page: diagram, parameter table and single-neuron explorer show what core computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import ROOT, open_page
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from core import MLP, X, notes_network, train, y
+from core.data import NOTES_WEIGHTS
+from core.hidden_width import resize_hidden
+from core.linear_sep import count_correct, neuron_z
+
+KEYS = ["w1_00", "w1_01", "w1_10", "w1_11", "b1_0", "b1_1", "w2_0", "w2_1", "b2"]
+
+
+def charts(at) -> list[dict]:
+    """Per chart on the page, its named datasets as DataFrames (diagram, single neuron, hidden space)."""
+    return [
+        {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in el.proto.datasets}
+        for el in at.get("vega_lite_chart")
+    ]
+
+
+def param_table(at):
+    return at.table[0].value
+
+
+def check_diagram(at, net: MLP) -> None:
+    """The diagram's edges and biases are the network's weights, in the notes' names."""
+    assert not at.exception, at.exception
+    diagram = charts(at)[0]
+    edges, nodes = diagram["edges"], diagram["nodes"]
+    h = net.W[0].shape[1]
+    assert list(edges["param"]) == [f"W1[{i},{j}]" for i in range(2) for j in range(h)] + [f"W2[{j}]" for j in range(h)]
+    np.testing.assert_allclose(edges["value"].to_numpy(), np.r_[net.W[0].ravel(), net.W[1].ravel()])
+    assert set(edges["sign"]) <= {"positive", "negative", "zero"}
+    assert all((v > 0) == (s == "positive") for v, s in zip(edges["value"], edges["sign"]))
+    hidden_out = nodes[nodes["layer"] != "in"]
+    np.testing.assert_allclose(hidden_out["bias"].to_numpy(), np.r_[net.b[0].ravel(), net.b[1].ravel()])
+    counts = param_table(at)["Count"].astype(int).tolist()
+    assert counts == [2 * h, h, h, 1, 4 * h + 1]
+    assert any(f"4·{h} + 1 = **{4 * h + 1}**" in m.value for m in at.markdown)
+
+
+def check_neuron(at, w1: float, w2: float, b: float) -> None:
+    assert not at.exception, at.exception
+    count = count_correct(w1, w2, b, X, y)
+    assert at.metric[0].value == f"{count} of 4"
+    pts = charts(at)[1]["points"]
+    np.testing.assert_allclose(pts["z"].to_numpy(), neuron_z(w1, w2, b), atol=1e-12)
+    assert (pts["mark"] == "✓").sum() == count
+    z = neuron_z(w1, w2, b)
+    tex = "\n".join(el.value for el in at.latex)
+    assert f"{z[1] + z[2]:.2f}" in tex and f"{z[0] + z[3]:.2f}" in tex
+
+
+def test_default_shows_the_notes_network_and_nine_parameters():
+    at = open_page("architecture.py")
+    assert at.slider(key="ar_width").value == 2
+    check_diagram(at, notes_network())
+    table = param_table(at)
+    assert list(table.index) == ["W1", "b1", "W2", "b2", "Total"]
+    assert list(table["Shape"])[:4] == ["2×2", "1×2", "2×1", "1×1"]
+    check_neuron(at, 1.0, 1.0, -0.5)
+    assert at.metric[0].value == "3 of 4"
+    # the hidden layer's view: a1 of each input, and the output, from core
+    hidden = charts(at)[2]["points"]
+    fwd = notes_network().forward(X)
+    np.testing.assert_allclose(hidden[["x1", "x2"]].to_numpy(), fwd.a[1], rtol=1e-12)
+    np.testing.assert_allclose(hidden["output"].to_numpy(), fwd.a[2][:, 0], rtol=1e-12)
+    assert "**OR**" in " ".join(m.value for m in at.markdown) and "**AND**" in " ".join(m.value for m in at.markdown)
+
+
+def test_width_control_redraws_diagram_and_table():
+    at = open_page("architecture.py")
+    for width in (1, 5, 8, 2):
+        at.slider(key="ar_width").set_value(width).run()
+        expected = resize_hidden(notes_network(), width, seed=0).net
+        check_diagram(at, expected)
+        captions = " ".join(c.value for c in at.caption)
+        assert {1: "left out", 5: "are new", 8: "are new", 2: "as they are"}[width] in captions
+
+
+def test_changing_a_weight_redraws_the_diagram():
+    at = open_page("architecture.py")
+    at.number_input(key="w2_1").set_value(2.5).run()
+    params = {k: v.copy() for k, v in NOTES_WEIGHTS.items()}
+    params["W2"][1, 0] = 2.5
+    net = MLP.from_dict(params)
+    check_diagram(at, net)
+    hidden = charts(at)[2]["points"]
+    np.testing.assert_allclose(hidden["output"].to_numpy(), net.forward(X).a[2][:, 0], rtol=1e-12)
+
+
+NEURONS = [
+    (-1.0, -1.0, 1.5),
+    (1.0, -1.0, -0.5),
+    (0.0, 0.0, 0.3),
+    (10.0, 10.0, -10.0),
+    (-10.0, 10.0, 10.0),
+    (2.3, -4.1, 0.7),
+]
+
+
+def test_single_neuron_counts_and_never_four():
+    at = open_page("architecture.py")
+    for w1, w2, b in NEURONS:
+        for key, v in (("ar_w1", w1), ("ar_w2", w2), ("ar_b", b)):
+            at.slider(key=key).set_value(v).run()
+        check_neuron(at, w1, w2, b)
+        assert at.metric[0].value != "4 of 4"
+        line = charts(at)[1]["line"]
+        if w1 == 0 and w2 == 0:
+            assert len(line) == 0 and any("no line" in c.value for c in at.caption)
+        else:
+            assert np.allclose(w1 * line["x1"] + w2 * line["x2"] + b, 0, atol=1e-9)
+
+
+@pytest.mark.parametrize("v", [20.0, -20.0])
+def test_extreme_weights(v):
+    at = open_page("architecture.py")
+    for i, k in enumerate(KEYS):  # all nine at once, as if typed in one go
+        at.session_state[k] = v if i % 3 else -v
+    at.session_state["net_source"] = "manual"
+    at.run()
+    assert not at.exception
+    values = [v if i % 3 else -v for i in range(9)]
+    params = {"W1": np.array(values[:4]).reshape(2, 2), "b1": np.array([values[4:6]])}
+    params.update(W2=np.array(values[6:8]).reshape(2, 1), b2=np.array([[values[8]]]))
+    check_diagram(at, MLP.from_dict(params))
+    for width in (1, 8):
+        at.slider(key="ar_width").set_value(width).run()
+        assert not at.exception
+    for d in charts(at):
+        for df in d.values():
+            num = df.select_dtypes("number").to_numpy(dtype=float)
+            assert np.isfinite(num).all()
+
+
+def open_link(query: dict):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
+    at.run()
+    for k, val in query.items():
+        at.query_params[k] = val
+    at.switch_page("../pages/architecture.py").run()
+    return at
+
+
+def test_links():
+    at = open_link({"ar_width": "5", "ar_w1": "-2", "ar_w2": "3.5", "ar_b": "0.5"})
+    assert at.slider(key="ar_width").value == 5
+    check_diagram(at, resize_hidden(notes_network(), 5).net)
+    check_neuron(at, -2.0, 3.5, 0.5)
+    at = open_link({"ar_width": "99", "ar_w1": "nan", "ar_b": "abc"})
+    assert not at.exception
+    assert at.slider(key="ar_width").value == 2 and at.slider(key="ar_w1").value == 1.0
+    assert any("could not be used" in w.value for w in at.warning)
+
+
+def test_trained_network_of_another_width():
+    hist = train(MLP.create([2, 4, 1], hidden="tanh", seed=3), X, y, lr=0.5, epochs=300, snapshots=4)
+    at = open_page("architecture.py")
+    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    at.run()
+    at.selectbox(key="net_source").set_value("trained").run()
+    assert not at.exception
+    net = hist.network_at(hist.snapshot_epochs[-1])
+    assert at.slider(key="ar_width").value == 4  # the width control follows the network
+    check_diagram(at, net)
+    assert "4 dimensions" in at.info[0].value
+    at.slider(key="ar_width").set_value(2).run()
+    check_diagram(at, resize_hidden(net, 2).net)
+    assert any("left out" in c.value for c in at.caption)
