@@ -18,6 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from app.charts import plane_heatmap, sizes, style
 from app.ui import GREY, presenter
@@ -190,9 +191,9 @@ def histogram_chart(
 
 # ----- cached specs -------------------------------------------------------------------------------
 def to_spec(chart: alt.TopLevelMixin) -> dict:
-    """A Vega-Lite dict whose data frames sit in ``datasets`` under content-hash names.
+    """A Vega-Lite dict whose data frames sit in ``datasets`` as Arrow bytes under content-hash names.
 
-    Streamlit ships named datasets as Arrow, exactly as ``st.altair_chart`` does.
+    ``st.vega_lite_chart`` ships such named datasets as they are, exactly as ``st.altair_chart`` does.
     """
     datasets = {}
 
@@ -202,7 +203,7 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
             h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
             h.update(",".join(map(str, data.columns)).encode())
             name = f"d_{h.hexdigest()[:16]}"
-            datasets[name] = data
+            datasets[name] = dataframe_util.convert_anything_to_arrow_bytes(data)  # Arrow once, then cached
             obj.data = alt.NamedData(name)
         if isinstance(obj, alt.LayerChart):
             for sub in obj.layer:

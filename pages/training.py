@@ -276,6 +276,12 @@ def curves(hist, lr: float, extra: dict) -> None:
         )
 
 
+def table(df: pd.DataFrame, digits: int) -> None:
+    """A numeric table with fixed decimals (column formats instead of a Styler: much faster to send)."""
+    fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
+    st.dataframe(df, width="content", column_config={c: fmt for c in df.columns if df[c].dtype.kind == "f"})
+
+
 def hidden_table(net: MLP) -> pd.DataFrame:
     fwd = net.forward(X)
     h = net.sizes[1]
@@ -313,7 +319,7 @@ def replay(hist, cfg: dict) -> None:
     with right:
         df = hidden_table(net)
         st.markdown("**Hidden features** (a1 for each input)")
-        st.dataframe(df.style.format("{:.3f}", subset=list(df.columns[:-1])), width="content")
+        table(df, 3)
         thr = GATE_THRESHOLD[net.hidden]
         gates = [name_gate(df[c].to_numpy(), thr)[0] for c in df.columns[:-2]]
         st.caption(
@@ -324,9 +330,11 @@ def replay(hist, cfg: dict) -> None:
         cols = [f"h{j + 1}" for j in range(net.sizes[1])]
         a, b = st.columns([3, 2])
         with a:
-            ui.show_matrix(np.vstack([p["W1"], p["b1"]]), ["W1 from x1", "W1 from x2", "b1"], cols, digits=3)
+            table(ui.matrix_frame(np.vstack([p["W1"], p["b1"]]), ["W1 from x1", "W1 from x2", "b1"], cols), 3)
         with b:
-            ui.show_matrix(np.vstack([p["W2"], p["b2"]]), [f"W2 from {c}" for c in cols] + ["b2"], ["output"], digits=3)
+            table(
+                ui.matrix_frame(np.vstack([p["W2"], p["b2"]]), [f"W2 from {c}" for c in cols] + ["b2"], ["output"]), 3
+            )
 
 
 def hidden_columns(net: MLP) -> None:
@@ -334,7 +342,7 @@ def hidden_columns(net: MLP) -> None:
     p = net.to_dict()
     cols = [f"h{j + 1}" for j in range(net.sizes[1])]
     rows = ["W1 from x1", "W1 from x2", "b1", "W2 to output"]
-    ui.show_matrix(np.vstack([p["W1"], p["b1"], p["W2"].T]), rows, cols, 6)
+    table(ui.matrix_frame(np.vstack([p["W1"], p["b1"], p["W2"].T]), rows, cols), 6)
 
 
 def zero_init_note(hist, cfg: dict, lr: float) -> None:
@@ -396,7 +404,7 @@ KNOBS = {"width": "Hidden neurons", "init": "Initialiser", "lr": "Learning rate"
 
 def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str]:
     c1, c2, c3 = st.columns(3)
-    c1.select_slider("Seeds per setting", LAB_SEEDS, 1000, key="tr_lab_seeds", **LINK)
+    c1.select_slider("Seeds per setting", LAB_SEEDS, 200, key="tr_lab_seeds", **LINK)
     knob = c2.selectbox("Setting B changes", list(KNOBS), format_func=KNOBS.get, key="tr_lab_knob", **LINK)
     b, lr_b = dict(cfg), lr
     with c3:
