@@ -56,20 +56,10 @@ def run_lab(cfg: dict, lr: float, n_seeds: int):
     """core.multiseed.train_many over seeds 0..n_seeds−1 for these settings, and how long it took."""
     t0 = perf_counter()
     res = train_many(
-        [2, cfg["width"], 1],
-        range(n_seeds),
-        X,
-        y,
-        cfg["act"],
-        cfg["init"],
-        lr,
-        cfg["epochs"],
-        cfg["loss"],
-        cfg["sched"],
-        dict(cfg["params"]),
-        cfg["sigma"],
-        cfg["limit"],
-    )
+        [2, cfg["width"], 1], range(n_seeds), X, y, hidden=cfg["act"], init=cfg["init"], lr=lr,
+        epochs=cfg["epochs"], loss=cfg["loss"], schedule=cfg["sched"], schedule_params=dict(cfg["params"]),
+        sigma=cfg["sigma"], limit=cfg["limit"],
+    )  # fmt: skip
     return res, perf_counter() - t0
 
 
@@ -134,23 +124,29 @@ def schedule_params(sched: str) -> dict:
     c1, c2 = st.columns(2)
     if sched == "step":
         return {
-            "step_size": int(c1.number_input("every (epochs)", 1, 20000, d["step_size"], 100, key="tr_step", **LINK)),
-            "gamma": float(c2.number_input("multiply by γ", 0.01, 1.0, d["gamma"], 0.05, key="tr_step_gamma", **LINK)),
+            "step_size": int(
+                c1.number_input("step every (epochs)", 1, 20000, d["step_size"], 100, key="tr_step", **LINK)
+            ),
+            "gamma": float(
+                c2.number_input("× γ at each step", 0.01, 1.0, d["gamma"], 0.05, key="tr_step_gamma", **LINK)
+            ),
         }
     if sched == "exponential":
         g = c1.number_input("γ per epoch", 0.99, 1.0, d["gamma"], 0.0001, format="%.4f", key="tr_exp_gamma", **LINK)
         return {"gamma": float(g)}
     if sched == "cosine":
         return {
-            "eta_min": float(c1.number_input("η_min", 0.0, 50.0, 0.0, 0.001, format="%.3f", key="tr_eta_min", **LINK))
+            "eta_min": float(
+                c1.number_input("η_min (lowest rate)", 0.0, 50.0, 0.0, 0.001, format="%.3f", key="tr_eta_min", **LINK)
+            )
         }
     if sched == "warmup":
         return {
             "start_factor": float(
-                c1.number_input("start ×", 0.01, 1.0, d["start_factor"], 0.05, key="tr_warm_start", **LINK)
+                c1.number_input("start at (× lr)", 0.01, 1.0, d["start_factor"], 0.05, key="tr_warm_start", **LINK)
             ),
             "total_iters": int(
-                c2.number_input("over (epochs)", 1, 20000, d["total_iters"], 100, key="tr_warm_iters", **LINK)
+                c2.number_input("warm-up epochs", 1, 20000, d["total_iters"], 100, key="tr_warm_iters", **LINK)
             ),
         }
     return {}
