@@ -64,7 +64,9 @@ def _colour(labels: list[str]) -> alt.Color:
     return alt.Color(
         "run:N",
         scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
-        legend=alt.Legend(title=None, orient="bottom", labelLimit=400) if len(labels) > 1 else None,
+        legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400)
+        if len(labels) > 1
+        else None,
     )
 
 
