@@ -17,7 +17,10 @@ import streamlit as st
 
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
-from core.backprop_ledger import Ledger
+from core.backprop_ledger import Ledger, ledger
+from core.data import X as XOR_X
+from core.data import y as XOR_Y
+from core.mlp import MLP
 
 HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlighted row
 HIGHLIGHT_EDGE = "#d95f02"
@@ -43,17 +46,21 @@ def mark_row(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
     return df.rename(index={label: MARK + label})
 
 
-def show(df: pd.DataFrame, key: str, highlight_row: str | None = None, digits: str = "%.4g") -> None:
-    """A ledger table with every number column in a printf format (4 significant digits by default).
+def show(df: pd.DataFrame, key: str, highlight_row: str | None = None, digits: str | dict = "%.4g") -> None:
+    """A ledger table with every number column in a printf format (4 significant digits by default;
+    ``digits`` may map column names to their own formats, the rest keep "%.4g").
 
     No NaN/inf reaches the table: they become empty cells (the page says why where it can happen).
     """
     df = mark_row(df, highlight_row)
     num_cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    df = df.copy()
-    for c in num_cols:
-        df[c] = df[c].where(np.isfinite(df[c].to_numpy(dtype=float)))
-    config = {c: st.column_config.NumberColumn(format=digits) for c in num_cols}
+    values = df[num_cols].to_numpy(dtype=float)
+    if not np.isfinite(values).all():  # never ship NaN/inf: they become empty cells
+        df = df.copy()
+        df[num_cols] = np.where(np.isfinite(values), values, np.nan)
+    fmt = digits if isinstance(digits, dict) else {}
+    default = "%.4g" if isinstance(digits, dict) else digits
+    config = {c: st.column_config.NumberColumn(format=fmt.get(c, default)) for c in num_cols}
     st.dataframe(df, key=key, width="content", column_config=config)
 
 
@@ -217,10 +224,12 @@ def sigmoid_prime_chart(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: lis
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def contributions_spec(df: pd.DataFrame, big: bool) -> dict:
-    """The styled Vega-Lite spec of ``contributions_chart(df)``, cached: building and validating an
-    Altair chart costs far more than this page's NumPy. ``big`` (presenter mode) is part of the key."""
-    return style(contributions_chart(df)).to_dict()
+def contributions_spec(params: dict, hidden: str, loss: str, rows: tuple, big: bool) -> dict:
+    """The styled Vega-Lite spec of the contributions chart for the network ``params``, cached:
+    building and validating an Altair chart costs far more than this page's NumPy.
+    ``big`` (presenter mode) is part of the key."""
+    led = ledger(MLP.from_dict(params, hidden), XOR_X, XOR_Y, loss)
+    return style(contributions_chart(contributions_frame(led, list(rows)))).to_dict()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -96,6 +96,9 @@ st.caption(
 
 # ----- 1. chain rule and the summary diagram ------------------------------------------------------
 st.header("1 · The chain rule, backwards")
+st.markdown("If y = f(g(x)), then dy/dx = dy/dg × dg/dx. Our network: Input (x) → Hidden (h) → Output (y) → Loss (L).")
+st.markdown("**To update hidden layer weights, we need dL/dW1.** The chain rule says:")
+chain_slot = st.container()  # filled below, once the step is known
 step = st.segmented_control(
     "Step explained",
     list(bl.STEPS),
@@ -116,26 +119,28 @@ def factor(i: int, body: str) -> str:
     return (HL + body + "$}") if i < on else body
 
 
-st.markdown("If y = f(g(x)), then dy/dx = dy/dg × dg/dx. Our network: Input (x) → Hidden (h) → Output (y) → Loss (L).")
-st.markdown("**To update hidden layer weights, we need dL/dW1.** The chain rule says:")
-st.latex(
-    r"\frac{\partial L}{\partial W_1} = "
-    + factor(0, r"\underbrace{\frac{\partial L}{\partial y}}_{\substack{\text{output}\\\text{gradient}}}")
-    + r"\times"
-    + factor(1, r"\underbrace{\frac{\partial y}{\partial h}}_{\substack{\text{hidden}\\\text{gradient}}}")
-    + r"\times"
-    + factor(2, r"\underbrace{\frac{\partial h}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}")
-)
-st.latex(
-    r"dW_1 = \underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
-    r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
-)
+with chain_slot:
+    st.latex(
+        r"\frac{\partial L}{\partial W_1} = "
+        + factor(0, r"\underbrace{\frac{\partial L}{\partial y}}_{\substack{\text{output}\\\text{gradient}}}")
+        + r"\times"
+        + factor(1, r"\underbrace{\frac{\partial y}{\partial h}}_{\substack{\text{hidden}\\\text{gradient}}}")
+        + r"\times"
+        + factor(2, r"\underbrace{\frac{\partial h}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}")
+    )
+    st.latex(
+        r"dW_1 = \underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
+        r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
+    )
 what = {
-    1: "the **output gradient** (shaded)",
-    2: "the output gradient times the **hidden gradient** (shaded)",
-    3: "all three factors",
-}[on]
-st.markdown(f"**Step {k + 1} of 6 — {step}: {STEP_TITLES[step]}.** It computes {what}.")
+    "dz2": "It computes the **output gradient** (shaded).",
+    "dW2": "It takes the **output gradient** (shaded) times its own local gradient a1ᵀ: the update for W2.",
+    "db2": "It takes the **output gradient** (shaded) times its own local gradient 1: the update for b2.",
+    "dz1": "It computes the output gradient times the **hidden gradient** (shaded).",
+    "dW1": "It is the whole product: **all three factors** (shaded).",
+    "db1": "It takes the output and hidden gradients (shaded) times the local gradient 1: the update for b1.",
+}[step]
+st.markdown(f"**Step {k + 1} of 6 — {step}: {STEP_TITLES[step]}.** {what}")
 
 
 def d(a: str, b: str) -> str:
@@ -397,7 +402,7 @@ with entry("db1", r"db_1 = \textstyle\sum_n dz_1[n] / N", f"1×{h}"):
         )
 
 st.subheader("Which input pushed which gradient")
-st.vega_lite_chart(bc.contributions_spec(bc.contributions_frame(led, ROW_LABELS), ui.presenter()), width="stretch")
+st.vega_lite_chart(bc.contributions_spec(params, net.hidden, loss, tuple(ROW_LABELS), ui.presenter()), width="stretch")
 st.caption(
     "Each bar is one input's term (the rows of the tables above); the bars of a parameter add up to its "
     "gradient. Red = positive (gradient descent will lower that number), blue = negative (it will raise it)."
@@ -420,7 +425,7 @@ cmp_df = pd.DataFrame(
         "σ'(z2)": cmp_.sp2[:, 0],
         "dz2 BCE": cmp_.dz2_bce[:, 0],
         "dz2 MSE": cmp_.dz2_mse[:, 0],
-        "MSE ÷ BCE": cmp_.ratio[:, 0],
+        "MSE ÷ BCE": np.where(np.isnan(cmp_.ratio), cmp_.sp2, cmp_.ratio)[:, 0],
     },
     index=ROW_LABELS,
 )
@@ -442,8 +447,12 @@ with c1:
         "Saturated outputs barely move under MSE — even when they are saturated at the *wrong* answer, "
         "where BCE still pushes with almost the full error."
     )
-    if np.any(np.isnan(cmp_.ratio)):
-        st.caption("An empty ratio cell: a2 − y is exactly 0 there, so there is nothing to divide.")
+    exact = [ROW_LABELS[n] for n in np.flatnonzero(np.isnan(cmp_.ratio[:, 0]))]
+    if exact:
+        st.caption(
+            f"For {', '.join(exact)} the output equals y exactly (a2 − y = 0), so MSE ÷ BCE is 0 ÷ 0, which has no "
+            "value: the table shows the factor σ'(z2) itself there."
+        )
 with c2:
     st.vega_lite_chart(bc.sigmoid_prime_spec(led.z2, led.a2, led.y, ROW_LABELS, ui.presenter()), width="stretch")
     st.caption(
@@ -527,7 +536,7 @@ if rec is None:
 else:
     done = walk["steps"]
     st.markdown(
-        f"**Step {done}** from the starting network (learning rate {rec.lr:g}, loss {LOSSES[rec.loss_name]}). "
+        f"**Step {done}** from the starting network (learning rate {rec.lr:g}, loss: {LOSSES[rec.loss_name]}). "
         "Press again to keep stepping, or Reset to return to the network in the sidebar."
     )
     m1, m2, m3 = st.columns(3)
@@ -563,10 +572,10 @@ else:
             {"before": rec.before, "gradient": rec.grad, "− lr · gradient": -rec.lr * rec.grad, "after": rec.after},
             index=rec.names,
         )
-        bc.show(st_df, "bp_t_step")
+        bc.show(st_df, "bp_t_step", digits={"before": "%.6f", "after": "%.6f"})
     with c2:
         out_df = pd.DataFrame(
             {"y": y[:, 0], "a2 before": rec.out_before[:, 0], "a2 after": rec.out_after[:, 0]}, index=ROW_LABELS
         )
-        bc.show(out_df, "bp_t_step_out")
+        bc.show(out_df, "bp_t_step_out", digits="%.6f")
         st.caption("The outputs for the four inputs before and after this step.")
