@@ -62,7 +62,11 @@ DERIVATIVE = {
     "leaky_relu": "leaky ReLU'(z)",
     "linear": "1 (linear)",
 }
-DATASETS = {"xor": "XOR batch (the 4 examples)", "gauss": f"Random Gaussian batch ({GAUSS_N} examples, random labels)"}
+DATASETS = {"xor": "XOR batch", "gauss": "Gaussian batch"}  # short: a bound selectbox puts the label in the URL
+DATASET_HELP = (
+    f"XOR batch: the 4 XOR examples. Gaussian batch: {GAUSS_N} random N(0, 1) inputs with random 0/1 labels "
+    "(the usual setting of the papers' measurements)."
+)
 
 
 # ----- building the experiment ----------------------------------------------------------------

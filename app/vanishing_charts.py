@@ -1,0 +1,430 @@
+"""Chart builders and cached computations for the Vanishing-gradient page.
+
+Building and validating an Altair chart costs tens of milliseconds, so every chart here is built
+once per set of inputs: the ``spec_*`` functions are ``st.cache_data`` and return the finished
+Vega-Lite dict (keyed on the presenter flag too, so presenter mode gets its larger fonts). Warm
+reruns then only look specs up and send them.
+
+No chart receives NaN or inf: values a log axis cannot show (0, inf, NaN) are dropped here and the
+page says so (``dropped_*`` helpers count them).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from app.charts import sizes, style
+from app.ui import GREY
+from core.activations import ACTIVATIONS
+from core.flow import (
+    DERIVATIVE,
+    SATURATION_SHARE,
+    FlowReport,
+    TrainResult,
+    batch,
+    curves,
+    deep_network,
+    derivative_powers,
+    gradient_flow,
+    saturation_intervals,
+    train_deep,
+)
+
+# Series colours: never the class colours (red/blue mean class 1/0 everywhere in the app).
+DZ_COLOUR = "#5e3c99"  # ‖∂L/∂z‖, the back-propagated gradient; also every f'(z)
+DW_COLOUR = "#e08214"  # ‖∂L/∂W‖
+F_COLOUR = "#333333"  # the activation itself
+SHADE = "#f4a582"  # where the derivative is below 1 % of its peak (light, behind everything)
+ACT_COLOURS = {"sigmoid": "#333333", "tanh": "#e08214", "relu": "#5e3c99", "leaky_relu": "#1b7837"}
+RUN_COLOURS = ["#333333", "#e08214"]
+Z_RANGE = (-8.0, 8.0)
+Y_DOMAINS = {"sigmoid": [-0.05, 1.05], "tanh": [-1.1, 1.1], "relu": [-0.6, 3.0], "leaky_relu": [-0.6, 3.0]}
+
+
+VALIDATE = False  # Altair's schema check costs ~0.3 s a chart; tests/test_page_vanishing_gradient.py runs it
+INLINE_ROWS = 24  # frames up to this size travel inside the spec as JSON; larger ones as Arrow
+
+
+def _spec(chart) -> dict:
+    """The styled chart as a Vega-Lite dict, cheap to draw again and again.
+
+    Tiny frames (a rule, a label) are inlined as JSON values; larger ones become named datasets held
+    as Arrow tables, which Streamlit sends without converting from pandas on every rerun.
+    """
+    datasets = {}
+
+    def swap(obj) -> None:
+        data = getattr(obj, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            if len(data) <= INLINE_ROWS:
+                obj.data = alt.InlineData(values=data.to_dict(orient="records"))
+            else:
+                name = f"d{len(datasets)}"
+                datasets[name] = pa.Table.from_pandas(data, preserve_index=False)
+                obj.data = alt.NamedData(name)
+        for sub in getattr(obj, "layer", None) or []:
+            swap(sub)
+
+    chart = style(chart)  # a fresh chart from a builder: safe to modify in place
+    swap(chart)
+    spec = chart.to_dict(validate=VALIDATE)
+    spec["datasets"] = datasets
+    return spec
+
+
+# ----- cached computations --------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: int) -> FlowReport:
+    """core.flow.gradient_flow for one explorer setting."""
+    return gradient_flow(deep_network(depth, width, act, init, seed), *batch(data, seed))
+
+
+@st.cache_data(max_entries=32, show_spinner="Training…")
+def train_result(depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int) -> TrainResult:
+    return train_deep(depth, width, act, init, lr, epochs, seed)
+
+
+# ----- activation derivatives -----------------------------------------------------------------
+def activation_frame(name: str) -> pd.DataFrame:
+    c = curves((name,), *Z_RANGE)
+    a, d = c[name]
+    sym = DERIVATIVE[name].replace("(z)", "")
+    f_label = sym.replace("'", "")
+    return pd.concat(
+        [
+            pd.DataFrame({"z": c["z"], "value": a, "curve": f"{f_label}(z)"}),
+            pd.DataFrame({"z": c["z"], "value": d, "curve": f"{sym}(z)"}),
+        ],
+        ignore_index=True,
+    )
+
+
+def z_rule_frame(name: str, z_sel: float) -> pd.DataFrame:
+    act = ACTIVATIONS[name]
+    a = float(act.f(np.array(z_sel)))
+    return pd.DataFrame({"z": [float(z_sel)], "f": [a], "df": [float(act.df(np.array(z_sel), np.array(a)))]})
+
+
+def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
+    """f and f' over z, saturation shaded, the derivative's peak marked, a rule (layer "zrule") at z_sel."""
+    s = sizes()
+    act = ACTIVATIONS[name]
+    df = activation_frame(name)
+    labels = list(dict.fromkeys(df["curve"]))
+    y_dom = Y_DOMAINS[name]
+    xs = alt.Scale(domain=list(Z_RANGE), nice=False)
+    ys = alt.Scale(domain=y_dom, nice=False)
+    layers = []
+    runs = saturation_intervals(name, *Z_RANGE)
+    if runs:
+        shade = pd.DataFrame(
+            {"from": [r[0] for r in runs], "to": [r[1] for r in runs], "what": "saturated: derivative < 1 % of peak"}
+        )
+        layers.append(
+            alt.Chart(shade)
+            .mark_rect(color=SHADE, opacity=0.35)
+            .encode(
+                x=alt.X("from:Q", scale=xs),
+                x2="to:Q",
+                tooltip=[
+                    alt.Tooltip("what:N", title="shaded"),
+                    alt.Tooltip("from:Q", format=".2f"),
+                    alt.Tooltip("to:Q", format=".2f"),
+                ],
+            )
+        )
+    layers.append(
+        alt.Chart(df)
+        .mark_line(strokeWidth=s["line"], clip=True)
+        .encode(
+            x=alt.X("z:Q", scale=xs, title="z"),
+            y=alt.Y("value:Q", scale=ys, title=None),
+            color=alt.Color(
+                "curve:N",
+                scale=alt.Scale(domain=labels, range=[F_COLOUR, DZ_COLOUR]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=labels, range=[[1, 0], [6, 3]]), legend=None),
+            tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
+        )
+    )
+    deriv = df[df["curve"] == labels[1]]
+    z_peak = float(deriv["z"].iloc[int(np.argmax(deriv["value"].to_numpy()))])  # first z where f' is largest
+    peak = pd.DataFrame({"z": [z_peak], "value": [act.peak]})
+    peak["label"] = f"peak {act.peak:g}"
+    layers.append(
+        alt.Chart(peak)
+        .mark_point(shape="diamond", filled=True, size=s["point"] / 2, color=DZ_COLOUR)
+        .encode(x=alt.X("z:Q", scale=xs), y=alt.Y("value:Q", scale=ys), tooltip=["label:N"])
+    )
+    layers.append(
+        alt.Chart(peak)
+        .mark_text(align="left", dx=8, dy=-10, fontSize=s["font"], color=DZ_COLOUR, fontWeight="bold")
+        .encode(x=alt.X("z:Q", scale=xs), y=alt.Y("value:Q", scale=ys), text="label:N")
+    )
+    layers.append(
+        alt.Chart(z_rule_frame(name, z_sel))
+        .mark_rule(color=GREY, strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            x=alt.X("z:Q", scale=xs),
+            tooltip=[
+                alt.Tooltip("z:Q", format=".2f"),
+                alt.Tooltip("f:Q", title="f(z)", format=".4f"),
+                alt.Tooltip("df:Q", title="f'(z)", format=".4g"),
+            ],
+        )
+        .properties(name="zrule")
+    )
+    title = f"{act.label} and its derivative"
+    return alt.layer(*layers).properties(title=title, height=270, width="container")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _activation_base(name: str, presenter: bool) -> dict:
+    return _spec(activation_chart(name))
+
+
+def spec_activation(name: str, z_sel: float, presenter: bool) -> dict:
+    """The cached chart with its z rule moved to z_sel (only that one-row layer changes with the slider)."""
+    spec = _activation_base(name, presenter)  # a fresh copy: st.cache_data unpickles each time
+    rule = next(layer for layer in spec["layer"] if layer.get("name") == "zrule")
+    rule["data"] = {"values": z_rule_frame(name, z_sel).to_dict(orient="records")}
+    return spec
+
+
+def powers_frame(z: float, n: int) -> tuple[pd.DataFrame, list[str]]:
+    """f'(z)^k for k = 1..n per activation; zeros (log axis) dropped, named in the second value."""
+    parts, dropped = [], []
+    for row in derivative_powers(z, n):
+        k = np.arange(1, n + 1)
+        keep = np.isfinite(row.power) & (row.power > 0)
+        if not keep.all():
+            dropped.append(ACTIVATIONS[row.name].label)
+        parts.append(
+            pd.DataFrame({"layers": k[keep], "product": row.power[keep], "activation": ACTIVATIONS[row.name].label})
+        )
+    return pd.concat(parts, ignore_index=True), dropped
+
+
+def powers_chart(z: float, n: int) -> alt.Chart:
+    s = sizes()
+    df, _ = powers_frame(z, n)
+    names = [ACTIVATIONS[k].label for k in ACT_COLOURS]
+    return (
+        alt.Chart(df)
+        .mark_line(point=True, strokeWidth=s["line"] - 1)
+        .encode(
+            x=alt.X("layers:Q", title="layers n", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("product:Q", title="f'(z)ⁿ (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+            color=alt.Color(
+                "activation:N",
+                scale=alt.Scale(domain=names, range=list(ACT_COLOURS.values())),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("activation:N"),
+                alt.Tooltip("layers:Q"),
+                alt.Tooltip("product:Q", title="f'(z)ⁿ", format=".4g"),
+            ],
+        )
+        .properties(title=f"What n layers at z = {z:g} multiply a gradient by", height=320, width="container")
+    )
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def spec_powers(z: float, n: int, presenter: bool) -> dict:
+    return _spec(powers_chart(z, n))
+
+
+# ----- gradient flow --------------------------------------------------------------------------
+def flow_frame(r: FlowReport) -> tuple[pd.DataFrame, int]:
+    """Long frame (layer, quantity, norm, log10) of positive finite norms, and how many were dropped."""
+    L = r.n_layers
+    layers = np.arange(1, L + 1)
+    parts = []
+    for name, v in (("‖∂L/∂z‖ back-propagated", r.dz_norm), ("‖∂L/∂W‖ weight gradient", r.dW_norm)):
+        parts.append(pd.DataFrame({"layer": layers, "quantity": name, "norm": v}))
+    df = pd.concat(parts, ignore_index=True)
+    ok = np.isfinite(df["norm"]) & (df["norm"] > 0)
+    kept = df[ok].copy()
+    kept["log10"] = np.log10(kept["norm"])
+    return kept.reset_index(drop=True), int((~ok).sum())
+
+
+def flow_chart(r: FlowReport) -> alt.Chart:
+    s = sizes()
+    df, _ = flow_frame(r)
+    L = r.n_layers
+    domain = list(dict.fromkeys(["‖∂L/∂z‖ back-propagated", "‖∂L/∂W‖ weight gradient"]))
+    return (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=s["point"] / 4), strokeWidth=s["line"] - 1)
+        .encode(
+            x=alt.X(
+                "layer:Q",
+                title=f"layer l  (1 = first hidden … {L} = output)",
+                scale=alt.Scale(domain=[1, L], nice=False),
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
+            y=alt.Y("norm:Q", title="norm (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+            color=alt.Color(
+                "quantity:N",
+                scale=alt.Scale(domain=domain, range=[DZ_COLOUR, DW_COLOUR]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+            ),
+            tooltip=[
+                alt.Tooltip("quantity:N"),
+                alt.Tooltip("layer:Q"),
+                alt.Tooltip("norm:Q", format=".3e"),
+                alt.Tooltip("log10:Q", title="log10", format=".2f"),
+            ],
+        )
+        .properties(title="Gradient norms per layer (the gradient flows right → left)", height=360, width="container")
+    )
+
+
+def shares_frame(r: FlowReport) -> pd.DataFrame:
+    """Per hidden layer (0..1): saturated / inactive entries, dead units, and the mean derivative ÷ its peak."""
+    layers = np.arange(1, r.n_layers)
+    peak = ACTIVATIONS[r.hidden].peak
+    d = DERIVATIVE[r.hidden]
+    series = {f"mean {d} ÷ peak {peak:g}": r.mean_dact / peak}
+    if r.hidden == "relu":
+        series["inactive: ReLU'(z) = 0"] = r.saturated
+        series["dead unit: 0 for every example"] = r.dead
+    elif r.hidden == "leaky_relu":
+        series["dead unit: 0 for every example"] = r.dead
+    else:
+        series[f"saturated: {d} < 1 % of peak"] = r.saturated
+    parts = [
+        pd.DataFrame({"layer": layers, "what": k, "share": np.clip(np.nan_to_num(v, nan=0.0), 0, 1)})
+        for k, v in series.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def shares_chart(r: FlowReport) -> alt.Chart:
+    s = sizes()
+    df = shares_frame(r)
+    labels = list(dict.fromkeys(df["what"]))
+    last = max(r.n_layers - 1, 2)
+    return (
+        alt.Chart(df)
+        .mark_line(point=True, strokeWidth=s["line"] - 1)
+        .encode(
+            x=alt.X(
+                "layer:Q",
+                title="hidden layer",
+                scale=alt.Scale(domain=[1, last], nice=False),
+                axis=alt.Axis(format="d", tickMinStep=1),
+            ),
+            y=alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(domain=labels, range=[F_COLOUR, DZ_COLOUR, DW_COLOUR][: len(labels)]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300, direction="vertical"),
+            ),
+            tooltip=[alt.Tooltip("what:N"), alt.Tooltip("layer:Q"), alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(title="Per hidden layer: derivative, saturated and dead units", height=300, width="container")
+    )
+
+
+def hist_frame(edges: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    total = max(int(np.sum(counts)), 1)
+    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "count": counts.astype(int), "share": counts / total})
+
+
+def hist_chart(edges: np.ndarray, counts: np.ndarray, title: str, x_title: str, colour: str, rule: float | None):
+    s = sizes()
+    df = hist_frame(edges, counts)
+    bars = (
+        alt.Chart(df)
+        .mark_rect(color=colour, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("from:Q", title=x_title, scale=alt.Scale(nice=False, zero=False), axis=alt.Axis(format="~g")),
+            x2="to:Q",
+            y=alt.Y("share:Q", title="share of values", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("from:Q", format=".4g"),
+                alt.Tooltip("to:Q", format=".4g"),
+                alt.Tooltip("count:Q"),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+    )
+    layers = [bars]
+    if rule is not None:
+        rf = pd.DataFrame({"x": [rule], "what": ["1 % of the peak: below it counts as saturated"]})
+        layers.append(
+            alt.Chart(rf)
+            .mark_rule(color=GREY, strokeDash=[4, 3], strokeWidth=s["stroke"])
+            .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("x:Q", format=".4g")])
+        )
+    return alt.layer(*layers).properties(title=title, height=240, width="container")
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def spec_flow(cfg: tuple, presenter: bool) -> dict:
+    return _spec(flow_chart(flow_report(*cfg)))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def spec_shares(cfg: tuple, presenter: bool) -> dict:
+    return _spec(shares_chart(flow_report(*cfg)))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def spec_layer_hists(cfg: tuple, layer: int, presenter: bool) -> list[dict]:
+    """Three specs for hidden layer ``layer``: a_l, W_l and f'(z_l)."""
+    r = flow_report(*cfg)
+    act = ACTIVATIONS[r.hidden]
+    d = DERIVATIVE[r.hidden]
+    a, w, da = r.act_hist[layer - 1], r.weight_hist[layer - 1], r.dact_hist[layer - 1]
+    return [
+        _spec(hist_chart(a.edges, a.counts, f"Activations a{layer}", f"a{layer}", F_COLOUR, None)),
+        _spec(hist_chart(w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", DW_COLOUR, None)),
+        _spec(hist_chart(da.edges, da.counts, f"Derivative {d}", d, DZ_COLOUR, SATURATION_SHARE * act.peak)),
+    ]
+
+
+# ----- does it train? -------------------------------------------------------------------------
+def loss_frame(runs: dict[str, TrainResult]) -> tuple[pd.DataFrame, int]:
+    """Long frame (epoch, loss, run); losses that are not positive and finite are dropped (counted)."""
+    parts, dropped = [], 0
+    for label, r in runs.items():
+        ok = np.isfinite(r.loss) & (r.loss > 0)
+        dropped += int((~ok).sum())
+        parts.append(pd.DataFrame({"epoch": r.epochs[ok].astype(int), "loss": r.loss[ok], "run": label}))
+    return pd.concat(parts, ignore_index=True), dropped
+
+
+def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.Chart:
+    s = sizes()
+    df, _ = loss_frame(runs)
+    labels = list(runs)
+    return (
+        alt.Chart(df)
+        .mark_line(strokeWidth=s["line"] - 1)
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, epochs], nice=False)),
+            y=alt.Y("loss:Q", title="loss (BCE, log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+            color=alt.Color(
+                "run:N",
+                scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=500, direction="vertical"),
+            ),
+            tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4g")],
+        )
+        .properties(title="Loss on XOR while training", height=360, width="container")
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def spec_loss(cfg_a: tuple, cfg_b: tuple, label_a: str, label_b: str, epochs: int, presenter: bool) -> dict:
+    runs = {label_a: train_result(*cfg_a), label_b: train_result(*cfg_b)}
+    return _spec(loss_chart(runs, epochs))

@@ -1,0 +1,252 @@
+"""The Vanishing-gradient page: displayed numbers equal core.flow's, presets, URL state, finite charts."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import ROOT, chart_specs
+
+from core.flow import PRESETS, batch, deep_network, derivative_powers, gradient_flow, train_deep
+
+PAGE = "vanishing_gradient.py"
+FAST = {"vg_tr_epochs": "500"}  # the training section is not what most tests look at
+
+
+def open_page(page: str, query: dict | None = None, timeout: float = 120):
+    """conftest.open_page, but with the query parameters applied to *this* page.
+
+    (conftest's version sets them before the first run, on the home page, whose run clears them
+    before the switch: as if the teacher's link had lost its parameters.)
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
+    at.run()
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page(f"../pages/{page}")
+    at.run()
+    return at
+
+
+def frames(at, index: int) -> list:
+    """The Arrow datasets of chart ``index`` as DataFrames."""
+    el = at.get("vega_lite_chart")[index]
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets]
+
+
+def flow_frame(at):
+    """The gradient-flow chart's data (the chart whose title says so)."""
+    for i, spec in enumerate(chart_specs(at)):
+        if "Gradient norms per layer" in json.dumps(spec.get("title", "")):
+            return frames(at, i)[0]
+    raise AssertionError("no gradient-flow chart")
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def shown_factor(at) -> float:
+    return float(metric(at, "Average per-layer factor").lstrip("×"))
+
+
+def all_numbers_finite(at) -> None:
+    """No NaN/inf in any chart: Arrow datasets and inline values alike."""
+    for el in at.get("vega_lite_chart"):
+        for d in el.proto.datasets:
+            df = pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            num = df.select_dtypes("number").to_numpy(dtype=float)
+            assert np.all(np.isfinite(num)), d.name
+        text = el.proto.spec
+        assert "NaN" not in text and "Infinity" not in text
+        json.loads(text)  # strict JSON
+
+
+def texts(at) -> str:
+    parts = [
+        e.value for kind in ("error", "warning", "success", "info", "caption", "markdown") for e in getattr(at, kind)
+    ]
+    return "\n".join(parts)
+
+
+def core_flow(depth, width, act, init, data="xor", seed=0):
+    return gradient_flow(deep_network(depth, width, act, init, seed), *batch(data, seed))
+
+
+@pytest.fixture(scope="module")
+def sigmoid_xavier():
+    return core_flow(20, 64, "sigmoid", "xavier_uniform")
+
+
+def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavier):
+    """One session: the default (sigmoid + Xavier, 64 × 20), then the ReLU/He preset, the layer slider,
+    shrinking the depth, and switching the activation — every shown number against core.flow."""
+    at = open_page(PAGE, query=FAST)
+    assert not at.exception
+    r = sigmoid_xavier
+    f = shown_factor(at)
+    assert f == pytest.approx(r.factor, rel=5e-3)
+    assert 0.1 < f < 0.4
+    assert float(metric(at, "‖∂L/∂z‖ layer 1 ÷ output")) == pytest.approx(r.ratio_dz, rel=5e-3)
+    assert float(metric(at, "‖∂L/∂W‖ layer 1 ÷ output")) == pytest.approx(r.ratio_dW, rel=5e-3)
+    assert at.selectbox(key="vg_preset").value == "sigmoid_xavier"
+    assert r.diagnosis.text in [e.value for e in at.error]
+    df = flow_frame(at)
+    dz = df[df["quantity"].str.startswith("‖∂L/∂z‖")].sort_values("layer")["norm"].to_numpy()
+    np.testing.assert_allclose(dz, r.dz_norm, rtol=1e-12)
+    all_numbers_finite(at)
+    # z = 0 by default: the best case is exactly 0.25ⁿ (n = 10)
+    assert f"0.25¹⁰ = {0.25**10:.2e}" in texts(at)
+
+    # the layer slider picks the histograms
+    at.slider(key="vg_layer").set_value(15).run()
+    hists = [f for i in range(len(at.get("vega_lite_chart"))) for f in frames(at, i) if "share" in f.columns]
+    hists = [h for h in hists if "from" in h.columns]
+    np.testing.assert_array_equal(hists[0]["count"].to_numpy(), r.act_hist[14].counts)
+    np.testing.assert_array_equal(hists[2]["count"].to_numpy(), r.dact_hist[14].counts)
+    assert "Layer 15:" in texts(at)
+
+    # a preset sets the controls; ReLU + He keeps the gradient near ×1
+    at.selectbox(key="vg_preset").set_value("relu_he").run()
+    assert not at.exception
+    assert at.slider(key="vg_depth").value == 20 and at.slider(key="vg_width").value == 64
+    assert at.selectbox(key="vg_act").value == "relu" and at.selectbox(key="vg_init").value == "he_normal"
+    relu = core_flow(20, 64, "relu", "he_normal")
+    f = shown_factor(at)
+    assert f == pytest.approx(relu.factor, rel=5e-3)
+    assert 0.7 < f < 1.4
+    assert any(s.value.startswith("Healthy") for s in at.success)
+
+    # switching the activation changes the chart data (and the preset box says "custom")
+    before = flow_frame(at)["norm"].to_numpy()
+    at.selectbox(key="vg_act").set_value("tanh").run()
+    assert not at.exception
+    after = flow_frame(at)["norm"].to_numpy()
+    assert not np.allclose(np.sort(before), np.sort(after))
+    tanh = core_flow(20, 64, "tanh", "he_normal")
+    np.testing.assert_allclose(np.sort(after), np.sort(np.r_[tanh.dz_norm, tanh.dW_norm]))
+    assert at.selectbox(key="vg_preset").value == "custom"
+
+    # fewer layers than the chosen one: the slider follows; one layer: no slider, no error
+    at.slider(key="vg_depth").set_value(5).run()
+    assert not at.exception and at.slider(key="vg_layer").value == 5
+    at.slider(key="vg_depth").set_value(1).run()
+    assert not at.exception and "Layer 1:" in texts(at)
+
+
+def test_literature_table_is_recomputed_for_the_chosen_data():
+    at = open_page(PAGE, query={**FAST, "vg_data": "Gaussian batch", "vg_seed": "3"})
+    assert at.selectbox(key="vg_data").value == "gauss" and at.number_input(key="vg_seed").value == 3
+    table = next(d.value for d in at.dataframe if "literature" in d.value.columns)
+    for _, row in table.iterrows():
+        key = next(k for k, (label, _) in PRESETS.items() if label == row["network"])
+        p = PRESETS[key][1]
+        r = core_flow(p["depth"], p["width"], p["act"], p["init"], "gauss", 3)
+        assert float(row["per-layer factor here"].lstrip("×")) == pytest.approx(r.factor, rel=5e-3)
+        assert row["verdict here"] == r.diagnosis.kind
+    rows = {r["network"].split(" ·")[0]: float(r["per-layer factor here"].lstrip("×")) for _, r in table.iterrows()}
+    assert 0.1 < rows["Sigmoid + Xavier uniform"] < 0.4
+    assert 0.7 < rows["ReLU + He normal"] < 1.4
+    assert rows["Tanh + N(0, 1)"] > 1.5
+
+
+def test_30_layers_128_wide_relu_normal_explodes_without_breaking_anything():
+    query = {**FAST, "vg_depth": "30", "vg_width": "128", "vg_act": "ReLU", "vg_init": "N(0, 1)"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception
+    assert at.selectbox(key="vg_preset").value == "relu_normal_big"
+    assert any("Exploding" in e.value for e in at.error)
+    r = core_flow(30, 128, "relu", "normal_1")
+    assert np.max(r.dz_norm) > 1e14
+    df = flow_frame(at)
+    assert df["norm"].max() == pytest.approx(max(r.dz_norm.max(), r.dW_norm.max()))
+    all_numbers_finite(at)
+    table = next(d.value for d in at.dataframe if "‖∂L/∂W‖" in d.value.columns)
+    np.testing.assert_allclose(table["‖∂L/∂W‖"].to_numpy(dtype=float), r.dW_norm)
+    # every chart is small, and presenter mode enlarges the fonts
+    for el in at.get("vega_lite_chart"):
+        assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000
+    font = json.loads(at.get("vega_lite_chart")[0].proto.spec)["config"]["axis"]["labelFontSize"]
+    at.session_state["presenter"] = True
+    at.run()
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["config"]["axis"]["labelFontSize"] > font
+
+
+def test_url_values_show_up_in_widgets_and_numbers():
+    at = open_page(PAGE, query={**FAST, "vg_depth": "7", "vg_act": "Tanh", "vg_z": "2.0", "vg_n": "6"})
+    assert not at.exception
+    assert at.slider(key="vg_depth").value == 7 and at.selectbox(key="vg_act").value == "tanh"
+    assert at.slider(key="vg_z").value == 2.0 and at.slider(key="vg_n").value == 6
+    assert shown_factor(at) == pytest.approx(core_flow(7, 64, "tanh", "xavier_uniform").factor, rel=5e-3)
+    table = next(d.value for d in at.dataframe if "f'(z)" in d.value.columns)
+    rows = derivative_powers(2.0, 6)
+    np.testing.assert_allclose(table["f'(z)"].to_numpy(dtype=float), [r.slope for r in rows])
+    np.testing.assert_allclose(table["f'(z)⁶"].to_numpy(dtype=float), [r.through_n for r in rows])
+    assert f"σ(z) = {rows[0].value:.4f}" in texts(at)
+    assert "^{6}" in at.get("latex")[0].value
+
+
+def test_garbage_url_values_fall_back_to_defaults():
+    bad = {
+        "vg_depth": "abc",
+        "vg_width": "9999",
+        "vg_init": "nope",
+        "vg_z": "inf",
+        "vg_layer": "-3",
+        "vg_a_lr": "zzz",
+        "vg_tr_epochs": "1",
+    }
+    at = open_page(PAGE, query=bad)
+    assert not at.exception
+    assert at.slider(key="vg_depth").value == 20 and at.slider(key="vg_width").value == 64
+    assert at.selectbox(key="vg_init").value == "xavier_uniform" and at.slider(key="vg_layer").value == 1
+
+
+def test_does_it_train_matches_core_and_explains_divergence():
+    query = {**FAST, "vg_b_init": "N(0, 1)", "vg_b_lr": "2.0", "vg_tr_width": "32"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception
+    a = train_deep(10, 32, "sigmoid", "normal_1", 0.1, 500, 0)
+    b = train_deep(10, 32, "relu", "normal_1", 2.0, 500, 0)
+    assert b.divergence is not None
+    assert any(e.value.startswith("Diverged") and b.divergence in e.value for e in at.error)
+    assert f"loss {a.final_loss:.4g}" in texts(at)
+    loss = next(
+        f
+        for i in range(len(at.get("vega_lite_chart")))
+        for f in frames(at, i)
+        if "loss" in f.columns and "run" in f.columns
+    )
+    assert loss["loss"].min() > 0 and np.all(np.isfinite(loss["loss"]))
+    assert loss[loss["run"].str.startswith("B")]["epoch"].max() <= b.epochs_run
+    all_numbers_finite(at)
+
+
+def test_default_training_configurations():
+    at = open_page(PAGE)
+    a = train_deep(10, 8, "sigmoid", "normal_1", 0.1, 2000, 0)
+    b = train_deep(10, 8, "relu", "he_normal", 0.1, 2000, 0)
+    shown = texts(at)
+    for res in (a, b):
+        assert f"loss {res.final_loss:.4g}" in shown
+    assert math.isclose(a.final_loss, math.log(2), abs_tol=0.01) == ("ln 2 = 0.693" in shown)
+
+
+def test_every_chart_builder_passes_the_vega_lite_schema():
+    """The page skips Altair's (slow) validation; this checks every builder once with it on."""
+    from app import vanishing_charts as vc
+    from app.charts import style
+
+    r = core_flow(4, 8, "relu", "he_normal")
+    t = train_deep(3, 4, "tanh", "xavier_normal", 0.1, 50, 0)
+    charts = [vc.activation_chart(name, 0.5) for name in ("sigmoid", "tanh", "relu", "leaky_relu")]
+    charts += [vc.powers_chart(-1.0, 5), vc.flow_chart(r), vc.shares_chart(r), vc.loss_chart({"A": t}, 50)]
+    h = r.act_hist[0]
+    charts.append(vc.hist_chart(h.edges, h.counts, "t", "x", vc.F_COLOUR, 0.01))
+    for c in charts:
+        style(c).to_dict(validate=True)
