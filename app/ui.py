@@ -30,6 +30,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
 .katex { font-size: 1.3em; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.3rem 0.6rem; }
+[data-testid="stDataFrame"] { zoom: 1.3; }
 h1 { font-size: 2.1rem !important; padding-top: 0 !important; }
 </style>
 """

@@ -30,11 +30,14 @@ def open_page(page_file: str | None = None, timeout: float = 60, query: dict | N
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
-    if query:
+    if query and not page_file:
         for k, v in query.items():
             at.query_params[k] = v
     at.run()
     if page_file:
+        # set the link's parameters just before switching, or the switch from home drops them
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
         at.switch_page(f"../pages/{page_file}")
         at.run()
     return at
