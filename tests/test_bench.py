@@ -10,7 +10,9 @@ No timing is asserted (machines are noisy). What is checked:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -120,3 +122,104 @@ def test_train_many_equals_train_seed_by_seed_to_the_bit():
         assert h.loss[-1] == r.loss[i]
         for w, v in zip(h.final.W + h.final.b, r.network(i).W + r.network(i).b, strict=True):
             np.testing.assert_array_equal(w, v)
+
+
+# ----- python -m bench runs end to end (tiny settings; no timing asserted) -----------------------
+
+
+def test_quick_benchmark_core_and_payload(tmp_path, capsys):
+    from bench.__main__ import main
+
+    out = tmp_path / "r.json"
+    r = main(["--quick", "--sections", "core,payload", "--out", str(out)])
+    assert json.loads(out.read_text())["core"]["ratios"] == r["core"]["ratios"]
+    single = r["core"]["single_seed"]
+    assert {"core.train", "original loop (before)", "per-sample loop, NumPy", "per-sample loop, Python floats"} <= set(
+        single
+    )
+    for name, v in single.items():  # every comparison does the same job as core.train
+        assert v["max_abs_loss_difference_from_core"] < 1e-9, name
+        assert 0 < v["min"] <= v["median"] <= v["max"]
+    assert r["core"]["multi_seed"]["train_many"]["seed_epochs_per_s"] > 0
+    home = r["payload"][""]
+    assert home["tables"] == 1 and home["total_bytes"] > home["table_bytes"] > 0
+    text = capsys.readouterr().out
+    assert "Targets" in text and "per-sample NumPy loop" in text
+
+
+@pytest.mark.slow
+def test_quick_benchmark_against_a_real_server(tmp_path):
+    from bench.__main__ import main
+
+    r = main(["--quick", "--sections", "pages,classroom", "--pages", "home", "--out", str(tmp_path / "r.json")])
+    warm = r["pages"][""]["warm"]
+    assert warm["control"] == "(plain rerun)" and not warm["new value"]["problems"]
+    assert r["pages"][""]["cold_fresh_process"]["median"] > 0
+    room = r["classroom"]
+    assert room["reruns"] == 4 and not room["failures"]
+    assert room["memory_after_mb"]["peak_mb"] >= room["memory_after_mb"]["rss_mb"] > 0
+    assert 0 < room["p50_s"] <= room["p95_s"] <= room["max_s"]
+
+
+def test_torch_baseline_does_the_same_job():
+    pytest.importorskip("torch")
+    from bench import baselines
+
+    net = MLP.create([2, 2, 1], init="normal", seed=3)
+    ours = train(net, X, y, lr=1.0, epochs=200).loss
+    np.testing.assert_allclose(baselines.torch_sgd(net.to_dict(), X, y, 1.0, 200), ours, rtol=0, atol=1e-12)
+
+
+# ----- caching returns what core computes --------------------------------------------------------
+
+
+def assert_same(a, b, path="value") -> None:
+    """Equal to the last bit, through dataclasses, dicts, lists and arrays (NaN equals NaN)."""
+    if dataclasses.is_dataclass(a):
+        assert type(a) is type(b), path
+        for f in dataclasses.fields(a):
+            assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            assert_same(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), path
+        for i, (u, v) in enumerate(zip(a, b)):
+            assert_same(u, v, f"{path}[{i}]")
+    elif isinstance(a, np.ndarray | float | np.floating):
+        np.testing.assert_array_equal(a, b, err_msg=path)
+    else:
+        assert a == b, path
+
+
+def twice(fn, *args):
+    """A cached function's first (computed) and second (from the cache) answers."""
+    return fn(*args), fn(*args)
+
+
+def test_cached_random_network_is_core_init():
+    from app.state import _random_params
+
+    for seed, init in [(0, "xavier_uniform"), (7, "normal"), (123, "he_uniform")]:
+        for got in twice(_random_params, seed, init):
+            assert_same(got, MLP.create([2, 2, 1], init=init, seed=seed).to_dict())
+
+
+def test_cached_plane_grids_are_core_features():
+    from app.hidden_charts import net_key, plane_grids
+    from core.features import plane_values
+
+    net = MLP.create([2, 3, 1], "tanh", init="normal", seed=4)
+    for got in twice(plane_grids, net_key(net), 40):
+        assert_same(got, plane_values(net, 40))
+
+
+def test_cached_flow_and_training_are_core_flow():
+    from app import vanishing_charts as vc
+    from core.flow import batch, deep_network, gradient_flow, train_deep
+
+    for got in twice(vc.flow_report, 6, 8, "sigmoid", "xavier_uniform", "xor", 0):
+        assert_same(got, gradient_flow(deep_network(6, 8, "sigmoid", "xavier_uniform", 0), *batch("xor", 0)))
+    for got in twice(vc.train_result, 3, 4, "tanh", "xavier_uniform", 0.5, 200, 1):
+        assert_same(got, train_deep(3, 4, "tanh", "xavier_uniform", 0.5, 200, 1))

@@ -1,0 +1,99 @@
+"""``python -m bench``: measure XOR Lab and print a table; the same figures go to a JSON file.
+
+    python -m bench                      # everything (~10 min on a 2-core machine)
+    python -m bench --quick              # tiny settings, for the test suite (~15 s)
+    python -m bench --sections core      # only some of: core, pages, payload, classroom
+    python -m bench --server-flag=--runner.postScriptGC=false   # try a server setting
+
+See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import classroom, core_bench, pages_bench, payload  # noqa: E402
+from bench.report import table, verdicts  # noqa: E402
+from bench.timing import machine  # noqa: E402
+
+SECTIONS = ("core", "pages", "payload", "classroom")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--quick", action="store_true", help="tiny settings (seconds, not minutes); figures are not comparable"
+    )
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json", help="JSON file to write")
+    p.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    p.add_argument("--pages", default=None, help="comma-separated url paths (home is 'home'); default: every page")
+    p.add_argument("--sessions", type=int, default=None, help="classroom sessions (default 30; 2 with --quick)")
+    p.add_argument("--moves", type=int, default=None, help="moves per classroom session (default 5; 2 with --quick)")
+    p.add_argument(
+        "--server-flag",
+        action="append",
+        default=[],
+        help="extra `streamlit run` option for the benchmark's servers, e.g. --server-flag=--runner.postScriptGC=false",
+    )
+    args = p.parse_args(argv)
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        p.error(f"unknown section(s) {sorted(unknown)}; choose from {SECTIONS}")
+    return args
+
+
+def page_list(args: argparse.Namespace) -> dict[str, str]:
+    """url path -> page file, for the pages to measure."""
+    from app import nav
+
+    pages = {p[3]: p[0] for p in nav.available()}
+    if args.pages:
+        wanted = ["" if w.strip() == "home" else w.strip() for w in args.pages.split(",")]
+        missing = [w for w in wanted if w not in pages]
+        if missing:
+            raise SystemExit(f"no such page(s): {missing}; available: {[p or 'home' for p in pages]}")
+        pages = {w: pages[w] for w in wanted}
+    elif args.quick:
+        pages = {"": pages[""]}
+    return pages
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse(argv)
+
+    def log(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+    results: dict = {"quick": args.quick, "machine_before": machine(), "server_flags": args.server_flag}
+    pages = page_list(args)
+    flags = tuple(args.server_flag)
+    if "core" in args.sections:
+        results["core"] = core_bench.run(quick=args.quick, log=log)
+    if "pages" in args.sections:
+        results["pages"] = pages_bench.run(list(pages), quick=args.quick, flags=flags, log=log)
+    if "payload" in args.sections:
+        results["payload"] = payload.run(pages, log=log)
+    if "classroom" in args.sections:
+        sessions = args.sessions or (2 if args.quick else 30)
+        moves = args.moves or (2 if args.quick else 5)
+        results["classroom"] = classroom.run(list(pages), sessions, moves, flags=flags, log=log)
+    results["machine_after"] = machine()
+    results["targets"] = verdicts(results)
+    print(table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1, default=str))
+    log(f"wrote {args.out}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Section 1: core training speed.
+
+- single seed: ``core.train.train`` on the 2-2-1 XOR network for E epochs, beside the original
+  loop (bench/reference.py), a per-sample loop (NumPy rows, and plain Python floats) and PyTorch
+  on the CPU when it is installed — all from the same starting weights, all recording the loss
+  every epoch; core.train also records accuracy, snapshots and divergence checks;
+- many seeds: ``core.multiseed.train_many`` for S seeds × E epochs, against running
+  ``core.train.train`` seed after seed, in seed-epochs per second.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench import baselines, reference
+from bench.timing import time_runs
+from core.data import X, y
+from core.mlp import MLP
+from core.multiseed import train_many
+from core.train import train
+
+FULL = {"epochs": 10_000, "seeds": 1000, "multi_epochs": 5000, "serial_seeds": 20, "repeat": 5, "multi_repeat": 3}
+QUICK = {"epochs": 100, "seeds": 20, "multi_epochs": 50, "serial_seeds": 2, "repeat": 1, "multi_repeat": 1}
+LR = 1.0
+SEED = 0
+
+
+def run(quick: bool = False, log=print) -> dict:
+    cfg = QUICK if quick else FULL
+    net = MLP.create([2, 2, 1], init="normal", seed=SEED)
+    params = net.to_dict()
+    E = cfg["epochs"]
+    jobs = {
+        "core.train": lambda: train(net, X, y, lr=LR, epochs=E).loss,
+        "original loop (before)": lambda: reference.train(net, X, y, lr=LR, epochs=E)["loss"],
+        "per-sample loop, NumPy": lambda: baselines.per_sample_numpy(params, X, y, LR, E),
+        "per-sample loop, Python floats": lambda: baselines.per_sample_python(params, X, y, LR, E),
+    }
+    if baselines.torch_available():
+        jobs["PyTorch CPU (autograd + SGD)"] = lambda: baselines.torch_sgd(params, X, y, LR, E)
+    log(f"core: single seed, {E:,} epochs × {len(jobs)} implementations × {cfg['repeat']} rounds …")
+    times = time_runs(jobs, repeat=cfg["repeat"], warmup=1)
+    ours = np.asarray(train(net, X, y, lr=LR, epochs=E).loss)
+    single = {}
+    for name, fn in jobs.items():
+        curve = np.asarray(fn())
+        single[name] = {
+            **times[name],
+            "us_per_epoch": times[name]["median"] / E * 1e6,
+            "final_loss": float(curve[-1]),
+            "max_abs_loss_difference_from_core": float(np.max(np.abs(curve - ours))),
+        }
+    base = single["core.train"]["median"]
+    for v in single.values():
+        v["times_slower_than_core"] = v["median"] / base
+
+    S, ME = cfg["seeds"], cfg["multi_epochs"]
+    K = cfg["serial_seeds"]
+    log(f"core: {S} seeds × {ME:,} epochs with train_many, and {K} seeds one after another with train …")
+    train_many([2, 2, 1], range(S), X, y, init="normal", lr=LR, epochs=2)  # warm-up
+    multi_jobs = {
+        "train_many": lambda: train_many([2, 2, 1], range(S), X, y, init="normal", lr=LR, epochs=ME),
+        "train, seed after seed": lambda: [
+            train(MLP.create([2, 2, 1], init="normal", seed=s), X, y, lr=LR, epochs=ME) for s in range(K)
+        ],
+        "train_many (before)": lambda: reference.train_many([2, 2, 1], range(S), X, y, lr=LR, epochs=ME),
+    }
+    mt = time_runs(multi_jobs, repeat=cfg["multi_repeat"], warmup=0)
+    many = {
+        "train_many": {**mt["train_many"], "seeds": S, "epochs": ME},
+        "train, seed after seed": {**mt["train, seed after seed"], "seeds": K, "epochs": ME},
+        "train_many (before)": {**mt["train_many (before)"], "seeds": S, "epochs": ME},
+    }
+    for v in many.values():
+        v["seed_epochs_per_s"] = v["seeds"] * v["epochs"] / v["median"]
+    return {
+        "settings": {**cfg, "lr": LR, "seed": SEED, "network": "2-2-1 sigmoid, BCE, init normal(0, 1)"},
+        "single_seed": single,
+        "multi_seed": many,
+        "ratios": {
+            "pytorch_over_core": single.get("PyTorch CPU (autograd + SGD)", {}).get("times_slower_than_core"),
+            "per_sample_numpy_over_core": single["per-sample loop, NumPy"]["times_slower_than_core"],
+            "per_sample_python_over_core": single["per-sample loop, Python floats"]["times_slower_than_core"],
+            "before_over_core": single["original loop (before)"]["times_slower_than_core"],
+            "multi_over_serial_throughput": many["train_many"]["seed_epochs_per_s"]
+            / many["train, seed after seed"]["seed_epochs_per_s"],
+        },
+    }

@@ -1,0 +1,220 @@
+"""The benchmark's targets, and the results as a plain-text table."""
+
+from __future__ import annotations
+
+# target -> (comparison, limit): met when the value is below (<) or at least (>=) the limit
+TARGETS = {
+    "single seed: PyTorch time / core.train time": (">=", 3.0),
+    "single seed: per-sample NumPy loop time / core.train time": (">=", 5.0),
+    "multi-seed throughput / seed-after-seed throughput": (">=", 20.0),
+    "page warm rerun, median (s)": ("<", 0.150),
+    "page cold first render (s)": ("<", 1.5),
+    "largest chart per rerun (bytes)": ("<", 100_000),
+    "classroom p95 response (s)": ("<", 1.5),
+    "classroom server CPU per rerun (s)": ("<", 0.050),
+    "classroom server peak memory (MB)": ("<", 600),
+}
+
+
+def _met(name: str, value: float | None) -> bool | None:
+    if value is None:
+        return None
+    op, limit = TARGETS[name]
+    return value >= limit if op == ">=" else value < limit
+
+
+def verdicts(r: dict) -> list[dict]:
+    """One row per target and subject (each page for the page targets)."""
+    rows = []
+
+    def add(name: str, subject: str, value: float | None) -> None:
+        op, limit = TARGETS[name]
+        rows.append(
+            {"target": name, "subject": subject, "value": value, "limit": f"{op} {limit:g}", "met": _met(name, value)}
+        )
+
+    core = r.get("core")
+    if core:
+        ratios = core["ratios"]
+        if ratios.get("pytorch_over_core") is not None:
+            add("single seed: PyTorch time / core.train time", "core", ratios["pytorch_over_core"])
+        add("single seed: per-sample NumPy loop time / core.train time", "core", ratios["per_sample_numpy_over_core"])
+        add("multi-seed throughput / seed-after-seed throughput", "core", ratios["multi_over_serial_throughput"])
+    for path, page in (r.get("pages") or {}).items():
+        if path.startswith("_"):
+            continue
+        label = path or "home"
+        new = page.get("warm", {}).get("new value")
+        add("page warm rerun, median (s)", label, new["median"] if new else None)
+        cold = page.get("cold") or page.get("cold_fresh_process") or {}
+        add("page cold first render (s)", label, cold.get("median"))
+    for path, page in (r.get("payload") or {}).items():
+        add("largest chart per rerun (bytes)", path or "home", page.get("largest_chart_bytes"))
+    room = r.get("classroom")
+    if room:
+        add("classroom p95 response (s)", "server", room["p95_s"])
+        add("classroom server CPU per rerun (s)", "server", room["server_cpu_per_rerun_s"])
+        add("classroom server peak memory (MB)", "server", room["memory_after_mb"]["peak_mb"])
+    return rows
+
+
+def fmt_s(v: float | None) -> str:
+    if v is None:
+        return "—"
+    if v < 1e-3:
+        return f"{v * 1e6:.0f} µs"
+    if v < 1:
+        return f"{v * 1e3:.0f} ms"
+    return f"{v:.2f} s"
+
+
+def _mmm(d: dict | None) -> list[str]:
+    if not d or "median" not in d:
+        return ["—", "—", "—"]
+    return [fmt_s(d["median"]), fmt_s(d["min"]), fmt_s(d["max"])]
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def table(r: dict) -> str:
+    parts = []
+    m = r.get("machine_before", {})
+    parts.append(
+        f"XOR Lab benchmark{' (--quick: tiny settings, not comparable)' if r.get('quick') else ''} — "
+        f"{m.get('processor', '?')}, {m.get('cpus', '?')} CPUs, Python {m.get('python', '?')}, "
+        f"load average {', '.join(f'{x:.1f}' for x in m.get('load_average', []))} before / "
+        f"{', '.join(f'{x:.1f}' for x in r.get('machine_after', {}).get('load_average', []))} after"
+    )
+    core = r.get("core")
+    if core:
+        s = core["settings"]
+        rows = [
+            [
+                name,
+                *_mmm(v),
+                f"{v['us_per_epoch']:.1f}",
+                f"{v['times_slower_than_core']:.2f}×",
+                f"{v['cpu']['median']:.3f}",
+            ]
+            for name, v in core["single_seed"].items()
+        ]
+        parts.append(
+            f"\n1. Core: one seed, {s['epochs']:,} full-batch epochs of {s['network']}, lr {s['lr']:g}\n"
+            + _grid(["implementation", "median", "min", "max", "µs/epoch", "time / core", "CPU s"], rows)
+        )
+        rows = [
+            [
+                name,
+                f"{v['seeds']} × {v['epochs']:,}",
+                *_mmm(v),
+                f"{v['seed_epochs_per_s']:,.0f}",
+            ]
+            for name, v in core["multi_seed"].items()
+        ]
+        parts.append(
+            "\n   Many seeds\n"
+            + _grid(["implementation", "seeds × epochs", "median", "min", "max", "seed-epochs/s"], rows)
+        )
+    pages = r.get("pages")
+    if pages:
+        rows = []
+        for path, p in pages.items():
+            if path.startswith("_"):
+                continue
+            w = p.get("warm", {})
+            new, rev = w.get("new value"), w.get("revisit")
+            if "error" in w:
+                rows.append([path or "home", "error: " + w["error"][:60]] + [""] * 8)
+                continue
+            rows.append(
+                [
+                    path or "home",
+                    w.get("control", ""),
+                    *_mmm(new),
+                    fmt_s(rev["median"]) if rev else "—",
+                    fmt_s(new["server_cpu_per_rerun"]) if new else "—",
+                    fmt_s((p.get("cold") or {}).get("median")),
+                    fmt_s((p.get("cold_fresh_process") or {}).get("median")),
+                    "; ".join((new or {}).get("problems", []))[:40],
+                ]
+            )
+        parts.append(
+            "\n2. Page reruns through the agent API (warm: a control moved to a new value; revisit: to one already"
+            " seen; cold: first render, empty caches; fresh process: also the server's first request)\n"
+            + _grid(
+                [
+                    "page",
+                    "control",
+                    "warm median",
+                    "min",
+                    "max",
+                    "revisit",
+                    "server CPU",
+                    "cold",
+                    "fresh process",
+                    "problems",
+                ],
+                rows,
+            )
+        )
+    pay = r.get("payload")
+    if pay:
+        rows = []
+        for path, p in pay.items():
+            if "error" in p:
+                rows.append([path or "home", "error: " + p["error"][:80], "", "", "", ""])
+                continue
+            rows.append(
+                [
+                    path or "home",
+                    f"{p['total_bytes'] / 1000:.1f} KB",
+                    f"{p['charts']} / {p['chart_bytes'] / 1000:.1f} KB",
+                    f"{p['largest_chart_bytes'] / 1000:.1f} KB",
+                    f"{p['tables']} / {p['table_bytes'] / 1000:.1f} KB",
+                    f"{p['other_bytes'] / 1000:.1f} KB",
+                ]
+            )
+        parts.append(
+            "\n3. Payload per rerun (protobuf bytes of every element, before compression)\n"
+            + _grid(["page", "total", "charts (n / bytes)", "largest chart", "tables (n / bytes)", "other"], rows)
+        )
+    room = r.get("classroom")
+    if room:
+        rows = [
+            ["sessions × moves", f"{room['sessions']} × {room['moves_per_session']} ({room['reruns']} reruns)"],
+            ["response p50 / p95 / max", f"{fmt_s(room['p50_s'])} / {fmt_s(room['p95_s'])} / {fmt_s(room['max_s'])}"],
+            ["server CPU per rerun (mean)", fmt_s(room["server_cpu_per_rerun_s"])],
+            ["server CPU busy during the burst", f"{room['server_cpu_utilisation']:.2f} cores"],
+            [
+                "server memory idle / after / peak",
+                f"{room['memory_idle_mb']['rss_mb']:.0f} / {room['memory_after_mb']['rss_mb']:.0f} / "
+                f"{room['memory_after_mb']['peak_mb']:.0f} MB",
+            ],
+            ["failures", str(len(room["failures"]))],
+        ]
+        if room.get("server_flags"):
+            rows.append(["server flags", " ".join(room["server_flags"])])
+        parts.append("\n4. Classroom: one server, every session on its page, all at once\n" + _grid(["", ""], rows))
+    rows = []
+    for v in r.get("targets", []):
+        value = v["value"]
+        if value is None:
+            shown = "—"
+        elif "(s)" in v["target"]:
+            shown = fmt_s(value)
+        elif "bytes" in v["target"]:
+            shown = f"{value / 1000:.1f} KB"
+        elif "MB" in v["target"]:
+            shown = f"{value:.0f} MB"
+        else:
+            shown = f"{value:.1f}×"
+        rows.append(
+            [v["target"], v["subject"], shown, v["limit"], {True: "met", False: "NOT MET", None: "—"}[v["met"]]]
+        )
+    if rows:
+        parts.append("\nTargets\n" + _grid(["target", "subject", "value", "target", ""], rows))
+    return "\n".join(parts)
