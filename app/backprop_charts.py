@@ -132,13 +132,17 @@ def contributions_chart(df: pd.DataFrame) -> alt.Chart:
     order = list(dict.fromkeys(df["parameter"]))
     inputs = list(dict.fromkeys(df["input"]))
     band = 80 if presenter() else 60
+    # room beyond the longest bars for their input labels
+    lo, hi = min(float(df["term"].min()), 0.0), max(float(df["term"].max()), 0.0)
+    pad = 0.18 * (hi - lo) if hi > lo else 1e-3  # all terms 0 (e.g. all-zero weights): a small axis
+    xs = alt.Scale(domain=[lo - pad if lo < 0 or hi == lo else 0.0, hi + pad if hi > 0 or hi == lo else 0.0])
     bars = (
         alt.Chart(df)
         .mark_bar()
         .encode(
             y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
             yOffset=alt.YOffset("input:N", sort=inputs),
-            x=alt.X("term:Q", title="share of the gradient  (term for one input, already ÷ N)"),
+            x=alt.X("term:Q", title="share of the gradient  (term for one input, already ÷ N)", scale=xs),
             color=alt.Color(
                 "sign:N",
                 scale=alt.Scale(domain=["positive", "negative"], range=[RED, BLUE]),

@@ -349,14 +349,14 @@ def entry(name: str, formula: str, shape: str, shapes: str = ""):
 with entry("dz2", r"dz_2 = " + dz2_tex, f"{N}×1"):
     bc.show(bc.dz2_frame(led, ROW_LABELS), "bp_t_dz2", hl)
 with entry("dW2", r"dW_2 = a_1^{\top} @ dz_2 / N", f"{h}×1", f"({h}×{N}) @ ({N}×1)"):
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([1, 2])
     with c1:
         bc.show(ui.matrix_frame(led.dW2, [f"{x} → out" for x in hs], ["dW2"]), "bp_t_dW2")
     with c2:
         bc.show(bc.dW2_terms_frame(led, ROW_LABELS), "bp_t_dW2_terms", hl)
         st.caption(f"Add each of the last {h} columns down and you get dW2 (left): a1ᵀ @ dz2 / N, one input at a time.")
 with entry("db2", r"db_2 = \textstyle\sum_n dz_2[n] / N", "1×1"):
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([1, 2])
     with c1:
         bc.show(ui.matrix_frame(led.db2, ["b2"], ["db2"]), "bp_t_db2")
     with c2:
@@ -385,13 +385,13 @@ with entry(
         st.markdown("= dz1")
         bc.show(ui.matrix_frame(led.dz1, ROW_LABELS, [f"dz1 {x}" for x in hs]), "bp_t_dz1", hl)
 with entry("dW1", r"dW_1 = X^{\top} @ dz_1 / N", f"{X.shape[1]}×{h}", f"({X.shape[1]}×{N}) @ ({N}×{h})"):
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([1, 2])
     with c1:
         bc.show(ui.matrix_frame(led.dW1, ins, [f"dW1 → {x}" for x in hs]), "bp_t_dW1")
     with c2:
         bc.show(bc.dW1_terms_frame(led, ROW_LABELS), "bp_t_dW1_terms", hl)
 with entry("db1", r"db_1 = \textstyle\sum_n dz_1[n] / N", f"1×{h}"):
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([1, 2])
     with c1:
         bc.show(ui.matrix_frame(led.db1, ["b1"], [f"db1 {x}" for x in hs]), "bp_t_db1")
     with c2:
@@ -464,11 +464,11 @@ st.header("5 · Is the backward pass right? A gradient check")
 gc = cached_gradcheck(params, net.hidden, loss)
 st.markdown(
     f"Nudge each of the {net.n_params} parameters θ by ±ε (and ±2ε), recompute the loss, and estimate the slope "
-    "with the 5-point central difference; then compare with backprop's gradient."
+    "with the 5-point central difference (ε = 0.001); then compare with backprop's gradient."
 )
 st.latex(
-    r"\frac{\partial L}{\partial \theta} \approx \frac{-L(\theta+2\varepsilon) + 8L(\theta+\varepsilon) "
-    r"- 8L(\theta-\varepsilon) + L(\theta-2\varepsilon)}{12\,\varepsilon},\quad \varepsilon = 10^{-3}"
+    r"\begin{aligned}\frac{\partial L}{\partial \theta} \approx \tfrac{1}{12\,\varepsilon}\big[&-L(\theta+2\varepsilon)"
+    r" + 8L(\theta+\varepsilon) \\ &- 8L(\theta-\varepsilon) + L(\theta-2\varepsilon)\big]\end{aligned}"
 )
 gc_df = pd.DataFrame(
     {

@@ -102,11 +102,26 @@ def check_ledger(at, net, loss="bce"):
     np.testing.assert_array_equal(t.loc["sum = db1"].to_numpy(), g.db[1][0])
 
 
-def test_ledger_equals_core_backward_pass_for_the_notes_weights():
+def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
     at = open_page(PAGE)
     assert not at.exception
     assert at.title[0].value == "Backpropagation"
     check_ledger(at, NOTES, "bce")
+    # one example, in the notes' words
+    led = bl.ledger(NOTES, X, y)
+    all_text = texts(at)
+    # default input [1 0]
+    assert f"“**{bl.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
+    assert "output is too low by 0.05, need to increase it!" in all_text
+    at.segmented_control(key="bp_row").set_value(3).run()
+    assert "output is too high by 0.07, need to decrease it!" in texts(at)
+    assert table(at, "a2", "y", "a2 − y", "dz2").index.tolist() == ROW_LABELS
+    # the notes' "Predicted 0.5 (initially) → dz2 = −0.5" is the all-zero network, computed
+    zero = bl.ledger(bl.zero_network(), X, y)
+    assert zero.dz2[2, 0] == -0.5
+    assert "dz_2 &= 0.5000 - 1 = -0.5000" in texts(at)
+    assert "output is too low by 0.50, need to increase it!" in texts(at)
+    assert "every gradient is exactly 0" in texts(at)
     # the diagram highlights the step being explained, and moves with the selector
     dot = at.get("graphviz_chart")[0].proto.spec
     assert "dz2 [label=<<B>dz2</B><BR/>= a2 − y" in dot and "fillcolor" in dot.split("  dz2 [")[1].split("\n")[0]
@@ -131,43 +146,21 @@ def test_ledger_equals_core_backward_pass_for_the_notes_weights():
     assert np.isfinite(df["term"]).all()
 
 
-def test_single_example_speaks_the_notes_words_and_the_untrained_example_is_computed():
+def test_gradient_check_and_switching_to_mse_multiplies_dz2_by_sigma_prime():
     at = open_page(PAGE)
-    led = bl.ledger(NOTES, X, y)
-    all_text = texts(at)
-    # default input [1 0]
-    assert f"“**{bl.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
-    assert "output is too low by 0.05, need to increase it!" in all_text
-    at.segmented_control(key="bp_row").set_value(3).run()
-    assert "output is too high by 0.07, need to decrease it!" in texts(at)
-    assert table(at, "a2", "y", "a2 − y", "dz2").index.tolist() == ROW_LABELS
-    # the notes' "Predicted 0.5 (initially) → dz2 = −0.5" is the all-zero network, computed
-    zero = bl.ledger(bl.zero_network(), X, y)
-    assert zero.dz2[2, 0] == -0.5
-    assert "dz_2 &= 0.5000 - 1 = -0.5000" in texts(at)
-    assert "output is too low by 0.50, need to increase it!" in texts(at)
-    assert "every gradient is exactly 0" in texts(at)
-
-
-def test_gradient_check_relative_errors_below_1e_6():
-    at = open_page(PAGE)
+    # the gradient check: all 9 parameters, relative errors below 1e-6
     t = table(at, "backprop (analytic)", "central difference", "relative error")
     assert list(t.index) == NOTES.param_names() and len(t) == 9
     np.testing.assert_array_equal(t["backprop (analytic)"].to_numpy(), flat_grads(NOTES, X, y))
     assert (t["relative error"] < 1e-6).all()
     assert "far below 10⁻⁶" in at.success[0].value
-    at.segmented_control(key="bp_loss").set_value("mse").run()
-    t = table(at, "backprop (analytic)", "relative error")
-    np.testing.assert_array_equal(t["backprop (analytic)"].to_numpy(), flat_grads(NOTES, X, y, "mse"))
-    assert (t["relative error"] < 1e-6).all()
-
-
-def test_switching_to_mse_multiplies_dz2_by_sigma_prime():
-    at = open_page(PAGE)
     bce = table(at, "a2", "y", "a2 − y", "dz2")
     assert "σ'(z2)" not in bce.columns
     at.segmented_control(key="bp_loss").set_value("mse").run()
     assert not at.exception
+    t = table(at, "backprop (analytic)", "relative error")
+    np.testing.assert_array_equal(t["backprop (analytic)"].to_numpy(), flat_grads(NOTES, X, y, "mse"))
+    assert (t["relative error"] < 1e-6).all()
     mse = table(at, "a2", "y", "a2 − y", "σ'(z2)", "dz2")
     a2 = NOTES.predict(X)
     np.testing.assert_allclose(mse["σ'(z2)"].to_numpy(), (a2 * (1 - a2))[:, 0], rtol=1e-15)
