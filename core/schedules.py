@@ -40,7 +40,8 @@ def lr_schedule(name: str, lr0: float, epochs: int, **params) -> np.ndarray:
         return lr0 * p["gamma"] ** t
     if name == "cosine":
         T_max = p["T_max"] or epochs
-        return p["eta_min"] + (lr0 - p["eta_min"]) * (1 + np.cos(np.pi * t / max(T_max, 1))) / 2
+        # ((1 + cos) / 2) first: the same numbers, and a base rate near the float limit cannot overflow
+        return p["eta_min"] + (lr0 - p["eta_min"]) * ((1 + np.cos(np.pi * t / max(T_max, 1))) / 2)
     if name == "warmup":
         T = max(int(p["total_iters"]), 1)
         return lr0 * (p["start_factor"] + (p["end_factor"] - p["start_factor"]) * np.minimum(t, T) / T)

@@ -221,7 +221,7 @@ def test_loss_from_logits_matches_loss_from_probabilities_where_both_are_exact(z
 
 
 # ----- schedules ----------------------------------------------------------------------------
-lr0_st = st.floats(0.0, 1e6) | st.sampled_from([0.0, 1e-12, 1.0, 100.0, 1e6])
+lr0_st = st.floats(0.0, 1e6) | st.sampled_from([0.0, 1e-12, 1.0, 100.0, 1e6, 1e300, 1.7976931348623157e308])
 unit = st.floats(1e-6, 1.0)
 
 
@@ -285,26 +285,31 @@ def test_train_reports_divergence_and_never_raises_or_warns(
         assert h.epochs_run < epochs or d.epoch == epochs
     else:
         assert h.epochs_run == epochs
-    # (that the final weights are finite is checked separately below: finding F1, a known bug)
-    for snap, norms in zip(h.snapshots, h.grad_norms):
-        assert all(np.all(np.isfinite(v)) for v in snap.values()) and np.all(np.isfinite(norms))
+    # that the final weights, the snapshots and their gradient norms are finite is checked
+    # separately below: finding F1, a known bug (a weight can overflow while the loss stays finite)
     assert h.snapshot_epochs == sorted(h.snapshot_epochs)
-    if h.snapshots:
-        net_at = h.network_at(h.snapshot_epochs[-1])
-        assert net_at.is_finite()
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="F1 in /tmp/fuzz-findings.md: train() checks only the loss, but a weight can overflow to ±inf while "
-    "a saturated output keeps the loss finite; History.final then holds inf with divergence=None",
+    "a saturated output keeps the loss finite; History.final then holds inf with divergence=None, and "
+    "snapshots may hold inf",
 )
 def test_weights_that_overflow_while_the_loss_stays_finite_are_reported():
     net = MLP.create([2, 1, 1], hidden="leaky_relu", init="normal", seed=0)
     net.set_flat(net.flat() * 9.477622954651837e155)
     with no_warnings():
         h = train(net, XOR_X, XOR_Y, lr=9.47762295465184e155, epochs=1, loss="mse")
+        net2 = MLP.create([2, 1, 1], hidden="tanh", init="normal", seed=0)
+        net2.set_flat(net2.flat() * 8553102260.0)
+        h2 = train(net2, XOR_X, XOR_Y, lr=2.6255192016885655e299, epochs=1)  # divergence reported, but…
+        net3 = MLP.create([2, 1, 1], hidden="leaky_relu", init="normal", seed=0)
+        net3.set_flat(net3.flat() * 9.477622954651837e155)
+        h3 = train(net3, XOR_X, XOR_Y, lr=9.47762295465184e155, epochs=2, loss="mse")
     assert h.final.is_finite() or h.diverged
+    assert all(np.all(np.isfinite(v)) for snap in h2.snapshots for v in snap.values())  # …b1 = −inf in a snapshot
+    assert all(np.all(np.isfinite(g)) for g in h3.grad_norms)  # the roll-back snapshot's ‖dW‖ can be NaN
 
 
 @examples(60)
