@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.charts import plane_heatmap, sizes, style
+from app.charts import contour_frame, grid_frame, plane_heatmap, points_frame, sizes, style
 from app.ui import BLUE, RED
 from core import features as F
 from core.data import ROW_LABELS
@@ -18,6 +18,7 @@ from core.data import X as XOR_X
 from core.data import y as XOR_Y
 from core.mlp import MLP
 
+LO, HI = -0.5, 1.5  # the notes' plot range
 GRID_N = 100  # the boundary map: 100×100 cells, ~30 KB as uint8
 SMALL_N = 60  # each hidden neuron's map
 HIDDEN_N = 40  # the output neuron's view of the hidden space
@@ -80,16 +81,88 @@ def red_share(key: tuple) -> float:
     return float(np.mean(plane_grids(key, GRID_N)[1] > 0.5))
 
 
-# The chart specs are cached on the exact weights. ``presenter`` is part of each key because
-# app.charts.sizes() reads presenter mode from the session while the chart is built.
+# ----- chart specs: a cached "template" per chart shape, with the data swapped in ------------------
+# Building an Altair layer chart costs ~0.1–0.4 s, almost all of it inside Altair. Everything in a
+# spec except its data depends only on a few "shape" values (titles, sizes, axis ranges, whether a
+# line exists), so the spec is built once per shape and each new network only computes its data
+# frames. tests/test_page_hidden_features.py checks templated specs equal freshly built ones.
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _template(shape: tuple, _build) -> dict:
+    """The spec of ``_build()`` without its data. ``shape`` must name everything but the data;
+    ``_build`` (not hashed) only runs on a miss."""
+    spec = to_spec(_build())
+    spec.pop("datasets")
+    return spec
+
+
+def _with_data(template: dict, frames: list) -> dict:
+    """Datasets d0, d1, … in layer order (as to_spec names them)."""
+    template["datasets"] = {f"d{k}": _arrow(df) for k, df in enumerate(frames)}
+    return template  # st.cache_data already handed us a private copy
+
+
+def _plane_data(values: np.ndarray, vrange: tuple, level: float) -> tuple[list, tuple]:
+    """The data frames plane_heatmap ships for ``values`` (layer order), and the value range its
+    spec depends on (it quantises non-[0, 1] values over the grid's own range)."""
+    data, qrange = values, None
+    if tuple(vrange) != (0.0, 1.0):
+        fin = values[np.isfinite(values)]
+        qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
+        qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
+        qhi = qhi if qhi > qlo else qlo + 1.0
+        data, qrange = (values - qlo) / (qhi - qlo), (qlo, qhi)
+    frames = [grid_frame(data, LO, HI)]
+    cf = contour_frame(values, LO, HI, level)
+    if len(cf):
+        frames.append(cf)
+    frames.append(points_frame())
+    return frames, qrange
+
+
+def plane_spec(
+    values: np.ndarray,
+    title: str,
+    value_name: str,
+    height: int,
+    width: int | str = "container",
+    vrange: tuple = (0.0, 1.0),
+    level: float = 0.5,
+    point_scale: float = 1.0,
+) -> dict:
+    """app.charts.plane_heatmap(values, …) styled, as a Vega-Lite dict — built once per shape."""
+    values = np.asarray(values, dtype=float)
+    frames, qrange = _plane_data(values, vrange, level)
+    shape = ("plane", values.shape, len(frames), qrange, title, value_name, height, width, vrange, level, point_scale)
+    shape += (tuple(sorted(sizes().items())),)
+
+    def build():
+        return style(
+            plane_heatmap(
+                values,
+                title=title,
+                value_name=value_name,
+                width=width,
+                height=height,
+                vrange=vrange,
+                level=level,
+                point_scale=point_scale,
+            )
+        )
+
+    return _with_data(_template(shape, build), frames)
+
+
+# Specs are cached on the exact weights. ``presenter`` is part of each key because
+# app.charts.sizes() reads presenter mode from the session while a chart is built.
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def boundary_spec(key: tuple, presenter: bool, height: int) -> dict:
+def boundary_spec(key: tuple, presenter: bool, height: int, width: int | str = "container") -> dict:
     """The notes' picture: output a2 over [−0.5, 1.5]², thick black 0.5 line, the four points."""
     _, a2 = plane_grids(key, GRID_N)
-    chart = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=height)
-    return to_spec(style(chart))
+    return plane_spec(a2, "XOR decision boundary (non-linear!)", "output a2", height, width)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -101,23 +174,24 @@ def neuron_spec(key: tuple, k: int, presenter: bool, height: int) -> dict:
     lo, hi = g.rule.low, g.rule.high
     if hi - lo <= 1e-12:  # the same value on all four inputs: any colour range will do
         lo, hi = lo - 0.5, hi + 0.5
-    chart = plane_heatmap(
+    return plane_spec(
         a1[k],
-        title=f"Hidden{k + 1}: {g.name}",
-        value_name=f"Hidden{k + 1}",
-        height=height,
+        f"Hidden{k + 1}: {g.name}",
+        f"Hidden{k + 1}",
+        height,
         vrange=(lo, hi),
         level=g.rule.threshold,
         point_scale=0.6,
     )
-    return to_spec(style(chart))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def hidden_space_spec(key: tuple, i: int, j: int, presenter: bool, height: int) -> dict:
+def hidden_space_spec(key: tuple, i: int, j: int, presenter: bool, height: int, width: int | str = "container") -> dict:
     net = _net_from_key(key)
     table = F.feature_table(net, XOR_X, XOR_Y)
-    return to_spec(style(hidden_space_chart(table, net.W[1], net.b[1], net.hidden, i, j, height)))
+    frames, box = hidden_space_data(table, net.W[1], net.b[1], net.hidden, i, j)
+    shape = ("hidden", i, j, box, len(frames), height, width, tuple(sorted(sizes().items())))
+    return _with_data(_template(shape, lambda: style(hidden_space_layers(frames, box, i, j, height, width))), frames)
 
 
 def number_columns(df: pd.DataFrame, digits: int = 3) -> dict:
@@ -126,6 +200,19 @@ def number_columns(df: pd.DataFrame, digits: int = 3) -> dict:
     Cheaper than a pandas Styler (which costs tens of ms per rerun to marshal).
     """
     return {c: st.column_config.NumberColumn(c, format=f"%.{digits}f") for c in df.columns if df[c].dtype.kind == "f"}
+
+
+def show_table(df: pd.DataFrame, key: str, presenter: bool, digits: int = 3) -> None:
+    """A small table: st.dataframe with column formats, or in presenter mode an st.table of the same
+    formatted text (an HTML table grows with presenter mode's larger font; the grid would be cut off)."""
+    if presenter:
+        text = df.copy()
+        for c in df.columns:
+            if df[c].dtype.kind == "f":
+                text[c] = [f"{v:.{digits}f}" for v in df[c]]
+        st.table(text)
+    else:
+        st.dataframe(df, column_config=number_columns(df, digits), key=key, width="content")
 
 
 def feature_frame(table: F.FeatureTable) -> pd.DataFrame:
@@ -154,33 +241,55 @@ def _group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
     return [t if s else "" for t, s in zip(texts, shown)]
 
 
-def hidden_space_chart(
-    table: F.FeatureTable,
-    W2: np.ndarray,
-    b2: np.ndarray,
-    hidden: str,
-    i: int,
-    j: int,
-    height: int = 360,
+def hidden_space_data(
+    table: F.FeatureTable, W2: np.ndarray, b2: np.ndarray, hidden: str, i: int, j: int
+) -> tuple[list, tuple]:
+    """Data frames of the hidden-space plot in layer order — the output's view a2 (quantised), the
+    line z2 = 0 if it crosses the plot, the four points — and the plot's box (ulo, uhi, vlo, vhi)."""
+    a1 = table.a1
+    box = F.hidden_box(a1, hidden, i, j)
+    rest = F.rest_contribution(a1, W2, i, j)
+    _, _, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
+    jj, ii = np.meshgrid(np.arange(HIDDEN_N, dtype=np.uint8), np.arange(HIDDEN_N, dtype=np.uint8))
+    q = np.clip(np.rint(np.nan_to_num(a2, nan=0.5) * 255), 0, 255).astype(np.uint8)
+    frames = [pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()})]
+    line = F.hidden_line(W2, b2, i, j, rest)
+    seg = F.line_segment(*line, box) if line is not None else None
+    if seg is not None:
+        frames.append(pd.DataFrame({"u": seg[:, 0], "v": seg[:, 1], "what": "output line z2 = 0"}))
+    u, v = a1[:, i], a1[:, j]
+    frames.append(
+        pd.DataFrame(
+            {
+                "u": u,
+                "v": v,
+                "label": table.expected.astype(int),
+                "input": ROW_LABELS,
+                "z2": table.z2,
+                "output": table.out,
+                "text": _group_labels(u, v, box),
+            }
+        )
+    )
+    return frames, box
+
+
+def hidden_space_layers(
+    frames: list, box: tuple, i: int, j: int, height: int = 360, width: int | str = "container"
 ) -> alt.LayerChart:
     """The four inputs at (Hidden i, Hidden j), coloured by XOR label, over the output's view a2,
     with the output neuron's line z2 = 0 (W2[i]·h_i + W2[j]·h_j + b2 (+ the others' mean) = 0).
     """
     s = sizes()
-    a1 = table.a1
-    box = F.hidden_box(a1, hidden, i, j)
-    rest = F.rest_contribution(a1, W2, i, j)
-    u_axis, v_axis, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
-    du, dv = u_axis[1] - u_axis[0], v_axis[1] - v_axis[0]
-    jj, ii = np.meshgrid(np.arange(HIDDEN_N, dtype=np.uint8), np.arange(HIDDEN_N, dtype=np.uint8))
-    q = np.clip(np.rint(np.nan_to_num(a2, nan=0.5) * 255), 0, 255).astype(np.uint8)
+    du = (box[1] - box[0]) / (HIDDEN_N - 1)
+    dv = (box[3] - box[2]) / (HIDDEN_N - 1)
     us = alt.Scale(domain=[box[0], box[1]], nice=False, zero=False)
     vs = alt.Scale(domain=[box[2], box[3]], nice=False, zero=False)
     tu, tv = f"Hidden{i + 1} activation", f"Hidden{j + 1} activation"
     xu = alt.X("u:Q", scale=us, title=tu)
     yv = alt.Y("v:Q", scale=vs, title=tv)
     bg = (
-        alt.Chart(pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()}))
+        alt.Chart(frames[0])
         .transform_calculate(
             ua=f"{box[0] - du * SEAM} + datum.j * {du}",
             ub=f"{box[0] + du * SEAM} + datum.j * {du}",
@@ -199,27 +308,13 @@ def hidden_space_chart(
         )
     )
     layers = [bg]
-    line = F.hidden_line(W2, b2, i, j, rest)
-    seg = F.line_segment(*line, box) if line is not None else None
-    if seg is not None:
+    if len(frames) == 3:
         layers.append(
-            alt.Chart(pd.DataFrame({"u": seg[:, 0], "v": seg[:, 1], "what": "output line z2 = 0"}))
+            alt.Chart(frames[1])
             .mark_line(color="black", strokeWidth=s["line"], clip=True)
             .encode(x=xu, y=yv, tooltip=["what:N"])
         )
-    u, v = a1[:, i], a1[:, j]
-    pts = pd.DataFrame(
-        {
-            "u": u,
-            "v": v,
-            "label": table.expected.astype(int),
-            "input": ROW_LABELS,
-            "z2": table.z2,
-            "output": table.out,
-            "text": _group_labels(u, v, box),
-        }
-    )
-    base = alt.Chart(pts)
+    base = alt.Chart(frames[-1])
     layers.append(
         base.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
             x=xu,
@@ -245,7 +340,7 @@ def hidden_space_chart(
             )
             .encode(x=xu, y=yv, text="text:N")
         )
-    return alt.layer(*layers).properties(title="Hidden space", width="container", height=height)
+    return alt.layer(*layers).properties(title="Hidden space", width=width, height=height)
 
 
 def hidden_space_frame(table: F.FeatureTable, i: int, j: int) -> pd.DataFrame:

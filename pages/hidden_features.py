@@ -52,10 +52,19 @@ W2, b2 = net.W[1], net.b[1]
 
 # ----- the notes' table and the gate names ------------------------------------------------------
 st.header("What did the hidden neurons learn?")
-left, right = st.columns([3, 2], gap="large")
+PRESENT = ui.presenter()
+# presenter mode: larger fixed-size charts, and text below them instead of beside them
+BIG = {"width": 620, "height": 540} if PRESENT else {"height": 390}
+
+
+def two_columns(stack: bool = PRESENT):
+    """Chart/table on the left, words on the right — or one under the other when space is short."""
+    return (st.container(), st.container()) if stack else st.columns([3, 2], gap="large")
+
+
+left, right = two_columns(PRESENT or h > 3)  # many hidden neurons: the table needs the full width
 with left:
-    df = hc.feature_frame(table)
-    st.dataframe(df, column_config=hc.number_columns(df), key="hf_table", width="stretch" if h > 3 else "content")
+    hc.show_table(hc.feature_frame(table), "hf_table", PRESENT)
     n_wrong = int(table.wrong.sum())
     st.caption(
         "All four predictions are right (output > 0.5 means 1)."
@@ -110,10 +119,10 @@ if tuple(int(p) for p in table.pred) != comb.table:
 # ----- the decision boundary ---------------------------------------------------------------------
 st.header("The decision boundary")
 net_id = hc.net_key(net)
-left, right = st.columns([3, 2], gap="large")
+left, right = two_columns()
 with left:
     st.vega_lite_chart(
-        spec=hc.boundary_spec(net_id, ui.presenter(), 440 if ui.presenter() else 390),
+        spec=hc.boundary_spec(net_id, PRESENT, **BIG),
         key="hf_boundary",
         alt="Decision boundary: the network's output over the input plane, with its 0.5 line and the four XOR points.",
     )
@@ -123,9 +132,14 @@ with right:
     for r in range(4):
         side[bool(table.pred[r])].append(ROW_LABELS[r])
     st.markdown(
-        f"The colour is the network's output over the square [−0.5, 1.5]²; the **thick black line** is where it "
-        f"equals 0.5. Red (predict 1) covers {red:.0%} of the square, blue (predict 0) the rest.\n\n"
-        f"On the red side: {', '.join(side[True]) or 'none of the four inputs'}. "
+        "The colour is the network's output over the square [−0.5, 1.5]²; the **thick black line** is where it "
+        "equals 0.5. "
+        + (
+            f"Red (predict 1) covers {red:.0%} of the square, blue (predict 0) the rest.\n\n"
+            if 0 < red < 1
+            else f"Here the output never crosses 0.5, so there is no black line: it predicts {int(red)} everywhere.\n\n"
+        )
+        + f"On the red side: {', '.join(side[True]) or 'none of the four inputs'}. "
         f"On the blue side: {', '.join(side[False]) or 'none of the four inputs'}."
     )
     st.caption(
@@ -134,12 +148,12 @@ with right:
     )
 
 st.subheader("Each hidden neuron draws one line")
-per_row = min(h, 3)
+per_row = min(h, 2 if PRESENT else 3)
 cols = st.columns(per_row)
 for k, g in enumerate(gates):
     with cols[k % per_row]:
         st.vega_lite_chart(
-            spec=hc.neuron_spec(net_id, k, ui.presenter(), 380 if ui.presenter() else 320),
+            spec=hc.neuron_spec(net_id, k, PRESENT, 380 if PRESENT else 320),
             key=f"hf_map_{k}",
             alt=f"Hidden neuron {k + 1} ({g.name}) over the input plane, with its own threshold line.",
         )
@@ -169,10 +183,10 @@ if h > 2:
     if i == j:
         st.warning("Pick two different hidden neurons.")
         st.stop()
-left, right = st.columns([3, 2], gap="large")
+left, right = two_columns()
 with left:
     st.vega_lite_chart(
-        spec=hc.hidden_space_spec(net_id, i, j, ui.presenter(), 420 if ui.presenter() else 360),
+        spec=hc.hidden_space_spec(net_id, i, j, PRESENT, **(BIG if PRESENT else {"height": 360})),
         key="hf_space",
         alt=f"The four inputs at their (Hidden{i + 1}, Hidden{j + 1}) coordinates with the output neuron's line.",
     )
@@ -214,5 +228,4 @@ with right:
             f"With {h} hidden neurons the plot is a 2-D view: the line holds the other neurons at their mean "
             f"contribution. {view}"
         )
-    space = hc.hidden_space_frame(table, i, j)
-    st.dataframe(space, column_config=hc.number_columns(space), key="hf_space_table", width="content")
+    hc.show_table(hc.hidden_space_frame(table, i, j), "hf_space_table", PRESENT)

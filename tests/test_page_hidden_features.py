@@ -249,3 +249,48 @@ def test_garbage_in_the_url_does_not_break_the_page():
     at = open_page(PAGE, query={"hf_hx": "9", "hf_hy": "x", "hf_epoch": "-3", "w1_00": "nan"})
     assert not at.exception
     assert_table_is(at, notes_network())
+
+
+def _split(spec: dict) -> tuple[dict, dict]:
+    spec = dict(spec)
+    return spec, spec.pop("datasets")
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_templated_specs_equal_fresh_builds(hidden):
+    """Specs are built once per shape and get new data swapped in: that must equal a fresh build."""
+    from app import hidden_charts as hc
+    from app.charts import plane_heatmap, style
+
+    # a network and a nudged copy: same gate names and line count, so the second reuses the templates
+    first = MLP.from_dict(notes_weights(), hidden=hidden)
+    net = first.copy()
+    net.W[0] += 0.05
+    net.b[1] += 0.1
+    hc.neuron_spec(hc.net_key(first), 0, False, 320)  # fills the templates
+    hc.boundary_spec(hc.net_key(first), False, 390)
+    hc.hidden_space_spec(hc.net_key(first), 0, 1, False, 360)
+    key = hc.net_key(net)
+    table = F.feature_table(net, X, y)
+    g = F.name_hidden(table.a1, hidden)[0]
+    lo, hi = g.rule.low, g.rule.high
+    if hi - lo <= 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    a1, _ = F.plane_values(net, hc.SMALL_N)
+    fresh = plane_heatmap(
+        a1[0],
+        title=f"Hidden1: {g.name}",
+        value_name="Hidden1",
+        height=320,
+        vrange=(lo, hi),
+        level=g.rule.threshold,
+        point_scale=0.6,
+    )
+    assert _split(hc.neuron_spec(key, 0, False, 320)) == _split(hc.to_spec(style(fresh)))
+    if hidden == "sigmoid":
+        _, a2 = F.plane_values(net, hc.GRID_N)
+        fresh = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=390)
+        assert _split(hc.boundary_spec(key, False, 390)) == _split(hc.to_spec(style(fresh)))
+        frames, box = hc.hidden_space_data(table, net.W[1], net.b[1], hidden, 0, 1)
+        fresh = hc.hidden_space_layers(frames, box, 0, 1, 360)
+        assert _split(hc.hidden_space_spec(key, 0, 1, False, 360)) == _split(hc.to_spec(style(fresh)))
