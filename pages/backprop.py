@@ -349,14 +349,14 @@ def entry(name: str, formula: str, shape: str, shapes: str = ""):
 with entry("dz2", r"dz_2 = " + dz2_tex, f"{N}×1"):
     bc.show(bc.dz2_frame(led, ROW_LABELS), "bp_t_dz2", hl)
 with entry("dW2", r"dW_2 = a_1^{\top} @ dz_2 / N", f"{h}×1", f"({h}×{N}) @ ({N}×1)"):
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([2, 3])
     with c1:
         bc.show(ui.matrix_frame(led.dW2, [f"{x} → out" for x in hs], ["dW2"]), "bp_t_dW2")
     with c2:
         bc.show(bc.dW2_terms_frame(led, ROW_LABELS), "bp_t_dW2_terms", hl)
         st.caption(f"Add each of the last {h} columns down and you get dW2 (left): a1ᵀ @ dz2 / N, one input at a time.")
 with entry("db2", r"db_2 = \textstyle\sum_n dz_2[n] / N", "1×1"):
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([2, 3])
     with c1:
         bc.show(ui.matrix_frame(led.db2, ["b2"], ["db2"]), "bp_t_db2")
     with c2:
@@ -385,13 +385,13 @@ with entry(
         st.markdown("= dz1")
         bc.show(ui.matrix_frame(led.dz1, ROW_LABELS, [f"dz1 {x}" for x in hs]), "bp_t_dz1", hl)
 with entry("dW1", r"dW_1 = X^{\top} @ dz_1 / N", f"{X.shape[1]}×{h}", f"({X.shape[1]}×{N}) @ ({N}×{h})"):
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([2, 3])
     with c1:
         bc.show(ui.matrix_frame(led.dW1, ins, [f"dW1 → {x}" for x in hs]), "bp_t_dW1")
     with c2:
         bc.show(bc.dW1_terms_frame(led, ROW_LABELS), "bp_t_dW1_terms", hl)
 with entry("db1", r"db_1 = \textstyle\sum_n dz_1[n] / N", f"1×{h}"):
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([2, 3])
     with c1:
         bc.show(ui.matrix_frame(led.db1, ["b1"], [f"db1 {x}" for x in hs]), "bp_t_db1")
     with c2:
