@@ -72,6 +72,16 @@ def _spec(chart) -> dict:
     chart = style(chart)  # a fresh chart from a builder: safe to modify in place
     swap(chart)
     spec = chart.to_dict(validate=VALIDATE)
+    inline = spec.pop("datasets", {})  # Altair moves inline values up here; put them back in their layer
+
+    def restore(obj: dict) -> None:
+        data = obj.get("data")
+        if isinstance(data, dict) and data.get("name") in inline:
+            obj["data"] = {"values": inline[data["name"]]}
+        for sub in obj.get("layer", []):
+            restore(sub)
+
+    restore(spec)
     spec["datasets"] = datasets
     return spec
 
@@ -274,7 +284,7 @@ def flow_chart(r: FlowReport) -> alt.Chart:
             color=alt.Color(
                 "quantity:N",
                 scale=alt.Scale(domain=domain, range=[DZ_COLOUR, DW_COLOUR]),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=300),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=300, direction="vertical"),
             ),
             tooltip=[
                 alt.Tooltip("quantity:N"),
@@ -283,7 +293,7 @@ def flow_chart(r: FlowReport) -> alt.Chart:
                 alt.Tooltip("log10:Q", title="log10", format=".2f"),
             ],
         )
-        .properties(title="Gradient norms per layer (the gradient flows right → left)", height=360, width="container")
+        .properties(title="Gradient norms per layer", height=360, width="container")
     )
 
 
@@ -330,7 +340,7 @@ def shares_chart(r: FlowReport) -> alt.Chart:
             ),
             tooltip=[alt.Tooltip("what:N"), alt.Tooltip("layer:Q"), alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(title="Per hidden layer: derivative, saturated and dead units", height=300, width="container")
+        .properties(title="Inside each hidden layer", height=380, width="container")
     )
 
 
@@ -403,11 +413,12 @@ def loss_frame(runs: dict[str, TrainResult]) -> tuple[pd.DataFrame, int]:
     return pd.concat(parts, ignore_index=True), dropped
 
 
-def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.Chart:
+def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
+    """Both runs' loss on a log axis, with ln 2 marked: the loss of answering 0.5 for every example."""
     s = sizes()
     df, _ = loss_frame(runs)
     labels = list(runs)
-    return (
+    lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=s["line"] - 1)
         .encode(
@@ -420,8 +431,14 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.Chart:
             ),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4g")],
         )
-        .properties(title="Loss on XOR while training", height=360, width="container")
     )
+    ln2 = pd.DataFrame({"loss": [float(np.log(2.0))], "what": ["ln 2: the loss of answering 0.5 for everything"]})
+    rule = (
+        alt.Chart(ln2)
+        .mark_rule(color=GREY, strokeDash=[6, 4], strokeWidth=s["stroke"])
+        .encode(y="loss:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("loss:Q", format=".4f")])
+    )
+    return alt.layer(rule, lines).properties(title="Loss on XOR while training", height=360, width="container")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -415,7 +415,7 @@ def diagnose(r: FlowReport) -> Diagnosis:
     gain, rms = _typical(r.weight_gain), _typical(r.dact_rms)
     d = DERIVATIVE[r.hidden]
     parts = f"each layer multiplies it by the weights' gain √n·std(W) ≈ {_sci(gain)} and by {d} (rms {_sci(rms)})"
-    why_sat = f"{sat:.0%} of the hidden units are saturated ({d} below 1 % of its peak {act.peak:g})"
+    why_sat = f"{sat:.0%} of the hidden-unit values are saturated ({d} below 1 % of its peak {act.peak:g})"
 
     if r.overflow is not None:
         return Diagnosis("exploding", f"Exploding: {r.overflow}; the gradient is too large to represent.")
@@ -448,7 +448,7 @@ def diagnose(r: FlowReport) -> Diagnosis:
     state = (
         f"{dead:.0%} dead units"
         if r.hidden == "relu"
-        else f"{sat:.0%} of the hidden units saturated"
+        else f"{sat:.0%} of the hidden-unit values saturated"
         if r.hidden in SATURATING
         else "no saturation"
     )

@@ -16,6 +16,7 @@ from core.flow import (
     DERIVATIVE,
     EXPLODE_RATIO,
     FLOW_ACTIVATIONS,
+    HUGE_GRAD,
     INIT_CHOICES,
     PRESETS,
     SATURATED_SHARE,
@@ -144,7 +145,11 @@ st.dataframe(
 chart(vc.spec_powers(float(z), int(n), ui.presenter()))
 _, zero = vc.powers_frame(float(z), int(n))
 if zero:
-    kink = " (ReLU'(0) = 0: PyTorch's convention at the kink)" if z == 0 else ""
+    kink = (
+        " (at exactly z = 0, ReLU'(0) = 0 and leaky ReLU'(0) = 0.01: PyTorch's convention at the kink)"
+        if z == 0
+        else ""
+    )
     st.caption(
         f"Not drawn (a log axis has no 0): {', '.join(zero)}{kink} — the product is exactly 0 at this z "
         "(or below 1e−308, the smallest float)."
@@ -218,6 +223,7 @@ notes = []
 if dropped:
     notes.append(f"{dropped} norm(s) not drawn: exactly 0 or not finite (a log axis shows neither)")
 st.caption(
+    "The gradient flows right → left, from the output back to layer 1. "
     "Both are needed: ‖∂L/∂W_l‖ = ‖a_{l−1}.T @ dz_l‖ / N mixes the shrinking gradient with the activations "
     "coming forward, so its first-to-last ratio can stay near 1 while every gradient is tiny — read the "
     "absolute values on the axis too. " + ("; ".join(notes) + "." if notes else "")
@@ -280,6 +286,30 @@ else:
 for col, spec in zip(st.columns(3), vc.spec_layer_hists(cfg, int(layer), ui.presenter())):
     with col:
         chart(spec)
+with st.expander("The histograms as a table"):
+    hist_rows = []
+    for what, hh in (
+        (f"a{layer}", r.act_hist[layer - 1]),
+        (f"W{layer}", r.weight_hist[layer - 1]),
+        (DERIVATIVE[act], r.dact_hist[layer - 1]),
+    ):
+        hist_rows += [
+            {"values": what, "from": lo, "to": hi, "count": int(c)}
+            for lo, hi, c in zip(hh.edges[:-1], hh.edges[1:], hh.counts)
+            if c
+        ]
+    st.dataframe(
+        pd.DataFrame(hist_rows),
+        hide_index=True,
+        width="stretch",
+        height=240,
+        column_config={
+            "from": st.column_config.NumberColumn(format="%.4g"),
+            "to": st.column_config.NumberColumn(format="%.4g"),
+        },
+        key="vg_hist_table",
+    )
+    st.caption("Empty bins are left out.")
 i = layer - 1
 dropped_h = r.act_hist[i].dropped + r.dact_hist[i].dropped + r.weight_hist[i].dropped
 st.caption(
@@ -294,18 +324,20 @@ st.caption(
 with st.expander("How the verdict is decided"):
     st.markdown(
         f"- **exploding**: something overflowed, ‖∂L/∂z₁‖ ÷ ‖∂L/∂z_L‖ > {EXPLODE_RATIO:g}, "
-        "or some ‖∂L/∂W‖ > 10⁶;\n"
+        f"or some ‖∂L/∂W‖ > {HUGE_GRAD:g};\n"
         f"- **dead**: a whole ReLU layer is 0 for every example, or ≥ {DEAD_SHARE:.0%} of the hidden units are;\n"
         f"- **vanishing**: that ratio < {VANISH_RATIO:g}, or every ‖∂L/∂W‖ < {TINY_GRAD:g};\n"
-        f"- **saturated** (sigmoid, tanh): ≥ {SATURATED_SHARE:.0%} of the hidden units below 1 % of the peak;\n"
+        f"- **saturated** (sigmoid, tanh): ≥ {SATURATED_SHARE:.0%} of the hidden-unit values (over the batch) "
+        "below 1 % of the peak;\n"
         "- otherwise **healthy**. Each layer multiplies the gradient by roughly "
         "√n·std(W) (the weights) × the derivative, which is what the verdict's *why* reports."
     )
 
 st.subheader("The literature's numbers, recomputed")
 st.markdown(
-    "Glorot & Bengio (2010) and He et al. (2015) describe these three 64-wide, 20-layer networks. "
-    f"Recomputed here with your data (**{DATASETS[data]}**) and seed {seed}:"
+    "Commonly quoted results for 64-wide, 20-layer networks (after Glorot & Bengio 2010 on sigmoid and tanh "
+    "initialisation, and He et al. 2015 on ReLU), recomputed here — nothing in the right-hand columns is typed in — "
+    f"with your data (**{DATASETS[data]}**) and seed {seed}:"
 )
 claims = {
     "sigmoid_xavier": "shrinks by roughly ×0.23 per layer",

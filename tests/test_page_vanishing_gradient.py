@@ -10,7 +10,15 @@ import pyarrow as pa
 import pytest
 from conftest import ROOT, chart_specs
 
-from core.flow import PRESETS, batch, deep_network, derivative_powers, gradient_flow, train_deep
+from core.flow import (
+    PRESETS,
+    batch,
+    deep_network,
+    derivative_powers,
+    gradient_flow,
+    saturation_intervals,
+    train_deep,
+)
 
 PAGE = "vanishing_gradient.py"
 FAST = {"vg_tr_epochs": "500"}  # the training section is not what most tests look at
@@ -189,6 +197,13 @@ def test_url_values_show_up_in_widgets_and_numbers():
     np.testing.assert_allclose(table["f'(z)⁶"].to_numpy(dtype=float), [r.through_n for r in rows])
     assert f"σ(z) = {rows[0].value:.4f}" in texts(at)
     assert "^{6}" in at.get("latex")[0].value
+    # the sigmoid chart: shaded saturation zones from core, the 0.25 peak marked, the rule at z = 2
+    layers = chart_specs(at)[0]["layer"]
+    values = [layer["data"]["values"] for layer in layers if "values" in layer.get("data", {})]
+    shade = next(v for v in values if "from" in v[0])
+    assert [(d["from"], d["to"]) for d in shade] == [pytest.approx(iv) for iv in saturation_intervals("sigmoid")]
+    assert any(v[0].get("label") == "peak 0.25" and v[0]["value"] == 0.25 for v in values)
+    assert any(v[0].get("z") == 2.0 and v[0].get("df") == pytest.approx(rows[0].slope) for v in values)
 
 
 def test_garbage_url_values_fall_back_to_defaults():
