@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.charts import COLOUR_SCALE, grid_frame, sizes
+from app.charts import COLOUR_SCALE, grid_frame, sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core.activations import get_activation, sigmoid
 from core.data import ROW_LABELS
@@ -134,7 +134,7 @@ def _diagram_template(h: int, big: bool, edge_labels: bool) -> dict:
                 "abs:Q",
                 scale=alt.Scale(type="sqrt", domain=[0, WIDTH_CLAMP], range=[1, 16 if big else 12], clamp=True),
                 title="|weight|",
-                legend=alt.Legend(values=[0.5, 2, 5, 10]),
+                legend=alt.Legend(values=[1, 4, 10]),
             ),
             tooltip=edge_tip,
         )
@@ -277,7 +277,7 @@ def _plane_template(lo: float, hi: float, n: int, value_name: str, titles: tuple
             )
         )
     chart = alt.layer(*layers).properties(height=360 if not presenter() else 440, width="container")
-    return to_template(chart.resolve_scale(color="independent"))
+    return to_template(style(chart.resolve_scale(color="independent")))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

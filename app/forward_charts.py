@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.architecture_charts import named, to_template, with_data
-from app.charts import sizes
+from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core.activations import get_activation
 from core.forward_steps import Step
@@ -82,6 +82,20 @@ def aligned(lines: list[str], size: str = r"\large") -> str:
     return size + r"\begin{aligned}" + r"\\[4pt]".join(lines) + r"\end{aligned}"
 
 
+def bmatrix(m: np.ndarray) -> str:
+    rows = [" & ".join(tnum(v) for v in r) for r in np.atleast_2d(m)]
+    return r"\begin{bmatrix}" + r"\\".join(rows) + r"\end{bmatrix}"
+
+
+def param_matrices(net: MLP) -> str:
+    """W1, b1 on one line and W2, b2 on the next, as TeX matrices with their shapes underneath."""
+    tex = []
+    for name, m in net.to_dict().items():
+        shape = r" \times ".join(map(str, m.shape))
+        tex.append(rf"\underset{{{shape}}}{{{name[0]}_{name[1:]}}} = {bmatrix(m)}")
+    return r"\begin{gathered}" + r",\quad ".join(tex[:2]) + r"\\[8pt]" + r",\quad ".join(tex[2:]) + r"\end{gathered}"
+
+
 # ----- the activation curve with the current z marked ---------------------------------------------------
 def marks_frame(net: MLP, step: Step) -> pd.DataFrame:
     """Every z of this input (z1[j] on the hidden activation, z2 on σ) with its activation; finite only."""
@@ -102,6 +116,7 @@ def curve_range(z: np.ndarray) -> float:
     return float(min(CURVE_LIMIT, max(8.0, np.ceil(biggest + 1.0))))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
 def curves_frame(activations: list[str], half: float, n: int = 241) -> pd.DataFrame:
     zs = np.linspace(-half, half, n)
     parts = [pd.DataFrame({"z": zs, "a": get_activation(name).f(zs), "curve": name}) for name in activations]
@@ -139,14 +154,21 @@ def _curve_template(big: bool, half: float, lo_a: float, hi_a: float) -> dict:
         pts.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1).encode(
             **P,
             color=alt.Color("sign:N", scale=alt.Scale(domain=["z > 0", "z ≤ 0"], range=[RED, BLUE]), title="sign of z"),
-            shape=alt.Shape("layer:N", scale=alt.Scale(domain=["hidden", "output"], range=["circle", "diamond"])),
+            shape=alt.Shape(  # circle = hidden neuron, diamond = output (the labels say which)
+                "layer:N", scale=alt.Scale(domain=["hidden", "output"], range=["circle", "diamond"]), legend=None
+            ),
             tooltip=tip,
         ),
-        pts.mark_text(fontSize=s["font"] + 1, fontWeight="bold", align="left", dx=s["font"] * 0.9).encode(
-            x=P["x"], y=alt.Y("ly:Q", scale=ys), text="label:N", tooltip=tip
-        ),
     ]
-    chart = alt.layer(*layers).properties(height=380 if big else 320, width="container")
+    # Labels point inwards: to the right of points left of centre, to the left of the others.
+    for cond, align, dx in (("datum.z <= 0", "left", 1), ("datum.z > 0", "right", -1)):
+        layers.append(
+            pts.transform_filter(cond)
+            .mark_text(fontSize=s["font"] + 1, fontWeight="bold", align=align, dx=dx * s["font"] * 0.9)
+            .encode(x=P["x"], y=alt.Y("ly:Q", scale=ys), text="label:N", tooltip=tip)
+        )
+    chart = alt.layer(*layers).properties(height=400 if big else 320, width="container")
+    chart = style(chart).configure_legend(orient="bottom", direction="horizontal")
     return to_template(chart)
 
 

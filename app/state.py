@@ -10,6 +10,11 @@ Sources:
 - "manual":  each of the 9 numbers edited by hand (editing any number switches to this)
 - "trained": a run from the Training page, at a chosen epoch (only once a run exists)
 
+These widgets are deliberately not bound to the URL: a bound widget falls back to its default on
+any page opened without its parameter (checked in Chromium: choosing a random network and then
+clicking another page brought back the notes' weights), which would break "moving to another
+page keeps the current network".
+
 The Training page publishes its run as ``st.session_state["trained_run"] = {"label": str,
 "history": core.train.History}``; that network may have any hidden width and activation.
 """

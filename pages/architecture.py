@@ -12,6 +12,12 @@ from core.data import X, y
 from core.hidden_width import MAX_WIDTH, MIN_WIDTH, param_count, resize_hidden
 from core.linear_sep import count_correct, hidden_gates, neuron_z, pair_sums
 
+
+def two(spec: list) -> tuple:
+    """Side by side normally; one under the other in presenter mode, where everything is larger."""
+    return tuple(st.columns(spec, gap="large")) if not ui.presenter() else (st.container(), st.container())
+
+
 ui.page_header(
     "Architecture",
     "Input layer (2 neurons) → hidden layer (2 neurons) → output layer (1 neuron). "
@@ -60,7 +66,7 @@ else:
         f"the other {resized.dropped} are left out (with their weights to the output)."
     )
 
-left, right = st.columns([3, 2], gap="large")
+left, right = two([3, 2])
 with left:
     if not shown.is_finite():
         st.warning("Some weights are not finite numbers (inf/NaN); they are drawn as 0 and marked in the table below.")
@@ -186,7 +192,7 @@ if net.sizes == [2, 2, 1]:
             f"on the four inputs. Plotted at (a1[0], a1[1]) — where the hidden layer puts them — the points "
             f"and the output neuron's line look like this (accuracy {net.accuracy(X, y, fwd):.0%}):"
         )
-        hc, ht = st.columns([3, 2], gap="large")
+        hc, ht = two([3, 2])
         hspec = ac.hidden_space_spec(net)
         hs = hspec["datasets"]["points"]
         hc.vega_lite_chart(hspec, width="stretch", alt="The four inputs in the hidden layer's space")

@@ -42,8 +42,9 @@ if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
 # ----- one input, neuron by neuron --------------------------------------------------------------------------
 st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
 blocks = fc.hidden_lines(net, step)
-for start in range(0, h, 2):  # two neurons side by side on a wide screen, stacked on a phone
-    for col, lines in zip(st.columns(2), blocks[start : start + 2]):
+per_row = 1 if ui.presenter() else 2  # side by side on a wide screen; stacked on a phone or when projecting
+for start in range(0, h, per_row):
+    for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
         col.latex(fc.aligned(lines))
 st.header("Step 2: hidden layer → output")
 st.latex(fc.aligned(fc.output_lines(net, step)))
@@ -92,42 +93,38 @@ st.markdown(
 )
 hid = [f"h{j + 1}" for j in range(h)]
 tables = [
-    ("X", "input", X, ["x1", "x2"], 0),
-    ("z1 = X @ W1 + b1", "", fwd.z[1], hid, 3),
-    (f"a1 = {act}(z1)", "", fwd.a[1], hid, 3),
-    ("z2 = a1 @ W2 + b2", "", fwd.z[2], ["z2"], 3),
-    ("a2 = σ(z2)", "", fwd.a[2], ["a2"], 3),
-    ("y (XOR)", "expected", y, ["y"], 0),
+    ("X and y (the data)", "X (4×2), y (4×1)", np.hstack([X, y]), ["x1", "x2", "y"], 0),
+    ("z1 = X @ W1 + b1", f"4×{h}", fwd.z[1], hid, 3),
+    (f"a1 = {act}(z1)", f"4×{h}", fwd.a[1], hid, 3),
+    ("z2 = a1 @ W2 + b2, a2 = σ(z2)", "4×1 each", np.hstack([fwd.z[2], fwd.a[2]]), ["z2", "a2"], 3),
 ]
-per_row = 3
-for start in range(0, len(tables), per_row):
-    group = tables[start : start + per_row]
-    cols = st.columns([max(2, m.shape[1]) + 1 for _, _, m, _, _ in group], gap="medium")
-    for col, (title, _note, m, names, digits) in zip(cols, group):
+for start in range(0, len(tables), 2):
+    group = tables[start : start + 2]
+    for col, (title, shape, m, names, digits) in zip(st.columns(2, gap="medium"), group):
         with col:
-            st.markdown(f"**{title}** · {ui.shape_str(m)}")
+            st.markdown(f"**{title}** · {shape}")
             ui.show_matrix(m, ROW_LABELS, names, digits=digits, highlight_row=row)
 
 with st.expander("The parameters as matrices"):
-    pc = st.columns(4)
-    for col, (name, m) in zip(pc, net.to_dict().items()):
-        with col:
-            st.markdown(f"**{name}** · {ui.shape_str(m)}")
-            ui.show_matrix(m, digits=3)
+    st.latex(fc.param_matrices(net))
 
 # ----- the activation curve ------------------------------------------------------------------------------------
 st.header("Where the z values land on the curve")
 st.markdown(
     f"Each neuron squashes its z through {'σ' if net.hidden == 'sigmoid' else 'its activation'}: "
-    "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided."
+    "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided. "
+    "Circles: hidden neurons; diamond: the output."
 )
 spec = fc.activation_curve_spec(net, step)
 marks = spec["datasets"]["marks"]
-cc, ct = st.columns([2, 1], gap="large")
+cc, ct = (
+    st.columns([2, 1], gap="large") if not ui.presenter() else (st.container(), st.container())
+)  # stacked when projecting
 cc.vega_lite_chart(spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked")
 ct.dataframe(
     marks[["name", "z", "a", "curve"]].rename(columns={"name": "value", "a": "activation", "curve": "through"}),
     hide_index=True,
+    width="content",
     column_config={
         "z": st.column_config.NumberColumn(format="%.3f"),
         "activation": st.column_config.NumberColumn(format="%.3f"),

@@ -30,16 +30,16 @@ def metrics(at) -> dict:
 
 
 def matrices(at) -> dict:
-    """The batch tables by their columns: X, z1, a1 (first/second h-columns table), z2, a2, y."""
+    """The batch tables: X|y, z1, a1 (the two tables with h-columns, in that order) and z2|a2."""
     out, hidden = {}, []
     for df in (el.value for el in at.dataframe):
         cols = list(df.columns)
-        if cols == ["x1", "x2"]:
-            out["X"] = df
+        if cols == ["x1", "x2", "y"]:
+            out["X"], out["y"] = df[["x1", "x2"]], df[["y"]]
         elif cols and all(c.startswith("h") and c[1:].isdigit() for c in cols):
             hidden.append(df)
-        elif cols in (["z2"], ["a2"], ["y"]):
-            out[cols[0]] = df
+        elif cols == ["z2", "a2"]:
+            out["z2"], out["a2"] = df[["z2"]], df[["a2"]]
     out["z1"], out["a1"] = hidden[0], hidden[1]
     return out
 
@@ -85,6 +85,9 @@ def test_default_shows_the_notes_example_for_input_1_0():
     assert r"z_1[1] &= 4.8\cdot 1 + 4.9\cdot 0 + (-7.3)" in tex
     assert r"z_2 &= 0.937\cdot 7.2 + 0.076\cdot (-7.1)" in tex
     assert len(chart_specs(at)) == 1
+    params = "\n".join(el.value for el in at.latex if "underset" in el.value)
+    assert r"\begin{bmatrix}5.2 & 4.8\\5.1 & 4.9\end{bmatrix}" in params
+    assert r"\begin{bmatrix}7.2\\-7.1\end{bmatrix}" in params
     # the exact-vs-notes line: every figure in it but the notes' quote comes from core
     c = compare_with_notes(notes_network(), X)
     info = at.info[0].value
