@@ -49,11 +49,20 @@ VALIDATE = False  # Altair's schema check costs ~0.3 s a chart; tests/test_page_
 INLINE_ROWS = 24  # frames up to this size travel inside the spec as JSON; larger ones as Arrow
 
 
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as Arrow IPC stream bytes: what Streamlit ships for a named dataset."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def _spec(chart) -> dict:
     """The styled chart as a Vega-Lite dict, cheap to draw again and again.
 
     Tiny frames (a rule, a label) are inlined as JSON values; larger ones become named datasets held
-    as Arrow tables, which Streamlit sends without converting from pandas on every rerun.
+    as Arrow IPC bytes, which Streamlit passes straight on (no pandas → Arrow conversion per rerun).
     """
     datasets = {}
 
@@ -64,7 +73,7 @@ def _spec(chart) -> dict:
                 obj.data = alt.InlineData(values=data.to_dict(orient="records"))
             else:
                 name = f"d{len(datasets)}"
-                datasets[name] = pa.Table.from_pandas(data, preserve_index=False)
+                datasets[name] = arrow_bytes(data)
                 obj.data = alt.NamedData(name)
         for sub in getattr(obj, "layer", None) or []:
             swap(sub)
@@ -113,10 +122,10 @@ def activation_frame(name: str) -> pd.DataFrame:
     )
 
 
-def z_rule_frame(name: str, z_sel: float) -> pd.DataFrame:
+def z_rule_row(name: str, z_sel: float) -> dict:
     act = ACTIVATIONS[name]
     a = float(act.f(np.array(z_sel)))
-    return pd.DataFrame({"z": [float(z_sel)], "f": [a], "df": [float(act.df(np.array(z_sel), np.array(a)))]})
+    return {"z": float(z_sel), "f": a, "df": float(act.df(np.array(z_sel), np.array(a)))}
 
 
 def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
@@ -177,7 +186,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
         .encode(x=alt.X("z:Q", scale=xs), y=alt.Y("value:Q", scale=ys), text="label:N")
     )
     layers.append(
-        alt.Chart(z_rule_frame(name, z_sel))
+        alt.Chart(pd.DataFrame([z_rule_row(name, z_sel)]))
         .mark_rule(color=GREY, strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x=alt.X("z:Q", scale=xs),
@@ -202,7 +211,7 @@ def spec_activation(name: str, z_sel: float, presenter: bool) -> dict:
     """The cached chart with its z rule moved to z_sel (only that one-row layer changes with the slider)."""
     spec = _activation_base(name, presenter)  # a fresh copy: st.cache_data unpickles each time
     rule = next(layer for layer in spec["layer"] if layer.get("name") == "zrule")
-    rule["data"] = {"values": z_rule_frame(name, z_sel).to_dict(orient="records")}
+    rule["data"] = {"values": [z_rule_row(name, z_sel)]}
     return spec
 
 
@@ -251,6 +260,21 @@ def spec_powers(z: float, n: int, presenter: bool) -> dict:
 
 
 # ----- gradient flow --------------------------------------------------------------------------
+def dropped_norms(r: FlowReport) -> int:
+    """How many norms the log-axis flow chart leaves out (0, inf or NaN)."""
+    v = np.r_[r.dz_norm, r.dW_norm]
+    return int(np.sum(~(np.isfinite(v) & (v > 0))))
+
+
+def zero_powers(z: float, n: int) -> list[str]:
+    """Activations whose f'(z)^k is 0 (or underflows) for some k ≤ n: left off the log-axis chart."""
+    return [ACTIVATIONS[r.name].label for r in derivative_powers(z, n) if not np.all(r.power > 0)]
+
+
+def dropped_losses(runs: dict[str, TrainResult]) -> int:
+    return int(sum(np.sum(~(np.isfinite(r.loss) & (r.loss > 0))) for r in runs.values()))
+
+
 def flow_frame(r: FlowReport) -> tuple[pd.DataFrame, int]:
     """Long frame (layer, quantity, norm, log10) of positive finite norms, and how many were dropped."""
     L = r.n_layers

@@ -143,7 +143,7 @@ st.dataframe(
     key="vg_deriv_table",
 )
 chart(vc.spec_powers(float(z), int(n), ui.presenter()))
-_, zero = vc.powers_frame(float(z), int(n))
+zero = vc.zero_powers(float(z), int(n))
 if zero:
     kink = (
         " (at exactly z = 0, ReLU'(0) = 0 and leaky ReLU'(0) = 0.01: PyTorch's convention at the kink)"
@@ -218,7 +218,7 @@ if r.overflow:
     )
 
 chart(vc.spec_flow(cfg, ui.presenter()))
-_, dropped = vc.flow_frame(r)
+dropped = vc.dropped_norms(r)
 notes = []
 if dropped:
     notes.append(f"{dropped} norm(s) not drawn: exactly 0 or not finite (a log axis shows neither)")
@@ -402,7 +402,7 @@ except Exception as exc:
     st.error(f"Training failed for these settings: {exc}")
     st.stop()
 chart(vc.spec_loss(configs["a"], configs["b"], labels["a"], labels["b"], int(t_epochs), ui.presenter()))
-_, dropped_loss = vc.loss_frame({labels[s]: results[s] for s in "ab"})
+dropped_loss = vc.dropped_losses(results)
 if dropped_loss:
     st.caption(f"{dropped_loss} loss value(s) of exactly 0 are not drawn on the log axis.")
 
