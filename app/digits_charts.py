@@ -1,0 +1,375 @@
+"""Chart builders for the Handwritten digits page (no maths: every number comes from core).
+
+Charts are drawn from cached Vega-Lite specs (``show(builder, ...)``): building and validating an
+Altair chart costs ~0.1 s, so a warm rerun skips Altair altogether. Every frame is filtered of
+inf/NaN here; big pictures (digits, weight images) ship as small integers (uint8/int8) and are
+turned back into values by Vega transforms, so each chart's data stays well under 100 KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.charts import sizes, style
+from app.ui import BLUE, GREY, RED, presenter
+
+TRAIN_COLOUR = GREY  # train/test are not classes: grey (dashed) and near-black, never red/blue
+TEST_COLOUR = "#1a1a1a"
+LAYER_COLOURS = ["#1a1a1a", "#e08214", "#5e3c99", "#1b7837", "#8c510a"]
+DIVERGING = alt.Scale(scheme="redblue", reverse=True, domain=[-1, 1])  # blue negative … red positive
+INK = alt.Scale(scheme="greys", domain=[0, 1])  # 0 white paper … 1 black ink
+
+
+# ----- frames -------------------------------------------------------------------------------------
+def curves_frame(values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """{label: values per epoch (E+1,)} → long frame (epoch, value, set); non-finite rows dropped."""
+    parts = []
+    for label, v in values.items():
+        v = np.asarray(v, dtype=float)
+        e = np.arange(v.size)
+        ok = np.isfinite(v)
+        parts.append(pd.DataFrame({"epoch": e[ok], "value": v[ok], "set": label}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"epoch": [], "value": [], "set": []})
+
+
+def confusion_frame(C: np.ndarray) -> pd.DataFrame:
+    """C (10, 10) counts [true, predicted] → frame with the share of each true digit's images."""
+    C = np.asarray(C, dtype=np.int64)
+    k = C.shape[0]
+    t, p = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    rows = np.maximum(C.sum(axis=1, keepdims=True), 1)
+    share = C / rows
+    return pd.DataFrame(
+        {
+            "true": t.ravel(),
+            "predicted": p.ravel(),
+            "count": C.ravel(),
+            "share": np.round(share.ravel(), 4),
+            "kind": np.where(t.ravel() == p.ravel(), "correct", "mistake"),
+        }
+    )
+
+
+def image_frame(image: np.ndarray, max_value: int) -> pd.DataFrame:
+    """One image (h, w) of integers 0..max_value → frame (row, col, pixel) as small integers."""
+    img = np.asarray(image)
+    h, w = img.shape
+    r, c = np.meshgrid(np.arange(h, dtype=np.uint8), np.arange(w, dtype=np.uint8), indexing="ij")
+    return pd.DataFrame({"row": r.ravel(), "col": c.ravel(), "pixel": img.ravel().astype(np.uint8)})
+
+
+def weights_frames(W1: np.ndarray, count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """First-layer weights (h·w, n) → (pixels, scales) for the first ``count`` neurons.
+
+    pixels: one int8 column q = round(127·w / scale), neuron by neuron, each neuron's pixels in
+    reading order; the chart recovers neuron, row and column from the row number (so MNIST's
+    24 × 784 weights ship as ~19 KB). scales: each neuron's largest |weight|, so tooltips show real
+    weights. Non-finite weights are drawn as 0.
+    """
+    W = np.nan_to_num(np.asarray(W1, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)[:, :count]
+    scale = np.max(np.abs(W), axis=0) if W.size else np.ones(0)
+    scale = np.where(scale > 0, scale, 1.0)
+    q = np.rint(127 * W / scale).astype(np.int8)  # (h·w, n)
+    pixels = pd.DataFrame({"q": q.T.ravel()})
+    scales = pd.DataFrame({"n": np.arange(W.shape[1]), "scale": scale.astype(float)})
+    return pixels, scales
+
+
+# ----- charts -------------------------------------------------------------------------------------
+def curves_chart(values: dict[str, np.ndarray], title: str, y_title: str, y_format: str, height: int = 300):
+    """Train (grey, dashed) and test (near-black) per epoch."""
+    s = sizes()
+    df = curves_frame(values)
+    labels = list(values)
+    colours = [TRAIN_COLOUR if "train" in k else TEST_COLOUR for k in labels]
+    dashes = [[6, 4] if "train" in k else [1, 0] for k in labels]
+    enc = {
+        "x": alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        "y": alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format)),
+        "color": alt.Color(
+            "set:N", scale=alt.Scale(domain=labels, range=colours), legend=alt.Legend(title=None, orient="bottom")
+        ),
+        "strokeDash": alt.StrokeDash("set:N", scale=alt.Scale(domain=labels, range=dashes), legend=None),
+        "tooltip": [alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4f")],
+    }
+    chart = alt.Chart(df).mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
+    return chart.encode(**enc).properties(title=title, height=height, width="container")
+
+
+def confusion_chart(C: np.ndarray, height: int = 380):
+    """Counts [true, predicted]: correct cells in blue shades, mistakes in red shades, counts printed."""
+    s = sizes()
+    df = confusion_frame(C)
+    enc = {
+        "x": alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y("true:O", title="true digit"),
+        "tooltip": [
+            alt.Tooltip("true:O", title="true digit"),
+            alt.Tooltip("predicted:O", title="predicted"),
+            alt.Tooltip("count:Q", title="test images"),
+            alt.Tooltip("share:Q", title="share of this digit", format=".1%"),
+        ],
+    }
+    base = alt.Chart(df).encode(**enc)
+    empty = base.mark_rect(stroke="#dddddd", fill="white")  # every cell, so empty ones stay white
+    right = (
+        base.transform_filter("datum.kind == 'correct' && datum.count > 0")
+        .mark_rect(stroke="white")
+        .encode(color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=["#d1e5f0", BLUE]), legend=None))
+    )
+    wrong = (
+        base.transform_filter("datum.kind == 'mistake' && datum.count > 0")
+        .mark_rect(stroke="white")
+        .encode(
+            color=alt.Color(
+                "share:Q", scale=alt.Scale(domain=[0, 0.1], range=["#f4a582", RED], clamp=True), legend=None
+            )
+        )
+    )
+    text = (
+        base.transform_filter("datum.count > 0")
+        .mark_text(fontSize=s["font"], fontWeight="bold")
+        .encode(
+            text="count:Q",
+            color=alt.condition("datum.kind == 'correct' && datum.share > 0.5", alt.value("white"), alt.value("black")),
+        )
+    )
+    return (
+        alt.layer(empty, right, wrong, text)
+        .resolve_scale(color="independent")
+        .properties(title="Confusion matrix (test images)", height=height, width="container")
+    )
+
+
+def digit_chart(image: np.ndarray, max_value: int, size: int = 220):
+    """One digit as a grey picture (ink dark); tooltips give the pixel and the input x = pixel / max.
+
+    No title, axes or legend: with Streamlit's autosize "fit" they would eat into the square.
+    """
+    df = image_frame(image, max_value)
+    h, w = np.shape(image)
+    return (
+        alt.Chart(df)
+        .transform_calculate(x=f"datum.pixel / {max_value}")
+        .mark_rect()
+        .encode(
+            x=alt.X("col:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            color=alt.Color("x:Q", scale=INK, legend=None),
+            tooltip=[
+                alt.Tooltip("row:O"),
+                alt.Tooltip("col:O", title="column"),
+                alt.Tooltip("pixel:Q", title=f"pixel (0..{max_value})"),
+                alt.Tooltip("x:Q", title="input x", format=".3f"),
+            ],
+        )
+        .properties(width=size, height=int(size * h / w))
+    )
+
+
+def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
+    """Hidden activations a1, a2, ... of one image as strips: one row per layer, one cell per neuron.
+
+    Quantitative axes (not bands) and no legend or title, so Streamlit's autosize "fit" leaves the
+    strips their height; red = positive, blue = negative, white = 0, scaled by the largest |a|.
+    """
+    rows = []
+    for l, a in enumerate(acts, start=1):
+        a = np.asarray(a, dtype=float).ravel()
+        for j, v in enumerate(a):
+            if np.isfinite(v):
+                rows.append((f"a{l}", l, j, float(v)))
+    df = pd.DataFrame(rows, columns=["layer", "l", "neuron", "value"])
+    m = float(np.max(np.abs(df["value"]))) if len(df) else 1.0
+    m = m if m > 0 else 1.0
+    n = max((np.size(a) for a in acts), default=1)
+    L = len(acts)
+    return (
+        alt.Chart(df)
+        .transform_calculate(x2="datum.neuron + 1", y1="datum.l - 0.45", y2="datum.l + 0.45")
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("neuron:Q", title="hidden neuron", scale=alt.Scale(domain=[0, n], nice=False)),
+            x2="x2:Q",
+            y=alt.Y(
+                "y1:Q",
+                title=None,
+                scale=alt.Scale(domain=[L + 0.5, 0.5], nice=False, zero=False),
+                axis=alt.Axis(values=list(range(1, L + 1)), labelExpr="'a' + datum.value", grid=False),
+            ),
+            y2="y2:Q",
+            color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m]), legend=None),
+            tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q"), alt.Tooltip("value:Q", format=".4f")],
+        )
+        .properties(height=height_per_layer * L + 45, width="container")
+    )
+
+
+def probability_chart(probs: np.ndarray, true_label: int, height: int = 300):
+    """The ten softmax outputs a2 as bars; the true digit (where y = 1) in red, the others grey."""
+    s = sizes()
+    p = np.nan_to_num(np.asarray(probs, dtype=float).ravel(), nan=0.0)
+    y = np.zeros(p.size)
+    y[true_label] = 1.0
+    df = pd.DataFrame(
+        {
+            "digit": np.arange(p.size),
+            "probability": p,
+            "y": y,
+            "delta": p - y,
+            "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
+        }
+    )
+    enc = {
+        "x": alt.X("digit:O", title="digit", axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y("probability:Q", title="a2 = softmax(z2)", scale=alt.Scale(domain=[0, 1])),
+        "tooltip": [
+            alt.Tooltip("digit:O"),
+            alt.Tooltip("probability:Q", title="a2 (probability)", format=".4f"),
+            alt.Tooltip("y:Q", title="y (one-hot)"),
+            alt.Tooltip("delta:Q", title="dz2 = a2 − y", format="+.4f"),
+        ],
+    }
+    base = alt.Chart(df).encode(**enc)
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "label:N",
+            scale=alt.Scale(domain=["true digit (y = 1)", "other digits (y = 0)"], range=[RED, GREY]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        )
+    )
+    text = base.mark_text(dy=-s["font"] * 0.7, fontSize=s["font"]).encode(text=alt.Text("probability:Q", format=".2f"))
+    return (bars + text).properties(title="The ten output probabilities", height=height, width="container")
+
+
+def weights_chart(W1: np.ndarray, shape: tuple[int, int], count: int, cols: int, px: int):
+    """First-layer weights, one small picture per hidden neuron: red pixels push it up, blue down.
+
+    No legend or title (the page explains the colours): with Streamlit's autosize "fit" they would
+    squash the pictures, whose pixels must stay square.
+    """
+    pixels, scales = weights_frames(W1, count)
+    h, w = shape
+    n = len(scales)
+    n_rows = -(-n // cols) if n else 1
+    gw, gh = max(min(n, cols) * (w + 1) - 1, 1), n_rows * (h + 1) - 1
+    return (
+        alt.Chart(pixels)
+        .transform_window(idx="row_number()")
+        .transform_calculate(
+            n=f"floor((datum.idx - 1) / {h * w})",
+            p=f"(datum.idx - 1) % {h * w}",
+        )
+        .transform_calculate(row=f"floor(datum.p / {w})", col=f"datum.p % {w}")
+        .transform_calculate(
+            gx=f"(datum.n % {cols}) * {w + 1} + datum.col",
+            gy=f"floor(datum.n / {cols}) * {h + 1} + datum.row",
+        )
+        .transform_lookup(lookup="n", from_=alt.LookupData(scales, key="n", fields=["scale"]))
+        .transform_calculate(
+            v="datum.q / 127", weight="datum.q / 127 * datum.scale", x2="datum.gx + 1", y2="datum.gy + 1"
+        )
+        .mark_rect()
+        .encode(
+            x=alt.X("gx:Q", axis=None, scale=alt.Scale(domain=[0, gw], nice=False, zero=True)),
+            x2="x2:Q",
+            y=alt.Y("gy:Q", axis=None, scale=alt.Scale(domain=[0, gh], nice=False, zero=True, reverse=True)),
+            y2="y2:Q",
+            color=alt.Color("v:Q", scale=DIVERGING, legend=None),
+            tooltip=[
+                alt.Tooltip("n:Q", title="hidden neuron"),
+                alt.Tooltip("row:Q", title="pixel row"),
+                alt.Tooltip("col:Q", title="pixel column"),
+                alt.Tooltip("weight:Q", title="weight W1", format=".4f"),
+            ],
+        )
+        .properties(width=gw * px, height=gh * px)
+    )
+
+
+def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
+    """Mean ‖dW_l‖ per epoch, one line per layer, on a log axis (non-finite or zero values dropped)."""
+    s = sizes()
+    G = np.asarray(grad_norms, dtype=float)
+    E, L = G.shape if G.ndim == 2 else (0, 0)
+    rows = [
+        (e + 1, f"‖dW{l + 1}‖", float(G[e, l]))
+        for e in range(E)
+        for l in range(L)
+        if np.isfinite(G[e, l]) and G[e, l] > 0
+    ]
+    df = pd.DataFrame(rows, columns=["epoch", "layer", "norm"])
+    labels = [f"‖dW{l + 1}‖" for l in range(L)]
+    base = alt.Chart(df).encode(
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("norm:Q", title="mean gradient norm per step", scale=alt.Scale(type="log")),
+        color=alt.Color(
+            "layer:N",
+            scale=alt.Scale(domain=labels, range=LAYER_COLOURS[: max(L, 1)]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("norm:Q", format=".3e")],
+    )
+    chart = base.mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
+    return chart.properties(title="Gradient flow: how big each layer's updates were", height=height, width="container")
+
+
+# ----- pictures (not charts) ---------------------------------------------------------------------
+def ink_picture(image: np.ndarray, max_value: int, target: int = 84) -> np.ndarray:
+    """An image (h, w) as a uint8 picture, dark ink on white, enlarged by whole pixels to ≈ target px."""
+    img = np.asarray(image, dtype=float)
+    f = max(1, target // max(img.shape))
+    grey = 255 - np.clip(np.rint(img / max_value * 255), 0, 255).astype(np.uint8)
+    return np.kron(grey, np.ones((f, f), dtype=np.uint8))
+
+
+# ----- cached specs -------------------------------------------------------------------------------
+BUILDERS = {
+    "curves": curves_chart,
+    "confusion": confusion_chart,
+    "digit": digit_chart,
+    "activations": activations_chart,
+    "probabilities": probability_chart,
+    "weights": weights_chart,
+    "grad_flow": grad_flow_chart,
+}
+
+
+def to_spec(chart) -> dict:
+    """Vega-Lite dict with the main data frame(s) moved to named datasets (shipped as Arrow)."""
+    datasets = {}
+
+    def swap(obj) -> None:
+        data = getattr(obj, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+            h.update(",".join(map(str, data.columns)).encode())
+            name = f"d_{h.hexdigest()[:16]}"
+            datasets[name] = data
+            obj.data = alt.NamedData(name)
+        for sub in getattr(obj, "layer", None) or []:
+            swap(sub)
+
+    swap(chart)
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view")
+    if view == {"continuousWidth": 300, "continuousHeight": 300}:  # Altair's default; Streamlit drops it
+        del spec["config"]["view"]
+    spec["datasets"] = datasets
+    return spec
+
+
+@st.cache_data(max_entries=300, show_spinner=False)
+def cached_spec(builder: str, is_presenter: bool, args: tuple, kwargs: dict) -> dict:
+    """The styled spec of ``BUILDERS[builder](*args, **kwargs)``; is_presenter only keys the cache."""
+    return to_spec(style(BUILDERS[builder](*args, **kwargs)))
+
+
+def show(builder: str, *args, width: str = "stretch", **kwargs) -> None:
+    """Draw a chart from its cached spec."""
+    st.vega_lite_chart(spec=cached_spec(builder, presenter(), args, kwargs), width=width)

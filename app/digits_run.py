@@ -1,0 +1,320 @@
+"""Data, training and caching for the Handwritten digits page (Streamlit glue; the maths is in core).
+
+Caching a run that shows a progress bar
+---------------------------------------
+``st.cache_data`` replays the Streamlit calls a cached function made, and refuses (at replay time)
+calls on containers created outside it, so the progress bar cannot live inside a cached function.
+Instead the page asks the cache first (:func:`cached_history`); on a miss it trains *outside* the
+cache with the progress bar, then hands the finished history to the same cached function
+(:func:`store_history`), which returns it and so stores it. The hand-over goes through a
+thread-local, because every Streamlit session runs its script in its own thread. Only complete
+runs are cached (bounded by ``max_entries``), keyed on every setting and the data's identity.
+
+Stopping
+--------
+Streamlit cannot deliver a click while the script is busy: clicking *Stop* asks for a rerun, and
+Streamlit interrupts the running script at its next Streamlit call (the next progress-bar update,
+once per epoch or every few dozen mini-batches) and starts the script again, in which the Stop
+button reads True. So after every epoch the training loop saves what it has into
+``st.session_state["dg_partial"]``; the rerun that sees Stop pressed adopts that partial run as
+``st.session_state["dg_stopped"]`` and shows it (“stopped after 7 of 20 epochs”) on every later
+rerun with the same settings, until the user presses *Train to the end* or changes a setting.
+Training also stops by itself after ``TIME_LIMIT`` seconds (a shared server must stay responsive).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from core.digits import (
+    DigitsDataError,
+    confusion_matrix,
+    find_mnist_files,
+    load_bundled,
+    load_mnist,
+    one_hot,
+    stratified_split,
+)
+from core.mlp import MLP
+from core.sgd import SGDHistory, train_minibatch
+
+ss = st.session_state
+TIME_LIMIT = 300.0  # seconds: longer runs stop by themselves and keep what they learned
+EVAL_MAX = 10_000  # training-set loss/accuracy measured on at most this many fixed images
+TEST_FRACTION = 0.25
+SPLIT_SEED = 0
+
+
+# ----- data -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Data:
+    """A train/test pair ready for the network. X (N, h·w) in [0, 1]; Y one-hot (N, 10)."""
+
+    key: str  # identity for cache keys
+    name: str
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    test_labels: np.ndarray  # (N_test,)
+    test_images: np.ndarray  # (N_test, h, w) integers 0..max_value
+    test_ids: np.ndarray  # (N_test,) row numbers in the source file (for "image #")
+    shape: tuple
+    max_value: int
+    n_train: int
+
+    @property
+    def d(self) -> int:
+        return int(self.X_train.shape[1])
+
+
+def _read_only(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.flags.writeable = False
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def digits_data(test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED) -> Data:
+    """The bundled 8×8 set split (stratified, seeded) into train and held-out test images.
+
+    cache_resource: one read-only copy shared by every session (no per-rerun copy).
+    """
+    ds = load_bundled()
+    tr, te = stratified_split(ds.labels, test_fraction, seed)
+    X, Y = ds.X(), one_hot(ds.labels)
+    data = Data(
+        key=f"digits8/{test_fraction}/{seed}",
+        name=f"UCI 8×8 digits: {len(tr):,} training and {len(te):,} held-out test images",
+        X_train=X[tr],
+        Y_train=Y[tr],
+        X_test=X[te],
+        Y_test=Y[te],
+        test_labels=ds.labels[te],
+        test_images=ds.images[te],
+        test_ids=te,
+        shape=ds.shape,
+        max_value=ds.max_value,
+        n_train=len(tr),
+    )
+    _read_only(data.X_train, data.Y_train, data.X_test, data.Y_test, data.test_labels, data.test_images, data.test_ids)
+    return data
+
+
+def mnist_fingerprint(folder: str) -> str | None:
+    """name:size:mtime of the four files (None when any is missing); a changed file reloads."""
+    from pathlib import Path
+
+    found = find_mnist_files(Path(folder))
+    if any(p is None for p in found.values()):
+        return None
+    parts = []
+    for p in found.values():
+        st_ = p.stat()
+        parts.append(f"{p.name}:{st_.st_size}:{st_.st_mtime_ns}")
+    return "|".join(parts)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _mnist(folder: str, fingerprint: str) -> Data:
+    """MNIST as float32 (about 220 MB), shared read-only by every session: cache_resource, not a copy."""
+    train, test = load_mnist(folder)
+    Xtr, Xte = train.X(np.float32), test.X(np.float32)
+    Ytr, Yte = one_hot(train.labels).astype(np.float32), one_hot(test.labels).astype(np.float32)
+    _read_only(Xtr, Xte, Ytr, Yte, test.images, test.labels)
+    return Data(
+        key=f"mnist/{fingerprint}",
+        name=f"MNIST {train.shape[0]}×{train.shape[1]}: {len(train):,} training and {len(test):,} test images",
+        X_train=Xtr,
+        Y_train=Ytr,
+        X_test=Xte,
+        Y_test=Yte,
+        test_labels=test.labels,
+        test_images=test.images,
+        test_ids=np.arange(len(test)),
+        shape=train.shape,
+        max_value=train.max_value,
+        n_train=len(train),
+    )
+
+
+def mnist_data(folder: str) -> Data:
+    """MNIST from ``folder`` (validated by core); raises DigitsDataError with a plain message."""
+    from core.digits import check_folder
+
+    path = str(check_folder(folder))
+    fp = mnist_fingerprint(path)
+    if fp is None:
+        load_mnist(path)  # raises the precise "missing files" message
+    return _mnist(path, fp)
+
+
+# ----- settings and runs ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    data: str  # Data.key
+    layers: int
+    width: int
+    act: str
+    init: str
+    lr: float
+    sched: str
+    batch: int
+    epochs: int
+    seed: int
+
+    def sizes(self, d: int) -> list[int]:
+        return [d] + [self.width] * self.layers + [10]
+
+
+class _NotCached(Exception):
+    pass
+
+
+_handoff = threading.local()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _history(settings: Settings) -> SGDHistory:
+    hist = getattr(_handoff, "hist", None)
+    _handoff.hist = None
+    if hist is None:
+        raise _NotCached
+    return hist
+
+
+def cached_history(settings: Settings) -> SGDHistory | None:
+    """The finished run for these settings if any session has trained it (else None)."""
+    try:
+        return _history(settings)
+    except _NotCached:
+        return None
+
+
+def store_history(settings: Settings, hist: SGDHistory) -> None:
+    _handoff.hist = hist
+    try:
+        _history(settings)
+    finally:
+        _handoff.hist = None
+
+
+def train(settings: Settings, data: Data, on_epoch=None, on_batch=None, should_stop=None) -> SGDHistory:
+    """One run of core.sgd.train_minibatch on a fresh core MLP with a softmax output."""
+    net = MLP.create(settings.sizes(data.d), settings.act, "softmax", settings.init, settings.seed)
+    return train_minibatch(
+        net,
+        data.X_train,
+        data.Y_train,
+        data.X_test,
+        data.Y_test,
+        lr=settings.lr,
+        epochs=settings.epochs,
+        batch_size=settings.batch,
+        schedule=settings.sched,
+        seed=settings.seed,
+        on_epoch=on_epoch,
+        on_batch=on_batch,
+        batch_every=25,
+        should_stop=should_stop,
+        eval_max=EVAL_MAX,
+    )
+
+
+def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
+    """The run for these settings: from the cache, a stopped partial run, or trained now with a
+    progress bar and a Stop button. Returns (history, how) with how in {"cache", "stopped", "trained"}.
+    """
+    hist = cached_history(settings)
+    if hist is not None:
+        return hist, "cache"
+    stopped = ss.get("dg_stopped")
+    if stopped and stopped["key"] == settings:
+        return stopped["hist"], "stopped"
+
+    slot = st.empty()  # one placeholder, so the whole progress box disappears when training ends
+    box = slot.container(border=True)
+    left, right = box.columns([5, 1], vertical_alignment="bottom")
+    bar = left.progress(0.0, text=f"Training {settings.epochs} epochs …")
+    stop = right.button("Stop", key="dg_stop", icon=":material/stop:", help="Keep what has been learned so far.")
+    partial = ss.get("dg_partial")
+    if stop and partial and partial["key"] == settings:
+        ss["dg_stopped"] = partial
+        slot.empty()
+        return partial["hist"], "stopped"
+
+    t0 = time.perf_counter()
+    E = max(settings.epochs, 1)
+
+    def on_epoch(e: int, h: SGDHistory) -> None:
+        ss["dg_partial"] = {"key": settings, "hist": h}
+        bar.progress(
+            min(e / E, 1.0),
+            text=f"Epoch {e} of {E} · running loss {h.running_loss[-1]:.4f} · test accuracy {h.test_acc[-1]:.1%}",
+        )
+
+    def on_batch(e: int, b: int, n: int, running: float) -> None:
+        text = f"Epoch {e} of {E} · batch {b} of {n} · running loss {running:.4f}"
+        bar.progress(min((e - 1 + b / n) / E, 1.0), text=text)
+
+    def should_stop() -> bool:
+        return time.perf_counter() - t0 > TIME_LIMIT
+
+    hist = train(settings, data, on_epoch, on_batch, should_stop)
+    slot.empty()
+    if hist.complete:
+        store_history(settings, hist)
+        ss.pop("dg_partial", None)
+        return hist, "trained"
+    if hist.stopped and not hist.diverged and hist.epochs_run < hist.epochs_planned:
+        hist.stopped = f"time limit of {TIME_LIMIT:.0f} s reached: {hist.stopped}"
+    ss["dg_stopped"] = {"key": settings, "hist": hist}
+    return hist, "stopped"
+
+
+def resume() -> None:
+    """Forget the stopped run so the next rerun trains these settings to the end."""
+    ss.pop("dg_stopped", None)
+    ss.pop("dg_partial", None)
+
+
+# ----- what the page shows about a run --------------------------------------------------------------
+@dataclass(frozen=True)
+class Results:
+    probs: np.ndarray  # (N_test, 10) a2 for every test image
+    pred: np.ndarray  # (N_test,)
+    confusion: np.ndarray  # (10, 10) [true, predicted]
+    mistakes: np.ndarray  # test indices, most confident mistakes first
+    accuracy: float
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _results(settings: Settings, epochs_run: int, _net: MLP, _data: Data) -> Results:
+    return compute_results(_net, _data)
+
+
+def compute_results(net: MLP, data: Data) -> Results:
+    probs = np.vstack([net.forward(data.X_test[s : s + 2048]).output for s in range(0, data.X_test.shape[0], 2048)])
+    probs = np.nan_to_num(probs, nan=0.0)
+    pred = np.argmax(probs, axis=1)
+    wrong = np.flatnonzero(pred != data.test_labels)
+    order = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")]
+    return Results(
+        probs=probs,
+        pred=pred,
+        confusion=confusion_matrix(data.test_labels, pred),
+        mistakes=order,
+        accuracy=float(np.mean(pred == data.test_labels)),
+    )
+
+
+def results(settings: Settings, hist: SGDHistory, data: Data) -> Results:
+    """Test-set predictions of the run's final network (cached per settings and epochs run)."""
+    return _results(settings, hist.epochs_run, hist.final, data)
+
+
+__all__ = ["Data", "DigitsDataError", "Settings", "digits_data", "get_history", "mnist_data", "results", "resume"]

@@ -1,0 +1,353 @@
+"""Handwritten digits: the XOR network's own class, scaled up to real handwritten digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app import digits_run as dr
+from app import nav, ui
+from app.digits_charts import ink_picture, show
+from core.activations import ACTIVATIONS
+from core.digits import DigitsDataError, default_download_dir, download_mnist
+from core.init import INITIALISERS
+from core.schedules import SCHEDULES
+
+ss = st.session_state
+LINK = {"bind": "query-params", "persist_state": "session"}
+KEEP = {"persist_state": "session"}
+DATA = {"digits": "8×8 digits", "mnist": "MNIST 28×28"}  # the labels are what a shared link carries
+WIDTHS = [4, 8, 16, 32, 64, 128, 256]
+RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
+BATCHES = [8, 16, 32, 64, 128, 256, 512]
+MNIST_SUGGESTED = {"dg_width": 128, "dg_lr": 0.2, "dg_batch": 64, "dg_epochs": 10}
+
+
+def use_mnist_settings() -> None:
+    ss.update(MNIST_SUGGESTED)
+
+
+def pick_digit(i: int) -> None:
+    ss["dg_digit"] = int(i)
+
+
+ui.page_header(
+    "Handwritten digits",
+    "The notes end with: *“Scale up: build a proper class-based network for MNIST (handwritten "
+    "digits)”*. Here it is — the **very same `MLP` class** that solves XOR, now with an image's "
+    "pixels as inputs, as many hidden neurons as you like, and **ten outputs**, one per digit, "
+    "trained by mini-batch stochastic gradient descent.",
+)
+
+# ----- data -------------------------------------------------------------------------------------
+source = st.segmented_control(
+    "Data",
+    list(DATA),
+    format_func=DATA.get,
+    default="digits",
+    key="dg_data",
+    help="8×8 digits: 1,797 images bundled with the app. MNIST: 70,000 images of 28×28 from a folder you name.",
+    **LINK,
+)
+source = source or "digits"
+data = None
+if source == "mnist":
+    with st.container(border=True):
+        st.markdown(
+            "**Real MNIST** — 60,000 training and 10,000 test images of 28×28 pixels, from the four "
+            "standard IDX files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, "
+            "`t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, gzipped or not). MNIST is by Yann LeCun, "
+            "Corinna Cortes and Christopher J.C. Burges (licence CC BY-SA 3.0)."
+        )
+        folder = st.text_input(
+            "Folder with the MNIST files",
+            value=str(default_download_dir()),
+            max_chars=1000,
+            key="dg_mnist_dir",
+            help="A full path on the machine running this app. Downloads go here too (never into the app's folder).",
+            **KEEP,
+        )
+        c1, c2 = st.columns([1, 1])
+        if c1.button("Download MNIST into this folder", key="dg_mnist_download", icon=":material/download:"):
+            bar = st.progress(0.0, text="Connecting …")
+
+            def progress(i: int, n: int, name: str, done: int, total: int) -> None:
+                frac = (i + (done / total if total else 0.0)) / n
+                size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB"
+                bar.progress(min(frac, 1.0), text=f"File {i + 1} of {n}: {name} · {size}")
+
+            try:
+                where = download_mnist(folder, progress)
+                bar.empty()
+                st.success(f"Downloaded the four MNIST files into {where}.")
+            except DigitsDataError as e:
+                bar.empty()
+                st.error(f"Download failed. {e}")
+        c2.button("Use settings suited to MNIST", key="dg_mnist_settings", on_click=use_mnist_settings)
+        try:
+            data = dr.mnist_data(folder)
+            st.success(f"Loaded {data.name}.")
+        except DigitsDataError as e:
+            st.warning(f"MNIST is not available yet: {e}")
+    if data is None:
+        st.info("Choose “8×8 digits” above to use the bundled set, or make the MNIST files available.")
+        st.stop()
+else:
+    try:
+        data = dr.digits_data()
+    except DigitsDataError as e:
+        st.error(f"The bundled digits could not be loaded: {e}")
+        st.stop()
+
+# ----- the network --------------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown("**The network** — change anything and it trains again (finished runs are remembered).")
+    c = st.columns(4)
+    layers = c[0].slider("Hidden layers", 1, 3, 1, key="dg_layers", **LINK)
+    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, 32, key="dg_width", **LINK)
+    act = c[2].selectbox(
+        "Hidden activation", list(ACTIVATIONS), 2, format_func=lambda a: ACTIVATIONS[a].label, key="dg_act", **LINK
+    )
+    init = c[3].selectbox("Initialiser", list(INITIALISERS), 5, format_func=INITIALISERS.get, key="dg_init", **LINK)
+    c = st.columns(4)
+    lr = c[0].select_slider("Learning rate", RATES, 0.1, key="dg_lr", **LINK)
+    sched = c[1].selectbox("Schedule", list(SCHEDULES), 3, format_func=SCHEDULES.get, key="dg_sched", **LINK)
+    batch = c[2].select_slider("Mini-batch size", BATCHES, 16, key="dg_batch", **LINK)
+    epochs = c[3].slider("Epochs", 1, 60, 30, key="dg_epochs", **LINK)
+    c = st.columns(4)
+    seed = c[0].number_input("Seed", 0, 9999, 0, key="dg_seed", help="Initial weights and batch order.", **LINK)
+
+settings = dr.Settings(data.key, layers, width, act, init, float(lr), sched, batch, epochs, int(seed))
+sizes = settings.sizes(data.d)
+h, w = data.shape
+n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+steps_per_epoch = -(-data.n_train // batch)
+st.markdown(
+    f"**{' → '.join(map(str, sizes))}**: {h}×{w} = {data.d} pixel inputs, "
+    f"{layers} hidden layer{'s' if layers > 1 else ''} of {width} {ACTIVATIONS[act].label} neurons, "
+    f"10 softmax outputs — **{n_params:,} parameters** (the XOR network has 9). Each epoch shuffles the "
+    f"{data.n_train:,} training images into {steps_per_epoch} mini-batches of {batch} and takes one "
+    f"gradient-descent step per batch."
+)
+
+hist, how = dr.get_history(settings, data)
+res = dr.results(settings, hist, data)
+
+# ----- summary ------------------------------------------------------------------------------------
+if how == "stopped":
+    st.warning(f"Training {hist.stopped or 'was stopped'}. Everything below shows the network as it was then.")
+    st.button("Train to the end", key="dg_resume", on_click=dr.resume, icon=":material/play_arrow:")
+if hist.diverged:
+    st.error("The loss became inf/NaN, so training stopped at the last finite weights: lower the learning rate.")
+m = st.columns(4)
+right = f"{int(res.confusion.trace())} of {len(res.pred):,} held-out test images"
+m[0].metric("Test accuracy", f"{res.accuracy:.1%}", help=right)
+m[1].metric("Training accuracy", f"{hist.train_acc[-1]:.1%}")
+m[2].metric("Test loss (cross-entropy)", ui.fmt(hist.test_loss[-1], 4))
+m[3].metric(
+    "Epochs",
+    f"{hist.epochs_run} of {hist.epochs_planned}",
+    help=f"{hist.steps:,} mini-batch steps in {hist.seconds:.1f} s" + (" (remembered run)" if how == "cache" else ""),
+)
+st.caption(
+    f"Trained in {hist.seconds:.1f} s ({hist.steps:,} steps)"
+    + (" — remembered from an earlier run with these settings." if how == "cache" else ".")
+    + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
+)
+
+TABS = ["Learning curves", "Confusion and mistakes", "One digit, forward", "What the neurons look for", "Gradient flow"]
+tabs = st.tabs(TABS)
+
+# ----- learning curves ----------------------------------------------------------------------------
+with tabs[0]:
+    c1, c2 = st.columns(2)
+    with c1:
+        show("curves", {"train": hist.train_loss, "test": hist.test_loss}, "Loss per epoch", "cross-entropy", ".1f")
+    with c2:
+        show("curves", {"train": hist.train_acc, "test": hist.test_acc}, "Accuracy per epoch", "accuracy", ".0%")
+    gap = hist.train_acc[-1] - hist.test_acc[-1]
+    st.markdown(
+        f"Epoch 0 is the untrained network (accuracy near 10 %: a guess among ten digits). After "
+        f"{hist.epochs_run} epochs it gets **{hist.test_acc[-1]:.1%}** of the held-out test images right and "
+        f"{hist.train_acc[-1]:.1%} of the training images; the gap of {gap:.1%} is how much it memorised "
+        "rather than learned."
+        + (f" (Training curves use a fixed sample of {dr.EVAL_MAX:,} images.)" if data.n_train > dr.EVAL_MAX else "")
+    )
+    with st.expander("The numbers, epoch by epoch"):
+        table = pd.DataFrame(
+            {
+                "epoch": np.arange(hist.epochs_run + 1),
+                "train loss": hist.train_loss,
+                "test loss": hist.test_loss,
+                "train accuracy": hist.train_acc,
+                "test accuracy": hist.test_acc,
+                "learning rate": np.r_[np.nan, hist.lr],
+                "running loss": np.r_[np.nan, hist.running_loss],
+            }
+        )
+        st.dataframe(
+            table.style.format(
+                {
+                    "train loss": "{:.4f}",
+                    "test loss": "{:.4f}",
+                    "train accuracy": "{:.2%}",
+                    "test accuracy": "{:.2%}",
+                    "learning rate": "{:.4g}",
+                    "running loss": "{:.4f}",
+                },
+                na_rep="—",
+            ),
+            hide_index=True,
+        )
+        st.caption("Running loss: the mean mini-batch loss during that epoch (the number the progress bar shows).")
+
+# ----- confusion and mistakes -----------------------------------------------------------------------
+with tabs[1]:
+    c1, c2 = st.columns([3, 2])
+    C = res.confusion
+    with c1:
+        show("confusion", C)
+    with c2:
+        off = C.copy()
+        np.fill_diagonal(off, 0)
+        st.markdown(
+            f"Row = the true digit, column = the network's answer. The diagonal (blue) counts the "
+            f"{int(C.trace())} right answers; every red cell off it is a kind of mistake "
+            f"({int(off.sum())} in all)."
+        )
+        if off.sum():
+            top = np.argwhere(off == off.max())[:3]
+            pairs = ", ".join(f"a **{t}** read as a **{p}**" for t, p in top)
+            each = " each" if len(top) > 1 else ""
+            st.markdown(f"Most common mistake{'s' if len(top) > 1 else ''}: {pairs} ({int(off.max())}×{each}).")
+        with st.expander("The matrix as a table"):
+            frame = ui.matrix_frame(C, [f"true {k}" for k in range(10)], [f"→ {k}" for k in range(10)])
+            st.dataframe(frame.astype(int))
+    st.subheader(f"Misclassified test images ({len(res.mistakes)})")
+    shown = res.mistakes[:24]
+    if len(shown):
+        st.caption(
+            "Most confident mistakes first. Each caption: test image number · true digit → predicted "
+            "(its probability). Type a number into “Test image” on the next tab to look inside."
+        )
+        st.image(
+            [ink_picture(data.test_images[i], data.max_value) for i in shown],
+            caption=[f"#{i}: {data.test_labels[i]} → {res.pred[i]} ({res.probs[i, res.pred[i]]:.2f})" for i in shown],
+            width=84,
+        )
+        if len(res.mistakes) > len(shown):
+            st.caption(f"… and {len(res.mistakes) - len(shown)} more.")
+    else:
+        st.success("No test image is misclassified.")
+
+# ----- one digit ----------------------------------------------------------------------------------
+with tabs[2]:
+    n_test = len(data.test_labels)
+    if not 0 <= int(ss.get("dg_digit", 0) or 0) < n_test:
+        ss["dg_digit"] = 0
+    c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+    i = int(c1.number_input(f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit", **LINK))
+    if len(res.mistakes):
+        c2.button("Show the most confident mistake", key="dg_worst", on_click=pick_digit, args=(int(res.mistakes[0]),))
+    fwd = hist.final.forward(data.X_test[i : i + 1])
+    a2 = fwd.output[0]
+    true, pred = int(data.test_labels[i]), int(np.argmax(a2))
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        st.markdown(f"**Test image #{i}** — a handwritten **{true}**")
+        show("digit", data.test_images[i], data.max_value, width="content")
+        verdict = "right" if pred == true else "wrong"
+        st.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
+    with c2:
+        show("probabilities", a2, true)
+        st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
+    L = hist.final.n_layers
+    acts = [fwd.a[l][0] for l in range(1, L)]
+    st.markdown(
+        f"**Hidden activations for this image** — {' and '.join(f'a{l}' for l in range(1, L))}, one cell per "
+        "hidden neuron: red = positive, blue = negative, white = 0 (hover for the value)."
+    )
+    show("activations", acts)
+    with st.expander("The activations as numbers"):
+        st.dataframe(
+            pd.DataFrame({f"a{l}": pd.Series(a) for l, a in enumerate(acts, start=1)}).style.format("{:.4f}", na_rep="")
+        )
+    st.markdown(
+        "**The forward pass at scale** — the notes' two steps, with bigger matrices:"
+        + "".join(
+            f"\n- `z{l} = a{l - 1} @ W{l} + b{l}`: (1×{sizes[l - 1]}) @ ({sizes[l - 1]}×{sizes[l]}) + (1×{sizes[l]}), "
+            + f"then `a{l} = {ACTIVATIONS[act].label if l < len(sizes) - 1 else 'softmax'}(z{l})`"
+            for l in range(1, len(sizes))
+        )
+        + "\n\n(`a0` is the image's pixels as one row, each divided by "
+        + f"{data.max_value} so they lie in [0, 1].)"
+    )
+    y = np.zeros(10)
+    y[true] = 1.0
+    st.markdown(
+        f"**The output error is still `dz{L} = a{L} − y`.** With a softmax output and categorical cross-entropy "
+        f"L = −Σ y·log a{L}, the derivative with respect to z{L} works out to a{L} − y — the notes' "
+        f"`dz2 = a2 − y`, now in ten dimensions, with y one-hot (1 for the true digit, 0 for the nine others)."
+    )
+    delta = pd.DataFrame({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
+    st.dataframe(
+        delta.style.format({f"a{L}": "{:.4f}", f"dz{L} = a{L} − y": "{:+.4f}"}),
+        hide_index=True,
+    )
+
+# ----- first-layer weights --------------------------------------------------------------------------
+with tabs[3]:
+    W1 = hist.final.W[0]
+    count = min(width, 64 if h <= 8 else 24)
+    cols = 8 if h <= 8 else 6
+    px = (4.7 if h <= 8 else 1.9) * (2 if ui.presenter() else 1)
+    c1, c2 = st.columns([1, 1])
+    with c1:
+        show("weights", W1, data.shape, count, cols, px, width="content")
+        if count < width:
+            st.caption(f"The first {count} of {width} hidden neurons.")
+    with c2:
+        st.markdown(
+            f"Column j of W1 holds the {data.d} weights from every pixel to hidden neuron j, so it can be "
+            f"drawn as a {h}×{w} picture: **red** pixels push the neuron's z1 up when there is ink there, "
+            "**blue** pixels push it down, white ones do not matter. Each picture is scaled by its own largest "
+            "|weight| (hover for the exact value). A neuron fires for images whose ink falls on its red pixels "
+            "and avoids its blue ones: a stroke detector, the digits' version of the OR and AND the XOR "
+            "network's hidden neurons learned."
+        )
+        mag = np.abs(W1[:, :count])
+        st.caption(
+            f"Text version: W1 is {W1.shape[0]}×{W1.shape[1]}; the largest |weight| is "
+            f"{ui.fmt(float(mag.max()), 3)}. "
+            + "; ".join(
+                f"neuron {j} weighs pixel (row {p // w}, column {p % w}) most"
+                for j, p in enumerate(np.argmax(mag, axis=0)[:4])
+            )
+            + "."
+        )
+
+# ----- gradient flow ------------------------------------------------------------------------------
+with tabs[4]:
+    G = hist.grad_norms
+    if G.size:
+        show("grad_flow", G)
+        first, last = G[-1, 0], G[-1, -1]
+        ratio = first / last if last > 0 else float("nan")
+        st.markdown(
+            "Each line is one layer's gradient size ‖dW‖ (Frobenius norm), averaged over the mini-batch steps "
+            f"of each epoch. In the last epoch ‖dW1‖ was {ui.fmt(first, 4)} and ‖dW{L}‖ {ui.fmt(last, 4)} "
+            f"(ratio {ui.fmt(ratio, 2)}). Backpropagation multiplies by the activation's slope at every hidden "
+            "layer on the way back; sigmoid's slope is at most 0.25, so try **3 hidden layers of Sigmoid**: "
+            "the first layer's line starts far below the last one's, the first layer barely learns, and the "
+            "test accuracy drops. With ReLU the lines stay close."
+        )
+        vg = next((p for p in nav.available() if p[3] == "vanishing-gradient"), None)
+        if vg:
+            st.page_link(f"../pages/{vg[0]}", label="Why: the Vanishing gradient page", icon=":material/blur_on:")
+        with st.expander("The numbers"):
+            st.dataframe(
+                ui.matrix_frame(G, [str(e) for e in range(1, G.shape[0] + 1)], [f"‖dW{l}‖" for l in range(1, L + 1)]),
+            )
+    else:
+        st.info("No epoch has finished yet, so there are no gradients to show.")
