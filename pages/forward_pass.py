@@ -14,9 +14,9 @@ ui.page_header(
     "**z1 = X @ W1 + b1, a1 = σ(z1)**, then **z2 = a1 @ W2 + b2, a2 = σ(z2)** — first for one input with "
     "every number written in, then for all four inputs at once.",
 )
-state.network_control(editor=False)
-net = state.weight_editor()
+net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
+net = state.weight_editor()
 if net.n_layers != 2:
     st.error("This page follows the notes' one-hidden-layer network; the current network has more layers.")
     st.stop()
