@@ -60,7 +60,7 @@ def hidden_lines(net: MLP, step: Step) -> list[list[str]]:
         out.append(
             [
                 rf"z_1[{j}] &= {rhs}",
-                rf"&= {tval(z, 2)} \;\rightarrow\; {act}({tval(z, 2)}) = \mathbf{{{tval(a)}}}",
+                rf"&= {tval(z, 2)} \rightarrow {act}({tval(z, 2)}) = \mathbf{{{tval(a)}}}",
             ]
         )
     return out
@@ -74,7 +74,7 @@ def output_lines(net: MLP, step: Step, per_line: int = 2) -> list[str]:
     chunks = [" + ".join(prods[i : i + per_line]) for i in range(0, len(prods), per_line)]
     lines = [f"z_2 &= {chunks[0]}"] + [f"&\\quad + {c}" for c in chunks[1:]]
     z2 = tval(step.z2, 2)
-    lines.append(rf"&= {z2} \;\rightarrow\; \sigma({z2}) = \mathbf{{{tval(step.a2)}}}")
+    lines.append(rf"&= {z2} \rightarrow \sigma({z2}) = \mathbf{{{tval(step.a2)}}}")
     return lines
 
 

@@ -81,7 +81,7 @@ def test_default_shows_the_notes_example_for_input_1_0():
     tex = latex(at)
     # written out like the notes: z1[0] = 5.2·1 + 5.1·0 + (−2.5) = 2.70 → σ(2.70) = 0.937
     assert r"z_1[0] &= 5.2\cdot 1 + 5.1\cdot 0 + (-2.5)" in tex
-    assert r"&= 2.70 \;\rightarrow\; \sigma(2.70) = \mathbf{0.937}" in tex
+    assert r"&= 2.70 \rightarrow \sigma(2.70) = \mathbf{0.937}" in tex
     assert r"z_1[1] &= 4.8\cdot 1 + 4.9\cdot 0 + (-7.3)" in tex
     assert r"z_2 &= 0.937\cdot 7.2 + 0.076\cdot (-7.1)" in tex
     assert len(chart_specs(at)) == 1
