@@ -22,6 +22,7 @@ from app.ui import GREY
 from core.activations import ACTIVATIONS
 from core.flow import (
     DERIVATIVE,
+    PRESETS,
     SATURATION_SHARE,
     FlowReport,
     TrainResult,
@@ -47,6 +48,11 @@ Y_DOMAINS = {"sigmoid": [-0.05, 1.05], "tanh": [-1.1, 1.1], "relu": [-0.6, 3.0],
 
 VALIDATE = False  # Altair's schema check costs ~0.3 s a chart; tests/test_page_vanishing_gradient.py runs it
 INLINE_ROWS = 24  # frames up to this size travel inside the spec as JSON; larger ones as Arrow
+
+
+def _h(height: int) -> int:
+    """A chart height that grows with the font (presenter mode), so the plot itself keeps its room."""
+    return round(height * sizes()["font"] / 12)
 
 
 def arrow_bytes(df: pd.DataFrame) -> bytes:
@@ -199,7 +205,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
         .properties(name="zrule")
     )
     title = f"{act.label} and its derivative"
-    return alt.layer(*layers).properties(title=title, height=270, width="container")
+    return alt.layer(*layers).properties(title=title, height=_h(270), width="container")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -250,7 +256,7 @@ def powers_chart(z: float, n: int) -> alt.Chart:
                 alt.Tooltip("product:Q", title="f'(z)ⁿ", format=".4g"),
             ],
         )
-        .properties(title=f"What n layers at z = {z:g} multiply a gradient by", height=320, width="container")
+        .properties(title=f"What n layers at z = {z:g} multiply a gradient by", height=_h(320), width="container")
     )
 
 
@@ -317,7 +323,7 @@ def flow_chart(r: FlowReport) -> alt.Chart:
                 alt.Tooltip("log10:Q", title="log10", format=".2f"),
             ],
         )
-        .properties(title="Gradient norms per layer", height=360, width="container")
+        .properties(title="Gradient norms per layer", height=_h(360), width="container")
     )
 
 
@@ -364,7 +370,7 @@ def shares_chart(r: FlowReport) -> alt.Chart:
             ),
             tooltip=[alt.Tooltip("what:N"), alt.Tooltip("layer:Q"), alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(title="Inside each hidden layer", height=380, width="container")
+        .properties(title="Shares per hidden layer", height=_h(380), width="container")
     )
 
 
@@ -399,7 +405,7 @@ def hist_chart(edges: np.ndarray, counts: np.ndarray, title: str, x_title: str, 
             .mark_rule(color=GREY, strokeDash=[4, 3], strokeWidth=s["stroke"])
             .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("x:Q", format=".4g")])
         )
-    return alt.layer(*layers).properties(title=title, height=240, width="container")
+    return alt.layer(*layers).properties(title=title, height=_h(240), width="container")
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -462,10 +468,93 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
         .mark_rule(color=GREY, strokeDash=[6, 4], strokeWidth=s["stroke"])
         .encode(y="loss:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("loss:Q", format=".4f")])
     )
-    return alt.layer(rule, lines).properties(title="Loss on XOR while training", height=360, width="container")
+    return alt.layer(rule, lines).properties(title="Loss on XOR while training", height=_h(360), width="container")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def spec_loss(cfg_a: tuple, cfg_b: tuple, label_a: str, label_b: str, epochs: int, presenter: bool) -> dict:
     runs = {label_a: train_result(*cfg_a), label_b: train_result(*cfg_b)}
     return _spec(loss_chart(runs, epochs))
+
+
+# ----- tables (the text alternatives beside the charts) ----------------------------------------
+def derivative_table(rows: list, power: str) -> pd.DataFrame:
+    """One row per activation at the chosen z: f, f', its peak, f'/peak, saturated?, f'^n (column f"f'(z){power}")."""
+    return pd.DataFrame(
+        {
+            "activation": [ACTIVATIONS[r.name].label for r in rows],
+            "f(z)": [r.value for r in rows],
+            "f'(z)": [r.slope for r in rows],
+            "peak": [r.peak for r in rows],
+            "f'(z) ÷ peak": [r.slope / r.peak for r in rows],
+            "saturated": ["yes" if r.saturated else "no" for r in rows],
+            f"f'(z){power}": [r.through_n for r in rows],
+        }
+    )
+
+
+def layer_table(r: FlowReport) -> pd.DataFrame:
+    """Per weight layer l = 1..L; cells that are not finite or not defined become empty (<NA>), never NaN/inf."""
+    L = r.n_layers
+    df = pd.DataFrame(
+        {
+            "layer": np.arange(1, L + 1),
+            "units": r.sizes[1:],
+            "‖∂L/∂W‖": r.dW_norm,
+            "‖∂L/∂z‖": r.dz_norm,
+            "‖dz_l‖ ÷ ‖dz_l+1‖": np.append(r.dz_factors, np.nan),
+            "std(W)": r.weight_std,
+            f"mean {DERIVATIVE[r.hidden]}": np.append(r.mean_dact, np.nan),
+            "saturated": np.append(r.saturated, np.nan),
+            "dead units": np.append(r.dead, np.nan),
+        }
+    )
+    return df.astype("Float64").mask(~np.isfinite(df.to_numpy(dtype=float)))
+
+
+def hist_table(r: FlowReport, layer: int) -> pd.DataFrame:
+    """The three histograms of hidden layer ``layer`` as rows (values, from, to, count); empty bins left out."""
+    rows = []
+    for what, h in (
+        (f"a{layer}", r.act_hist[layer - 1]),
+        (f"W{layer}", r.weight_hist[layer - 1]),
+        (DERIVATIVE[r.hidden], r.dact_hist[layer - 1]),
+    ):
+        rows += [
+            {"values": what, "from": float(lo), "to": float(hi), "count": int(c)}
+            for lo, hi, c in zip(h.edges[:-1], h.edges[1:], h.counts)
+            if c
+        ]
+    return pd.DataFrame(rows, columns=["values", "from", "to", "count"])
+
+
+# What the literature says about three presets (the claim only; the numbers beside it are computed).
+LITERATURE = {
+    "sigmoid_xavier": "shrinks by roughly ×0.23 per layer",
+    "relu_he": "stays near ×1 per layer",
+    "tanh_normal": "explodes",
+}
+
+
+def _short(v: float) -> str:
+    if not np.isfinite(v):
+        return "∞" if v > 0 else "undefined"
+    return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
+
+
+def literature_table(data: str, seed: int) -> pd.DataFrame:
+    """The literature's three networks recomputed with this data and seed (via the cached flow_report)."""
+    rows = []
+    for key, claim in LITERATURE.items():
+        label, p = PRESETS[key]
+        r = flow_report(p["depth"], p["width"], p["act"], p["init"], data, seed)
+        rows.append(
+            {
+                "network": label,
+                "literature": claim,
+                "per-layer factor here": f"×{_short(r.factor)}",
+                "layer 1 ÷ output": _short(r.ratio_dz),
+                "verdict here": r.diagnosis.kind,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from app import ui
 from app import vanishing_charts as vc
-from core.activations import ACTIVATIONS
+from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.flow import (
     DATASET_HELP,
     DATASETS,
@@ -20,7 +19,6 @@ from core.flow import (
     INIT_CHOICES,
     PRESETS,
     SATURATED_SHARE,
-    SATURATION_SHARE,
     TINY_GRAD,
     VANISH_RATIO,
     derivative_powers,
@@ -71,10 +69,10 @@ def chart(spec: dict) -> None:
 
 ui.page_header(
     "Vanishing gradient",
-    "The notes end on a warning: σ'(z) is at most **0.25**, a saturated neuron passes back almost nothing, "
-    "so *deep* sigmoid networks struggle — “this is why ReLU became popular”. Here is that argument with live "
-    "numbers: the derivatives themselves, a deep network's gradients layer by layer, and what happens when "
-    "you try to train one.",
+    f"The notes end on a warning: σ'(z) is at most **{ACTIVATIONS['sigmoid'].peak:g}**, a saturated neuron "
+    "passes back almost nothing, so *deep* sigmoid networks struggle — “this is why ReLU became popular”. "
+    "Here is that argument with live numbers: the derivatives themselves, a deep network's gradients layer by "
+    "layer, and what happens when you try to train one.",
 )
 
 # ----- 1. activation derivatives ---------------------------------------------------------------
@@ -97,7 +95,7 @@ for name in FLOW_ACTIVATIONS:
     runs = saturation_intervals(name)
     d = DERIVATIVE[name]
     if not runs:
-        sat_txt.append(f"{d} never drops below 1 % of its peak (for z < 0 it is {SATURATION_SHARE:g}: exactly 1 %)")
+        sat_txt.append(f"{d} never drops below 1 % of its peak (for z < 0 it is {LEAKY_SLOPE:g}: exactly 1 %)")
     elif len(runs) == 2:
         sat_txt.append(f"{d} < 1 % of its peak {ACTIVATIONS[name].peak:g} where |z| > {runs[1][0]:.2f}")
     else:
@@ -115,22 +113,11 @@ base = rf"\left({base}\right)" if "times" in base else base
 st.latex(rf"\sigma'({z:g})^{{{n}}} = {base}^{{{n}}} = {tex_sci(sig.through_n)}")
 best = derivative_powers(0.0, int(n))[0]
 st.caption(
-    f"Even in the best case, z = 0, that is 0.25{sup(n)} = {sci(best.through_n)}: the weights would have to multiply "
-    f"the gradient back up by {sci(1 / best.through_n)} to make up for it."
-)
-table = pd.DataFrame(
-    {
-        "activation": [act_label(r.name) for r in rows],
-        "f(z)": [r.value for r in rows],
-        "f'(z)": [r.slope for r in rows],
-        "peak": [r.peak for r in rows],
-        "f'(z) ÷ peak": [r.slope / r.peak for r in rows],
-        "saturated": ["yes" if r.saturated else "no" for r in rows],
-        f"f'(z){sup(n)}": [r.through_n for r in rows],
-    }
+    f"Even in the best case, z = 0, that is {best.slope:g}{sup(n)} = {sci(best.through_n)}: the weights would "
+    f"have to multiply the gradient back up by {sci(1 / best.through_n)} to make up for it."
 )
 st.dataframe(
-    table,
+    vc.derivative_table(rows, sup(n)),
     hide_index=True,
     width="stretch",
     column_config={
@@ -229,22 +216,8 @@ st.caption(
     "absolute values on the axis too. " + ("; ".join(notes) + "." if notes else "")
 )
 with st.expander("The numbers per layer"):
-    per_layer = pd.DataFrame(
-        {
-            "layer": np.arange(1, L + 1),
-            "units": r.sizes[1:],
-            "‖∂L/∂W‖": r.dW_norm,
-            "‖∂L/∂z‖": r.dz_norm,
-            "‖dz_l‖ ÷ ‖dz_l+1‖": np.append(r.dz_factors, np.nan),
-            "std(W)": r.weight_std,
-            f"mean {DERIVATIVE[act]}": np.append(r.mean_dact, np.nan),
-            "saturated": np.append(r.saturated, np.nan),
-            "dead units": np.append(r.dead, np.nan),
-        }
-    )
-    shown = per_layer.astype("Float64").mask(~np.isfinite(per_layer.to_numpy(dtype=float)))
     st.dataframe(
-        shown,
+        vc.layer_table(r),
         hide_index=True,
         width="stretch",
         column_config={
@@ -287,19 +260,8 @@ for col, spec in zip(st.columns(3), vc.spec_layer_hists(cfg, int(layer), ui.pres
     with col:
         chart(spec)
 with st.expander("The histograms as a table"):
-    hist_rows = []
-    for what, hh in (
-        (f"a{layer}", r.act_hist[layer - 1]),
-        (f"W{layer}", r.weight_hist[layer - 1]),
-        (DERIVATIVE[act], r.dact_hist[layer - 1]),
-    ):
-        hist_rows += [
-            {"values": what, "from": lo, "to": hi, "count": int(c)}
-            for lo, hi, c in zip(hh.edges[:-1], hh.edges[1:], hh.counts)
-            if c
-        ]
     st.dataframe(
-        pd.DataFrame(hist_rows),
+        vc.hist_table(r, int(layer)),
         hide_index=True,
         width="stretch",
         height=240,
@@ -339,25 +301,7 @@ st.markdown(
     "initialisation, and He et al. 2015 on ReLU), recomputed here — nothing in the right-hand columns is typed in — "
     f"with your data (**{DATASETS[data]}**) and seed {seed}:"
 )
-claims = {
-    "sigmoid_xavier": "shrinks by roughly ×0.23 per layer",
-    "relu_he": "stays near ×1 per layer",
-    "tanh_normal": "explodes",
-}
-lit = []
-for key, claim in claims.items():
-    p = PRESETS[key][1]
-    rr = vc.flow_report(p["depth"], p["width"], p["act"], p["init"], data, int(seed))
-    lit.append(
-        {
-            "network": PRESETS[key][0],
-            "literature": claim,
-            "per-layer factor here": f"×{sci(rr.factor)}",
-            "layer 1 ÷ output": sci(rr.ratio_dz),
-            "verdict here": rr.diagnosis.kind,
-        }
-    )
-st.dataframe(pd.DataFrame(lit), hide_index=True, width="stretch", key="vg_lit_table")
+st.dataframe(vc.literature_table(data, int(seed)), hide_index=True, width="stretch", key="vg_lit_table")
 
 # ----- 3. does it train? -----------------------------------------------------------------------
 st.header("Does it train?")
@@ -428,7 +372,7 @@ for side, col in zip("ab", st.columns(2)):
                 f"Not solved after {res.epochs_run:,} epochs: loss {res.final_loss:.4g}, accuracy "
                 f"{res.accuracy:.0%}"
                 + (
-                    " — ln 2 = 0.693 is the loss of answering 0.5 for everything."
+                    f" — ln 2 = {np.log(2):.3f} is the loss of answering 0.5 for everything."
                     if abs(res.final_loss - np.log(2)) < 0.01
                     else "."
                 ),
