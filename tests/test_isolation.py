@@ -99,6 +99,13 @@ class AgentServer:
                 out[key] = int(rest.split()[0]) / 1024
         return out
 
+    def log_problems(self) -> list[str]:
+        """Lines of the server's log that show a warning or an error escaping from a page
+        (NumPy RuntimeWarnings included: they must be handled where they happen)."""
+        bad = ("RuntimeWarning", "Traceback", "Uncaught", "Error", "Exception", "Warning")
+        self._log_file.flush()
+        return [line for line in self.log.read_text().splitlines() if any(b in line for b in bad)]
+
     def interact(self, body: dict, timeout: float = 240) -> dict:
         """POST /_stcore/agent/interact; waits out `wait_timed_out` (bounded); raises on refusals."""
         deadline = time.time() + timeout
@@ -165,8 +172,8 @@ def exceptions(snapshot: dict) -> list[str]:
 
 # ----- the test ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def server():
-    srv = AgentServer()
+def server(tmp_path_factory):
+    srv = AgentServer(log=tmp_path_factory.mktemp("server") / "server.log")
     yield srv
     srv.stop()
 
@@ -251,3 +258,4 @@ def test_twenty_concurrent_sessions_see_only_their_own_state(server):
     print(f"\n{SESSIONS} concurrent sessions on {pages}: 5 requests each, {took:.1f} s, memory {server.memory()}")
     assert not errors, "\n".join(errors[:40])
     assert server.proc.poll() is None, "the server died"
+    assert not server.log_problems(), server.log_problems()[:20]

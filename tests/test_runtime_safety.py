@@ -105,8 +105,8 @@ def _settings(snapshots: dict, rng: random.Random):
 
 
 @pytest.mark.slow
-def test_memory_stays_under_the_ceiling_for_many_distinct_settings():
-    srv = AgentServer()
+def test_memory_stays_under_the_ceiling_for_many_distinct_settings(tmp_path):
+    srv = AgentServer(log=tmp_path / "server.log")
     try:
         first = srv.interact({})
         pages = [p["url_path"] for p in first["pages"] if p["url_path"]]
@@ -128,8 +128,11 @@ def test_memory_stays_under_the_ceiling_for_many_distinct_settings():
                 samples.append((i, srv.memory()["VmRSS"]))
         took = time.monotonic() - start
         mem = srv.memory()
+        caches = _cache_report(srv)
+        log_problems = srv.log_problems()
     finally:
         srv.stop()
+    projected = sum(c["full_mb"] for c in caches.values())
     figures = {
         "settings": MEMORY_SETTINGS,
         "pages": pages,
@@ -139,6 +142,9 @@ def test_memory_stays_under_the_ceiling_for_many_distinct_settings():
         "peak_hwm_mb": round(mem["VmHWM"], 1),
         "ceiling_mb": MEMORY_CEILING_MB,
         "rss_samples_mb": [(i, round(r, 1)) for i, r in samples],
+        "cache_data_mb_now": round(sum(c["mb"] for c in caches.values()), 2),
+        "cache_data_mb_if_every_cache_were_full": round(projected, 1),
+        "caches": caches,
     }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "memory.json").write_text(json.dumps(figures, indent=1))
@@ -146,8 +152,56 @@ def test_memory_stays_under_the_ceiling_for_many_distinct_settings():
         f"\n{MEMORY_SETTINGS} distinct settings in {took:.0f} s: RSS {warm['VmRSS']:.0f} MB after warm-up → "
         f"{mem['VmRSS']:.0f} MB at the end, peak {mem['VmHWM']:.0f} MB (ceiling {MEMORY_CEILING_MB:.0f} MB)"
     )
+    biggest = sorted(caches.items(), key=lambda kv: -kv[1]["full_mb"])[:6]
+    print(
+        "  st.cache_data if full (max_entries × mean entry seen): "
+        + ", ".join(f"{name} {c['full_mb']:.1f} MB" for name, c in biggest)
+        + f"; all caches full ≈ {projected:.0f} MB"
+    )
     assert not errors, "\n".join(errors[:20])
+    assert not log_problems, log_problems[:20]  # no warning or error escaped into the server's log
     assert mem["VmHWM"] < MEMORY_CEILING_MB, figures
+    # the caches' own bound: every st.cache_data full of entries like those seen, on top of the warm process
+    assert warm["VmRSS"] + projected < MEMORY_CEILING_MB, biggest
+
+
+def _max_entries() -> dict:
+    """ "app.module.function" (or "__main__.function" for a page) → max_entries of its cache."""
+    out = {}
+    for f, _line, name, call in _cache_decorators():
+        module = "__main__" if f.parts[0] == "pages" else ".".join(f.with_suffix("").parts)
+        for k in call.keywords if call is not None else []:
+            if k.arg == "max_entries" and isinstance(k.value, ast.Constant):
+                key = f"{module}.{name}"
+                out[key] = max(out.get(key, 0), k.value.value)
+    return out
+
+
+def _cache_report(srv) -> dict:
+    """Per st.cache_data function, from the server's /_stcore/metrics: serialized MB now, entries
+    computed (misses), max_entries, and MB if it were full of entries of the mean size seen."""
+    with urllib.request.urlopen(srv.base + "/_stcore/metrics", timeout=30) as r:
+        text = r.read().decode()
+    size, misses = {}, {}
+    for line in text.splitlines():
+        if line.startswith('cache_memory_bytes{cache_type="st_cache_data"'):
+            name = line.split('cache="')[1].split('"')[0]
+            size[name] = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("cache_lookups_total{") and 'cache_type="st_cache_data"' in line and "miss" in line:
+            name = line.split('cache="')[1].split('"')[0]
+            misses[name] = float(line.rsplit(" ", 1)[1])
+    limits = _max_entries()
+    out = {}
+    for name, b in size.items():
+        cap = limits.get(name, 0)
+        entries = max(1.0, min(misses.get(name, 1.0), cap or 1.0))
+        out[name] = {
+            "mb": round(b / 2**20, 3),
+            "misses": int(misses.get(name, 0)),
+            "max_entries": cap,
+            "full_mb": round(b / entries * cap / 2**20, 2),
+        }
+    return out
 
 
 # ----- disk ---------------------------------------------------------------------------------------
@@ -204,6 +258,7 @@ def test_the_app_writes_nothing_into_its_own_folder(tmp_path):
                     snap = srv.interact({"session_id": snap["session_id"], "widget_state": move})
                 if snap["status"] != "ready":
                     problems.append(f"{page} {move}: {exceptions(snap)[:1]}")
+        log_problems = srv.log_problems()
         with urllib.request.urlopen(srv.base + "/_stcore/health", timeout=30) as r:
             cookies = r.headers.get_all("Set-Cookie") or []
         # a cross-site upload (no X-Xsrftoken header matching the cookie) is refused
@@ -221,6 +276,7 @@ def test_the_app_writes_nothing_into_its_own_folder(tmp_path):
     written += sorted(str(p.relative_to(tmp_path)) for p in (tmp.rglob("*")) if p.is_file())
     print(f"\nvisited {visited}; files written outside the app folder: {written[:20] or 'none'}")
     assert not problems, problems
+    assert not log_problems, log_problems[:20]
     assert not changed, f"the app changed files in its own folder: {changed[:20]}"
     assert any(c.startswith("_streamlit_xsrf=") for c in cookies), f"no XSRF cookie from the server: {cookies}"
     assert upload_status == 403, f"an upload without the XSRF token got HTTP {upload_status}, not 403"
