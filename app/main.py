@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import nav, ui  # noqa: E402
+from app import nav, state, ui  # noqa: E402
 
 st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="expanded")
 
@@ -24,6 +24,7 @@ def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.P
 pages = [_page(*p) for p in nav.available()]
 current = st.navigation(pages)
 link_at_start = st.query_params.to_dict()  # the settings the link was opened with
+state.load_link()
 ui.sidebar_common()
 notice = st.empty()
 current.run()

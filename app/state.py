@@ -13,7 +13,9 @@ Sources:
 These widgets are deliberately not bound to the URL: a bound widget falls back to its default on
 any page opened without its parameter (checked in Chromium: choosing a random network and then
 clicking another page brought back the notes' weights), which would break "moving to another
-page keeps the current network".
+page keeps the current network". Instead one query parameter, ``net``, carries the network in
+shareable links (``link_value``/``load_link``): ``random-<seed>-<initialiser>`` or
+``w:<the 9 numbers>``; the notes' weights need none. A trained run is too big for a link.
 
 The Training page publishes its run as ``st.session_state["trained_run"] = {"label": str,
 "history": core.train.History}``; that network may have any hidden width and activation.
@@ -80,6 +82,76 @@ def _random_params(seed: int, init: str) -> dict:
 def _trained_run():
     run = st.session_state.get("trained_run")
     return run if run and run.get("history") is not None else None
+
+
+LINK_KEY = "net"
+
+
+def link_value() -> str | None:
+    """The ``net`` query value describing the current network, or None (notes' weights, trained)."""
+    ss = st.session_state
+    src = ss.get("net_source", "notes")
+    if src == "random":
+        return f"random-{int(ss['net_seed'])}-{ss['net_init']}"
+    if src == "manual":
+        return "w:" + ",".join(f"{float(ss[k]):.6g}" for k in WEIGHT_KEYS)
+    return None
+
+
+def parse_link(value: str) -> dict:
+    """Session-state values for a ``net`` query value; ValueError with a plain message when malformed."""
+    value = value.strip()
+    if value == "notes":
+        return {"net_source": "notes"}
+    if value.startswith("random-"):
+        parts = value.split("-", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in INITIALISERS:
+            raise ValueError("expected random-<seed>-<initialiser>")
+        seed = int(parts[1])
+        if seed > 2**31 - 1:
+            raise ValueError("the seed is too large")
+        return {"net_source": "random", "net_seed": seed, "net_init": parts[2]}
+    if value.startswith("w:"):
+        try:
+            numbers = [float(v) for v in value[2:].split(",")]
+        except ValueError:
+            raise ValueError("the weights are not numbers") from None
+        if len(numbers) != len(WEIGHT_KEYS) or not all(np.isfinite(numbers)):
+            raise ValueError(f"expected {len(WEIGHT_KEYS)} finite numbers")
+        if any(abs(v) > WEIGHT_LIMIT for v in numbers):
+            raise ValueError(f"weights must lie within ±{WEIGHT_LIMIT:g}")
+        return {"net_source": "manual", **dict(zip(WEIGHT_KEYS, numbers))}
+    raise ValueError("unknown network description")
+
+
+def load_link() -> None:
+    """Before a page runs: take the network from a link's ``net`` parameter when it brings a new one."""
+    ss = st.session_state
+    value = st.query_params.get(LINK_KEY)
+    ss[LINK_KEY] = value  # a known setting for app.ui.check_link
+    if value is None or value == ss.get("_net_link_last"):
+        return
+    ss["_net_link_last"] = value
+    try:
+        parsed = parse_link(value[:400])
+    except ValueError as err:
+        ss["_net_link_error"] = (
+            f"The link's network “{value[:40]}” could not be used ({err}); showing the notes' weights."
+        )
+        st.query_params.pop(LINK_KEY, None)
+        return
+    _ensure_defaults()
+    ss.update(parsed)
+
+
+def _write_link() -> None:
+    value = link_value()
+    ss = st.session_state
+    if value is None:
+        st.query_params.pop(LINK_KEY, None)
+    else:
+        st.query_params[LINK_KEY] = value
+    ss["_net_link_last"] = value
 
 
 def _ensure_defaults() -> None:
@@ -198,6 +270,8 @@ def network_control(editor: bool = True) -> MLP:
             if ss.get("net_epoch") not in epochs:
                 ss["net_epoch"] = epochs[-1]
             st.select_slider("Epoch", options=epochs, key="net_epoch", persist_state="session")
+        if err := ss.pop("_net_link_error", None):
+            st.warning(err)
         net = _network_from(src)
         if src != "notes":
             st.button(f"Back to: {SOURCES['notes']}", key="net_reset", on_click=_reset_to_notes, width="stretch")
@@ -208,6 +282,7 @@ def network_control(editor: bool = True) -> MLP:
             with st.expander("The 9 numbers", expanded=src == "manual"):
                 _draw_editor("sidebar")
             net = _network_from(ss["net_source"])
+    _write_link()
     return net
 
 
@@ -226,6 +301,7 @@ def weight_editor(expanded: bool | None = None) -> MLP:
     src = st.session_state["net_source"]
     with st.expander("Edit the 9 numbers (W1, b1, W2, b2)", expanded=src == "manual" if expanded is None else expanded):
         _draw_editor("main")
+    _write_link()
     return _network_from(st.session_state["net_source"])
 
 

@@ -174,3 +174,31 @@ def test_random_choice_is_remembered_across_pages():
     assert at.selectbox(key="net_source").value == "random" and at.number_input(key="net_seed").value == 11
     expected = MLP.create([2, 2, 1], init="xavier_uniform", seed=11).flat()
     assert [at.number_input(key=k).value for k in KEYS] == pytest.approx(list(expected))
+
+
+# ----- the network in shareable links (?net=...) -------------------------------------------------
+
+
+def test_link_with_a_random_network_restores_it():
+    at = open_page("forward_pass.py", query={"net": "random-7-he_normal"})
+    assert not at.exception
+    assert at.selectbox(key="net_source").value == "random"
+    assert at.number_input(key="net_seed").value == 7
+    assert at.query_params.get("net") == "random-7-he_normal"
+
+
+def test_link_with_nine_numbers_restores_them_and_editing_updates_the_link():
+    at = open_page("hidden_features.py", query={"net": "w:1,2,3,4,5,6,7,8,9"})
+    assert not at.exception
+    assert at.selectbox(key="net_source").value == "manual"
+    assert [at.number_input(key=k).value for k in ("w1_00", "w1_11", "b2")] == [1.0, 4.0, 9.0]
+    at.number_input(key="b2").set_value(-1.5).run()
+    assert at.query_params.get("net") == "w:1,2,3,4,5,6,7,8,-1.5"
+
+
+@pytest.mark.parametrize("bad", ["w:1,2", "random-x-y", "w:1,2,3,4,5,6,7,8,99", "w:1,2,3,4,5,6,7,8,nan", "💥", ""])
+def test_malformed_network_link_falls_back_with_a_notice(bad):
+    at = open_page("forward_pass.py", query={"net": bad})
+    assert not at.exception
+    assert at.selectbox(key="net_source").value == "notes"
+    assert any("could not be used" in w.value for w in at.warning)
