@@ -119,13 +119,15 @@ def activation_frame(name: str) -> pd.DataFrame:
     a, d = c[name]
     sym = DERIVATIVE[name].replace("(z)", "")
     f_label = sym.replace("'", "")
-    return pd.concat(
+    df = pd.concat(
         [
             pd.DataFrame({"z": c["z"], "value": a, "curve": f"{f_label}(z)"}),
             pd.DataFrame({"z": c["z"], "value": d, "curve": f"{sym}(z)"}),
         ],
         ignore_index=True,
     )
+    df["curve"] = pd.Categorical(df["curve"], categories=[f"{f_label}(z)", f"{sym}(z)"])
+    return df
 
 
 def z_rule_row(name: str, z_sel: float) -> dict:
@@ -439,8 +441,10 @@ def loss_frame(runs: dict[str, TrainResult]) -> tuple[pd.DataFrame, int]:
     for label, r in runs.items():
         ok = np.isfinite(r.loss) & (r.loss > 0)
         dropped += int((~ok).sum())
-        parts.append(pd.DataFrame({"epoch": r.epochs[ok].astype(int), "loss": r.loss[ok], "run": label}))
-    return pd.concat(parts, ignore_index=True), dropped
+        parts.append(pd.DataFrame({"epoch": r.epochs[ok].astype(np.int32), "loss": r.loss[ok], "run": label}))
+    df = pd.concat(parts, ignore_index=True)
+    df["run"] = df["run"].astype("category")  # Arrow stores each long label once, not once per point
+    return df, dropped
 
 
 def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
