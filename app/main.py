@@ -12,7 +12,7 @@ import streamlit as st  # noqa: E402
 
 from app import nav, state, ui  # noqa: E402
 
-st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="auto")
 
 
 def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.Page:
