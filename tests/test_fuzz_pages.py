@@ -329,7 +329,6 @@ def problems(at) -> list[str]:
 # runs on those pages. Delete an entry when its page is fixed. (page, regex on the problem, finding)
 KNOWN: list[tuple[str, str, str]] = [
     ("vanishing_gradient.py", r"^table \d+ column .*(÷|mean .*'\(z\)|saturated|dead units).*non-finite", "F5"),
-    ("digits.py", r"^table \d+ column '(learning rate|running loss)': 1 non-finite", "F6"),
     ("digits.py", r"^chart \d+ 'Gradient flow.*has no data", "F7"),
 ]
 
