@@ -8,9 +8,9 @@ For every page in ``app.nav.available()`` (so a new page is covered as soon as i
   minimum, its maximum or a seeded random value in between (or click it), rerunning each time.
   The first steps take each widget's minimum and maximum (in a seeded random order); the rest are
   random. Settings accumulate, so combinations of extremes come up too.
-- ``test_hostile_links``: open the page with ~a dozen hostile query strings: unknown keys,
+- ``test_hostile_links``: open the page with ~15 hostile query strings: unknown keys,
   out-of-range and wrong-type values for the page's own keys, huge numbers, nan/inf, empty
-  strings, unicode, 20 KB strings, repeated keys.
+  strings, unicode, 20 KB strings, repeated keys, and malformed ``?net=`` network links.
 
 After every run the page must have: no exception (a NumPy warning raised in the script thread is
 an exception too, because pytest turns RuntimeWarning into an error — see
@@ -418,8 +418,32 @@ def _report_collected(page: str) -> None:
         pytest.fail(f"{page}: " + "\n\n".join(_collected.pop(page)), pytrace=False)
 
 
-def _hostile_queries(keys: list[str], rng: random.Random) -> list[tuple[str, dict, bool]]:
-    """(name, query, has_unusable_setting) — about a dozen links per page."""
+NET_HOSTILE = [
+    "",
+    "random",
+    "random-",
+    "random--1-zeros",
+    "random-99999999999999999999-xavier_uniform",
+    "random-1e3-normal",
+    "random-²-normal",
+    "random-5-<script>",
+    "w:",
+    "w:1,2,3",
+    "w:" + ",".join(["1e309"] * 9),
+    "w:" + ",".join(["nan"] * 9),
+    "w:" + ",".join(["21"] * 9),
+    "w:" + ",".join(["0x1"] * 9),
+    "w:" + "1," * 5000,
+    "w:1,2,3,4,5,6,7,8,9,10",
+    "trained",
+    "∞😀",
+    "9" * 5000,
+]
+
+
+def _hostile_queries(keys: list[str], rng: random.Random) -> list[tuple[str, dict, bool | str]]:
+    """(name, query, notice expected: True, False or "net" = where the page shows the network) —
+    about fifteen links per page."""
     keys = keys or ["presenter"]
 
     def each(value):
@@ -439,6 +463,9 @@ def _hostile_queries(keys: list[str], rng: random.Random) -> list[tuple[str, dic
         ("20 KB", {keys[0]: "7" * 20_000, "zzz": "x" * 20_000}, True),
         ("repeated keys", {k: ["1", "2", "abc"] for k in keys}, False),
     ]
+    # the shared network's own link parameter (app/state.py: ?net=random-<seed>-<init> or w:<9 numbers>)
+    net = rng.sample(NET_HOSTILE, 8 if LONG else 2)
+    qs += [(f"net={v[:20]!r}", {"net": v}, "net") for v in net]
     rounds = 8 if LONG else 1
     for r in range(rounds):
         q = {k: rng.choice(HOSTILE_STRINGS) for k in rng.sample(keys, max(1, len(keys) // 2))}
@@ -473,6 +500,8 @@ def test_hostile_links(page):
         log = [f"seed {BASE_SEED}: opened {page} with {name}: {shown}"]
         if errs := problems(at):
             _fail(page, f"link “{name}”", log, errs)
+        if unusable == "net":  # only pages that use the shared network need to say its link was refused
+            unusable = any(w.key == "net_source" for w in widgets(at))
         if unusable and not any("could not be used" in w.value for w in at.warning):
             _fail(page, f"link “{name}”", log, ["no visible notice that the link's settings could not be used"])
     print(f"\n{page}: {tried} hostile links in {time.monotonic() - start:.1f} s ({len(keys)} keys)")
