@@ -32,7 +32,7 @@ def test_a_hand_written_minimal_file_is_accepted():
     assert import_weights(("\ufeff" + text).encode("utf-8")).sizes == [2, 2, 1]  # BOM
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(
     sizes=st.lists(st.integers(1, 6), min_size=2, max_size=5),
     seed=st.integers(0, 2**32 - 1),
@@ -163,7 +163,7 @@ def test_weights_dict_is_plain_json():
     assert json.loads(json.dumps(d, allow_nan=False)) == d
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(st.one_of(st.binary(max_size=400), st.text(max_size=400)))
 def test_random_bytes_never_raise_anything_but_weights_error(data):
     try:
@@ -181,7 +181,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(st.dictionaries(st.sampled_from(["W1", "b1", "W2", "b2", "hidden", "sizes", "format"]), json_values))
 def test_random_json_objects_never_raise_anything_but_weights_error(obj):
     try:
