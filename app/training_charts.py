@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
-from app.charts import plane_heatmap, sizes, style
+from app.charts import contour_frame, grid_frame, plane_heatmap, points_frame, sizes, style
 from app.ui import GREY, presenter
 
 MAX_POINTS = 400  # buckets per curve; each keeps its min and max → ≤ 800 rows
@@ -192,6 +192,13 @@ def histogram_chart(
 
 
 # ----- cached specs -------------------------------------------------------------------------------
+def _dataset(data: pd.DataFrame) -> tuple[str, bytes]:
+    """A frame's content-hash name and its Arrow bytes."""
+    h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, data.columns)).encode())
+    return f"d_{h.hexdigest()[:16]}", dataframe_util.convert_anything_to_arrow_bytes(data)
+
+
 def to_spec(chart: alt.TopLevelMixin) -> dict:
     """A Vega-Lite dict whose data frames sit in ``datasets`` as Arrow bytes under content-hash names.
 
@@ -202,10 +209,7 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     def swap(obj) -> None:
         data = getattr(obj, "data", alt.Undefined)
         if isinstance(data, pd.DataFrame):
-            h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
-            h.update(",".join(map(str, data.columns)).encode())
-            name = f"d_{h.hexdigest()[:16]}"
-            datasets[name] = dataframe_util.convert_anything_to_arrow_bytes(data)  # Arrow once, then cached
+            name, datasets[name] = _dataset(data)  # Arrow once, then cached
             obj.data = alt.NamedData(name)
         if isinstance(obj, alt.LayerChart):
             for sub in obj.layer:
@@ -229,6 +233,46 @@ def cached_spec(builder: str, is_presenter: bool, args: tuple, kwargs: dict) -> 
     return to_spec(style(BUILDERS[builder](*args, **kwargs)))
 
 
+_TITLE = "\x00title\x00"  # stands for the title in a plane template
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _plane_template(is_presenter: bool, shape: tuple, has_contour: bool, kwargs: dict, _values: np.ndarray) -> dict:
+    """The "plane" spec with a placeholder title, keyed on its layout only (``_values``, which
+    builds it, is left out of the key): from one epoch of a replay to the next only the datasets
+    and the title change, so the Altair build and validation (~0.3 s) happen once per layout."""
+    return to_spec(style(plane_heatmap(_values, title=_TITLE, **kwargs)))
+
+
+@st.cache_data(max_entries=600, show_spinner=False)
+def plane_spec(is_presenter: bool, values: np.ndarray, kwargs: dict) -> dict:
+    """The same dict as ``cached_spec("plane", is_presenter, (values,), kwargs)``, built from a
+    template (tests/test_bench.py checks they are equal)."""
+    kw = dict(kwargs)
+    title = kw.pop("title", "")
+    if tuple(kw.get("vrange", (0.0, 1.0))) != (0.0, 1.0):  # then the colour expression depends on the data
+        return cached_spec("plane", is_presenter, (values,), kwargs)
+    lo, hi = kw.get("lo", -0.5), kw.get("hi", 1.5)
+    frames = [grid_frame(values, lo, hi)]
+    contour = contour_frame(values, lo, hi, kw.get("level", 0.5))
+    if len(contour):
+        frames.append(contour)
+    if kw.get("show_points", True):
+        frames.append(points_frame())
+    template = _plane_template(is_presenter, values.shape, len(contour) > 0, kw, values)
+    new = [_dataset(df) for df in frames]  # same order as to_spec meets them: heat, line, points
+    rename = dict(zip(template["datasets"], (name for name, _ in new)))
+    spec = {**template, "datasets": dict(new)}
+    spec["layer"] = [{**layer, "data": {"name": rename[layer["data"]["name"]]}} for layer in template["layer"]]
+    if spec.get("title") == _TITLE:
+        spec["title"] = title
+    return spec
+
+
 def show(builder: str, *args, **kwargs) -> None:
     """Draw a chart from its cached spec (see module docstring)."""
-    st.vega_lite_chart(spec=cached_spec(builder, presenter(), args, kwargs), width="stretch")
+    if builder == "plane" and len(args) == 1:  # the replay: a new epoch needs no new Altair chart
+        spec = plane_spec(presenter(), args[0], kwargs)
+    else:
+        spec = cached_spec(builder, presenter(), args, kwargs)
+    st.vega_lite_chart(spec=spec, width="stretch")
