@@ -9,11 +9,14 @@ turned back into values by Vega transforms, so each chart's data stays well unde
 from __future__ import annotations
 
 import hashlib
+import io
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from PIL import Image
 
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
@@ -88,13 +91,13 @@ def curves_chart(values: dict[str, np.ndarray], title: str, y_title: str, y_form
     labels = list(values)
     colours = [TRAIN_COLOUR if "train" in k else TEST_COLOUR for k in labels]
     dashes = [[6, 4] if "train" in k else [1, 0] for k in labels]
+    # one merged legend (same title) drawn as line samples, so the dashes show in it
+    legend = alt.Legend(title=None, orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=300)
     enc = {
         "x": alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
         "y": alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=y_format)),
-        "color": alt.Color(
-            "set:N", scale=alt.Scale(domain=labels, range=colours), legend=alt.Legend(title=None, orient="bottom")
-        ),
-        "strokeDash": alt.StrokeDash("set:N", scale=alt.Scale(domain=labels, range=dashes), legend=None),
+        "color": alt.Color("set:N", scale=alt.Scale(domain=labels, range=colours), legend=legend),
+        "strokeDash": alt.StrokeDash("set:N", scale=alt.Scale(domain=labels, range=dashes), legend=legend),
         "tooltip": [alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4f")],
     }
     chart = alt.Chart(df).mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
@@ -328,6 +331,18 @@ def ink_picture(image: np.ndarray, max_value: int, target: int = 84) -> np.ndarr
     return np.kron(grey, np.ones((f, f), dtype=np.uint8))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def ink_pngs(data_key: str, indices: tuple, _images: np.ndarray, max_value: int) -> list[bytes]:
+    """PNG files of the test images at ``indices`` (keyed on the data set and the indices), so a
+    rerun does not encode the gallery again."""
+    out = []
+    for i in indices:
+        buf = io.BytesIO()
+        Image.fromarray(ink_picture(_images[i], max_value)).save(buf, format="PNG", optimize=True)
+        out.append(buf.getvalue())
+    return out
+
+
 # ----- cached specs -------------------------------------------------------------------------------
 BUILDERS = {
     "curves": curves_chart,
@@ -340,8 +355,18 @@ BUILDERS = {
 }
 
 
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as Arrow IPC stream bytes: what Streamlit sends for a chart's dataset. Done once, in
+    the cached spec, so a warm rerun neither converts nor unpickles DataFrames."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def to_spec(chart) -> dict:
-    """Vega-Lite dict with the main data frame(s) moved to named datasets (shipped as Arrow)."""
+    """Vega-Lite dict with the main data frame(s) moved to named datasets, as Arrow bytes."""
     datasets = {}
 
     def swap(obj) -> None:
@@ -360,7 +385,7 @@ def to_spec(chart) -> dict:
     view = spec.get("config", {}).get("view")
     if view == {"continuousWidth": 300, "continuousHeight": 300}:  # Altair's default; Streamlit drops it
         del spec["config"]["view"]
-    spec["datasets"] = datasets
+    spec["datasets"] = {name: arrow_bytes(df) for name, df in datasets.items()}
     return spec
 
 

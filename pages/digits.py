@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import digits_run as dr
 from app import nav, ui
-from app.digits_charts import ink_picture, show
+from app.digits_charts import ink_pngs, show
 from core.activations import ACTIVATIONS
 from core.digits import DigitsDataError, default_download_dir, download_mnist
 from core.init import INITIALISERS
@@ -21,7 +21,7 @@ DATA = {"digits": "8×8 digits", "mnist": "MNIST 28×28"}  # the labels are what
 WIDTHS = [4, 8, 16, 32, 64, 128, 256]
 RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 BATCHES = [8, 16, 32, 64, 128, 256, 512]
-MNIST_SUGGESTED = {"dg_width": 128, "dg_lr": 0.2, "dg_batch": 64, "dg_epochs": 10}
+MNIST_SUGGESTED = {"dg_width": 128, "dg_lr": 0.1, "dg_batch": 64, "dg_epochs": 10}
 
 
 def use_mnist_settings() -> None:
@@ -34,13 +34,11 @@ def pick_digit(i: int) -> None:
 
 ui.page_header(
     "Handwritten digits",
-    "The notes end with: *“Scale up: build a proper class-based network for MNIST (handwritten "
-    "digits)”*. Here it is — the **very same `MLP` class** that solves XOR, now with an image's "
-    "pixels as inputs, as many hidden neurons as you like, and **ten outputs**, one per digit, "
-    "trained by mini-batch stochastic gradient descent.",
+    "The notes' next step, *“build a proper class-based network for MNIST”*: the **very same `MLP` "
+    "class** that solves XOR, with an image's pixels as inputs and **ten outputs**, one per digit.",
 )
 
-# ----- data -------------------------------------------------------------------------------------
+# ----- controls ---------------------------------------------------------------------------------
 source = st.segmented_control(
     "Data",
     list(DATA),
@@ -51,6 +49,22 @@ source = st.segmented_control(
     **LINK,
 )
 source = source or "digits"
+with st.container(border=True):
+    c = st.columns(4)
+    layers = c[0].slider("Hidden layers", 1, 3, 1, key="dg_layers", **LINK)
+    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, 32, key="dg_width", **LINK)
+    act = c[2].selectbox(
+        "Hidden activation", list(ACTIVATIONS), 2, format_func=lambda a: ACTIVATIONS[a].label, key="dg_act", **LINK
+    )
+    init = c[3].selectbox("Initialiser", list(INITIALISERS), 5, format_func=INITIALISERS.get, key="dg_init", **LINK)
+    c = st.columns(5)
+    lr = c[0].select_slider("Learning rate", RATES, 0.1, key="dg_lr", **LINK)
+    sched = c[1].selectbox("Schedule", list(SCHEDULES), 3, format_func=SCHEDULES.get, key="dg_sched", **LINK)
+    batch = c[2].select_slider("Mini-batch size", BATCHES, 16, key="dg_batch", **LINK)
+    epochs = c[3].slider("Epochs", 1, 60, 30, key="dg_epochs", **LINK)
+    seed = c[4].number_input("Seed", 0, 9999, 0, key="dg_seed", help="Initial weights and batch order.", **LINK)
+
+# ----- data -------------------------------------------------------------------------------------
 data = None
 if source == "mnist":
     with st.container(border=True):
@@ -84,7 +98,12 @@ if source == "mnist":
             except DigitsDataError as e:
                 bar.empty()
                 st.error(f"Download failed. {e}")
-        c2.button("Use settings suited to MNIST", key="dg_mnist_settings", on_click=use_mnist_settings)
+        c2.button(
+            "Use settings suited to MNIST",
+            key="dg_mnist_settings",
+            on_click=use_mnist_settings,
+            help="128 neurons, learning rate 0.1, mini-batches of 64, 10 epochs.",
+        )
         try:
             data = dr.mnist_data(folder)
             st.success(f"Loaded {data.name}.")
@@ -99,24 +118,6 @@ else:
     except DigitsDataError as e:
         st.error(f"The bundled digits could not be loaded: {e}")
         st.stop()
-
-# ----- the network --------------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**The network** — change anything and it trains again (finished runs are remembered).")
-    c = st.columns(4)
-    layers = c[0].slider("Hidden layers", 1, 3, 1, key="dg_layers", **LINK)
-    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, 32, key="dg_width", **LINK)
-    act = c[2].selectbox(
-        "Hidden activation", list(ACTIVATIONS), 2, format_func=lambda a: ACTIVATIONS[a].label, key="dg_act", **LINK
-    )
-    init = c[3].selectbox("Initialiser", list(INITIALISERS), 5, format_func=INITIALISERS.get, key="dg_init", **LINK)
-    c = st.columns(4)
-    lr = c[0].select_slider("Learning rate", RATES, 0.1, key="dg_lr", **LINK)
-    sched = c[1].selectbox("Schedule", list(SCHEDULES), 3, format_func=SCHEDULES.get, key="dg_sched", **LINK)
-    batch = c[2].select_slider("Mini-batch size", BATCHES, 16, key="dg_batch", **LINK)
-    epochs = c[3].slider("Epochs", 1, 60, 30, key="dg_epochs", **LINK)
-    c = st.columns(4)
-    seed = c[0].number_input("Seed", 0, 9999, 0, key="dg_seed", help="Initial weights and batch order.", **LINK)
 
 settings = dr.Settings(data.key, layers, width, act, init, float(lr), sched, batch, epochs, int(seed))
 sizes = settings.sizes(data.d)
@@ -135,11 +136,14 @@ hist, how = dr.get_history(settings, data)
 res = dr.results(settings, hist, data)
 
 # ----- summary ------------------------------------------------------------------------------------
-if how == "stopped":
-    st.warning(f"Training {hist.stopped or 'was stopped'}. Everything below shows the network as it was then.")
-    st.button("Train to the end", key="dg_resume", on_click=dr.resume, icon=":material/play_arrow:")
 if hist.diverged:
-    st.error("The loss became inf/NaN, so training stopped at the last finite weights: lower the learning rate.")
+    st.error(
+        f"Training ended early: {hist.stopped}. Everything below shows the network at that point. "
+        "Lower the learning rate."
+    )
+elif how == "stopped":
+    st.warning(f"Training {hist.stopped}. Everything below shows the network as it was then.")
+    st.button("Train to the end", key="dg_resume", on_click=dr.resume, icon=":material/play_arrow:")
 m = st.columns(4)
 right = f"{int(res.confusion.trace())} of {len(res.pred):,} held-out test images"
 m[0].metric("Test accuracy", f"{res.accuracy:.1%}", help=right)
@@ -175,31 +179,19 @@ with tabs[0]:
         + (f" (Training curves use a fixed sample of {dr.EVAL_MAX:,} images.)" if data.n_train > dr.EVAL_MAX else "")
     )
     with st.expander("The numbers, epoch by epoch"):
+        dash = ["—"]  # epoch 0 is before any step: no learning rate, no running loss (never NaN)
         table = pd.DataFrame(
             {
                 "epoch": np.arange(hist.epochs_run + 1),
-                "train loss": hist.train_loss,
-                "test loss": hist.test_loss,
-                "train accuracy": hist.train_acc,
-                "test accuracy": hist.test_acc,
-                "learning rate": np.r_[np.nan, hist.lr],
-                "running loss": np.r_[np.nan, hist.running_loss],
+                "train loss": [f"{v:.4f}" for v in hist.train_loss],
+                "test loss": [f"{v:.4f}" for v in hist.test_loss],
+                "train accuracy": [f"{v:.2%}" for v in hist.train_acc],
+                "test accuracy": [f"{v:.2%}" for v in hist.test_acc],
+                "learning rate": dash + [f"{v:.4g}" for v in hist.lr],
+                "running loss": dash + [f"{v:.4f}" for v in hist.running_loss],
             }
         )
-        st.dataframe(
-            table.style.format(
-                {
-                    "train loss": "{:.4f}",
-                    "test loss": "{:.4f}",
-                    "train accuracy": "{:.2%}",
-                    "test accuracy": "{:.2%}",
-                    "learning rate": "{:.4g}",
-                    "running loss": "{:.4f}",
-                },
-                na_rep="—",
-            ),
-            hide_index=True,
-        )
+        st.dataframe(table, hide_index=True)
         st.caption("Running loss: the mean mini-batch loss during that epoch (the number the progress bar shows).")
 
 # ----- confusion and mistakes -----------------------------------------------------------------------
@@ -232,7 +224,7 @@ with tabs[1]:
             "(its probability). Type a number into “Test image” on the next tab to look inside."
         )
         st.image(
-            [ink_picture(data.test_images[i], data.max_value) for i in shown],
+            ink_pngs(data.key, tuple(int(i) for i in shown), data.test_images, data.max_value),
             caption=[f"#{i}: {data.test_labels[i]} → {res.pred[i]} ({res.probs[i, res.pred[i]]:.2f})" for i in shown],
             width=84,
         )
@@ -271,7 +263,8 @@ with tabs[2]:
     show("activations", acts)
     with st.expander("The activations as numbers"):
         st.dataframe(
-            pd.DataFrame({f"a{l}": pd.Series(a) for l, a in enumerate(acts, start=1)}).style.format("{:.4f}", na_rep="")
+            pd.DataFrame({f"a{l}": a for l, a in enumerate(acts, start=1)}),
+            column_config={f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
         )
     st.markdown(
         "**The forward pass at scale** — the notes' two steps, with bigger matrices:"
@@ -292,7 +285,11 @@ with tabs[2]:
     )
     delta = pd.DataFrame({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
     st.dataframe(
-        delta.style.format({f"a{L}": "{:.4f}", f"dz{L} = a{L} − y": "{:+.4f}"}),
+        delta,
+        column_config={
+            f"a{L}": st.column_config.NumberColumn(format="%.4f"),
+            f"dz{L} = a{L} − y": st.column_config.NumberColumn(format="%+.4f"),
+        },
         hide_index=True,
     )
 
@@ -313,8 +310,9 @@ with tabs[3]:
             f"drawn as a {h}×{w} picture: **red** pixels push the neuron's z1 up when there is ink there, "
             "**blue** pixels push it down, white ones do not matter. Each picture is scaled by its own largest "
             "|weight| (hover for the exact value). A neuron fires for images whose ink falls on its red pixels "
-            "and avoids its blue ones: a stroke detector, the digits' version of the OR and AND the XOR "
-            "network's hidden neurons learned."
+            "and avoids its blue ones — the digits' version of the OR and AND the XOR network's hidden "
+            "neurons learned. At 8×8 the pictures are coarse: each pixel counts the ink in a 4×4 block of "
+            "the original 32×32 scan."
         )
         mag = np.abs(W1[:, :count])
         st.caption(
