@@ -22,16 +22,29 @@ def presenter() -> bool:
 
 
 # Static CSS only (never user text): presenter mode scales every rem-based size (text, widgets,
-# maths, tables) from the root font size, hides Streamlit's header chrome and trims padding.
+# maths, tables) from the root font size and trims the chrome so a 1280×720 projector shows each
+# page's main picture and key numbers without scrolling: no toolbar menu or decoration bar, a
+# transparent header that keeps only the "expand sidebar" button (hiding the whole header would
+# leave no way to reopen a collapsed sidebar), narrow page margins, compact headings, a narrower
+# sidebar drawn at 85 % (the controls are for the presenter; the audience reads the page).
 PRESENTER_CSS = """
 <style>
 html { font-size: 21px; }
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; padding-bottom: 1rem; max-width: 100%; }
+header[data-testid="stHeader"] { background: transparent; height: 2.2rem; pointer-events: none; }
+header[data-testid="stHeader"] button { pointer-events: auto; }
+[data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding: 0.9rem 1.4rem 1rem 1.4rem; max-width: 100%; }
+[data-testid="stAppViewContainer"]:has(section[data-testid="stSidebar"][data-collapsed="true"])
+  [data-testid="stMainBlockContainer"] { padding-left: 3.6rem; }
+section[data-testid="stSidebar"]:not([data-collapsed="true"]) { width: 250px !important; min-width: 250px !important; }
+[data-testid="stSidebarContent"] { zoom: 0.85; }
+[data-testid="stSidebarHeader"] { height: 2rem; margin-bottom: 0; }
 .katex { font-size: 1.3em; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.3rem 0.6rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.25rem 0.45rem; }
 [data-testid="stDataFrame"] { zoom: 1.3; }
-h1 { font-size: 2.1rem !important; padding-top: 0 !important; }
+h1 { font-size: 1.9rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
+h2 { font-size: 1.45rem !important; padding-top: 0.6rem !important; padding-bottom: 0.2rem !important; }
+h3 { font-size: 1.2rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }
 </style>
 """
 
@@ -117,9 +130,18 @@ def share_link() -> None:
         st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
 
 
+INTRO_FOLD = 200  # presenter mode: introductions longer than this (characters) fold into an expander
+
+
 def page_header(title: str, intro: str | None = None) -> None:
+    """The page title and its introduction. In presenter mode a long introduction (more than about
+    two projected lines) folds into an expander, so the page's main picture and numbers move up
+    onto a projector's first screen."""
     st.title(title)
-    if intro:
+    if intro and presenter() and len(intro) > INTRO_FOLD:
+        with st.expander("About this page"):
+            st.markdown(intro)
+    elif intro:
         st.markdown(intro)
 
 

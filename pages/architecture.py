@@ -27,7 +27,15 @@ net = state.network_control()
 st.markdown(state.network_caption(net))
 
 # ----- the diagram and the parameter table -------------------------------------------------------
+# Presenter mode: the diagram and the parameter count share the first screen of a 1280×720
+# projector (the width slider sits beside the diagram); normally the slider spans the page.
+PRESENT = ui.presenter()
 st.header("The network, drawn from its numbers")
+if PRESENT:
+    left, right = st.columns([3, 2], gap="large")
+    top = right
+else:
+    top = st.container()
 h0 = net.W[0].shape[1] if net.n_layers == 2 else None
 ss = st.session_state
 # The width control starts at the current network's width and follows it when the network changes.
@@ -37,7 +45,7 @@ if h0 is not None and MIN_WIDTH <= h0 <= MAX_WIDTH:
     elif ss.get("ar_net_width") not in (None, h0):
         ss["ar_width"] = h0
     ss["ar_net_width"] = h0
-width = st.slider(
+width = top.slider(
     "Hidden neurons (width of the hidden layer)",
     MIN_WIDTH,
     MAX_WIDTH,
@@ -54,19 +62,20 @@ if h0 is None:
 resized = resize_hidden(net, width, seed=0)
 shown = resized.net
 if resized.added == 0 and resized.dropped == 0:
-    st.caption(f"Drawn from the current network: its {width} hidden neuron{'s' * (width > 1)} as they are.")
+    top.caption(f"Drawn from the current network: its {width} hidden neuron{'s' * (width > 1)} as they are.")
 elif resized.added:
-    st.caption(
+    top.caption(
         f"Hidden neurons 1–{resized.kept} are the current network's; neurons {resized.kept + 1}–{width} are new, "
         "drawn from a Xavier-uniform initialisation (seed 0) with bias 0 — untrained, so their weights are small."
     )
 else:
-    st.caption(
+    top.caption(
         f"Hidden neurons 1–{width} of the current network's {h0}; "
         f"the other {resized.dropped} are left out (with their weights to the output)."
     )
 
-left, right = two([3, 2])
+if not PRESENT:
+    left, right = st.columns([3, 2], gap="large")
 with left:
     if not shown.is_finite():
         st.warning("Some weights are not finite numbers (inf/NaN); they are drawn as 0 and marked in the table below.")
@@ -78,7 +87,8 @@ with left:
         "bias. Hover over any arrow or neuron for its exact value."
     )
 with right:
-    st.subheader("Parameters")
+    if not PRESENT:
+        st.subheader("Parameters")
     what = {
         "W1": "how strongly each input pushes each hidden neuron",
         "b1": "each hidden neuron's own offset (where its line sits)",
@@ -88,8 +98,12 @@ with right:
     rows = [(p.name, "×".join(map(str, p.shape)), p.count, what.get(p.name, p.role)) for p in shown.param_table()]
     table = pd.DataFrame(rows, columns=["Tensor", "Shape", "Count", "What it does"])
     table.loc[len(table)] = ["Total", "", shown.n_params, f"4h + 1 with h = {width}"]
-    st.table(table.set_index("Tensor"))
-    st.markdown(f"#### 4·{width} + 1 = **{param_count(width)}** parameters")
+    if PRESENT:  # the key number first; the table without its long prose column fits beside the diagram
+        st.markdown(f"### 4·{width} + 1 = **{param_count(width)}** parameters")
+        st.table(table.drop(columns="What it does").set_index("Tensor"))
+    else:
+        st.table(table.set_index("Tensor"))
+        st.markdown(f"#### 4·{width} + 1 = **{param_count(width)}** parameters")
     st.caption(
         f"W1 is 2×{width} = {2 * width}, b1 is 1×{width} = {width}, W2 is {width}×1 = {width}, b2 is 1×1 = 1. "
         "The notes' network (h = 2) has 9."

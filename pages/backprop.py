@@ -67,18 +67,28 @@ except ValueError as e:
     st.warning(f"This page explains networks with one hidden layer and one sigmoid output: {e}.")
     st.stop()
 
-loss = st.segmented_control(
-    "Loss",
-    ["bce", "mse"],
-    default="bce",
-    required=True,
-    format_func=lambda k: {"bce": "Binary cross-entropy (BCE)", "mse": "Mean squared error (MSE)"}[k],
-    key="bp_loss",
-    bind="query-params",
-    persist_state="session",
-    help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
-)
-loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
+# Presenter mode: a projector's first screen holds both controls in one row, then the chain rule
+# with the chosen step (left) beside that step's live numbers (right); normally they run down the page.
+PRESENT = ui.presenter()
+if PRESENT:
+    st.header("1 · The chain rule, backwards")
+    side, step_box = st.columns([21, 19], gap="small")
+    body, numbers = st.columns([3, 2], gap="large")
+else:
+    side = step_box = st.container()
+with side:
+    loss = st.segmented_control(
+        "Loss",
+        ["bce", "mse"],
+        default="bce",
+        required=True,
+        format_func=lambda k: {"bce": "Binary cross-entropy (BCE)", "mse": "Mean squared error (MSE)"}[k],
+        key="bp_loss",
+        bind="query-params",
+        persist_state="session",
+        help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
+    )
+    loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
 params = net.to_dict()
 led = cached_ledger(params, net.hidden, loss)
 if not led.is_finite():
@@ -88,82 +98,86 @@ N, h = led.N, led.width
 fsym = F_SYMBOL.get(net.hidden, net.hidden)
 act = get_activation(net.hidden)
 dz2_tex = r"a_2 - y" if loss == "bce" else r"(a_2 - y) \odot \sigma'(z_2)"
-st.caption(
+side.caption(
     f"Loss: {LOSSES[loss]} = {f(led.loss, 4)}. Hidden activation: {act.label}, so the backward pass uses "
     f"f'(z1) = {'a1·(1 − a1), the notes’ σ′' if net.hidden == 'sigmoid' else act.label + '′'}."
     + ("" if h == 2 else f" This network has {h} hidden neurons, so h = {h} in every shape below.")
 )
 
 # ----- 1. chain rule and the summary diagram ------------------------------------------------------
-st.header("1 · The chain rule, backwards")
-st.markdown("If y = f(g(x)), then dy/dx = dy/dg × dg/dx. Our network: Input (x) → Hidden (h) → Output (y) → Loss (L).")
-st.markdown("**To update hidden layer weights, we need dL/dW1.** The chain rule says:")
-chain_slot = st.container()  # filled below, once the step is known
-step = st.segmented_control(
-    "Step explained",
-    list(bl.STEPS),
-    default="dz2",
-    required=True,
-    key="bp_step",
-    bind="query-params",
-    persist_state="session",
-    help="Highlights this step in the diagram and in the ledger below.",
-)
-step = step or "dz2"
-k = bl.STEPS.index(step)
-HL = r"\colorbox{#fde9c8}{$\displaystyle "
-on = {"dz2": 1, "dW2": 1, "db2": 1, "dz1": 2, "db1": 2, "dW1": 3}[step]  # factors this step computes
-
-
-def factor(i: int, body: str) -> str:
-    return (HL + body + "$}") if i < on else body
-
-
-with chain_slot:
-    st.latex(
-        r"\frac{\partial L}{\partial W_1} = "
-        + factor(0, r"\underbrace{\frac{\partial L}{\partial y}}_{\substack{\text{output}\\\text{gradient}}}")
-        + r"\times"
-        + factor(1, r"\underbrace{\frac{\partial y}{\partial h}}_{\substack{\text{hidden}\\\text{gradient}}}")
-        + r"\times"
-        + factor(2, r"\underbrace{\frac{\partial h}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}")
+NEED = "**To update hidden layer weights, we need dL/dW1.** The chain rule says:"
+CHAIN = "If y = f(g(x)), then dy/dx = dy/dg × dg/dx. Our network: Input (x) → Hidden (h) → Output (y) → Loss (L)."
+if not PRESENT:
+    st.header("1 · The chain rule, backwards")
+    body = step_box = st.container()
+with body:
+    if not PRESENT:
+        st.markdown(CHAIN)
+        st.markdown(NEED)
+    chain_slot = st.container()  # filled below, once the step is known
+    step = step_box.segmented_control(
+        "Step explained",
+        list(bl.STEPS),
+        default="dz2",
+        required=True,
+        key="bp_step",
+        bind="query-params",
+        persist_state="session",
+        help="Highlights this step in the diagram and in the ledger below.",
     )
-    st.latex(
-        r"dW_1 = \underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
-        r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
-    )
-what = {
-    "dz2": "It computes the **output gradient** (shaded).",
-    "dW2": "It takes the **output gradient** (shaded) times its own local gradient a1ᵀ: the update for W2.",
-    "db2": "It takes the **output gradient** (shaded) times its own local gradient 1: the update for b2.",
-    "dz1": "It computes the output gradient times the **hidden gradient** (shaded).",
-    "dW1": "It is the whole product: **all three factors** (shaded).",
-    "db1": "It takes the output and hidden gradients (shaded) times the local gradient 1: the update for b1.",
-}[step]
-st.markdown(f"**Step {k + 1} of 6 — {step}: {STEP_TITLES[step]}.** {what}")
+    step = step or "dz2"
+    k = bl.STEPS.index(step)
+    HL = r"\colorbox{#fde9c8}{$\displaystyle "
+    on = {"dz2": 1, "dW2": 1, "db2": 1, "dz1": 2, "db1": 2, "dW1": 3}[step]  # factors this step computes
 
+    def factor(i: int, body: str) -> str:
+        return (HL + body + "$}") if i < on else body
 
-def d(a: str, b: str) -> str:
-    return rf"\frac{{\partial {a}}}{{\partial {b}}}"
+    with chain_slot:
+        st.latex(
+            r"\frac{\partial L}{\partial W_1} = "
+            + factor(0, r"\underbrace{\frac{\partial L}{\partial y}}_{\substack{\text{output}\\\text{gradient}}}")
+            + r"\times"
+            + factor(1, r"\underbrace{\frac{\partial y}{\partial h}}_{\substack{\text{hidden}\\\text{gradient}}}")
+            + r"\times"
+            + factor(2, r"\underbrace{\frac{\partial h}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}")
+        )
+        st.latex(
+            r"dW_1 = \underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
+            r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
+        )
+    what = {
+        "dz2": "It computes the **output gradient** (shaded).",
+        "dW2": "It takes the **output gradient** (shaded) times its own local gradient a1ᵀ: the update for W2.",
+        "db2": "It takes the **output gradient** (shaded) times its own local gradient 1: the update for b2.",
+        "dz1": "It computes the output gradient times the **hidden gradient** (shaded).",
+        "dW1": "It is the whole product: **all three factors** (shaded).",
+        "db1": "It takes the output and hidden gradients (shaded) times the local gradient 1: the update for b1.",
+    }[step]
+    st.markdown(f"**Step {k + 1} of 6 — {step}: {STEP_TITLES[step]}.** {what}")
 
+    def d(a: str, b: str) -> str:
+        return rf"\frac{{\partial {a}}}{{\partial {b}}}"
 
-L1 = {  # first line: the chain rule for this step; second line: what the local factor is
-    "dz2": (d("L", "z_2"), d("L", "a_2") + r"\cdot" + d("a_2", "z_2")),
-    "dW2": (d("L", "W_2"), d("L", "z_2") + r"\cdot" + d("z_2", "W_2")),
-    "db2": (d("L", "b_2"), d("L", "z_2") + r"\cdot" + d("z_2", "b_2")),
-    "dz1": (d("L", "z_1"), d("L", "z_2") + r"\cdot" + d("z_2", "a_1") + r"\cdot" + d("a_1", "z_1")),
-    "dW1": (d("L", "W_1"), d("L", "z_1") + r"\cdot" + d("z_1", "W_1")),
-    "db1": (d("L", "b_1"), d("L", "z_1") + r"\cdot" + d("z_1", "b_1")),
-}[step]
-L2 = {
-    "dz2": r"\frac{a_2 - y}{a_2(1-a_2)}\cdot a_2(1-a_2) = a_2 - y" if loss == "bce" else r"(a_2 - y)\cdot a_2(1 - a_2)",
-    "dW2": r"a_1^{\top}\, dz_2 / N \quad\text{since } z_2 = a_1 W_2 + b_2",
-    "db2": r"\textstyle\sum_n dz_2[n] \cdot 1 / N",
-    "dz1": r"(dz_2\, W_2^{\top}) \odot f'(z_1)",
-    "dW1": r"X^{\top} dz_1 / N \quad\text{since } z_1 = X W_1 + b_1",
-    "db1": r"\textstyle\sum_n dz_1[n] \cdot 1 / N",
-}[step]
-st.latex(r"\begin{aligned}" + L1[0] + " &= " + L1[1] + r" \\ &= " + L2 + r"\end{aligned}")
+    L1 = {  # first line: the chain rule for this step; second line: what the local factor is
+        "dz2": (d("L", "z_2"), d("L", "a_2") + r"\cdot" + d("a_2", "z_2")),
+        "dW2": (d("L", "W_2"), d("L", "z_2") + r"\cdot" + d("z_2", "W_2")),
+        "db2": (d("L", "b_2"), d("L", "z_2") + r"\cdot" + d("z_2", "b_2")),
+        "dz1": (d("L", "z_1"), d("L", "z_2") + r"\cdot" + d("z_2", "a_1") + r"\cdot" + d("a_1", "z_1")),
+        "dW1": (d("L", "W_1"), d("L", "z_1") + r"\cdot" + d("z_1", "W_1")),
+        "db1": (d("L", "b_1"), d("L", "z_1") + r"\cdot" + d("z_1", "b_1")),
+    }[step]
+    L2 = {
+        "dz2": r"\frac{a_2 - y}{a_2(1-a_2)}\cdot a_2(1-a_2) = a_2 - y"
+        if loss == "bce"
+        else r"(a_2 - y)\cdot a_2(1 - a_2)",
+        "dW2": r"a_1^{\top}\, dz_2 / N \quad\text{since } z_2 = a_1 W_2 + b_2",
+        "db2": r"\textstyle\sum_n dz_2[n] \cdot 1 / N",
+        "dz1": r"(dz_2\, W_2^{\top}) \odot f'(z_1)",
+        "dW1": r"X^{\top} dz_1 / N \quad\text{since } z_1 = X W_1 + b_1",
+        "db1": r"\textstyle\sum_n dz_1[n] \cdot 1 / N",
+    }[step]
+    st.latex(r"\begin{aligned}" + L1[0] + " &= " + L1[1] + r" \\ &= " + L2 + r"\end{aligned}")
 tips = {
     "dz2": "dz2 = " + ", ".join(f(v, 3) for v in led.dz2[:, 0]),
     "dW2": "dW2 = " + ", ".join(f(v, 4) for v in led.dW2[:, 0]),
@@ -173,11 +187,26 @@ tips = {
     "L": f"{LOSSES[loss]} = {f(led.loss, 4)}",
     "a2": "a2 = " + ", ".join(f(v, 3) for v in led.a2[:, 0]),
 }
-st.graphviz_chart(bc.summary_dot(step, fsym, loss, tips), width="content")
-st.caption(
-    f"The notes' visual summary. Forward pass down the left, backward pass back up the right. "
-    f"Highlighted: **{step}** ({STEP_TITLES[step]}); dashed arrows show what it reads from the forward pass."
-)
+if PRESENT:
+    hs_, ins_ = bc.hidden_names(h), bc.input_names(X.shape[1])
+    value, rows_, cols_ = {
+        "dz2": (led.dz2, ROW_LABELS, ["dz2"]),
+        "dW2": (led.dW2, [f"{x} → out" for x in hs_], ["dW2"]),
+        "db2": (led.db2, ["b2"], ["db2"]),
+        "dz1": (led.dz1, ROW_LABELS, [f"dz1 {x}" for x in hs_]),
+        "dW1": (led.dW1, ins_, [f"dW1 → {x}" for x in hs_]),
+        "db1": (led.db1, ["b1"], [f"db1 {x}" for x in hs_]),
+    }[step]
+    with numbers:
+        st.markdown(f"**{step}** for this network — {STEP_TITLES[step]}")
+        ui.show_matrix(value, rows_, cols_, digits=4)
+    st.markdown(CHAIN + " " + NEED.replace(" The chain rule says:", ""))
+with st.container():
+    st.graphviz_chart(bc.summary_dot(step, fsym, loss, tips), width="content")
+    st.caption(
+        f"The notes' visual summary. Forward pass down the left, backward pass back up the right. "
+        f"Highlighted: **{step}** ({STEP_TITLES[step]}); dashed arrows show what it reads from the forward pass."
+    )
 
 
 # ----- what it means (live) -----------------------------------------------------------------------

@@ -40,25 +40,50 @@ if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
     st.warning("Some values are not finite numbers (overflow); they are shown as ∞ or NaN and left out of the chart.")
 
 # ----- one input, neuron by neuron --------------------------------------------------------------------------
-st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
-blocks = fc.hidden_lines(net, step)
-per_row = 1 if ui.presenter() else 2  # side by side on a wide screen; stacked on a phone or when projecting
-for start in range(0, h, per_row):
-    for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
-        col.latex(fc.aligned(lines))
-st.header("Step 2: hidden layer → output")
-st.latex(fc.aligned(fc.output_lines(net, step)))
-
 pred = int(step.a2 > 0.5)
 target = int(y[row, 0])
-c1, c2, c3 = st.columns(3)
-c1.metric("Output a2", ui.fmt(step.a2, 3))
-c2.metric("Prediction (a2 > 0.5 → 1)", pred)
-c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
-if pred == target:
-    st.success(f"Right: the network says {pred} for {ROW_LABELS[row]}, and XOR is {target}.", icon=":material/check:")
+
+
+def result_metrics() -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Output a2", ui.fmt(step.a2, 3))
+    c2.metric("Prediction (a2 > 0.5 → 1)", pred)
+    c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
+
+
+def verdict() -> None:
+    if pred == target:
+        st.success(
+            f"Right: the network says {pred} for {ROW_LABELS[row]}, and XOR is {target}.", icon=":material/check:"
+        )
+    else:
+        st.error(f"Wrong: the network says {pred} for {ROW_LABELS[row]}, but XOR is {target}.", icon=":material/close:")
+
+
+blocks = fc.hidden_lines(net, step)
+if ui.presenter():
+    # A projector's first screen: the result, then both steps side by side (maths at normal size:
+    # presenter mode already enlarges it).
+    result_metrics()
+    s1, s2 = st.columns(2, gap="large")
+    with s1:
+        st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+        for lines in blocks:
+            st.latex(fc.aligned(lines, r"\normalsize"))
+    with s2:
+        st.subheader("Step 2: hidden layer → output")
+        st.latex(fc.aligned(fc.output_lines(net, step), r"\normalsize"))
+        verdict()
 else:
-    st.error(f"Wrong: the network says {pred} for {ROW_LABELS[row]}, but XOR is {target}.", icon=":material/close:")
+    st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+    per_row = 2  # side by side on a wide screen; stacked on a phone
+    for start in range(0, h, per_row):
+        for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
+            col.latex(fc.aligned(lines))
+    st.header("Step 2: hidden layer → output")
+    st.latex(fc.aligned(fc.output_lines(net, step)))
+    result_metrics()
+    verdict()
 st.caption(
     "Numbers are shown rounded (z to 2 decimals, activations to 3); every result is computed from the exact values, "
     "so re-adding the rounded numbers by hand can differ in the last digit."

@@ -51,10 +51,10 @@ h = table.n_hidden
 W2, b2 = net.W[1], net.b[1]
 
 # ----- the notes' table and the gate names ------------------------------------------------------
-st.header("What did the hidden neurons learn?")
 PRESENT = ui.presenter()
 # presenter mode: larger fixed-size charts, and text below them instead of beside them
 BIG = {"width": 620, "height": 540} if PRESENT else {"height": 390}
+net_id = hc.net_key(net)
 
 
 def two_columns(stack: bool = PRESENT):
@@ -62,15 +62,23 @@ def two_columns(stack: bool = PRESENT):
     return (st.container(), st.container()) if stack else st.columns([3, 2], gap="large")
 
 
-left, right = two_columns(PRESENT or h > 3)  # many hidden neurons: the table needs the full width
-with left:
-    hc.show_table(hc.feature_frame(table), "hf_table", PRESENT)
+def feature_table(compact: bool = False) -> None:
+    """The notes' table; compact (beside a chart when projecting): without the Expected column,
+    whose answer the ✓/✗ of the Prediction column already gives."""
+    frame = hc.feature_frame(table)
+    hc.show_table(frame.drop(columns="Expected") if compact else frame, "hf_table", PRESENT)
     n_wrong = int(table.wrong.sum())
     st.caption(
-        "All four predictions are right (output > 0.5 means 1)."
-        if n_wrong == 0
-        else f"{n_wrong} of 4 predictions wrong (marked ✗): output > 0.5 means 1."
+        ("✓ = XOR's answer. " if compact else "")
+        + (
+            "All four predictions are right (output > 0.5 means 1)."
+            if n_wrong == 0
+            else f"{n_wrong} of 4 predictions wrong (marked ✗): output > 0.5 means 1."
+        )
     )
+
+
+def notes_note() -> None:
     if h >= 2 and all(np.array_equal(a, NOTES_WEIGHTS[k]) for k, a in net.to_dict().items()):
         diff, r, c = F.notes_difference(table.a1, table.out)
         col = ["Hidden1", "Hidden2", "Output"][c]
@@ -80,9 +88,11 @@ with left:
             f"example weights. These are the exact values for the example weights; they differ from the notes' "
             f"by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, {F.NOTES_TABLE[r, c]:.3f} in the notes)."
         )
-with right:
+
+
+def gate_names(names: bool = True, explain: bool = True) -> None:
     bounded = net.hidden in F.BOUNDED
-    for k, g in enumerate(gates):
+    for k, g in enumerate(gates if names else []):
         on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
         thr = "" if bounded else f", threshold {g.rule.threshold:.3f}"
         shaky = " — barely decided, the name can still flip" if g.decisiveness < 0.05 * g.rule.scale else ""
@@ -90,6 +100,8 @@ with right:
             f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n"
             f"decisiveness {g.decisiveness:.3f} of a possible {g.rule.scale:.3g}{thr}{shaky}"
         )
+    if not explain:
+        return
     if bounded:
         st.caption(
             f"Threshold {gates[0].rule.threshold:g} ({gates[0].rule.text}). Decisiveness = the smallest distance of "
@@ -101,6 +113,34 @@ with right:
             "midpoint of its own weakest and strongest response on the four inputs (its threshold, above). "
             "Decisiveness = the smallest distance of the four activations from that threshold."
         )
+
+
+def boundary_chart(size: dict) -> None:
+    st.vega_lite_chart(
+        spec=hc.boundary_spec(net_id, PRESENT, **size),
+        key="hf_boundary",
+        alt="Decision boundary: the network's output over the input plane, with its 0.5 line and the four XOR points.",
+    )
+
+
+if PRESENT:
+    # A projector's first screen: the decision boundary beside the notes' table and the gate names.
+    left, right = st.columns([1, 1], gap="small")
+    with left:
+        boundary_chart({"height": 440})
+    with right:
+        feature_table(compact=True)
+        gate_names(explain=False)
+    notes_note()
+    gate_names(names=False)
+else:
+    st.header("What did the hidden neurons learn?")
+    left, right = two_columns(h > 3)  # many hidden neurons: the table needs the full width
+    with left:
+        feature_table()
+        notes_note()
+    with right:
+        gate_names()
 
 comb = F.combine(gates, W2, b2)
 pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.up]
@@ -118,14 +158,12 @@ if tuple(int(p) for p in table.pred) != comb.table:
 
 # ----- the decision boundary ---------------------------------------------------------------------
 st.header("The decision boundary")
-net_id = hc.net_key(net)
-left, right = two_columns()
-with left:
-    st.vega_lite_chart(
-        spec=hc.boundary_spec(net_id, PRESENT, **BIG),
-        key="hf_boundary",
-        alt="Decision boundary: the network's output over the input plane, with its 0.5 line and the four XOR points.",
-    )
+if PRESENT:
+    right = st.container()  # the chart is at the top of the page
+else:
+    left, right = two_columns()
+    with left:
+        boundary_chart(BIG)
 with right:
     red = hc.red_share(net_id)
     side = {True: [], False: []}

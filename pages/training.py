@@ -168,9 +168,10 @@ def describe(cfg: dict, lr: float, seed: bool = True) -> str:
 
 
 # ----- sections ----------------------------------------------------------------------------------
-def summary(hist, lr: float) -> None:
+def summary(hist, lr: float, stacked: bool = False) -> None:
+    """The run's four key numbers in a row, or one under the other (beside the loss chart when projecting)."""
     solved_at = first_solved_epoch(hist.loss, hist.acc, SOLVED_LOSS)
-    c = st.columns(4)
+    c = [st.container() for _ in range(4)] if stacked else st.columns(4)
     when = f" at epoch {hist.epochs_run:,}" if hist.diverged else ""
     c[0].metric("Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSSES[hist.loss_name]} after the last update{when}")
     c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
@@ -233,18 +234,27 @@ def divergence_box(cfg: dict, lr: float, hist) -> dict:
     return extra
 
 
-def curves(hist, lr: float, extra: dict) -> None:
+def curves(hist, lr: float, extra: dict, loss_slot=None) -> None:
+    """Loss (log), accuracy and learning-rate curves. loss_slot: where the loss chart goes (presenter
+    mode puts it beside the key numbers at the top, and the two small charts side by side below)."""
     marks = {f"diverged (epoch {hist.divergence.epoch})": hist.divergence.epoch} if hist.diverged else None
     runs = {f"this run (lr {lr:g})": hist.loss, **extra}
     planned = [0, len(hist.lr)]  # a diverged run stops early; keep the planned length on every axis
     name = LOSSES[hist.loss_name]
-    c1, c2 = st.columns([3, 2])
+    if loss_slot is not None:
+        c1 = loss_slot
+        c2, c3 = st.columns(2)
+        small = 250  # presenter fonts need room: a 180-pixel chart would keep almost nothing for the curve
+    else:
+        c1, c2 = st.columns([3, 2])
+        c3, small = c2, 180
     with c1:
         show("curve", runs, "Loss (log scale)", name, log=True, marks=marks, height=390, x_domain=planned)
     with c2:
-        show("curve", {"this run": hist.acc}, "Accuracy", "accuracy", y_format=".0%", y_domain=[0, 1], height=180,
+        show("curve", {"this run": hist.acc}, "Accuracy", "accuracy", y_format=".0%", y_domain=[0, 1], height=small,
              x_domain=planned)  # fmt: skip
-        show("curve", {"schedule": hist.lr}, "Learning rate per epoch", "rate", height=180, marks=marks)
+    with c3:
+        show("curve", {"schedule": hist.lr}, "Learning rate per epoch", "rate", height=small, marks=marks)
     if hist.diverged and hist.divergence.epoch < len(hist.lr) / 10:
         n = max(20, 3 * hist.divergence.epoch + 10)
         show("curve", {k: v[: n + 1] for k, v in runs.items()}, f"Zoom: loss over the first {n} epochs", name,
@@ -607,11 +617,17 @@ except Exception as exc:  # a bad combination must never show a traceback
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
     st.caption(label)
-    summary(hist, lr)
+    loss_slot = None
+    if ui.presenter():  # a projector's first screen: the loss curve beside the four key numbers
+        loss_slot, numbers = st.columns([3, 1], gap="medium")
+        with numbers:
+            summary(hist, lr, stacked=True)
+    else:
+        summary(hist, lr)
     if cfg["init"] == "zeros":
         zero_init_note(hist, cfg, lr)
     extra = divergence_box(cfg, lr, hist) if hist.diverged else {}
-    curves(hist, lr, extra)
+    curves(hist, lr, extra, loss_slot)
     st.subheader("Replay the run")
     st.toggle("Play (animate the replay, for a projector)", key="tr_play", **KEEP)
     st.fragment(replay, run_every=0.5 if ss.get("tr_play") else None)(hist, cfg)
