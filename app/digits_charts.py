@@ -28,6 +28,13 @@ DIVERGING = alt.Scale(scheme="redblue", reverse=True, domain=[-1, 1])  # blue ne
 INK = alt.Scale(scheme="greys", domain=[0, 1])  # 0 white paper … 1 black ink
 
 
+def _tall(height: int) -> int:
+    """Chart heights grow with presenter mode's larger fonts, so axes and legends do not squeeze
+    the plot (Streamlit's autosize "fit" counts them inside the height). Keep y-axis titles short
+    for the same reason: a rotated title longer than the plot shrinks the plot to fit it."""
+    return int(height * 1.35) if presenter() else height
+
+
 # ----- frames -------------------------------------------------------------------------------------
 def curves_frame(values: dict[str, np.ndarray]) -> pd.DataFrame:
     """{label: values per epoch (E+1,)} → long frame (epoch, value, set); non-finite rows dropped."""
@@ -101,7 +108,7 @@ def curves_chart(values: dict[str, np.ndarray], title: str, y_title: str, y_form
         "tooltip": [alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4f")],
     }
     chart = alt.Chart(df).mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
-    return chart.encode(**enc).properties(title=title, height=height, width="container")
+    return chart.encode(**enc).properties(title=title, height=_tall(height), width="container")
 
 
 def confusion_chart(C: np.ndarray, height: int = 380):
@@ -145,7 +152,7 @@ def confusion_chart(C: np.ndarray, height: int = 380):
     return (
         alt.layer(empty, right, wrong, text)
         .resolve_scale(color="independent")
-        .properties(title="Confusion matrix (test images)", height=height, width="container")
+        .properties(title="Confusion matrix (test images)", height=_tall(height), width="container")
     )
 
 
@@ -209,11 +216,11 @@ def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
             color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m]), legend=None),
             tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q"), alt.Tooltip("value:Q", format=".4f")],
         )
-        .properties(height=height_per_layer * L + 45, width="container")
+        .properties(height=_tall(height_per_layer * L + 45), width="container")
     )
 
 
-def probability_chart(probs: np.ndarray, true_label: int, height: int = 300):
+def probability_chart(probs: np.ndarray, true_label: int, out_name: str = "a2", height: int = 300):
     """The ten softmax outputs a2 as bars; the true digit (where y = 1) in red, the others grey."""
     s = sizes()
     p = np.nan_to_num(np.asarray(probs, dtype=float).ravel(), nan=0.0)
@@ -230,12 +237,12 @@ def probability_chart(probs: np.ndarray, true_label: int, height: int = 300):
     )
     enc = {
         "x": alt.X("digit:O", title="digit", axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y("probability:Q", title="a2 = softmax(z2)", scale=alt.Scale(domain=[0, 1])),
+        "y": alt.Y("probability:Q", title=out_name, scale=alt.Scale(domain=[0, 1])),
         "tooltip": [
             alt.Tooltip("digit:O"),
-            alt.Tooltip("probability:Q", title="a2 (probability)", format=".4f"),
+            alt.Tooltip("probability:Q", title=f"{out_name} (probability)", format=".4f"),
             alt.Tooltip("y:Q", title="y (one-hot)"),
-            alt.Tooltip("delta:Q", title="dz2 = a2 − y", format="+.4f"),
+            alt.Tooltip("delta:Q", title=f"d{out_name.replace('a', 'z', 1)} = {out_name} − y", format="+.4f"),
         ],
     }
     base = alt.Chart(df).encode(**enc)
@@ -247,7 +254,7 @@ def probability_chart(probs: np.ndarray, true_label: int, height: int = 300):
         )
     )
     text = base.mark_text(dy=-s["font"] * 0.7, fontSize=s["font"]).encode(text=alt.Text("probability:Q", format=".2f"))
-    return (bars + text).properties(title="The ten output probabilities", height=height, width="container")
+    return (bars + text).properties(title="The ten output probabilities", height=_tall(height), width="container")
 
 
 def weights_chart(W1: np.ndarray, shape: tuple[int, int], count: int, cols: int, px: int):
@@ -310,7 +317,7 @@ def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
     labels = [f"‖dW{l + 1}‖" for l in range(L)]
     base = alt.Chart(df).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("norm:Q", title="mean gradient norm per step", scale=alt.Scale(type="log")),
+        y=alt.Y("norm:Q", title="‖dW‖ per step", scale=alt.Scale(type="log")),
         color=alt.Color(
             "layer:N",
             scale=alt.Scale(domain=labels, range=LAYER_COLOURS[: max(L, 1)]),
@@ -319,7 +326,9 @@ def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("norm:Q", format=".3e")],
     )
     chart = base.mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
-    return chart.properties(title="Gradient flow: how big each layer's updates were", height=height, width="container")
+    return chart.properties(
+        title="Gradient flow: how big each layer's updates were", height=_tall(height), width="container"
+    )
 
 
 # ----- pictures (not charts) ---------------------------------------------------------------------

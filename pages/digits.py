@@ -252,7 +252,7 @@ with tabs[2]:
         verdict = "right" if pred == true else "wrong"
         st.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
     with c2:
-        show("probabilities", a2, true)
+        show("probabilities", a2, true, f"a{hist.final.n_layers}")
         st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
     L = hist.final.n_layers
     acts = [fwd.a[l][0] for l in range(1, L)]
@@ -299,7 +299,8 @@ with tabs[3]:
     count = min(width, 64 if h <= 8 else 24)
     cols = 8 if h <= 8 else 6
     px = (4.7 if h <= 8 else 1.9) * (2 if ui.presenter() else 1)
-    c1, c2 = st.columns([1, 1])
+    # side by side on a laptop; stacked in presenter mode, where the pictures are twice as large
+    c1, c2 = (st.container(), st.container()) if ui.presenter() else st.columns([1, 1])
     with c1:
         show("weights", W1, data.shape, count, cols, px, width="content")
         if count < width:
@@ -311,8 +312,12 @@ with tabs[3]:
             "**blue** pixels push it down, white ones do not matter. Each picture is scaled by its own largest "
             "|weight| (hover for the exact value). A neuron fires for images whose ink falls on its red pixels "
             "and avoids its blue ones — the digits' version of the OR and AND the XOR network's hidden "
-            "neurons learned. At 8×8 the pictures are coarse: each pixel counts the ink in a 4×4 block of "
-            "the original 32×32 scan."
+            "neurons learned."
+            + (
+                " At 8×8 the pictures are coarse: each pixel counts the ink in a 4×4 block of the original 32×32 scan."
+                if h <= 8
+                else ""
+            )
         )
         mag = np.abs(W1[:, :count])
         st.caption(
