@@ -299,12 +299,17 @@ def hidden_table(net: MLP) -> pd.DataFrame:
 
 def replay(hist, cfg: dict) -> None:
     epochs = hist.snapshot_epochs
-    if ss.get("tr_epoch") not in epochs:
+    if "tr_epoch" not in ss:  # first visit: the link's epoch (a shared link may ask for 0), else the last
+        linked = st.query_params.get("tr_epoch", "")
+        ss["tr_epoch"] = int(linked) if linked.isdigit() and int(linked) in epochs else epochs[-1]
+    elif ss["tr_epoch"] not in epochs:  # the settings changed: another run with other snapshot epochs
         ss["tr_epoch"] = epochs[-1]
     if ss.get("tr_play"):
         i = epochs.index(ss["tr_epoch"]) + max(1, len(epochs) // 60)  # ~60 ticks for a whole run
         ss["tr_epoch"] = epochs[i] if i < len(epochs) else epochs[0]
-    st.select_slider("Epoch", epochs, key="tr_epoch", **KEEP)
+    # In links (?tr_epoch=1000). The slider's own default, epoch 0, is left out of the address by
+    # Streamlit, so a copied link of epoch 0 reopens at the last epoch; a typed ?tr_epoch=0 works.
+    st.select_slider("Epoch", epochs, key="tr_epoch", **LINK)
     k = ss["tr_epoch"]
     i = epochs.index(k)
     net = hist.network_at(k)
