@@ -2,7 +2,7 @@
 folder, static HTML only, XSRF protection on, size-limited uploads.
 
 - Caches: every st.cache_data / st.cache_resource in app/ and pages/ has max_entries (static check),
-  and 120 distinct settings in a row (1,000 with XORLAB_LONG_FUZZ=1 or XORLAB_MEMORY_SETTINGS=1000)
+  and 80 distinct settings in a row (1,000 with XORLAB_LONG_FUZZ=1 or XORLAB_MEMORY_SETTINGS=1000)
   sent to the real server through the agent API — new weights on every page with the network
   control, new seeds on the Vanishing gradient, Training and Digits pages (which retrain, so they
   come up less often) — keep its peak memory (VmHWM in /proc/<pid>/status)
@@ -43,7 +43,7 @@ from test_isolation import WEIGHT_KEYS, AgentServer, exceptions, nodes
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "app").glob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
 LONG = os.environ.get("XORLAB_LONG_FUZZ", "") not in ("", "0")
-MEMORY_SETTINGS = int(os.environ.get("XORLAB_MEMORY_SETTINGS", 1000 if LONG else 120))
+MEMORY_SETTINGS = int(os.environ.get("XORLAB_MEMORY_SETTINGS", 1000 if LONG else 80))
 MEMORY_CEILING_MB = float(os.environ.get("XORLAB_MEMORY_CEILING_MB", 600))
 ARTIFACTS = ROOT / "test-artifacts"
 
