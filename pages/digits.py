@@ -160,11 +160,12 @@ st.caption(
     + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
 )
 
-TABS = ["Learning curves", "Confusion and mistakes", "One digit, forward", "What the neurons look for", "Gradient flow"]
-tabs = st.tabs(TABS)
+L = hist.final.n_layers  # weight layers: the output is aL = softmax(zL)
 
 # ----- learning curves ----------------------------------------------------------------------------
-with tabs[0]:
+
+
+def curves_tab() -> None:
     c1, c2 = st.columns(2)
     with c1:
         show("curves", {"train": hist.train_loss, "test": hist.test_loss}, "Loss per epoch", "cross-entropy", ".1f")
@@ -194,8 +195,11 @@ with tabs[0]:
         st.dataframe(table, hide_index=True)
         st.caption("Running loss: the mean mini-batch loss during that epoch (the number the progress bar shows).")
 
+
 # ----- confusion and mistakes -----------------------------------------------------------------------
-with tabs[1]:
+
+
+def mistakes_tab() -> None:
     c1, c2 = st.columns([3, 2])
     C = res.confusion
     with c1:
@@ -233,8 +237,11 @@ with tabs[1]:
     else:
         st.success("No test image is misclassified.")
 
+
 # ----- one digit ----------------------------------------------------------------------------------
-with tabs[2]:
+
+
+def digit_tab() -> None:
     n_test = len(data.test_labels)
     if not 0 <= int(ss.get("dg_digit", 0) or 0) < n_test:
         ss["dg_digit"] = 0
@@ -254,7 +261,6 @@ with tabs[2]:
     with c2:
         show("probabilities", a2, true, f"a{hist.final.n_layers}")
         st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
-    L = hist.final.n_layers
     acts = [fwd.a[l][0] for l in range(1, L)]
     st.markdown(
         f"**Hidden activations for this image** — {' and '.join(f'a{l}' for l in range(1, L))}, one cell per "
@@ -293,8 +299,11 @@ with tabs[2]:
         hide_index=True,
     )
 
+
 # ----- first-layer weights --------------------------------------------------------------------------
-with tabs[3]:
+
+
+def weights_tab() -> None:
     W1 = hist.final.W[0]
     count = min(width, 64 if h <= 8 else 24)
     cols = 8 if h <= 8 else 6
@@ -330,8 +339,11 @@ with tabs[3]:
             + "."
         )
 
+
 # ----- gradient flow ------------------------------------------------------------------------------
-with tabs[4]:
+
+
+def gradients_tab() -> None:
     G = hist.grad_norms
     if G.size:
         show("grad_flow", G)
@@ -354,3 +366,30 @@ with tabs[4]:
             )
     else:
         st.info("No epoch has finished yet, so there are no gradients to show.")
+
+
+# Tabs run lazily: only the open one computes and sends its charts, so a rerun stays quick. The open
+# tab is part of the shared link (a teacher can link straight to "Gradient flow").
+TABS = {
+    "Learning curves": curves_tab,
+    "Confusion and mistakes": mistakes_tab,
+    "One digit, forward": digit_tab,
+    "What the neurons look for": weights_tab,
+    "Gradient flow": gradients_tab,
+}
+link_digit = st.query_params.get("dg_digit")  # a link that picks a digit opens that digit's tab
+tabs = st.tabs(
+    list(TABS),
+    key="dg_tab",
+    on_change="rerun",
+    bind="query-params",
+    default="One digit, forward" if link_digit is not None else None,
+)
+for tab, draw in zip(tabs, TABS.values()):
+    if tab.open:
+        with tab:
+            draw()
+if not tabs[2].open and link_digit is not None and "dg_digit" not in ss:
+    # the link also named another tab: remember its digit for when that tab opens
+    if link_digit.isdigit() and int(link_digit) < len(data.test_labels):
+        ss["dg_digit"] = int(link_digit)

@@ -7,7 +7,7 @@ import socket
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import ROOT, open_page
+from conftest import ROOT, chart_specs, open_page
 from test_core_digits import make_mnist
 
 from app import digits_run as dr
@@ -70,14 +70,25 @@ def test_page_renders_defaults_and_its_numbers_are_cores():
     assert hist.test_acc[-1] >= 0.95  # the target, with the page's default settings
     assert m["Training accuracy"] == f"{hist.train_acc[-1]:.1%}"
     assert m["Epochs"] == f"{s['epochs']} of {s['epochs']}"
+    # tabs run lazily: only the open one draws (here the default, the learning curves)
+    titles = [c.get("title") for c in chart_specs(at)]
+    assert titles == ["Loss per epoch", "Accuracy per epoch"]
+    curves = chart_data(at, "Accuracy per epoch")
+    np.testing.assert_allclose(curves.loc[curves["set"] == "test", "value"], hist.test_acc, atol=1e-12)
     # the confusion matrix chart holds core's counts
+    at.session_state["dg_tab"] = "Confusion and mistakes"
+    at.run()
     pred = np.argmax(hist.final.forward(X_test).output, axis=1)
     C = confusion_matrix(labels, pred)
     df = chart_data(at, "Confusion matrix (test images)")
     got = np.zeros((10, 10), dtype=int)
     got[df["true"], df["predicted"]] = df["count"]
     np.testing.assert_array_equal(got, C)
+    gallery = at.get("image")
+    assert gallery and len(gallery[0].proto.imgs) == min(24, int(np.sum(pred != labels)))
     # the selected digit (0): probabilities from core's forward pass, summing to 1, and the a − y table
+    at.session_state["dg_tab"] = "One digit, forward"
+    at.run()
     probs = chart_data(at, "The ten output probabilities")
     a2 = hist.final.forward(X_test[:1]).output[0]
     np.testing.assert_allclose(probs["probability"], a2, atol=1e-12)
@@ -121,6 +132,19 @@ def test_digit_from_the_link_and_its_probabilities_sum_to_one():
     np.testing.assert_allclose(probs["probability"], hist.final.forward(X_test[123:124]).output[0], atol=1e-12)
 
 
+def test_a_link_can_open_the_gradient_flow_tab_and_its_numbers_are_cores():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_layers": "2", "dg_tab": "Gradient flow"})
+    assert not at.exception and not at.warning
+    hist, _, _ = core_run(page_settings(at))
+    df = chart_data(at, "Gradient flow: how big each layer's updates were")
+    for l in range(3):
+        got = df.loc[df["layer"] == f"‖dW{l + 1}‖"].sort_values("epoch")["norm"]
+        np.testing.assert_allclose(got, hist.grad_norms[:, l], rtol=1e-12)
+    # a link with a digit and another tab keeps the digit for later, without a "bad link" notice
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_digit": "7", "dg_tab": "Gradient flow"})
+    assert not at.warning and at.session_state["dg_digit"] == 7
+
+
 def test_garbage_in_the_link_does_not_break_the_page():
     query = {
         "dg_epochs": "2",
@@ -132,13 +156,15 @@ def test_garbage_in_the_link_does_not_break_the_page():
         "dg_sched": "",
         "dg_batch": "1e9",
         "dg_data": "zzz",
+        "dg_tab": "nonsense",
     }
     at = open_page(PAGE, timeout=120, query=query)
     assert not at.exception
     s = page_settings(at)
     assert s["width"] == 32 and s["layers"] == 1 and s["act"] == "relu" and s["batch"] == 16
-    assert 0 <= at.number_input(key="dg_digit").value < 450
+    assert 0 <= at.number_input(key="dg_digit").value < 450  # the digit tab opened: the link names a digit
     assert metrics(at)["Epochs"] == "2 of 2"
+    assert any("could not be used" in w.value for w in at.warning)  # the app says which settings it ignored
 
 
 def test_mnist_from_a_folder_of_small_idx_files(tmp_path):
@@ -151,7 +177,15 @@ def test_mnist_from_a_folder_of_small_idx_files(tmp_path):
     assert any("Loaded MNIST 28×28: 120 training and 40 test images" in s.value for s in at.success)
     assert metrics(at)["Epochs"] == "2 of 2"
     assert any("784 → 32 → 10" in md.value for md in at.markdown)
-    assert at.number_input(key="dg_digit").value < 40
+    at.session_state["dg_tab"] = "One digit, forward"
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="dg_digit").label == "Test image (0–39)"
+    probs = chart_data(at, "The ten output probabilities")
+    assert probs["probability"].sum() == pytest.approx(1.0, abs=1e-12)
+    at.session_state["dg_tab"] = "What the neurons look for"
+    at.run()
+    assert not at.exception and any("28×28 picture" in md.value for md in at.markdown)
 
 
 def closed_port() -> int:
@@ -217,7 +251,9 @@ def test_a_stopped_run_is_kept_until_train_to_the_end():
     assert not at.exception
     assert metrics(at)["Epochs"] == "2 of 4"
     assert any("stopped after 2 of 4 epochs" in w.value for w in at.warning)
-    at.number_input(key="dg_digit").set_value(3).run()  # other reruns keep the stopped run
+    at.session_state["dg_tab"] = "Gradient flow"  # other reruns keep the stopped run
+    at.run()
+    assert chart_data(at, "Gradient flow: how big each layer's updates were")["epoch"].max() == 2
     assert metrics(at)["Epochs"] == "2 of 4"
     at.button(key="dg_resume").click().run()
     assert not at.exception
