@@ -144,6 +144,17 @@ if hist.diverged:
 elif how == "stopped":
     st.warning(f"Training {hist.stopped}. Everything below shows the network as it was then.")
     st.button("Train to the end", key="dg_resume", on_click=dr.resume, icon=":material/play_arrow:")
+if init == "zeros":
+    st.info(
+        "With **zero** initial weights every hidden neuron computes the same thing and receives the same "
+        "update, so they never become different (with ReLU they receive no update at all): choose a random "
+        "initialiser."
+    )
+elif not hist.diverged and hist.epochs_run and res.accuracy < 0.3:
+    st.warning(
+        f"The network does little better than guessing ({res.accuracy:.1%}; chance is 10 %). Try a smaller "
+        "learning rate (with ReLU, a large one can silence neurons for good), more epochs, or another activation."
+    )
 m = st.columns(4)
 right = f"{int(res.confusion.trace())} of {len(res.pred):,} held-out test images"
 m[0].metric("Test accuracy", f"{res.accuracy:.1%}", help=right)
@@ -349,6 +360,12 @@ def gradients_tab() -> None:
         show("grad_flow", G)
         first, last = G[-1, 0], G[-1, -1]
         ratio = first / last if last > 0 else float("nan")
+        hidden_points = int(np.sum(~(np.isfinite(G) & (G > 0))))
+        if hidden_points:
+            st.caption(
+                f"{hidden_points} of the {G.size} values are exactly 0 (that layer did not learn in that epoch) "
+                "and cannot be drawn on the log axis; they are in the table below."
+            )
         st.markdown(
             "Each line is one layer's gradient size ‖dW‖ (Frobenius norm), averaged over the mini-batch steps "
             f"of each epoch. In the last epoch ‖dW1‖ was {ui.fmt(first, 4)} and ‖dW{L}‖ {ui.fmt(last, 4)} "
