@@ -14,7 +14,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.pages_bench import typical_move
+from bench.pages_bench import opening, typical_move
 from bench.server import Server
 from bench.timing import percentile, summary
 
@@ -27,7 +27,7 @@ def run(pages: list[str], sessions: int = 30, moves: int = 5, flags: tuple = (),
         open_times = []
         for i in range(sessions):
             page = pages[i % len(pages)]
-            code, snap, dt, _ = srv.settle(*srv.interact({"page": page}))
+            code, snap, dt, _ = srv.settle(*srv.interact(opening(page)))
             open_times.append(dt)
             if code != 200:
                 raise RuntimeError(f"could not open {page or 'home'}: HTTP {code} {snap.get('error')}")

@@ -17,8 +17,9 @@ from __future__ import annotations
 from bench.server import Server
 from bench.timing import summary
 
-# url path -> (widget key, values to move it through; None = spread over the widget's own range)
-MOVES: dict[str, tuple[str, list | None] | None] = {
+# url path -> (widget key, values to move it through or None = spread over the widget's own range,
+# and optionally the query parameters to open the page with, e.g. a link that opens a tab)
+MOVES: dict[str, tuple | None] = {
     "": None,  # home: no controls, a plain rerun
     "architecture": ("ar_w1", [1.5, 2.0, 0.5, -1.0, 3.0, 1.2]),
     "forward-pass": ("fp_row", ["[0 0]", "[0 1]", "[1 1]"]),
@@ -26,7 +27,7 @@ MOVES: dict[str, tuple[str, list | None] | None] = {
     "backprop": ("bp_step", ["dW2", "db2", "dz1", "dW1", "db1"]),
     "training": ("tr_epoch", None),
     "vanishing-gradient": ("vg_layer", [2, 5, 8, 12, 16, 19]),
-    "digits": ("dg_digit", [1, 2, 3, 10, 50, 100]),
+    "digits": ("dg_digit", [1, 2, 3, 10, 50, 100], {"dg_tab": ["One digit, forward"]}),  # a link to its tab
 }
 SLIDERS = ("slider", "select_slider", "radio", "segmented_control", "selectbox", "number_input", "pills")
 
@@ -64,6 +65,14 @@ def spread(node: dict, k: int = 6) -> list:
     return [v for v in dict.fromkeys(values) if v != current]
 
 
+def opening(url_path: str) -> dict:
+    """The request that opens the page for its typical move."""
+    move = MOVES.get(url_path)
+    if move and len(move) > 2:
+        return {"page": url_path, "query_params": move[2]}
+    return {"page": url_path}
+
+
 def typical_move(url_path: str, snap: dict) -> tuple[str | None, list]:
     """(key, values) of the control to move on this page; (None, []) for a plain rerun."""
     found = controls(snap)
@@ -71,7 +80,7 @@ def typical_move(url_path: str, snap: dict) -> tuple[str | None, list]:
     if move is None:
         return None, []
     if move != "auto" and move[0] in found:
-        key, values = move
+        key, values = move[0], move[1]
         return key, (values if values is not None else spread(found[key]))
     for key, node in found.items():  # not listed, or its control is gone: the first one in main
         if node["area"] == "main" and node.get("type") in SLIDERS and spread(node):
@@ -89,13 +98,16 @@ def _problem(code: int, snap: dict) -> str | None:
 
 def warm(srv: Server, url_path: str, passes: int = 2) -> dict:
     """Open the page in a new session, then move its typical control (see module docstring)."""
-    code, snap, dt, n = srv.settle(*srv.interact({"page": url_path}))
+    code, snap, dt, n = srv.settle(*srv.interact(opening(url_path)))
     problem = _problem(code, snap)
     if problem:
         return {"error": problem}
     sid = snap["session_id"]
     key, values = typical_move(url_path, snap)
     results = {"open_s": dt}
+    listed = MOVES.get(url_path)
+    if listed and key != listed[0]:
+        results["note"] = f"{listed[0]} is not on the page; moved {key or 'nothing (plain rerun)'} instead"
     for label in ("new value", "revisit")[:passes]:
         wall, cpu, size, problems = [], [], [], []
         for v in values or [None] * 5:

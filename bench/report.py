@@ -139,7 +139,7 @@ def table(r: dict) -> str:
                     fmt_s(new["server_cpu_per_rerun"]) if new else "—",
                     fmt_s((p.get("cold") or {}).get("median")),
                     fmt_s((p.get("cold_fresh_process") or {}).get("median")),
-                    "; ".join((new or {}).get("problems", []))[:40],
+                    "; ".join(([w["note"]] if "note" in w else []) + (new or {}).get("problems", []))[:60],
                 ]
             )
         parts.append(
