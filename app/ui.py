@@ -25,7 +25,8 @@ def presenter() -> bool:
 # maths, tables) from the root font size and trims the chrome so a 1280×720 projector shows each
 # page's main picture and key numbers without scrolling: no toolbar menu or decoration bar, a
 # transparent header that keeps only the "expand sidebar" button (hiding the whole header would
-# leave no way to reopen a collapsed sidebar), narrow page margins, compact headings, a narrower
+# leave no way to reopen a collapsed sidebar), narrow page margins, headings with less padding (each
+# still at least its normal-mode size), a narrower
 # sidebar drawn at 85 % (the controls are for the presenter; the audience reads the page).
 PRESENTER_CSS = """
 <style>
@@ -42,9 +43,9 @@ section[data-testid="stSidebar"]:not([data-collapsed="true"]) { width: 250px !im
 .katex { font-size: 1.3em; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.25rem 0.45rem; }
 [data-testid="stDataFrame"] { zoom: 1.3; }
-h1 { font-size: 1.9rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
-h2 { font-size: 1.45rem !important; padding-top: 0.6rem !important; padding-bottom: 0.2rem !important; }
-h3 { font-size: 1.2rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }
+h1 { font-size: 2.2rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
+h2 { font-size: 1.75rem !important; padding-top: 0.5rem !important; padding-bottom: 0.2rem !important; }
+h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }
 </style>
 """
 
@@ -126,7 +127,10 @@ def share_link() -> None:
     base = st.context.url
     link = (base or "") + ("?" + urlencode(params) if params else "")
     with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
-        st.caption("This address reopens the page with the current settings. Copy it with the button on the right.")
+        st.caption(
+            "This address reopens the page with the current settings: copy it with the button on the right. "
+            "The browser's address bar always holds the same link, also after moving the training replay."
+        )
         st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
 
 

@@ -23,7 +23,9 @@ if net.n_layers != 2:
 h = net.W[0].shape[1]
 act = "σ" if net.hidden == "sigmoid" else net.hidden
 
-row = st.radio(
+# Presenter mode: the input choice and the three result numbers share one row at the top.
+row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
+row = row_box.radio(
     "Input x",
     [0, 1, 2, 3],
     index=2,
@@ -45,7 +47,7 @@ target = int(y[row, 0])
 
 
 def result_metrics() -> None:
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3 = metric_boxes if metric_boxes[0] is not None else st.columns(3)
     c1.metric("Output a2", ui.fmt(step.a2, 3))
     c2.metric("Prediction (a2 > 0.5 → 1)", pred)
     c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
@@ -62,8 +64,8 @@ def verdict() -> None:
 
 blocks = fc.hidden_lines(net, step)
 if ui.presenter():
-    # A projector's first screen: the result, then both steps side by side (maths at normal size:
-    # presenter mode already enlarges it).
+    # A projector's first screen: the result beside the input choice, then both steps side by side
+    # (maths at normal size: presenter mode already enlarges it).
     result_metrics()
     s1, s2 = st.columns(2, gap="large")
     with s1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -90,3 +92,63 @@ def wait_done(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(DONE, timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_selector(DONE, timeout=timeout)
+
+
+def wait_for_text(page, text: str, timeout: float = 60_000) -> None:
+    """Wait until ``text`` is visible on the page (a rerun after a widget moved has drawn it)."""
+    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout)
+
+
+def main_text(page) -> str:
+    """Everything the main area says, as the browser renders it."""
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def slider(page, label: str):
+    """The keyboard-focusable range input of the slider with this label (Streamlit 1.67: react-aria)."""
+    box = page.locator('[data-testid="stSlider"]').filter(has=page.get_by_text(label, exact=True))
+    return box.locator('input[type="range"]').first
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+# Values a hostile or mistyped link may carry: empty, blank, overflowing, not numbers, unicode,
+# markup, path tricks. Each falls back to the control's default; none may crash a page.
+HOSTILE = [
+    "",
+    " ",
+    "1e999",
+    "-1e999",
+    "inf",
+    "nan",
+    "9" * 40,
+    "-99999999999",
+    "abc",
+    "💥",
+    "ünï©ødé ☃",
+    "<script>alert(1)</script>",
+    "0x1F",
+    "1,5",
+    "null",
+    "[]",
+    "%",
+    "../../etc/passwd",
+]
+
+
+def hostile_links(path: str, keys: list[str], n: int = 3, seed: int = 8) -> list[str]:
+    """n malformed links to ``path`` (generated, reproducible): hostile values for real link keys,
+    an unknown key, and one key given twice. Every link carries an unknown key, so the page must
+    show its "could not be used" notice."""
+    rng = random.Random(f"{path}/{seed}")
+    links = []
+    for i in range(n):
+        params = [(k, rng.choice(HOSTILE)) for k in rng.sample(keys, min(len(keys), 3))]
+        params.append((f"{rng.choice(['zz_unknown', 'ünknown', 'x' * 60])}{i}", rng.choice(HOSTILE) or "1"))
+        twice = rng.choice(keys)
+        params += [(twice, rng.choice(HOSTILE)), (twice, rng.choice(HOSTILE))]
+        links.append(f"{path}?{urlencode(params)}")
+    return links
