@@ -207,7 +207,7 @@ def sigmoid_prime_chart(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: lis
     ]
     dots = (
         alt.Chart(pts)
-        .mark_point(filled=True, size=s["point"] * 0.6, stroke="black", strokeWidth=1, opacity=1)
+        .mark_point(filled=True, size=s["point"] * 0.6, stroke="black", strokeWidth=s["stroke"] - 1, opacity=1)
         .encode(
             x="z2:Q",
             y="slope:Q",
