@@ -301,7 +301,8 @@ def replay(hist, cfg: dict) -> None:
     epochs = hist.snapshot_epochs
     if "tr_epoch" not in ss:  # first visit: the link's epoch (a shared link may ask for 0), else the last
         linked = st.query_params.get("tr_epoch", "")
-        ss["tr_epoch"] = int(linked) if linked.isdigit() and int(linked) in epochs else epochs[-1]
+        ok = linked.isascii() and linked.isdigit() and int(linked) in epochs  # "²".isdigit() is True too
+        ss["tr_epoch"] = int(linked) if ok else epochs[-1]
     elif ss["tr_epoch"] not in epochs:  # the settings changed: another run with other snapshot epochs
         ss["tr_epoch"] = epochs[-1]
     if ss.get("tr_play"):
