@@ -46,6 +46,12 @@ section[data-testid="stSidebar"]:not([data-collapsed="true"]) { width: 250px !im
 h1 { font-size: 2.2rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
 h2 { font-size: 1.75rem !important; padding-top: 0.5rem !important; padding-bottom: 0.2rem !important; }
 h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }
+@media (max-width: 640px) {  /* presenter mode on a phone: the expand button sits above the page, not beside it */
+  [data-testid="stAppViewContainer"]:has(section[data-testid="stSidebar"][data-collapsed="true"])
+    [data-testid="stMainBlockContainer"] { padding: 2.4rem 0.8rem 1rem 0.8rem; }
+  h1 { font-size: 1.6rem !important; }
+  h2 { font-size: 1.3rem !important; }
+}
 </style>
 """
 
