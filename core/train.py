@@ -211,8 +211,9 @@ def train(
             z, a, cur, acc = ws.forward()
             losses.append(cur)
             accs.append(acc)
-            # an inf or NaN weight always reaches the loss, so checking the loss is enough
-            if not math.isfinite(cur):
+            # a saturated output can keep the loss finite while a weight is ±inf, so check the
+            # weights too (one sum: any inf/NaN, or a sum past 1e308, makes it non-finite)
+            if not (math.isfinite(cur) and math.isfinite(float(ws.theta[ws.cur].sum()))):
                 last = losses[t - 1] if t else float("nan")
                 divergence = Divergence(
                     t, "non-finite", last, f"at epoch {t} the numbers overflowed (a weight or the loss became inf/NaN)"
@@ -241,8 +242,9 @@ def train(
     live = ws.cur
     if divergence is not None and divergence.reason == "non-finite" and t >= 0:
         live = 1 - ws.cur  # roll back to the newest weights that were still finite (g is still theirs)
-        if not snaps or snaps[-1][0] != t:
-            snaps.append((t, ws.to_dict(live), ws.grad_norms()))
+        gn = ws.grad_norms()
+        if (not snaps or snaps[-1][0] != t) and all(np.isfinite(gn)):
+            snaps.append((t, ws.to_dict(live), gn))
     W, b = ws.params(live)
     net.W, net.b = [w.copy() for w in W], [v.copy() for v in b]
     n = t + 1
