@@ -286,7 +286,7 @@ def test_train_reports_divergence_and_never_raises_or_warns(
     else:
         assert h.epochs_run == epochs
     # that the final weights, the snapshots and their gradient norms are finite is checked
-    # separately below: finding F1, a known bug (a weight can overflow while the loss stays finite)
+    # separately below: the regression test of finding F1 (a weight can overflow while the loss stays finite)
     assert h.snapshot_epochs == sorted(h.snapshot_epochs)
 
 
