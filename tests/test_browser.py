@@ -91,6 +91,15 @@ def exceptions(page) -> int:
     return page.locator('[data-testid="stException"]').count()
 
 
+def wait_presenter_font(page, minimum: float = 20, timeout_ms: int = 15_000) -> float:
+    """The presenter CSS arrives with the rerun; poll for it instead of reading once."""
+    waited = 0
+    while root_font_px(page) <= minimum and waited < timeout_ms:
+        page.wait_for_timeout(250)
+        waited += 250
+    return root_font_px(page)
+
+
 def root_font_px(page) -> float:
     return float(page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)"))
 
@@ -115,7 +124,7 @@ def test_every_page_loads_without_exception_and_is_screenshotted(page, server, p
     page.screenshot(path=str(SHOTS / f"{name}-1280x720.png"))
     open_url(page, server, f"{path}?presenter=true")
     assert exceptions(page) == 0
-    assert root_font_px(page) > 20
+    assert wait_presenter_font(page) > 20
     page.wait_for_timeout(700)
     page.screenshot(path=str(SHOTS / f"{name}-presenter-1280x720.png"))
 
@@ -195,7 +204,7 @@ def test_a_prepared_architecture_link_restores_its_state(page, server):
     assert f"4·4 + 1 = {param_count(4)} parameters" in text
     assert "Random initialisation" in text and "seed 7" in text
     assert metric_value(page, "Points classified correctly") == f"{count_correct(-2.5, 1.0, 1.0)} of 4"
-    assert root_font_px(page) > 20  # presenter mode came with the link
+    assert wait_presenter_font(page) > 20  # presenter mode came with the link
     assert page.url.endswith(path)  # and the address still describes the view
 
 
