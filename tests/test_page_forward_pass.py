@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import ROOT, chart_specs, open_page
+from conftest import chart_specs, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import MLP, X, notes_network, train, y
@@ -147,14 +147,7 @@ def test_extreme_weights_every_row(pattern):
 
 def open_link(query: dict):
     """The page opened from a shared link (query parameters present when the page first runs)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=60)
-    at.run()
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page("../pages/forward_pass.py").run()
-    return at
+    return open_page("forward_pass.py", query=query)
 
 
 def test_link_sets_the_input_and_bad_links_do_not_crash():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
+import conftest
 import numpy as np
 import pytest
-from conftest import ROOT
 from streamlit import dataframe_util
 
 from app import ui
@@ -19,18 +20,8 @@ from core.train import SOLVED_LOSS, train
 FAST = {"tr_epochs": "1000"}  # most tests do not need the default 5,000 epochs
 
 
-def open_page(page_file: str, query: dict | None = None, timeout: float = 120):
-    """Like conftest.open_page, but the query parameters are set just before switching to the page
-    (set before the first run, they are dropped by the switch from the home page)."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
-    at.run()
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(f"../pages/{page_file}")
-    at.run()
-    return at
+# conftest.open_page sets a link's query parameters just before switching to the page
+open_page = partial(conftest.open_page, timeout=120)
 
 
 def charts(at) -> dict[str, list]:

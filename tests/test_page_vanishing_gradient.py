@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 
+import conftest
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import ROOT, chart_specs
+from conftest import chart_specs
 
 from core.flow import (
     PRESETS,
@@ -24,21 +26,8 @@ PAGE = "vanishing_gradient.py"
 FAST = {"vg_tr_epochs": "500"}  # the training section is not what most tests look at
 
 
-def open_page(page: str, query: dict | None = None, timeout: float = 120):
-    """conftest.open_page, but with the query parameters applied to *this* page.
-
-    (conftest's version sets them before the first run, on the home page, whose run clears them
-    before the switch: as if the teacher's link had lost its parameters.)
-    """
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=timeout)
-    at.run()
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(f"../pages/{page}")
-    at.run()
-    return at
+# conftest.open_page sets a link's query parameters just before switching to the page
+open_page = partial(conftest.open_page, timeout=120)
 
 
 def frames(at, index: int) -> list:
