@@ -10,9 +10,10 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import nav, state, ui  # noqa: E402
+from app import nav, state, ui, warmup  # noqa: E402
 
 st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="auto")
+warmup.start()  # once per server process: fills the default settings' caches in the background
 
 
 def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.Page:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# app.warmup fills caches from a background thread; AppTest tests clear the caches per test and
+# must not race with it (tests of the warm-up itself call it directly). Servers the tests start
+# inherit this too, unless a test says otherwise.
+os.environ.setdefault("XORLAB_NO_WARMUP", "1")
 
 
 @pytest.fixture(autouse=True)
