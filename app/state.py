@@ -29,6 +29,7 @@ import streamlit as st
 from core.data import NOTES_LABEL, notes_weights
 from core.init import INITIALISERS
 from core.mlp import MLP
+from core.weights_io import MAX_BYTES, WeightsError, export_weights, import_weights
 
 SOURCES = {
     "notes": NOTES_LABEL,
@@ -237,6 +238,57 @@ def _draw_editor(layout: str) -> None:
         _number_input(c_w2, k, WEIGHT_LABELS[k])
 
 
+def _load_upload() -> None:
+    """on_change of the weights uploader: a valid 2-2-1 sigmoid file becomes the hand-edited network."""
+    ss = st.session_state
+    upload = ss.get("net_upload")
+    if upload is None:  # the file was removed: its message goes too
+        ss.pop("_net_upload_msg", None)
+        return
+    try:
+        net = import_weights(upload.getvalue(), sizes=[2, 2, 1])
+        if net.hidden != "sigmoid" or net.output != "sigmoid":
+            raise WeightsError(
+                f"This file's network uses {net.hidden} hidden units and a {net.output} output; the shared "
+                "network is the notes' sigmoid 2-2-1 network."
+            )
+        values = params_to_keys(net.to_dict())
+        if any(abs(float(v)) > WEIGHT_LIMIT for v in np.concatenate([np.ravel(a) for a in net.to_dict().values()])):
+            raise WeightsError(
+                f"The hand-edited network keeps every number within ±{WEIGHT_LIMIT:g}; this file has larger ones."
+            )
+    except WeightsError as err:
+        ss["_net_upload_msg"] = ("error", f"“{upload.name[:60]}” was not loaded: {err}")
+        return
+    ss.update(values)
+    ss["net_source"] = "manual"
+    ss["_net_upload_msg"] = ("success", f"Loaded the 9 numbers from “{upload.name[:60]}”.")
+
+
+def _save_and_load(net: MLP) -> None:
+    """Download the current network as JSON; load a 2-2-1 network from such a file."""
+    with st.expander("Save or load weights"):
+        st.download_button(
+            "Download these weights (JSON)",
+            export_weights(net),
+            file_name="xor-lab-weights.json",
+            mime="application/json",
+            key="net_download",
+            on_click="ignore",
+            width="stretch",
+        )
+        st.file_uploader(
+            f"Load a 2-2-1 weights file (JSON, at most {MAX_BYTES // 1024} KB)",
+            type=["json"],
+            key="net_upload",
+            on_change=_load_upload,
+            max_upload_size=1,  # MB, the uploader's smallest limit; import_weights then allows 64 KB
+            help="A file this button saved, or one written by hand in the same format: W1, b1, W2, b2.",
+        )
+        if msg := st.session_state.get("_net_upload_msg"):
+            (st.error if msg[0] == "error" else st.success)(msg[1])
+
+
 def network_control(editor: bool = True) -> MLP:
     """Draw the shared network control in the sidebar and return the current network.
 
@@ -282,6 +334,7 @@ def network_control(editor: bool = True) -> MLP:
             with st.expander("The 9 numbers", expanded=src == "manual"):
                 _draw_editor("sidebar")
             net = _network_from(ss["net_source"])
+        _save_and_load(net)
     _write_link()
     return net
 

@@ -202,3 +202,68 @@ def test_malformed_network_link_falls_back_with_a_notice(bad):
     assert not at.exception
     assert at.selectbox(key="net_source").value == "notes"
     assert any("could not be used" in w.value for w in at.warning)
+
+
+# ----- save and load weights (core.weights_io behind a download button and an uploader) ----------
+
+
+def _download_text(at) -> str:
+    """The JSON the download button would hand over (AppTest keeps it in the media file manager)."""
+    from streamlit.runtime import Runtime
+
+    url = at.get("download_button")[0].proto.url
+    file_id = url.rsplit("/", 1)[-1].split(".")[0]
+    return Runtime.instance().media_file_mgr._storage.get_file(file_id).content.decode()
+
+
+def test_download_gives_the_current_network_and_loading_it_restores_it():
+    from core.weights_io import import_weights
+
+    at = _app(net_source="random", net_seed=3, net_init="he_normal")
+    expected = MLP.create([2, 2, 1], init="he_normal", seed=3)
+    saved = at.get("download_button")[0].proto
+    assert saved.label.startswith("Download these weights")
+    assert saved.disabled is False
+    # load the notes' weights, then the random network's file back
+    at.button(key="net_reset").click().run()
+    np.testing.assert_array_equal(_net(at).flat(), NOTES_FLAT)
+    from core.weights_io import export_weights
+
+    at.file_uploader(key="net_upload").set_value(("mine.json", export_weights(expected).encode(), "application/json"))
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="net_source").value == "manual"
+    np.testing.assert_allclose(_net(at).flat(), expected.flat(), rtol=0, atol=1e-15)
+    assert [at.number_input(key=k).value for k in KEYS] == pytest.approx(list(expected.flat()))
+    assert any("Loaded the 9 numbers from “mine.json”" in s.value for s in at.success)
+    np.testing.assert_allclose(import_weights(export_weights(expected)).flat(), expected.flat())
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"{not json", "not valid JSON"),
+        (b'{"W1": [[1, 2], [3, 4]], "b1": [0, 0], "W2": [[1], [1]], "b2": [NaN]}', "contains NaN"),
+        (b'{"W1": [[1, 2, 3], [3, 4, 5]], "b1": [0, 0, 0], "W2": [[1], [1], [1]], "b2": [0]}', "2-3-1 network"),
+        (b'{"W1": [[1, 2], [3, 4]], "b1": [0, 0], "W2": [[1], [1]], "b2": [0], "hidden": "relu"}', "relu hidden"),
+        (b'{"W1": [[100, 2], [3, 4]], "b1": [0, 0], "W2": [[1], [1]], "b2": [0]}', "±20"),
+        (b'{"W1": [[1, 2], [3, 4]], "b1": [0, 0], "W2": [[1], [1]]}', "Missing key"),
+        (b"[" * 60_000, "nested"),
+        (b" " * (70 * 1024) + b"{}", "at most 64 KB"),
+    ],
+)
+def test_a_bad_weights_file_is_refused_with_a_reason_and_changes_nothing(content, says):
+    at = _app()
+    at.file_uploader(key="net_upload").set_value(("bad.json", content, "application/json"))
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("“bad.json” was not loaded" in e and says in e for e in errors), errors
+    assert at.selectbox(key="net_source").value == "notes"
+    np.testing.assert_array_equal(_net(at).flat(), NOTES_FLAT)
+    # removing the file removes the message
+    at.file_uploader(key="net_upload").set_value(None)
+    at.run()
+    assert not [e for e in at.error if "was not loaded" in e.value]
