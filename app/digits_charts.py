@@ -1,13 +1,22 @@
 """Chart builders for the Handwritten digits page (no maths: every number comes from core).
 
 Charts are drawn from cached Vega-Lite specs (``show(builder, ...)``): building and validating an
-Altair chart costs ~0.1 s, so a warm rerun skips Altair altogether. Every frame is filtered of
-inf/NaN here; big pictures (digits, weight images) ship as small integers (uint8/int8) and are
-turned back into values by Vega transforms, so each chart's data stays well under 100 KB.
+Altair chart costs ~0.1 s, so a warm rerun skips Altair altogether. The three charts of the "one
+digit" view change with every test image, so they are built by Altair once per *layout* (image
+size, output name, hidden widths, presenter mode) from stand-in data (:func:`template`) and each
+image only swaps in its own small dataset (:func:`swap_data`): no Altair at all when a student
+steps through the test images. Every frame is filtered of inf/NaN here; big pictures (digits,
+weight images) ship as small integers (uint8/int8) and are turned back into values by Vega
+transforms, so each chart's data stays well under 100 KB.
+
+Presenter mode reaches the builders as an argument (``cached_spec(builder, is_presenter, ...)``,
+through a context variable), never by reading ``st.session_state``: ``warm()`` builds the default
+charts in a background thread that belongs to no session.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import io
 
@@ -18,7 +27,6 @@ import pyarrow as pa
 import streamlit as st
 from PIL import Image
 
-from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 
 TRAIN_COLOUR = GREY  # train/test are not classes: grey (dashed) and near-black, never red/blue
@@ -28,11 +36,37 @@ DIVERGING = alt.Scale(scheme="redblue", reverse=True, domain=[-1, 1])  # blue ne
 INK = alt.Scale(scheme="greys", domain=[0, 1])  # 0 white paper … 1 black ink
 
 
+# The mode the chart being built is for (set by cached_spec/template; None: ask the session).
+_MODE: contextvars.ContextVar[bool | None] = contextvars.ContextVar("digits_chart_mode", default=None)
+
+
+def _presenter() -> bool:
+    mode = _MODE.get()
+    return presenter() if mode is None else mode
+
+
+def sizes() -> dict:
+    """app.charts.sizes() for the mode being built (tests/test_page_digits.py checks they agree)."""
+    if _presenter():
+        return {"font": 20, "title": 22, "line": 5, "point": 700, "label": 22, "stroke": 3}
+    return {"font": 12, "title": 14, "line": 3, "point": 300, "label": 14, "stroke": 2}
+
+
+def style(chart):
+    """app.charts.style() for the mode being built: the shared axis/legend/title font sizes."""
+    s = sizes()
+    return (
+        chart.configure_axis(labelFontSize=s["font"], titleFontSize=s["font"])
+        .configure_legend(labelFontSize=s["font"], titleFontSize=s["font"])
+        .configure_title(fontSize=s["title"])
+    )
+
+
 def _tall(height: int) -> int:
     """Chart heights grow with presenter mode's larger fonts, so axes and legends do not squeeze
     the plot (Streamlit's autosize "fit" counts them inside the height). Keep y-axis titles short
     for the same reason: a rotated title longer than the plot shrinks the plot to fit it."""
-    return int(height * 1.35) if presenter() else height
+    return int(height * 1.35) if _presenter() else height
 
 
 # ----- frames -------------------------------------------------------------------------------------
@@ -71,6 +105,39 @@ def image_frame(image: np.ndarray, max_value: int) -> pd.DataFrame:
     h, w = img.shape
     r, c = np.meshgrid(np.arange(h, dtype=np.uint8), np.arange(w, dtype=np.uint8), indexing="ij")
     return pd.DataFrame({"row": r.ravel(), "col": c.ravel(), "pixel": img.ravel().astype(np.uint8)})
+
+
+def probability_frame(probs: np.ndarray, true_label: int) -> pd.DataFrame:
+    """a_L (10,) and the true digit → (digit, probability, y, delta = a − y, label); NaN drawn as 0."""
+    p = np.nan_to_num(np.asarray(probs, dtype=float).ravel(), nan=0.0, posinf=0.0, neginf=0.0)
+    y = np.zeros(p.size)
+    y[true_label] = 1.0
+    return pd.DataFrame(
+        {
+            "digit": np.arange(p.size),
+            "probability": p,
+            "y": y,
+            "delta": p - y,
+            "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
+        }
+    )
+
+
+def activations_frame(acts: list[np.ndarray]) -> pd.DataFrame:
+    """Hidden activations [a1 (n1,), a2 (n2,), ...] → (layer, l, neuron, value, v = value / max |a|).
+
+    v in [−1, 1] carries the colour, so the chart's colour scale is fixed and its spec does not
+    depend on the image (only the data is swapped per image). Non-finite values are left out.
+    """
+    parts = []
+    for l, a in enumerate(acts, start=1):
+        a = np.asarray(a, dtype=float).ravel()
+        j = np.flatnonzero(np.isfinite(a))
+        parts.append(pd.DataFrame({"layer": f"a{l}", "l": l, "neuron": j, "value": a[j]}))
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["layer", "l", "neuron", "value"])
+    m = float(np.max(np.abs(df["value"]))) if len(df) else 1.0
+    df["v"] = df["value"] / (m if m > 0 else 1.0)
+    return df
 
 
 def weights_frames(W1: np.ndarray, count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -188,15 +255,7 @@ def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
     Quantitative axes (not bands) and no legend or title, so Streamlit's autosize "fit" leaves the
     strips their height; red = positive, blue = negative, white = 0, scaled by the largest |a|.
     """
-    rows = []
-    for l, a in enumerate(acts, start=1):
-        a = np.asarray(a, dtype=float).ravel()
-        for j, v in enumerate(a):
-            if np.isfinite(v):
-                rows.append((f"a{l}", l, j, float(v)))
-    df = pd.DataFrame(rows, columns=["layer", "l", "neuron", "value"])
-    m = float(np.max(np.abs(df["value"]))) if len(df) else 1.0
-    m = m if m > 0 else 1.0
+    df = activations_frame(acts)
     n = max((np.size(a) for a in acts), default=1)
     L = len(acts)
     return (
@@ -213,7 +272,7 @@ def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
                 axis=alt.Axis(values=list(range(1, L + 1)), labelExpr="'a' + datum.value", grid=False),
             ),
             y2="y2:Q",
-            color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", reverse=True, domain=[-m, m]), legend=None),
+            color=alt.Color("v:Q", scale=DIVERGING, legend=None),
             tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q"), alt.Tooltip("value:Q", format=".4f")],
         )
         .properties(height=_tall(height_per_layer * L + 45), width="container")
@@ -223,18 +282,7 @@ def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
 def probability_chart(probs: np.ndarray, true_label: int, out_name: str = "a2", height: int = 300):
     """The ten softmax outputs a2 as bars; the true digit (where y = 1) in red, the others grey."""
     s = sizes()
-    p = np.nan_to_num(np.asarray(probs, dtype=float).ravel(), nan=0.0)
-    y = np.zeros(p.size)
-    y[true_label] = 1.0
-    df = pd.DataFrame(
-        {
-            "digit": np.arange(p.size),
-            "probability": p,
-            "y": y,
-            "delta": p - y,
-            "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
-        }
-    )
+    df = probability_frame(probs, true_label)
     enc = {
         "x": alt.X("digit:O", title="digit", axis=alt.Axis(labelAngle=0)),
         "y": alt.Y("probability:Q", title=out_name, scale=alt.Scale(domain=[0, 1])),
@@ -398,12 +446,100 @@ def to_spec(chart) -> dict:
     return spec
 
 
+def build_spec(builder: str, is_presenter: bool, args: tuple, kwargs: dict) -> dict:
+    """The styled spec of ``BUILDERS[builder](*args, **kwargs)`` for the given mode (no cache)."""
+    token = _MODE.set(bool(is_presenter))
+    try:
+        return to_spec(style(BUILDERS[builder](*args, **kwargs)))
+    finally:
+        _MODE.reset(token)
+
+
 @st.cache_data(max_entries=300, show_spinner=False)
 def cached_spec(builder: str, is_presenter: bool, args: tuple, kwargs: dict) -> dict:
-    """The styled spec of ``BUILDERS[builder](*args, **kwargs)``; is_presenter only keys the cache."""
-    return to_spec(style(BUILDERS[builder](*args, **kwargs)))
+    """build_spec, cached per builder, mode and arguments."""
+    return build_spec(builder, is_presenter, args, kwargs)
 
 
 def show(builder: str, *args, width: str = "stretch", **kwargs) -> None:
     """Draw a chart from its cached spec."""
     st.vega_lite_chart(spec=cached_spec(builder, presenter(), args, kwargs), width=width)
+
+
+def show_spec(spec: dict, width: str = "stretch") -> None:
+    st.vega_lite_chart(spec=spec, width=width)
+
+
+# ----- the learning curves (shared by the page and warm(), so both ask the cache the same thing) ----
+CURVES = {
+    "loss": ("train_loss", "test_loss", "Loss per epoch", "cross-entropy", ".1f"),
+    "accuracy": ("train_acc", "test_acc", "Accuracy per epoch", "accuracy", ".0%"),
+}
+
+
+def curves_spec(hist, which: str, is_presenter: bool) -> dict:
+    """The cached spec of the train/test curve ``which`` ("loss" or "accuracy") of an SGDHistory."""
+    train, test, title, y_title, fmt = CURVES[which]
+    values = {"train": getattr(hist, train), "test": getattr(hist, test)}
+    return cached_spec("curves", is_presenter, (values, title, y_title, fmt), {})
+
+
+# ----- one digit: a template per layout, data swapped per image -----------------------------------
+def _stand_in(builder: str, layout: tuple) -> tuple[tuple, dict]:
+    """Arguments that give the builder the layout ``layout`` (the data itself does not matter)."""
+    if builder == "digit":
+        (h, w), max_value, size = layout
+        return (np.zeros((h, w), dtype=np.uint8), max_value), {"size": size}
+    if builder == "probabilities":
+        n, out_name = layout
+        return (np.full(n, 1.0 / n), 0, out_name), {}
+    if builder == "activations":
+        (widths,) = layout
+        return ([np.zeros(n) for n in widths],), {}
+    raise ValueError(f"no template for {builder!r}")
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def template(builder: str, is_presenter: bool, layout: tuple) -> dict:
+    """The spec of ``builder`` for a layout, built once by Altair from stand-in data."""
+    args, kwargs = _stand_in(builder, layout)
+    return build_spec(builder, is_presenter, args, kwargs)
+
+
+def _rename(node, old: str, new: str):
+    """A copy of a spec with every reference {"name": old} to a dataset renamed to new."""
+    if isinstance(node, dict):
+        if node == {"name": old}:
+            return {"name": new}
+        return {k: _rename(v, old, new) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rename(v, old, new) for v in node]
+    return node
+
+
+def swap_data(spec: dict, frame: pd.DataFrame) -> dict:
+    """``spec`` (one dataset) with ``frame`` as its data, named by its content like to_spec does."""
+    (old,) = spec["datasets"]
+    data = arrow_bytes(frame)
+    new = f"d_{hashlib.sha1(data).hexdigest()[:16]}"
+    out = _rename({k: v for k, v in spec.items() if k != "datasets"}, old, new)
+    out["datasets"] = {new: data}
+    return out
+
+
+def digit_spec(is_presenter: bool, image: np.ndarray, max_value: int, size: int = 220) -> dict:
+    """Spec of digit_chart(image, max_value, size), from the layout's template."""
+    spec = template("digit", is_presenter, (tuple(np.shape(image)), int(max_value), int(size)))
+    return swap_data(spec, image_frame(image, max_value))
+
+
+def probability_spec(is_presenter: bool, probs: np.ndarray, true_label: int, out_name: str) -> dict:
+    """Spec of probability_chart(probs, true_label, out_name), from the layout's template."""
+    spec = template("probabilities", is_presenter, (int(np.size(probs)), out_name))
+    return swap_data(spec, probability_frame(probs, true_label))
+
+
+def activations_spec(is_presenter: bool, acts: list[np.ndarray]) -> dict:
+    """Spec of activations_chart(acts), from the layout's template."""
+    spec = template("activations", is_presenter, (tuple(int(np.size(a)) for a in acts),))
+    return swap_data(spec, activations_frame(acts))

@@ -18,9 +18,23 @@ once per epoch or every few dozen mini-batches) and starts the script again, in 
 button reads True. So after every epoch the training loop saves what it has into
 ``st.session_state["dg_partial"]``; the rerun that sees Stop pressed adopts that partial run as
 ``st.session_state["dg_stopped"]`` and shows it (“stopped after 7 of 20 epochs”) on every later
-rerun with the same settings, until the user presses *Train to the end* or changes a setting.
+rerun with the same settings, until the user presses *Continue training* or changes a setting.
 Training also stops by itself after ``TIME_LIMIT`` seconds (60 s on the 8×8 digits, 300 s on MNIST:
-a shared server must stay responsive); that partial run is kept the same way.
+a shared server must stay responsive); that partial run is kept the same way. *Continue training*
+carries on from the stopped run's last finished epoch (``core.sgd.train_minibatch(resume=...)``):
+the finished run equals one trained straight through, so it is cached like one.
+
+Warming
+-------
+:func:`warm` trains the page's default network once per server process, in a background thread,
+through these very caches (and builds the default learning-curve charts), so the first visitor
+gets a remembered run. A visitor who arrives while it is still training waits for it instead of
+training the same network a second time.
+
+Memory
+------
+Images stay one byte per pixel (uint8) in :class:`Data`; mini-batches are scaled to [0, 1] as they
+are used, so MNIST's 70,000 images take 55 MB instead of 440 MB as float64.
 """
 
 from __future__ import annotations
@@ -34,7 +48,9 @@ import streamlit as st
 
 from core.digits import (
     DigitsDataError,
+    check_folder,
     confusion_matrix,
+    download_mnist,
     find_mnist_files,
     load_bundled,
     load_mnist,
@@ -56,7 +72,12 @@ SPLIT_SEED = 0
 # ----- data -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Data:
-    """A train/test pair ready for the network. X (N, h·w) in [0, 1]; Y one-hot (N, 10)."""
+    """A train/test pair ready for the network, stored compactly (read-only, shared by sessions).
+
+    X_train (N, h·w), X_test (N_test, h·w): pixel counts 0..max_value as uint8, one flattened image
+    per row; the network's input is X / max_value (:meth:`inputs`, or ``x_max`` in core.sgd).
+    Y_train (N, 10), Y_test (N_test, 10): one-hot as uint8.
+    """
 
     key: str  # identity for cache keys
     name: str
@@ -65,7 +86,7 @@ class Data:
     X_test: np.ndarray
     Y_test: np.ndarray
     test_labels: np.ndarray  # (N_test,)
-    test_images: np.ndarray  # (N_test, h, w) integers 0..max_value
+    test_images: np.ndarray  # (N_test, h, w) integers 0..max_value (the same bytes as X_test)
     test_ids: np.ndarray  # (N_test,) row numbers in the source file (for "image #")
     shape: tuple
     max_value: int
@@ -74,6 +95,22 @@ class Data:
     @property
     def d(self) -> int:
         return int(self.X_train.shape[1])
+
+    def inputs(self, rows) -> np.ndarray:
+        """Test rows as the network's float64 inputs in [0, 1]: X_test[rows] / max_value."""
+        return self.X_test[rows] / self.max_value
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (views of the same buffer counted once)."""
+        seen, total = set(), 0
+        for a in (self.X_train, self.Y_train, self.X_test, self.Y_test, self.test_labels, self.test_images):
+            while isinstance(a, np.ndarray) and a.base is not None:  # the object that owns the memory
+                a = a.base
+            if id(a) not in seen:
+                seen.add(id(a))
+                total += a.nbytes if isinstance(a, np.ndarray) else memoryview(a).nbytes
+        return total
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -89,16 +126,17 @@ def digits_data(test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED) ->
     """
     ds = load_bundled()
     tr, te = stratified_split(ds.labels, test_fraction, seed)
-    X, Y = ds.X(), one_hot(ds.labels)
+    Y = one_hot(ds.labels).astype(np.uint8)
+    test_images = ds.images[te]
     data = Data(
         key=f"digits8/{test_fraction}/{seed}",
         name=f"UCI 8×8 digits: {len(tr):,} training and {len(te):,} held-out test images",
-        X_train=X[tr],
+        X_train=ds.images[tr].reshape(len(tr), -1),
         Y_train=Y[tr],
-        X_test=X[te],
+        X_test=test_images.reshape(len(te), -1),
         Y_test=Y[te],
         test_labels=ds.labels[te],
-        test_images=ds.images[te],
+        test_images=test_images,
         test_ids=te,
         shape=ds.shape,
         max_value=ds.max_value,
@@ -124,10 +162,11 @@ def mnist_fingerprint(folder: str) -> str | None:
 
 @st.cache_resource(max_entries=1, show_spinner=False)
 def _mnist(folder: str, fingerprint: str) -> Data:
-    """MNIST as float32 (about 220 MB), shared read-only by every session: cache_resource, not a copy."""
+    """MNIST as it is stored, one byte per pixel (55 MB for 70,000 images; 440 MB as float64), shared
+    read-only by every session: cache_resource, not a copy."""
     train, test = load_mnist(folder)
-    Xtr, Xte = train.X(np.float32), test.X(np.float32)
-    Ytr, Yte = one_hot(train.labels).astype(np.float32), one_hot(test.labels).astype(np.float32)
+    Xtr, Xte = train.images.reshape(len(train), -1), test.images.reshape(len(test), -1)  # views, no copy
+    Ytr, Yte = one_hot(train.labels).astype(np.uint8), one_hot(test.labels).astype(np.uint8)
     _read_only(Xtr, Xte, Ytr, Yte, test.images, test.labels)
     return Data(
         key=f"mnist/{fingerprint}",
@@ -146,14 +185,28 @@ def _mnist(folder: str, fingerprint: str) -> Data:
 
 
 def mnist_data(folder: str) -> Data:
-    """MNIST from ``folder`` (validated by core); raises DigitsDataError with a plain message."""
-    from core.digits import check_folder
-
+    """MNIST from ``folder``, which is only read (validated by core); raises DigitsDataError with a
+    plain message."""
     path = str(check_folder(folder))
     fp = mnist_fingerprint(path)
     if fp is None:
         load_mnist(path)  # raises the precise "missing files" message
     return _mnist(path, fp)
+
+
+_download_lock = threading.Lock()  # one download at a time per server: 30 students, one 55 MB copy
+
+
+def download(progress) -> str:
+    """Download MNIST into the app's temporary folder (the only place the app writes); returns that
+    folder. Another session's download in progress raises DigitsDataError instead of starting a
+    second one."""
+    if not _download_lock.acquire(blocking=False):
+        raise DigitsDataError("Another visitor is downloading MNIST right now; try again in a minute.")
+    try:
+        return str(download_mnist(progress))
+    finally:
+        _download_lock.release()
 
 
 # ----- settings and runs ---------------------------------------------------------------------------
@@ -172,6 +225,24 @@ class Settings:
 
     def sizes(self, d: int) -> list[int]:
         return [d] + [self.width] * self.layers + [10]
+
+
+# The page's default settings (its widgets' defaults, and what warm() trains).
+DEFAULTS = {
+    "layers": 1,
+    "width": 32,
+    "act": "relu",
+    "init": "he_normal",
+    "lr": 0.1,
+    "sched": "cosine",
+    "batch": 16,
+    "epochs": 30,
+    "seed": 0,
+}
+
+
+def default_settings(data: Data) -> Settings:
+    return Settings(data.key, **DEFAULTS)
 
 
 class _NotCached(Exception):
@@ -206,8 +277,11 @@ def store_history(settings: Settings, hist: SGDHistory) -> None:
         _handoff.hist = None
 
 
-def train(settings: Settings, data: Data, on_epoch=None, on_batch=None, should_stop=None) -> SGDHistory:
-    """One run of core.sgd.train_minibatch on a fresh core MLP with a softmax output."""
+def train(
+    settings: Settings, data: Data, on_epoch=None, on_batch=None, should_stop=None, resume: SGDHistory | None = None
+) -> SGDHistory:
+    """One run of core.sgd.train_minibatch on a fresh core MLP with a softmax output (or the
+    continuation of a stopped run of the same settings)."""
     net = MLP.create(settings.sizes(data.d), settings.act, "softmax", settings.init, settings.seed)
     return train_minibatch(
         net,
@@ -225,6 +299,8 @@ def train(settings: Settings, data: Data, on_epoch=None, on_batch=None, should_s
         batch_every=25,
         should_stop=should_stop,
         eval_max=EVAL_MAX,
+        x_max=data.max_value,
+        resume=resume,
     )
 
 
@@ -238,21 +314,37 @@ def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
     stopped = ss.get("dg_stopped")
     if stopped and stopped["key"] == settings:
         return stopped["hist"], "stopped"
+    going_on = ss.get("dg_continue")
+    going_on = going_on["hist"] if going_on and going_on["key"] == settings else None
 
     slot = st.empty()  # one placeholder, so the whole progress box disappears when training ends
     box = slot.container(border=True)
     left, right = box.columns([5, 1], vertical_alignment="bottom")
-    bar = left.progress(0.0, text=f"Training {settings.epochs} epochs …")
+    first = going_on.epochs_run if going_on else 0
+    bar = left.progress(
+        first / max(settings.epochs, 1),
+        text=f"Training epochs {first + 1}–{settings.epochs} …" if first else f"Training {settings.epochs} epochs …",
+    )
     stop = right.button("Stop", key="dg_stop", icon=":material/stop:", help="Keep what has been learned so far.")
+    if not stop and going_on is None and settings == default_settings(data) and _warming():
+        # warm() is training this very network right now: wait for it rather than train it twice
+        t0 = time.perf_counter()
+        while not _warm_done.wait(0.25) and time.perf_counter() - t0 < TIME_LIMIT["digits8"]:
+            bar.progress(0.0, text=f"Training {settings.epochs} epochs … (started when the server started)")
+        hist = cached_history(settings)
+        if hist is not None:
+            slot.empty()
+            return hist, "cache"
     if stop:  # this rerun was caused by the click: keep what the interrupted run saved
         partial = ss.get("dg_partial")
-        if not (partial and partial["key"] == settings):  # stopped before the first epoch ended
-            partial = {"key": settings, "hist": train(settings, data, should_stop=lambda: True)}
+        if not (partial and partial["key"] == settings):  # stopped before the first epoch (of this part) ended
+            partial = {"key": settings, "hist": going_on or train(settings, data, should_stop=lambda: True)}
         h = partial["hist"]
         h = replace(h, stopped=f"was stopped after {h.epochs_run} of {h.epochs_planned} epochs")
         partial = {"key": settings, "hist": h}
         ss["dg_stopped"] = partial
         ss.pop("dg_partial", None)
+        ss.pop("dg_continue", None)
         slot.empty()
         return partial["hist"], "stopped"
 
@@ -274,9 +366,10 @@ def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
     def should_stop() -> bool:
         return time.perf_counter() - t0 > limit
 
-    hist = train(settings, data, on_epoch, on_batch, should_stop)
+    hist = train(settings, data, on_epoch, on_batch, should_stop, resume=going_on)
     slot.empty()
     ss.pop("dg_partial", None)
+    ss.pop("dg_continue", None)
     if hist.complete or hist.diverged:  # both are what these settings always give: cache them
         store_history(settings, hist)
         return hist, "trained"
@@ -286,9 +379,45 @@ def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
 
 
 def resume() -> None:
-    """Forget the stopped run so the next rerun trains these settings to the end."""
-    ss.pop("dg_stopped", None)
+    """Continue the stopped run: the next rerun trains its remaining epochs (not from epoch 0)."""
+    stopped = ss.pop("dg_stopped", None)
     ss.pop("dg_partial", None)
+    if stopped and not stopped["hist"].diverged:
+        ss["dg_continue"] = stopped
+
+
+# ----- warming ------------------------------------------------------------------------------------
+_warm_started = threading.Lock()  # taken once per process, never released: warm() runs once
+_warm_done = threading.Event()
+
+
+def _warming() -> bool:
+    return _warm_started.locked() and not _warm_done.is_set()
+
+
+def warm() -> None:
+    """Compute what the page's default render needs (default network, its results, the learning
+    curves in normal mode) through the page's own caches, once per server process. No st.* element
+    and no session state: it runs in a background thread. Any failure is ignored (an optimisation)."""
+    if not _warm_started.acquire(blocking=False):
+        return
+    try:
+        data = digits_data()
+        settings = default_settings(data)
+        hist = cached_history(settings)
+        if hist is None:
+            hist = train(settings, data)
+            if hist.complete or hist.diverged:
+                store_history(settings, hist)
+        results(settings, hist, data)
+        from app import digits_charts  # Altair: its import is a large part of a cold render
+
+        for which in digits_charts.CURVES:
+            digits_charts.curves_spec(hist, which, False)
+    except Exception:  # noqa: BLE001 — warming is an optimisation; the page computes what is missing
+        pass
+    finally:
+        _warm_done.set()
 
 
 # ----- what the page shows about a run --------------------------------------------------------------
@@ -307,7 +436,8 @@ def _results(settings: Settings, epochs_run: int, _net: MLP, _data: Data) -> Res
 
 
 def compute_results(net: MLP, data: Data) -> Results:
-    probs = np.vstack([net.forward(data.X_test[s : s + 2048]).output for s in range(0, data.X_test.shape[0], 2048)])
+    n = data.X_test.shape[0]
+    probs = np.vstack([net.forward(data.inputs(slice(s, s + 2048))).output for s in range(0, n, 2048)])
     probs = np.nan_to_num(probs, nan=0.0)
     pred = np.argmax(probs, axis=1)
     wrong = np.flatnonzero(pred != data.test_labels)
@@ -326,4 +456,16 @@ def results(settings: Settings, hist: SGDHistory, data: Data) -> Results:
     return _results(settings, hist.epochs_run, hist.final, data)
 
 
-__all__ = ["Data", "DigitsDataError", "Settings", "digits_data", "get_history", "mnist_data", "results", "resume"]
+__all__ = [
+    "DEFAULTS",
+    "Data",
+    "DigitsDataError",
+    "Settings",
+    "digits_data",
+    "download",
+    "get_history",
+    "mnist_data",
+    "results",
+    "resume",
+    "warm",
+]

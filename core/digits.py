@@ -4,13 +4,16 @@ The bundled set (``data/digits.csv.gz``, see ``data/README.md``) is the UCI "Opt
 Handwritten Digits" test set that scikit-learn ships as ``load_digits``: 1,797 grey 8×8 images with
 pixel counts 0..16, one row ``p0, ..., p63, label`` per image.
 
-MNIST comes as four IDX files (gzipped or not) in a folder the user names. IDX layout (big-endian):
+MNIST comes as four IDX files (gzipped or not) in a folder the user names, which is only ever read:
+only the four standard file names, regular files of bounded size, parsed strictly. IDX layout (big-endian):
 two zero bytes, a type code (0x08 = unsigned byte), the number of dimensions d, then d uint32 sizes,
 then the data. Images are ``0x00000803`` (d = 3: N, 28, 28), labels ``0x00000801`` (d = 1: N).
 
 Every problem with a file raises :class:`DigitsDataError` (or a subclass) whose message is plain
-words a student can act on; callers show ``str(error)`` and never a traceback. Nothing here ever
-writes inside the app's own folder: downloads go to a temporary folder or a folder the user names.
+words a student can act on; callers show ``str(error)`` and never a traceback. The only thing
+written anywhere is a download, and it always goes to the app's own temporary folder
+(:func:`default_download_dir`, under ``tempfile.gettempdir()``): no caller can point it elsewhere,
+so a visitor who types a folder can make the app read four named files there, never write.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import gzip
 import hashlib
 import http.client
 import os
+import stat
 import struct
 import tempfile
 import urllib.error
@@ -153,21 +157,35 @@ IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-IDX_MAX_BYTES = 400_000_000  # a file promising more than this is refused (MNIST's largest is 47 MB)
+# MNIST's largest file (training images) is 47,040,016 bytes unpacked and 9.9 MB gzipped: anything
+# bigger is not MNIST and is refused before it is read or unpacked (a named folder could hold a huge
+# file or a gzip bomb under an MNIST name).
+IDX_MAX_BYTES = 50_000_000
+IDX_MAX_FILE_BYTES = 50_000_000  # on disk, gzipped or not
 GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, gunzipped when it is gzip (by its first two bytes, not its name)."""
     try:
+        if path.is_dir():
+            raise IsADirectoryError
+        if not path.is_file():  # a FIFO or device under an MNIST name would block or never end
+            raise IdxFormatError(f"{path.name} is not a regular file.")
+        if path.stat().st_size > IDX_MAX_FILE_BYTES:
+            raise IdxFormatError(f"{path.name} is larger than {IDX_MAX_FILE_BYTES // 1_000_000} MB; not an MNIST file.")
         with path.open("rb") as f:
             head = f.read(2)
         if head == GZIP_MAGIC:
             with gzip.open(path, "rb") as f:
-                return f.read(IDX_MAX_BYTES + 1)
-        if path.stat().st_size > IDX_MAX_BYTES:
-            raise IdxFormatError(f"{path.name} is larger than {IDX_MAX_BYTES // 1_000_000} MB; not an MNIST file.")
-        return path.read_bytes()
+                data = f.read(IDX_MAX_BYTES + 1)  # never unpack more than an MNIST file holds
+            if len(data) > IDX_MAX_BYTES:
+                raise IdxFormatError(
+                    f"{path.name} unpacks to more than {IDX_MAX_BYTES // 1_000_000} MB; not an MNIST file."
+                )
+            return data
+        with path.open("rb") as f:
+            return f.read(IDX_MAX_FILE_BYTES + 1)
     except EOFError:
         raise IdxFormatError(f"{path.name} is a truncated gzip file (it ends early): download it again.") from None
     except (gzip.BadGzipFile, zlib.error) as e:
@@ -213,7 +231,12 @@ def parse_idx(data: bytes, name: str = "file") -> np.ndarray:
             f"{name} is corrupt: {got - expected:,} unexpected bytes after the "
             f"{'×'.join(map(str, dims))} values its header promises."
         )
-    return np.frombuffer(data, dtype=dtype, count=count, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
+    # unsigned bytes (MNIST) stay a read-only view of ``data``: no second copy of a 47 MB file
+    return (
+        np.frombuffer(data, dtype=dtype, count=count, offset=header)
+        .reshape(dims)
+        .astype(dtype.newbyteorder("="), copy=False)
+    )
 
 
 def read_idx(path: str | Path) -> np.ndarray:
@@ -269,12 +292,12 @@ def find_mnist_files(folder: Path) -> dict[str, Path | None]:
     return found
 
 
-def check_folder(text: str, for_writing: bool = False) -> Path:
-    """Validate a folder path the user typed; returns it resolved or raises FolderError.
+def check_folder(text: str) -> Path:
+    """Validate a folder path the user typed, to READ from; returns it resolved or raises FolderError.
 
-    Rules: not empty, no control characters, at most 1,000 characters, absolute (``~`` allowed).
-    To read, the folder must exist. To write (downloads), it must not be inside the app's own
-    folder, and either exist as a folder or have an existing parent (only the last level is made).
+    Rules: not empty, no control characters, at most 1,000 characters, absolute (``~`` allowed),
+    an existing folder. Nothing is ever written to a folder the user names (downloads go to
+    :func:`default_download_dir` only).
     """
     if not isinstance(text, str) or not text.strip():
         raise FolderError("Type the full path of a folder, for example /tmp/mnist.")
@@ -290,26 +313,41 @@ def check_folder(text: str, for_writing: bool = False) -> Path:
         path = path.resolve()
     except (OSError, RuntimeError) as e:
         raise FolderError(f"“{text}” cannot be resolved ({e}).") from None
-    if not for_writing:
+    try:
         if not path.exists():
             raise FolderError(f"The folder {path} does not exist.")
         if not path.is_dir():
             raise FolderError(f"{path} is a file, not a folder.")
-        return path
-    if path == ROOT or ROOT in path.parents:
-        raise FolderError(
-            f"{path} is inside the app's own folder; downloads go elsewhere (for example {default_download_dir()})."
-        )
-    if path.exists() and not path.is_dir():
-        raise FolderError(f"{path} is a file, not a folder.")
-    if not path.exists() and not path.parent.is_dir():
-        raise FolderError(f"The folder {path.parent} does not exist; create it first or pick another place.")
+    except OSError as e:  # e.g. permission denied on a parent folder
+        raise FolderError(f"“{text}” cannot be opened ({e.strerror or e}).") from None
     return path
 
 
 def default_download_dir() -> Path:
-    """Where downloads go unless the user names a folder: the system's temporary folder."""
+    """The one folder downloads go to: ``xor-lab-mnist`` in the system's temporary folder."""
     return Path(tempfile.gettempdir()) / "xor-lab-mnist"
+
+
+def _download_target() -> Path:
+    """default_download_dir(), created if needed (private to this user), checked before writing.
+
+    Refused: a temporary folder inside the app's own folder (the app never writes there), and a
+    download folder that is a symbolic link or belongs to another user (in a shared /tmp another
+    account could have made it first, to have the files land elsewhere or to swap them).
+    """
+    target = default_download_dir()
+    if target == ROOT or ROOT in target.resolve().parents:
+        raise FolderError(f"The temporary folder {target} is inside the app's own folder; the app never writes there.")
+    try:
+        target.mkdir(mode=0o700, exist_ok=True)
+        info = target.lstat()
+    except OSError as e:
+        raise FolderError(f"Could not create the download folder {target} ({e.strerror or e}).") from None
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise FolderError(f"{target} is not a plain folder (a link or a file is in its place); downloads refused.")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise FolderError(f"{target} belongs to another user; downloads refused.")
+    return target
 
 
 def load_mnist(folder: str | Path) -> tuple[DigitSet, DigitSet]:
@@ -393,14 +431,16 @@ def _reason(e: BaseException) -> str:
 
 
 def download_mnist(
-    folder: str | Path | None = None,
     progress: Progress | None = None,
     mirrors: tuple[str, ...] | None = None,
     md5: dict | None = None,
     timeout: float = 15.0,
-    opener: Callable = urllib.request.urlopen,
+    opener: Callable | None = None,
 ) -> Path:
-    """Download the four gzipped MNIST files into ``folder`` (default: a temporary folder); returns it.
+    """Download the four gzipped MNIST files into :func:`default_download_dir`; returns that folder.
+
+    There is deliberately no parameter for the folder: downloads can only go to the app's temporary
+    folder, whatever a visitor types.
 
     Files already there with the right checksum are kept. Each download goes to a temporary
     ``name.*.part`` file beside the target and is renamed only once complete and verified, so a
@@ -410,11 +450,8 @@ def download_mnist(
     (for tests). mirrors: base URLs tried in turn (``None``: MNIST_MIRRORS, read at call time).
     Raises FolderError or DownloadError with a plain message.
     """
-    target = check_folder(str(folder) if folder is not None else str(default_download_dir()), for_writing=True)
-    try:
-        target.mkdir(exist_ok=True)
-    except OSError as e:
-        raise FolderError(f"Could not create {target} ({e.strerror or e}).") from None
+    target = _download_target()
+    opener = opener or urllib.request.urlopen  # looked up per call (tests stand a fake server in)
     sums = MNIST_MD5 if md5 is None else md5
     names = [stem + ".gz" for stem in MNIST_FILES.values()]
     for i, name in enumerate(names):

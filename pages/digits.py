@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import digits_charts as dc
 from app import digits_run as dr
 from app import nav, ui
-from app.digits_charts import ink_pngs, show
+from app.digits_charts import ink_pngs, show, show_spec
 from core.activations import ACTIVATIONS
-from core.digits import DigitsDataError, default_download_dir, download_mnist
+from core.digits import IDX_MAX_FILE_BYTES, DigitsDataError, default_download_dir
 from core.init import INITIALISERS
 from core.schedules import SCHEDULES
 
@@ -22,6 +23,7 @@ WIDTHS = [4, 8, 16, 32, 64, 128, 256]
 RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 BATCHES = [8, 16, 32, 64, 128, 256, 512]
 MNIST_SUGGESTED = {"dg_width": 128, "dg_lr": 0.1, "dg_batch": 64, "dg_epochs": 10}
+D = dr.DEFAULTS  # the defaults warm() pre-trains: one place for both
 
 
 def use_mnist_settings() -> None:
@@ -30,6 +32,12 @@ def use_mnist_settings() -> None:
 
 def pick_digit(i: int) -> None:
     ss["dg_digit"] = int(i)
+
+
+def ask_download() -> None:
+    # downloads only ever go to the app's temporary folder; read the files from there afterwards
+    ss["dg_mnist_dir"] = str(default_download_dir())
+    ss["dg_download_now"] = True
 
 
 ui.page_header(
@@ -51,18 +59,37 @@ source = st.segmented_control(
 source = source or "digits"
 with st.container(border=True):
     c = st.columns(4)
-    layers = c[0].slider("Hidden layers", 1, 3, 1, key="dg_layers", **LINK)
-    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, 32, key="dg_width", **LINK)
+    layers = c[0].slider("Hidden layers", 1, 3, D["layers"], key="dg_layers", **LINK)
+    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, D["width"], key="dg_width", **LINK)
     act = c[2].selectbox(
-        "Hidden activation", list(ACTIVATIONS), 2, format_func=lambda a: ACTIVATIONS[a].label, key="dg_act", **LINK
+        "Hidden activation",
+        list(ACTIVATIONS),
+        list(ACTIVATIONS).index(D["act"]),
+        format_func=lambda a: ACTIVATIONS[a].label,
+        key="dg_act",
+        **LINK,
     )
-    init = c[3].selectbox("Initialiser", list(INITIALISERS), 5, format_func=INITIALISERS.get, key="dg_init", **LINK)
+    init = c[3].selectbox(
+        "Initialiser",
+        list(INITIALISERS),
+        list(INITIALISERS).index(D["init"]),
+        format_func=INITIALISERS.get,
+        key="dg_init",
+        **LINK,
+    )
     c = st.columns(5)
-    lr = c[0].select_slider("Learning rate", RATES, 0.1, key="dg_lr", **LINK)
-    sched = c[1].selectbox("Schedule", list(SCHEDULES), 3, format_func=SCHEDULES.get, key="dg_sched", **LINK)
-    batch = c[2].select_slider("Mini-batch size", BATCHES, 16, key="dg_batch", **LINK)
-    epochs = c[3].slider("Epochs", 1, 60, 30, key="dg_epochs", **LINK)
-    seed = c[4].number_input("Seed", 0, 9999, 0, key="dg_seed", help="Initial weights and batch order.", **LINK)
+    lr = c[0].select_slider("Learning rate", RATES, D["lr"], key="dg_lr", **LINK)
+    sched = c[1].selectbox(
+        "Schedule",
+        list(SCHEDULES),
+        list(SCHEDULES).index(D["sched"]),
+        format_func=SCHEDULES.get,
+        key="dg_sched",
+        **LINK,
+    )
+    batch = c[2].select_slider("Mini-batch size", BATCHES, D["batch"], key="dg_batch", **LINK)
+    epochs = c[3].slider("Epochs", 1, 60, D["epochs"], key="dg_epochs", **LINK)
+    seed = c[4].number_input("Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order.", **LINK)
 
 # ----- data -------------------------------------------------------------------------------------
 data = None
@@ -74,16 +101,27 @@ if source == "mnist":
             "`t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, gzipped or not). MNIST is by Yann LeCun, "
             "Corinna Cortes and Christopher J.C. Burges (licence CC BY-SA 3.0)."
         )
+        ss.setdefault("dg_mnist_dir", str(default_download_dir()))  # via state: the download button sets it too
         folder = st.text_input(
-            "Folder with the MNIST files",
-            value=str(default_download_dir()),
+            "Folder to read the MNIST files from",
             max_chars=1000,
             key="dg_mnist_dir",
-            help="A full path on the machine running this app. Downloads go here too (never into the app's folder).",
+            help=(
+                "A full path on the machine running this app. The app only reads the four MNIST files there "
+                f"(at most {IDX_MAX_FILE_BYTES // 1_000_000} MB each) and never writes to it."
+            ),
             **KEEP,
         )
         c1, c2 = st.columns([1, 1])
-        if c1.button("Download MNIST into this folder", key="dg_mnist_download", icon=":material/download:"):
+        c1.button(
+            "Download MNIST into the app's temporary folder",
+            key="dg_mnist_download",
+            icon=":material/download:",
+            on_click=ask_download,
+            help=f"About 11 MB from a public mirror, always into {default_download_dir()} (never into a folder "
+            "typed above); the folder above then points there.",
+        )
+        if ss.pop("dg_download_now", False):
             bar = st.progress(0.0, text="Connecting …")
 
             def progress(i: int, n: int, name: str, done: int, total: int) -> None:
@@ -92,9 +130,9 @@ if source == "mnist":
                 bar.progress(min(frac, 1.0), text=f"File {i + 1} of {n}: {name} · {size}")
 
             try:
-                where = download_mnist(folder, progress)
+                where = dr.download(progress)
                 bar.empty()
-                st.success(f"Downloaded the four MNIST files into {where}.")
+                st.success(f"Downloaded the four MNIST files into the app's temporary folder {where}.")
             except DigitsDataError as e:
                 bar.empty()
                 st.error(f"Download failed. {e}")
@@ -143,7 +181,13 @@ if hist.diverged:
     )
 elif how == "stopped":
     st.warning(f"Training {hist.stopped}. Everything below shows the network as it was then.")
-    st.button("Train to the end", key="dg_resume", on_click=dr.resume, icon=":material/play_arrow:")
+    st.button(
+        f"Continue training: epochs {hist.epochs_run + 1}–{hist.epochs_planned}",
+        key="dg_resume",
+        on_click=dr.resume,
+        icon=":material/play_arrow:",
+        help="Carries on from where training stopped, with the same weights and batch order.",
+    )
 if init == "zeros":
     st.info(
         "With **zero** initial weights every hidden neuron computes the same thing and receives the same "
@@ -165,8 +209,11 @@ m[3].metric(
     f"{hist.epochs_run} of {hist.epochs_planned}",
     help=f"{hist.steps:,} mini-batch steps in {hist.seconds:.1f} s" + (" (remembered run)" if how == "cache" else ""),
 )
+went_on = hist.meta.get("resumed_after", [])
 st.caption(
-    f"Trained in {hist.seconds:.1f} s ({hist.steps:,} steps)"
+    f"Trained in {hist.seconds:.1f} s ({hist.steps:,} steps"
+    + (f", continued after epoch {' and '.join(map(str, went_on))}" if went_on else "")
+    + ")"
     + (" — remembered from an earlier run with these settings." if how == "cache" else ".")
     + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
 )
@@ -179,9 +226,9 @@ L = hist.final.n_layers  # weight layers: the output is aL = softmax(zL)
 def curves_tab() -> None:
     c1, c2 = st.columns(2)
     with c1:
-        show("curves", {"train": hist.train_loss, "test": hist.test_loss}, "Loss per epoch", "cross-entropy", ".1f")
+        show_spec(dc.curves_spec(hist, "loss", ui.presenter()))
     with c2:
-        show("curves", {"train": hist.train_acc, "test": hist.test_acc}, "Accuracy per epoch", "accuracy", ".0%")
+        show_spec(dc.curves_spec(hist, "accuracy", ui.presenter()))
     gap = hist.train_acc[-1] - hist.test_acc[-1]
     st.markdown(
         f"Epoch 0 is the untrained network (accuracy near 10 %: a guess among ten digits). After "
@@ -252,6 +299,7 @@ def mistakes_tab() -> None:
 # ----- one digit ----------------------------------------------------------------------------------
 
 
+@st.fragment  # stepping through test images reruns only this tab, not the training and the other tabs
 def digit_tab() -> None:
     n_test = len(data.test_labels)
     if not 0 <= int(ss.get("dg_digit", 0) or 0) < n_test:
@@ -260,24 +308,25 @@ def digit_tab() -> None:
     i = int(c1.number_input(f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit", **LINK))
     if len(res.mistakes):
         c2.button("Show the most confident mistake", key="dg_worst", on_click=pick_digit, args=(int(res.mistakes[0]),))
-    fwd = hist.final.forward(data.X_test[i : i + 1])
+    fwd = hist.final.forward(data.inputs(slice(i, i + 1)))
     a2 = fwd.output[0]
     true, pred = int(data.test_labels[i]), int(np.argmax(a2))
+    mode = ui.presenter()
     c1, c2 = st.columns([2, 3])
     with c1:
         st.markdown(f"**Test image #{i}** — a handwritten **{true}**")
-        show("digit", data.test_images[i], data.max_value, width="content")
+        show_spec(dc.digit_spec(mode, data.test_images[i], data.max_value), width="content")
         verdict = "right" if pred == true else "wrong"
         st.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
     with c2:
-        show("probabilities", a2, true, f"a{hist.final.n_layers}")
+        show_spec(dc.probability_spec(mode, a2, true, f"a{L}"))
         st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
     acts = [fwd.a[l][0] for l in range(1, L)]
     st.markdown(
         f"**Hidden activations for this image** — {' and '.join(f'a{l}' for l in range(1, L))}, one cell per "
         "hidden neuron: red = positive, blue = negative, white = 0 (hover for the value)."
     )
-    show("activations", acts)
+    show_spec(dc.activations_spec(mode, acts))
     with st.expander("The activations as numbers"):
         st.dataframe(
             pd.DataFrame({f"a{l}": a for l, a in enumerate(acts, start=1)}),

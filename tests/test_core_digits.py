@@ -3,8 +3,12 @@ the MNIST folder loader, folder validation, and downloading (served from memory,
 
 import gzip
 import hashlib
+import inspect
 import io
+import os
 import socket
+import stat
+import tempfile
 
 import numpy as np
 import pytest
@@ -251,19 +255,53 @@ def test_check_folder_rejects_bad_paths_with_plain_messages(text, message):
         D.check_folder(text)
 
 
-def test_check_folder_for_reading_and_writing(tmp_path):
+def test_check_folder_is_for_reading_only(tmp_path):
     f = tmp_path / "file.txt"
     f.write_text("x")
     with pytest.raises(D.FolderError, match="is a file"):
         D.check_folder(str(f))
     assert D.check_folder(str(tmp_path)) == tmp_path.resolve()
-    assert D.check_folder(str(tmp_path / "new"), for_writing=True) == (tmp_path / "new").resolve()
     with pytest.raises(D.FolderError, match="does not exist"):
-        D.check_folder(str(tmp_path / "a" / "b"), for_writing=True)
-    for inside in (D.ROOT, D.ROOT / "data", D.ROOT / "data" / "mnist", D.ROOT / "core" / ".." / "x"):
-        with pytest.raises(D.FolderError, match="inside the app's own folder"):
-            D.check_folder(str(inside), for_writing=True)
+        D.check_folder(str(tmp_path / "new"))  # never created: a typed folder is only read
+    assert not (tmp_path / "new").exists()
+    assert "for_writing" not in inspect.signature(D.check_folder).parameters
     assert D.ROOT not in D.default_download_dir().parents
+
+
+# ----- reading a named folder safely ------------------------------------------------------------------
+def test_files_larger_than_mnist_are_refused_before_reading(tmp_path, monkeypatch):
+    p = D.write_idx(tmp_path / "big-idx3-ubyte", IMAGES)
+    monkeypatch.setattr(D, "IDX_MAX_FILE_BYTES", p.stat().st_size - 1)
+    with pytest.raises(D.IdxFormatError, match="larger than"):
+        D.read_idx(p)
+
+
+def test_a_gzip_bomb_is_not_unpacked_past_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "IDX_MAX_BYTES", 10_000)
+    p = tmp_path / "bomb-idx3-ubyte.gz"
+    p.write_bytes(gzip.compress(D.idx_bytes(np.zeros((100, 28, 28), dtype=np.uint8))))  # 78 KB from ~300 bytes
+    assert p.stat().st_size < 2_000
+    with pytest.raises(D.IdxFormatError, match="unpacks to more than"):
+        D.read_idx(p)
+
+
+def test_a_fifo_under_an_mnist_name_is_not_read(tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    make_mnist(tmp_path / "m")
+    (tmp_path / "m" / "t10k-labels-idx1-ubyte").unlink()
+    os.mkfifo(tmp_path / "m" / "t10k-labels-idx1-ubyte")  # reading it would block forever
+    with pytest.raises(D.IdxFormatError, match="missing 1 of the 4"):
+        D.load_mnist(tmp_path / "m")
+    with pytest.raises(D.IdxFormatError, match="not a regular file"):
+        D.read_idx(tmp_path / "m" / "t10k-labels-idx1-ubyte")
+
+
+def test_mnist_images_are_kept_as_bytes(tmp_path):
+    make_mnist(tmp_path / "m", n_train=50, n_test=20)
+    train, test = D.load_mnist(tmp_path / "m")
+    assert train.images.dtype == np.uint8 and train.images.nbytes == 50 * 28 * 28
+    assert test.images.dtype == np.uint8 and test.images.nbytes == 20 * 28 * 28
 
 
 # ----- downloading ---------------------------------------------------------------------------------
@@ -293,19 +331,30 @@ def gz_files(tmp_path):
     return {stem + ".gz": gzip.compress((src / stem).read_bytes(), mtime=0) for stem in D.MNIST_FILES.values()}
 
 
-def test_download_writes_verified_files_with_progress_and_they_load(tmp_path):
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The system's temporary folder, for this test: tmp_path/"tmp" (downloads go there only)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    assert D.default_download_dir() == tmp / "xor-lab-mnist"
+    return tmp / "xor-lab-mnist"
+
+
+def test_download_writes_verified_files_with_progress_and_they_load(tmp_path, temp_dir):
     files = gz_files(tmp_path)
     sums = {k: hashlib.md5(v).hexdigest() for k, v in files.items()}
     seen = []
     opener = fake_server(files, fail={"http://first/"})
     out = D.download_mnist(
-        tmp_path / "dl",
         lambda *a: seen.append(a),
         mirrors=("http://first/", "http://second/"),
         md5=sums,
         opener=opener,
     )
-    assert sorted(p.name for p in out.iterdir()) == sorted(files)  # no .part files left
+    assert out == temp_dir and sorted(p.name for p in out.iterdir()) == sorted(files)  # no .part files left
+    if hasattr(os, "getuid"):
+        assert stat.S_IMODE(out.stat().st_mode) == 0o700  # private to the app's user
     assert [u.split("/")[2] for u in opener.calls].count("second") == 4  # fell back to the 2nd mirror
     assert {a[0] for a in seen} == {0, 1, 2, 3} and all(a[3] <= a[4] for a in seen)
     assert seen[-1][3] == seen[-1][4] == len(files["t10k-labels-idx1-ubyte.gz"])
@@ -313,27 +362,27 @@ def test_download_writes_verified_files_with_progress_and_they_load(tmp_path):
     assert len(train) == 30 and len(test) == 12
     # a second call keeps the verified files and fetches nothing
     again = fake_server(files)
-    D.download_mnist(tmp_path / "dl", mirrors=("http://x/",), md5=sums, opener=again)
+    D.download_mnist(mirrors=("http://x/",), md5=sums, opener=again)
     assert again.calls == []
 
 
-def test_download_rejects_a_wrong_checksum_and_leaves_nothing(tmp_path):
+def test_download_rejects_a_wrong_checksum_and_leaves_nothing(tmp_path, temp_dir):
     files = gz_files(tmp_path)
     sums = dict.fromkeys(files, "0" * 32)
     with pytest.raises(D.DownloadError, match="checksum does not match"):
-        D.download_mnist(tmp_path / "dl", mirrors=("http://m/",), md5=sums, opener=fake_server(files))
-    assert list((tmp_path / "dl").iterdir()) == []
+        D.download_mnist(mirrors=("http://m/",), md5=sums, opener=fake_server(files))
+    assert list(temp_dir.iterdir()) == []
 
 
-def test_download_rejects_a_cut_connection_and_oversized_files(tmp_path):
+def test_download_rejects_a_cut_connection_and_oversized_files(tmp_path, temp_dir):
     files = gz_files(tmp_path)
     lengths = {k: len(v) + 100 for k, v in files.items()}
     with pytest.raises(D.DownloadError, match="connection ended"):
-        D.download_mnist(tmp_path / "a", mirrors=("http://m/",), md5={}, opener=fake_server(files, lengths=lengths))
+        D.download_mnist(mirrors=("http://m/",), md5={}, opener=fake_server(files, lengths=lengths))
     lengths = dict.fromkeys(files, D.MAX_DOWNLOAD_BYTES + 1)
     with pytest.raises(D.DownloadError, match="too large"):
-        D.download_mnist(tmp_path / "b", mirrors=("http://m/",), md5={}, opener=fake_server(files, lengths=lengths))
-    assert list((tmp_path / "a").iterdir()) == [] and list((tmp_path / "b").iterdir()) == []
+        D.download_mnist(mirrors=("http://m/",), md5={}, opener=fake_server(files, lengths=lengths))
+    assert list(temp_dir.iterdir()) == []
 
 
 def closed_port() -> int:
@@ -342,26 +391,44 @@ def closed_port() -> int:
         return s.getsockname()[1]  # nothing listens there once the socket is closed
 
 
-def test_download_fails_cleanly_when_nothing_answers(tmp_path):
+def test_download_fails_cleanly_when_nothing_answers(temp_dir):
     """The real urllib against a closed loopback port: a plain DownloadError, no traceback, no files."""
     base = f"http://127.0.0.1:{closed_port()}/"
     with pytest.raises(D.DownloadError) as e:
-        D.download_mnist(tmp_path / "dl", mirrors=(base,), timeout=5)
+        D.download_mnist(mirrors=(base,), timeout=5)
     msg = str(e.value)
     assert msg.startswith("Could not download train-images-idx3-ubyte.gz.")
     assert "refused" in msg.lower() and "copy the four MNIST files" in msg
-    assert list((tmp_path / "dl").iterdir()) == []
+    assert list(temp_dir.iterdir()) == []
 
 
-def test_download_never_writes_into_the_app_folder(tmp_path):
+def test_a_download_has_no_folder_to_choose():
+    """No parameter can send a download anywhere but the app's temporary folder."""
+    params = inspect.signature(D.download_mnist).parameters
+    assert list(params) == ["progress", "mirrors", "md5", "timeout", "opener"]
+    with pytest.raises(TypeError):
+        D.download_mnist(folder="/somewhere/else")  # type: ignore[call-arg]
+
+
+def test_download_never_writes_into_the_app_folder(monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(D.ROOT / "data"))  # a TMPDIR inside the app
     with pytest.raises(D.FolderError, match="inside the app's own folder"):
-        D.download_mnist(D.ROOT / "data" / "mnist", mirrors=("http://m/",), opener=fake_server({}))
-    assert not (D.ROOT / "data" / "mnist").exists()
+        D.download_mnist(mirrors=("http://m/",), opener=fake_server({}))
+    assert not (D.ROOT / "data" / "xor-lab-mnist").exists()
 
 
-def test_offline_message_mentions_offline():
+def test_download_refuses_a_temp_folder_planted_by_someone_else(tmp_path, temp_dir):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    temp_dir.symlink_to(elsewhere)  # another account made /tmp/xor-lab-mnist a link first
+    with pytest.raises(D.FolderError, match="not a plain folder"):
+        D.download_mnist(mirrors=("http://m/",), opener=fake_server({}))
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_offline_message_mentions_offline(temp_dir):
     def opener(url, timeout=None):
         raise D.urllib.error.URLError(OSError(-2, "Name or service not known"))
 
     with pytest.raises(D.DownloadError, match="seems to be offline"):
-        D.download_mnist(None, mirrors=("https://example.invalid/",), opener=opener)
+        D.download_mnist(mirrors=("https://example.invalid/",), opener=opener)

@@ -215,3 +215,68 @@ def test_bad_inputs_raise():
     net = MLP.create([2, 2, 10], output="softmax")
     with pytest.raises(ValueError):
         train_minibatch(net, np.zeros((0, 2)), np.zeros((0, 10)), np.zeros((0, 2)), np.zeros((0, 10)))
+
+
+# ----- compact storage and continuing a stopped run -------------------------------------------------
+def test_uint8_pixels_scaled_per_batch_give_exactly_the_float_run():
+    """Images stored as bytes (x_max) train bit for bit like the same images stored as X / x_max."""
+    ds = load_bundled()
+    tr, te = stratified_split(ds.labels, 0.25, seed=0)
+    P = ds.images.reshape(len(ds.labels), -1)  # uint8 pixel counts 0..16
+    Y = one_hot(ds.labels)
+    assert P.dtype == np.uint8
+    net = MLP.create([64, 12, 10], "relu", "softmax", "he_normal", seed=0)
+    args = (0.1, 3, 32, "cosine")
+    a = train_minibatch(net, ds.X()[tr], Y[tr], ds.X()[te], Y[te], *args, seed=0, eval_max=500)
+    b = train_minibatch(
+        net, P[tr], Y[tr].astype(np.uint8), P[te], Y[te].astype(np.uint8), *args, seed=0, eval_max=500, x_max=16
+    )
+    for name in ("train_loss", "test_loss", "train_acc", "test_acc", "running_loss", "grad_norms"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    np.testing.assert_array_equal(a.final.W[0], b.final.W[0])
+    assert evaluate(a.final, P[te], Y[te], x_max=16) == evaluate(a.final, ds.X()[te], Y[te])
+
+
+@pytest.mark.parametrize("stop_inside_an_epoch", [False, True])
+def test_continuing_a_stopped_run_gives_the_straight_run(digits, stop_inside_an_epoch):
+    Xtr, Ytr, Xte, Yte = digits
+    net = MLP.create([64, 16, 10], "relu", "softmax", "he_normal", seed=0)
+    args = dict(lr=0.1, epochs=5, batch_size=32, schedule="cosine", seed=3)
+    straight = train_minibatch(net, Xtr, Ytr, Xte, Yte, **args)
+    seen = []
+    if stop_inside_an_epoch:  # rolled back to the end of epoch 2, then continued
+        kw = dict(on_batch=lambda *a: seen.append(a), batch_every=10, should_stop=lambda: len(seen) >= 10)
+    else:
+        kw = dict(on_epoch=lambda e, h: seen.append(e), should_stop=lambda: len(seen) >= 2)
+    part = train_minibatch(net, Xtr, Ytr, Xte, Yte, **args, **kw)
+    assert part.epochs_run == 2 and not part.complete
+    steps_before = part.steps
+    after = []
+    done = train_minibatch(net, Xtr, Ytr, Xte, Yte, **args, resume=part, on_epoch=lambda e, h: after.append(e))
+    assert after == [3, 4, 5]  # only the remaining epochs were trained
+    assert done.complete and done.meta["resumed_after"] == [2]
+    assert done.steps == straight.steps and done.steps > steps_before
+    for name in ("train_loss", "test_loss", "train_acc", "test_acc", "running_loss", "lr", "grad_norms"):
+        np.testing.assert_array_equal(getattr(done, name), getattr(straight, name), err_msg=name)
+    for l in range(2):
+        np.testing.assert_array_equal(done.final.W[l], straight.final.W[l])
+        np.testing.assert_array_equal(done.final.b[l], straight.final.b[l])
+    with pytest.raises(ValueError):  # a history of another run cannot be continued
+        train_minibatch(net, Xtr, Ytr, Xte, Yte, **{**args, "epochs": 6}, resume=part)
+
+
+def test_batch_loss_shortcut_matches_the_loss_from_logits(digits):
+    """The running loss is read off the softmax output; it equals the loss from the logits."""
+    from core.sgd import _batch_loss
+
+    net = MLP.create([64, 16, 10], "tanh", "softmax", "xavier_normal", seed=0)
+    X, Y = digits[0][:40], digits[1][:40]
+    fwd = net.forward(X)
+    fast = _batch_loss("cce", fwd, Y, np.argmax(Y, axis=1))
+    assert fast == pytest.approx(cce_from_logits(fwd.z[-1], Y), rel=1e-13)
+    # a true class whose probability underflowed to 0: the logits give the finite loss
+    z = np.array([[800.0, -800.0, 0.0]])
+    Fwd = type(fwd)
+    big = Fwd([None, z], [None, softmax(z)])
+    y = np.array([[0.0, 1.0, 0.0]])
+    assert _batch_loss("cce", big, y, np.array([1])) == pytest.approx(1600.0)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import socket
+import tempfile
+import threading
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import ROOT, chart_specs, open_page
-from test_core_digits import make_mnist
+from test_core_digits import FakeResponse, make_mnist
 
 from app import digits_run as dr
 from core import MLP
@@ -52,6 +57,12 @@ def core_run(s: dict):
         net, X[tr], Y[tr], X[te], Y[te], s["lr"], s["epochs"], s["batch"], s["sched"], seed=s["seed"], eval_max=10_000
     )
     return hist, X[te], ds.labels[te]
+
+
+def gz_mnist_files(folder) -> dict[str, bytes]:
+    """The four small MNIST files gzipped, as a mirror would serve them (30 training, 12 test images)."""
+    make_mnist(folder, gz=(False,) * 4)
+    return {p.name + ".gz": gzip.compress(p.read_bytes(), mtime=0) for p in folder.iterdir()}
 
 
 def metrics(at) -> dict:
@@ -194,12 +205,21 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_mnist_problems_and_an_offline_download_show_messages_not_tracebacks(tmp_path, monkeypatch):
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The system's temporary folder for this test, so a download's target is known and disposable."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    return tmp / "xor-lab-mnist"
+
+
+def test_mnist_problems_and_an_offline_download_show_messages_not_tracebacks(tmp_path, temp_dir, monkeypatch):
     import core.digits
 
     at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28"})
-    box = at.text_input(key="dg_mnist_dir")
-    box.set_value(str(tmp_path)).run()
+    assert at.text_input(key="dg_mnist_dir").value == str(temp_dir)  # the app's temporary folder
+    at.text_input(key="dg_mnist_dir").set_value(str(tmp_path)).run()
     assert not at.exception
     assert any("missing 4 of the 4 MNIST files" in w.value for w in at.warning)
     assert not at.metric  # nothing trained
@@ -207,40 +227,68 @@ def test_mnist_problems_and_an_offline_download_show_messages_not_tracebacks(tmp
     assert any("not a full path" in w.value for w in at.warning)
     # the download: nothing answers (this machine is offline; a closed local port stands in for it)
     monkeypatch.setattr(core.digits, "MNIST_MIRRORS", (f"http://127.0.0.1:{closed_port()}/",))
-    at.text_input(key="dg_mnist_dir").set_value(str(tmp_path / "dl")).run()
     at.button(key="dg_mnist_download").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and errors[0].startswith("Download failed. Could not download train-images-idx3-ubyte.gz.")
-    assert list((tmp_path / "dl").iterdir()) == []
-    # and never into the app's own folder
-    at.text_input(key="dg_mnist_dir").set_value(str(ROOT / "data" / "mnist")).run()
-    at.button(key="dg_mnist_download").click().run()
-    assert any("inside the app's own folder" in e.value for e in at.error)
-    assert not (ROOT / "data" / "mnist").exists()
+    assert temp_dir.is_dir() and list(temp_dir.iterdir()) == []  # tried there, left nothing behind
+    assert at.text_input(key="dg_mnist_dir").value == str(temp_dir)  # and the field points there now
 
 
-def test_a_stopped_run_is_kept_until_train_to_the_end():
-    """Stop is a click during training; its rerun adopts the partial run saved after each epoch."""
+def test_a_download_never_targets_a_folder_the_user_typed(tmp_path, temp_dir, monkeypatch):
+    """Whatever folder is typed (an empty one, a new one, the app's own), the download goes to the
+    temporary folder and nothing is written anywhere else."""
+    import core.digits
+
+    files = gz_mnist_files(tmp_path / "src")
+    served = []
+
+    def opener(url, timeout=None):
+        served.append(url)
+        return FakeResponse(files[url.rsplit("/", 1)[1]])
+
+    monkeypatch.setattr(core.digits.urllib.request, "urlopen", opener)
+    monkeypatch.setattr(core.digits, "MNIST_MD5", {k: hashlib.md5(v).hexdigest() for k, v in files.items()})
+    typed = tmp_path / "typed"
+    typed.mkdir()
+    for folder in (typed, typed / "new", ROOT / "data" / "mnist"):
+        at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28", "dg_epochs": "1"})
+        at.text_input(key="dg_mnist_dir").set_value(str(folder)).run()
+        at.button(key="dg_mnist_download").click().run()
+        assert not at.exception
+        assert any(f"into the app's temporary folder {temp_dir}" in x.value for x in at.success)
+        assert any("Loaded MNIST 28×28: 30 training and 12 test images" in x.value for x in at.success)
+        assert at.text_input(key="dg_mnist_dir").value == str(temp_dir)
+        assert sorted(p.name for p in temp_dir.iterdir()) == sorted(files)
+        assert list(typed.iterdir()) == [] and not (ROOT / "data" / "mnist").exists()
+    assert len(served) == 4  # the second and third clicks found verified files and fetched nothing
+
+
+def test_loaded_mnist_is_kept_as_bytes(tmp_path):
+    """Memory: MNIST stays one byte per pixel (70,000 images: 55 MB, not 440 MB as float64)."""
+    make_mnist(tmp_path / "m", n_train=120, n_test=40)
+    data = dr.mnist_data(str(tmp_path / "m"))
+    assert data.X_train.dtype == data.X_test.dtype == np.uint8
+    assert data.X_train.shape == (120, 784) and data.X_test.shape == (40, 784)
+    assert data.Y_train.dtype == np.uint8 and data.test_images.dtype == np.uint8
+    # every array together: the pixels once (plus the IDX headers), one-hot and labels
+    pixels = (120 + 40) * 784
+    assert pixels <= data.nbytes <= pixels + 2 * 16 + (120 + 40) * 10 + 40 * 8 + 2 * 8 + 64
+    assert np.shares_memory(data.X_test, data.test_images)  # the test pixels are not copied
+    x = data.inputs(slice(3, 5))  # the network's input: scaled per use
+    assert x.dtype == np.float64 and x.min() >= 0 and x.max() <= 1
+    np.testing.assert_array_equal(x * 255, data.test_images[3:5].reshape(2, -1))
+
+
+def test_a_stopped_run_continues_from_where_it_stopped():
+    """Stop is a click during training; its rerun adopts the partial run saved after each epoch.
+    "Continue training" then trains only the remaining epochs, and the result is the straight run."""
     from streamlit.testing.v1 import AppTest
 
     data = dr.digits_data()
     settings = dr.Settings(data.key, 1, 32, "relu", "he_normal", 0.1, "cosine", 16, 4, 0)
     done = []
-    partial = train_minibatch(
-        MLP.create(settings.sizes(64), "relu", "softmax", "he_normal", 0),
-        data.X_train,
-        data.Y_train,
-        data.X_test,
-        data.Y_test,
-        0.1,
-        4,
-        16,
-        "cosine",
-        seed=0,
-        on_epoch=lambda e, h: done.append(e),
-        should_stop=lambda: len(done) >= 2,
-    )
+    partial = dr.train(settings, data, on_epoch=lambda e, h: done.append(e), should_stop=lambda: len(done) >= 2)
     assert partial.epochs_run == 2
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
     at.run()
@@ -255,7 +303,117 @@ def test_a_stopped_run_is_kept_until_train_to_the_end():
     at.run()
     assert chart_data(at, "Gradient flow: how big each layer's updates were")["epoch"].max() == 2
     assert metrics(at)["Epochs"] == "2 of 4"
+    assert at.button(key="dg_resume").label == "Continue training: epochs 3–4"
     at.button(key="dg_resume").click().run()
     assert not at.exception
     assert metrics(at)["Epochs"] == "4 of 4"
     assert not at.warning
+    assert any("continued after epoch 2" in c.value for c in at.caption)  # it did not start again
+    straight, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test loss (cross-entropy)"] == f"{straight.test_loss[-1]:.4f}"
+    G = chart_data(at, "Gradient flow: how big each layer's updates were")
+    np.testing.assert_array_equal(G.loc[G["layer"] == "‖dW1‖"].sort_values("epoch")["norm"], straight.grad_norms[:, 0])
+
+
+def test_warm_then_render_shows_what_an_unwarmed_render_shows(monkeypatch):
+    """warm() fills the page's own caches; the page then shows exactly what it computes without it."""
+    import streamlit as st
+
+    def shown(at) -> dict:
+        specs = {c.get("title"): c for c in chart_specs(at)}
+        return {
+            "metrics": metrics(at),
+            "curves": [chart_data(at, t) for t in ("Loss per epoch", "Accuracy per epoch")],
+            "specs": {t: {k: v for k, v in c.items() if k not in ("datasets", "data")} for t, c in specs.items()},
+            "table": at.dataframe[0].value,
+            "markdown": [m.value for m in at.markdown],
+        }
+
+    cold = shown(open_page(PAGE, timeout=120))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(dr, "_warm_started", threading.Lock())
+    monkeypatch.setattr(dr, "_warm_done", threading.Event())
+    dr.warm()
+    assert dr._warm_done.is_set()
+    dr.warm()  # once per process: a second call returns at once
+    assert dr.cached_history(dr.default_settings(dr.digits_data())) is not None  # the default run is there
+    at = open_page(PAGE, timeout=120)
+    assert any("remembered from an earlier run" in c.value for c in at.caption)  # it did not train again
+    warmed = shown(at)
+    assert warmed["metrics"].keys() == cold["metrics"].keys()
+    for k in ("Test accuracy", "Training accuracy", "Test loss (cross-entropy)", "Epochs"):
+        assert warmed["metrics"][k] == cold["metrics"][k]
+    for a, b in zip(warmed["curves"], cold["curves"]):
+        pd.testing.assert_frame_equal(a, b)
+    assert warmed["specs"] == cold["specs"]
+    pd.testing.assert_frame_equal(warmed["table"], cold["table"])
+    assert warmed["markdown"] == cold["markdown"]
+
+
+def test_a_visitor_during_warming_waits_for_it_instead_of_training_again(monkeypatch):
+    calls = []
+    real_train = dr.train
+    monkeypatch.setattr(dr, "_warm_started", threading.Lock())
+    monkeypatch.setattr(dr, "_warm_done", threading.Event())
+    monkeypatch.setattr(dr, "train", lambda *a, **k: calls.append(1) or real_train(*a, **k))
+    thread = threading.Thread(target=dr.warm)
+    thread.start()
+    at = open_page(PAGE, timeout=120)
+    thread.join(60)
+    assert not at.exception
+    assert len(calls) == 1  # warm() trained; the page waited for it
+    hist, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
+
+
+def test_one_digit_charts_from_templates_equal_charts_built_by_altair():
+    """Swapping an image's data into the layout's template gives the spec Altair would build."""
+    from app import digits_charts as dc
+
+    data = dr.digits_data()
+    net = MLP.create([64, 16, 8, 10], "tanh", "softmax", "xavier_normal", 0)
+    for mode in (False, True):
+        for i in (0, 5, 77):
+            fwd = net.forward(data.inputs(slice(i, i + 1)))
+            a, label, acts = fwd.output[0], int(data.test_labels[i]), [fwd.a[1][0], fwd.a[2][0]]
+            pairs = [
+                (dc.digit_spec(mode, data.test_images[i], 16), ("digit", (data.test_images[i], 16), {})),
+                (dc.probability_spec(mode, a, label, "a3"), ("probabilities", (a, label, "a3"), {})),
+                (dc.activations_spec(mode, acts), ("activations", (acts,), {})),
+            ]
+            for got, (builder, args, kwargs) in pairs:
+                want = dc.build_spec(builder, mode, args, kwargs)
+                assert _normalised(got) == _normalised(want), (builder, mode, i)
+    assert dc.template.__wrapped__ is not None  # cached per layout (st.cache_data)
+
+
+def _normalised(spec: dict) -> dict:
+    """A spec with its datasets decoded and named by order, so two specs compare by content."""
+    import json
+
+    names = list(spec["datasets"])
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
+    for k, name in enumerate(names):
+        text = text.replace(name, f"data{k}")
+    frames = [pa.ipc.open_stream(spec["datasets"][n]).read_pandas().to_dict("list") for n in names]
+    return {"spec": json.loads(text), "data": frames}
+
+
+@pytest.mark.parametrize("mode", [False, True])
+def test_chart_sizes_follow_the_shared_ones(monkeypatch, mode):
+    """digits_charts builds charts for an explicit mode (warm() has no session); its sizes and
+    style must stay those of app.charts."""
+    import altair as alt
+
+    import app.charts
+    from app import digits_charts as dc
+
+    monkeypatch.setattr(app.charts, "presenter", lambda: mode)
+    token = dc._MODE.set(mode)
+    try:
+        assert dc.sizes() == app.charts.sizes()
+        chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+        assert dc.style(chart).to_dict()["config"] == app.charts.style(chart).to_dict()["config"]
+    finally:
+        dc._MODE.reset(token)
