@@ -99,45 +99,66 @@ def confusion_frame(C: np.ndarray) -> pd.DataFrame:
     )
 
 
-def image_frame(image: np.ndarray, max_value: int) -> pd.DataFrame:
-    """One image (h, w) of integers 0..max_value → frame (row, col, pixel) as small integers."""
+# The one-digit charts' data as plain columns: per image they go straight to Arrow (a tenth of the
+# cost of a DataFrame and its conversion); the Altair builders wrap the same columns in a frame.
+def image_columns(image: np.ndarray) -> dict[str, np.ndarray]:
+    """One image (h, w) of integers 0..max_value → columns row, col, pixel, as small integers."""
     img = np.asarray(image)
     h, w = img.shape
     r, c = np.meshgrid(np.arange(h, dtype=np.uint8), np.arange(w, dtype=np.uint8), indexing="ij")
-    return pd.DataFrame({"row": r.ravel(), "col": c.ravel(), "pixel": img.ravel().astype(np.uint8)})
+    return {"row": r.ravel(), "col": c.ravel(), "pixel": img.ravel().astype(np.uint8)}
 
 
-def probability_frame(probs: np.ndarray, true_label: int) -> pd.DataFrame:
-    """a_L (10,) and the true digit → (digit, probability, y, delta = a − y, label); NaN drawn as 0."""
+def probability_columns(probs: np.ndarray, true_label: int) -> dict[str, np.ndarray]:
+    """a_L (10,) and the true digit → digit, probability, y, delta = a − y, label; NaN drawn as 0."""
     p = np.nan_to_num(np.asarray(probs, dtype=float).ravel(), nan=0.0, posinf=0.0, neginf=0.0)
     y = np.zeros(p.size)
     y[true_label] = 1.0
-    return pd.DataFrame(
-        {
-            "digit": np.arange(p.size),
-            "probability": p,
-            "y": y,
-            "delta": p - y,
-            "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
-        }
-    )
+    return {
+        "digit": np.arange(p.size),
+        "probability": p,
+        "y": y,
+        "delta": p - y,
+        "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
+    }
 
 
-def activations_frame(acts: list[np.ndarray]) -> pd.DataFrame:
-    """Hidden activations [a1 (n1,), a2 (n2,), ...] → (layer, l, neuron, value, v = value / max |a|).
+def activations_columns(acts: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Hidden activations [a1 (n1,), a2 (n2,), ...] → layer, l, neuron, value, v = value / max |a|.
 
     v in [−1, 1] carries the colour, so the chart's colour scale is fixed and its spec does not
     depend on the image (only the data is swapped per image). Non-finite values are left out.
     """
-    parts = []
+    layer, ls, neuron, value = [], [], [], []
     for l, a in enumerate(acts, start=1):
         a = np.asarray(a, dtype=float).ravel()
         j = np.flatnonzero(np.isfinite(a))
-        parts.append(pd.DataFrame({"layer": f"a{l}", "l": l, "neuron": j, "value": a[j]}))
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["layer", "l", "neuron", "value"])
-    m = float(np.max(np.abs(df["value"]))) if len(df) else 1.0
-    df["v"] = df["value"] / (m if m > 0 else 1.0)
-    return df
+        layer.append(np.full(j.size, f"a{l}"))
+        ls.append(np.full(j.size, l, dtype=np.int64))
+        neuron.append(j.astype(np.int64))
+        value.append(a[j])
+    value = np.concatenate(value) if value else np.zeros(0)
+    m = float(np.max(np.abs(value))) if value.size else 1.0
+    return {
+        "layer": np.concatenate(layer) if layer else np.zeros(0, dtype=str),
+        "l": np.concatenate(ls) if ls else np.zeros(0, dtype=np.int64),
+        "neuron": np.concatenate(neuron) if neuron else np.zeros(0, dtype=np.int64),
+        "value": value,
+        "v": value / (m if m > 0 else 1.0),
+    }
+
+
+def image_frame(image: np.ndarray, max_value: int) -> pd.DataFrame:
+    """One image (h, w) of integers 0..max_value → frame (row, col, pixel) as small integers."""
+    return pd.DataFrame(image_columns(image))
+
+
+def probability_frame(probs: np.ndarray, true_label: int) -> pd.DataFrame:
+    return pd.DataFrame(probability_columns(probs, true_label))
+
+
+def activations_frame(acts: list[np.ndarray]) -> pd.DataFrame:
+    return pd.DataFrame(activations_columns(acts))
 
 
 def weights_frames(W1: np.ndarray, count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -517,10 +538,24 @@ def _rename(node, old: str, new: str):
     return node
 
 
-def swap_data(spec: dict, frame: pd.DataFrame) -> dict:
-    """``spec`` (one dataset) with ``frame`` as its data, named by its content like to_spec does."""
+def table(columns: dict[str, np.ndarray]) -> pa.Table:
+    """Columns as an Arrow table for st.dataframe: no DataFrame to build and convert on each rerun."""
+    return pa.table(columns)
+
+
+def columns_bytes(columns: dict[str, np.ndarray]) -> bytes:
+    """Columns as Arrow IPC stream bytes, without pandas."""
+    table = pa.table(columns)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def swap_data(spec: dict, columns: dict[str, np.ndarray]) -> dict:
+    """``spec`` (one dataset) with ``columns`` as its data, named by its content like to_spec does."""
     (old,) = spec["datasets"]
-    data = arrow_bytes(frame)
+    data = columns_bytes(columns)
     new = f"d_{hashlib.sha1(data).hexdigest()[:16]}"
     out = _rename({k: v for k, v in spec.items() if k != "datasets"}, old, new)
     out["datasets"] = {new: data}
@@ -530,16 +565,16 @@ def swap_data(spec: dict, frame: pd.DataFrame) -> dict:
 def digit_spec(is_presenter: bool, image: np.ndarray, max_value: int, size: int = 220) -> dict:
     """Spec of digit_chart(image, max_value, size), from the layout's template."""
     spec = template("digit", is_presenter, (tuple(np.shape(image)), int(max_value), int(size)))
-    return swap_data(spec, image_frame(image, max_value))
+    return swap_data(spec, image_columns(image))
 
 
 def probability_spec(is_presenter: bool, probs: np.ndarray, true_label: int, out_name: str) -> dict:
     """Spec of probability_chart(probs, true_label, out_name), from the layout's template."""
     spec = template("probabilities", is_presenter, (int(np.size(probs)), out_name))
-    return swap_data(spec, probability_frame(probs, true_label))
+    return swap_data(spec, probability_columns(probs, true_label))
 
 
 def activations_spec(is_presenter: bool, acts: list[np.ndarray]) -> dict:
     """Spec of activations_chart(acts), from the layout's template."""
     spec = template("activations", is_presenter, (tuple(int(np.size(a)) for a in acts),))
-    return swap_data(spec, activations_frame(acts))
+    return swap_data(spec, activations_columns(acts))

@@ -28,8 +28,9 @@ Warming
 -------
 :func:`warm` trains the page's default network once per server process, in a background thread,
 through these very caches (and builds the default learning-curve charts), so the first visitor
-gets a remembered run. A visitor who arrives while it is still training waits for it instead of
-training the same network a second time.
+gets a remembered run. Training is single-flight per settings: whoever trains a network (a session
+or warm()) holds its lock, and a visitor who asks for the same settings meanwhile (a class opening
+the page together, or arriving while warm() trains) waits for that run instead of training it again.
 
 Memory
 ------
@@ -58,7 +59,7 @@ from core.digits import (
     stratified_split,
 )
 from core.mlp import MLP
-from core.sgd import SGDHistory, train_minibatch
+from core.sgd import EVAL_CHUNK, SGDHistory, train_minibatch
 
 ss = st.session_state
 # seconds: longer runs stop by themselves and keep what they learned (a shared server must stay
@@ -326,15 +327,6 @@ def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
         text=f"Training epochs {first + 1}–{settings.epochs} …" if first else f"Training {settings.epochs} epochs …",
     )
     stop = right.button("Stop", key="dg_stop", icon=":material/stop:", help="Keep what has been learned so far.")
-    if not stop and going_on is None and settings == default_settings(data) and _warming():
-        # warm() is training this very network right now: wait for it rather than train it twice
-        t0 = time.perf_counter()
-        while not _warm_done.wait(0.25) and time.perf_counter() - t0 < TIME_LIMIT["digits8"]:
-            bar.progress(0.0, text=f"Training {settings.epochs} epochs … (started when the server started)")
-        hist = cached_history(settings)
-        if hist is not None:
-            slot.empty()
-            return hist, "cache"
     if stop:  # this rerun was caused by the click: keep what the interrupted run saved
         partial = ss.get("dg_partial")
         if not (partial and partial["key"] == settings):  # stopped before the first epoch (of this part) ended
@@ -348,9 +340,48 @@ def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
         slot.empty()
         return partial["hist"], "stopped"
 
-    t0 = time.perf_counter()
     E = max(settings.epochs, 1)
     limit = TIME_LIMIT["mnist" if settings.data.startswith("mnist") else "digits8"]
+    flight = _flight(settings) if going_on is None else None
+    if flight is not None and not flight.acquire(blocking=False):
+        # another session (or warm()) is training these very settings: wait for its run, not train twice
+        t0 = time.perf_counter()
+        while not flight.acquire(timeout=0.25):
+            if time.perf_counter() - t0 > limit:
+                flight = None  # it is taking too long: train here as well
+                break
+            bar.progress(0.0, text=f"Training {E} epochs … (this network is already being trained for another visitor)")
+        hist = cached_history(settings)
+        if hist is not None:
+            _land(settings, flight)
+            slot.empty()
+            return hist, "cache"
+    try:
+        return _train_here(settings, data, going_on, slot, bar, E, limit)
+    finally:
+        _land(settings, flight)
+
+
+def _flight(settings: Settings) -> threading.Lock:
+    """The lock held by whoever is training these settings now (a session or warm())."""
+    with _flights_guard:
+        return _flights.setdefault(settings, threading.Lock())
+
+
+def _land(settings: Settings, flight: threading.Lock | None) -> None:
+    if flight is not None:
+        with _flights_guard:
+            if _flights.get(settings) is flight:
+                del _flights[settings]  # bounded: only runs in progress are listed
+        flight.release()
+
+
+_flights: dict[Settings, threading.Lock] = {}
+_flights_guard = threading.Lock()
+
+
+def _train_here(settings: Settings, data: Data, going_on, slot, bar, E: int, limit: float) -> tuple[SGDHistory, str]:
+    t0 = time.perf_counter()
 
     def on_epoch(e: int, h: SGDHistory) -> None:
         ss["dg_partial"] = {"key": settings, "hist": h}
@@ -391,10 +422,6 @@ _warm_started = threading.Lock()  # taken once per process, never released: warm
 _warm_done = threading.Event()
 
 
-def _warming() -> bool:
-    return _warm_started.locked() and not _warm_done.is_set()
-
-
 def warm() -> None:
     """Compute what the page's default render needs (default network, its results, the learning
     curves in normal mode) through the page's own caches, once per server process. No st.* element
@@ -404,11 +431,16 @@ def warm() -> None:
     try:
         data = digits_data()
         settings = default_settings(data)
-        hist = cached_history(settings)
-        if hist is None:
-            hist = train(settings, data)
-            if hist.complete or hist.diverged:
-                store_history(settings, hist)
+        flight = _flight(settings)
+        flight.acquire()  # a session training the defaults already: wait for it (its run gets cached)
+        try:
+            hist = cached_history(settings)
+            if hist is None:
+                hist = train(settings, data)
+                if hist.complete or hist.diverged:
+                    store_history(settings, hist)
+        finally:
+            _land(settings, flight)
         results(settings, hist, data)
         from app import digits_charts  # Altair: its import is a large part of a cold render
 
@@ -436,8 +468,8 @@ def _results(settings: Settings, epochs_run: int, _net: MLP, _data: Data) -> Res
 
 
 def compute_results(net: MLP, data: Data) -> Results:
-    n = data.X_test.shape[0]
-    probs = np.vstack([net.forward(data.inputs(slice(s, s + 2048))).output for s in range(0, n, 2048)])
+    n, k = data.X_test.shape[0], EVAL_CHUNK  # small chunks: see core.sgd.EVAL_CHUNK
+    probs = np.vstack([net.forward(data.inputs(slice(s, s + k))).output for s in range(0, n, k)])
     probs = np.nan_to_num(probs, nan=0.0)
     pred = np.argmax(probs, axis=1)
     wrong = np.flatnonzero(pred != data.test_labels)

@@ -329,8 +329,9 @@ def digit_tab() -> None:
     show_spec(dc.activations_spec(mode, acts))
     with st.expander("The activations as numbers"):
         st.dataframe(
-            pd.DataFrame({f"a{l}": a for l, a in enumerate(acts, start=1)}),
+            dc.table({"neuron": np.arange(width)} | {f"a{l}": a for l, a in enumerate(acts, start=1)}),
             column_config={f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
+            hide_index=True,
         )
     st.markdown(
         "**The forward pass at scale** — the notes' two steps, with bigger matrices:"
@@ -349,7 +350,7 @@ def digit_tab() -> None:
         f"L = −Σ y·log a{L}, the derivative with respect to z{L} works out to a{L} − y — the notes' "
         f"`dz2 = a2 − y`, now in ten dimensions, with y one-hot (1 for the true digit, 0 for the nine others)."
     )
-    delta = pd.DataFrame({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
+    delta = dc.table({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
     st.dataframe(
         delta,
         column_config={

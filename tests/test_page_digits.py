@@ -7,6 +7,7 @@ import hashlib
 import socket
 import tempfile
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -352,17 +353,28 @@ def test_warm_then_render_shows_what_an_unwarmed_render_shows(monkeypatch):
 
 
 def test_a_visitor_during_warming_waits_for_it_instead_of_training_again(monkeypatch):
+    """Single flight: the page asks for the network warm() is training; it waits and shows that run."""
     calls = []
     real_train = dr.train
+
+    def slow_train(*a, **k):
+        calls.append(1)
+        time.sleep(2.0)  # the page surely arrives while this run is in progress
+        return real_train(*a, **k)
+
     monkeypatch.setattr(dr, "_warm_started", threading.Lock())
     monkeypatch.setattr(dr, "_warm_done", threading.Event())
-    monkeypatch.setattr(dr, "train", lambda *a, **k: calls.append(1) or real_train(*a, **k))
+    monkeypatch.setattr(dr, "train", slow_train)
     thread = threading.Thread(target=dr.warm)
     thread.start()
+    while not calls:
+        time.sleep(0.01)
     at = open_page(PAGE, timeout=120)
     thread.join(60)
     assert not at.exception
     assert len(calls) == 1  # warm() trained; the page waited for it
+    assert any("remembered from an earlier run" in c.value for c in at.caption)
+    assert not dr._flights  # nothing left in flight
     hist, _, _ = core_run(page_settings(at))
     assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
 
