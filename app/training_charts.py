@@ -1,9 +1,11 @@
 """Chart builders for the Training page: loss/accuracy/learning-rate curves and the convergence lab.
 
-Building an Altair chart and validating it costs ~0.1 s per chart, so the page shows charts
-through ``show(builder, ...)``: the finished Vega-Lite spec (data as named datasets) is cached with
-``st.cache_data`` on the builder's arguments and the presenter flag, and drawn with
-``st.vega_lite_chart``. Warm reruns then skip Altair entirely.
+Building an Altair chart and validating it costs ~0.1 s per chart, so the page gets finished
+Vega-Lite specs (data as named datasets of Arrow bytes) cached with ``st.cache_data`` on the
+builder's arguments and the presenter flag (``cached_spec``, ``run_charts``, ``lab_charts``) and draws
+them with ``st.vega_lite_chart``: warm reruns skip Altair entirely. The replay's decision boundary
+is built once per layout and gets only new datasets and a new title per epoch
+(``plane_from_template``). Datasets go to Arrow straight from NumPy (no pandas conversion).
 
 Curves are downsampled before they reach the browser (at most ~2 × ``MAX_POINTS`` rows per run,
 keeping each bucket's lowest and highest value so spikes and bounces survive), and every value
@@ -13,15 +15,20 @@ that is not finite is dropped here, so no chart ever receives NaN or inf.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import altair as alt
+import contourpy
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from app.charts import contour_frame, grid_frame, plane_heatmap, points_frame, sizes, style
-from app.ui import GREY, presenter
+from app.charts import plane_heatmap, points_frame, sizes, style
+from app.ui import GREY
+from core.losses import LOSSES
+from core.train import SOLVED_LOSS
 
 MAX_POINTS = 400  # buckets per curve; each keeps its min and max → ≤ 800 rows
 LOSS_FLOOR = 1e-12  # a log axis cannot show 0: losses below this are drawn at it
@@ -192,11 +199,15 @@ def histogram_chart(
 
 
 # ----- cached specs -------------------------------------------------------------------------------
+def _arrow_dataset(columns: dict) -> tuple[str, bytes]:
+    """{column: (n,) array} → (content-hash name, Arrow IPC bytes), built straight from NumPy."""
+    data = dataframe_util.convert_arrow_table_to_arrow_bytes(pa.table(columns))
+    return f"d_{hashlib.sha1(data).hexdigest()[:16]}", data
+
+
 def _dataset(data: pd.DataFrame) -> tuple[str, bytes]:
-    """A frame's content-hash name and its Arrow bytes."""
-    h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, data.columns)).encode())
-    return f"d_{h.hexdigest()[:16]}", dataframe_util.convert_anything_to_arrow_bytes(data)
+    """A frame's content-hash name and its Arrow bytes (the same bytes as the frame's columns as NumPy)."""
+    return _arrow_dataset({str(c): data[c].to_numpy() for c in data.columns})
 
 
 def to_spec(chart: alt.TopLevelMixin) -> dict:
@@ -237,30 +248,64 @@ _TITLE = "\x00title\x00"  # stands for the title in a plane template
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _plane_template(is_presenter: bool, shape: tuple, has_contour: bool, kwargs: dict, _values: np.ndarray) -> dict:
-    """The "plane" spec with a placeholder title, keyed on its layout only (``_values``, which
-    builds it, is left out of the key): from one epoch of a replay to the next only the datasets
-    and the title change, so the Altair build and validation (~0.3 s) happen once per layout."""
-    return to_spec(style(plane_heatmap(_values, title=_TITLE, **kwargs)))
+def _plane_template(layout: tuple) -> dict:
+    """The "plane" spec with a placeholder title for one layout (is_presenter, n, has_contour,
+    sorted plane_heatmap keyword items): from one epoch of a replay to the next only the datasets
+    and the title change, so the Altair build and validation (~0.3 s) happen once per layout.
+    Built from stand-in values with the same shape and contour presence; the data are swapped anyway."""
+    _, n, has_contour, items = layout
+    ramp = np.linspace(0.1, 0.9, n)
+    values = np.tile(ramp, (n, 1)) if has_contour else np.full((n, n), 0.8)  # a 0.5 line, or none
+    return to_spec(style(plane_heatmap(values, title=_TITLE, **dict(items))))
 
 
-@st.cache_data(max_entries=600, show_spinner=False)
-def plane_spec(is_presenter: bool, values: np.ndarray, kwargs: dict) -> dict:
+def _grid_columns(values: np.ndarray) -> dict:
+    """app.charts.grid_frame's columns (i, j, q as uint8), without building a DataFrame."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    n = v.shape[0]
+    jj, ii = np.meshgrid(np.arange(n, dtype=np.uint8), np.arange(n, dtype=np.uint8))
+    q = np.clip(np.rint(v * 255), 0, 255).astype(np.uint8)
+    return {"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()}
+
+
+def _contour_columns(values: np.ndarray, lo: float, hi: float, level: float) -> dict:
+    """app.charts.contour_frame's columns (x1, x2 rounded as it rounds them, line, order)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    axis = np.linspace(lo, hi, v.shape[0])
+    gen = contourpy.contour_generator(axis, axis, v, line_type=contourpy.LineType.Separate)
+    lines = gen.lines(level)
+    x1 = [round(float(a), 4) for line in lines for a in line[:, 0]]
+    x2 = [round(float(b), 4) for line in lines for b in line[:, 1]]
+    k = [i for i, line in enumerate(lines) for _ in range(len(line))]
+    order = [o for line in lines for o in range(len(line))]
+    return {
+        "x1": np.array(x1, dtype=float),
+        "x2": np.array(x2, dtype=float),
+        "line": np.array(k, dtype=np.int64),
+        "order": np.array(order, dtype=np.int64),
+    }
+
+
+@lru_cache(maxsize=1)
+def _points_dataset() -> tuple[str, bytes]:
+    return _dataset(points_frame())
+
+
+def plane_from_template(is_presenter: bool, values: np.ndarray, kwargs: dict) -> dict:
     """The same dict as ``cached_spec("plane", is_presenter, (values,), kwargs)``, built from a
-    template (tests/test_bench.py checks they are equal)."""
+    template (tests/test_bench.py checks they are equal). values: (n, n) in [0, 1], [x2, x1]."""
     kw = dict(kwargs)
     title = kw.pop("title", "")
     if tuple(kw.get("vrange", (0.0, 1.0))) != (0.0, 1.0):  # then the colour expression depends on the data
         return cached_spec("plane", is_presenter, (values,), kwargs)
     lo, hi = kw.get("lo", -0.5), kw.get("hi", 1.5)
-    frames = [grid_frame(values, lo, hi)]
-    contour = contour_frame(values, lo, hi, kw.get("level", 0.5))
-    if len(contour):
-        frames.append(contour)
+    new = [_arrow_dataset(_grid_columns(values))]  # same order as to_spec meets them: heat, line, points
+    contour = _contour_columns(values, lo, hi, kw.get("level", 0.5))
+    if len(contour["x1"]):
+        new.append(_arrow_dataset(contour))
     if kw.get("show_points", True):
-        frames.append(points_frame())
-    template = _plane_template(is_presenter, values.shape, len(contour) > 0, kw, values)
-    new = [_dataset(df) for df in frames]  # same order as to_spec meets them: heat, line, points
+        new.append(_points_dataset())
+    template = _plane_template((bool(is_presenter), values.shape[0], len(contour["x1"]) > 0, tuple(sorted(kw.items()))))
     rename = dict(zip(template["datasets"], (name for name, _ in new)))
     spec = {**template, "datasets": dict(new)}
     spec["layer"] = [{**layer, "data": {"name": rename[layer["data"]["name"]]}} for layer in template["layer"]]
@@ -269,10 +314,62 @@ def plane_spec(is_presenter: bool, values: np.ndarray, kwargs: dict) -> dict:
     return spec
 
 
-def show(builder: str, *args, **kwargs) -> None:
-    """Draw a chart from its cached spec (see module docstring)."""
-    if builder == "plane" and len(args) == 1:  # the replay: a new epoch needs no new Altair chart
-        spec = plane_spec(presenter(), args[0], kwargs)
-    else:
-        spec = cached_spec(builder, presenter(), args, kwargs)
-    st.vega_lite_chart(spec=spec, width="stretch")
+@st.cache_data(max_entries=600, show_spinner=False)
+def plane_spec(is_presenter: bool, values: np.ndarray, kwargs: dict) -> dict:
+    """``plane_from_template``, cached."""
+    return plane_from_template(is_presenter, values, kwargs)
+
+
+def run_charts(hist, lr: float, extra: dict, is_presenter: bool) -> dict:
+    """The One-run tab's curves as cached specs: "loss" (log scale, with ``extra`` {label: loss
+    curve} beside the run), "accuracy", "rate" and, when the run diverged in its first tenth, "zoom"
+    on its first epochs (else None). is_presenter: the page is in presenter mode (taller small charts)."""
+    marks = {f"diverged (epoch {hist.divergence.epoch})": hist.divergence.epoch} if hist.diverged else None
+    runs = {f"this run (lr {lr:g})": hist.loss, **extra}
+    planned = [0, len(hist.lr)]  # a diverged run stops early; keep the planned length on every axis
+    name = LOSSES[hist.loss_name]
+    small = 250 if is_presenter else 180  # presenter fonts need room: 180 pixels would keep little for the curve
+    out = {
+        "loss": ("curve", (runs, "Loss (log scale)", name), dict(log=True, marks=marks, height=390, x_domain=planned)),
+        "accuracy": (
+            "curve",
+            ({"this run": hist.acc}, "Accuracy", "accuracy"),
+            dict(y_format=".0%", y_domain=[0, 1], height=small, x_domain=planned),
+        ),
+        "rate": ("curve", ({"schedule": hist.lr}, "Learning rate per epoch", "rate"), dict(height=small, marks=marks)),
+        "zoom": None,
+    }
+    if hist.diverged and hist.divergence.epoch < len(hist.lr) / 10:
+        n = max(20, 3 * hist.divergence.epoch + 10)
+        zoom = {k: v[: n + 1] for k, v in runs.items()}
+        out["zoom"] = ("curve", (zoom, f"Zoom: loss over the first {n} epochs", name),
+                       dict(log=True, marks=marks, height=280, points=True))  # fmt: skip
+    return {k: v and cached_spec(v[0], is_presenter, v[1], v[2]) for k, v in out.items()}
+
+
+def lab_charts(results: dict, epochs: int, is_presenter: bool) -> tuple[dict, dict]:
+    """The lab's histograms as cached specs: every run's final loss (log bins, the solved threshold
+    dashed) and the epochs the solved runs needed. results: {legend label: MultiResult}."""
+    finals = {k: r.loss for k, r in results.items()}
+    to_solve = {k: r.epochs_to_solve[r.solved].astype(float) for k, r in results.items()}
+    edges = log_bins(np.concatenate(list(finals.values())))
+    kw = {"log": True, "rule": SOLVED_LOSS, "rule_label": "solved threshold"}
+    losses = cached_spec(
+        "histogram", is_presenter, (finals, edges, "Final loss of every run", "final loss (log scale)"), kw
+    )
+    edges = np.linspace(0, max(epochs, 1), 41)
+    args = (to_solve, edges, "Epochs needed (solved runs only)", "epoch at which the run counted as solved")
+    return losses, cached_spec("histogram", is_presenter, args, {})
+
+
+def warm() -> None:
+    """Fill the default render's caches (default run, its curves, the replay's last epoch, the
+    boundary template) through the page's own cached functions; draws nothing, never raises."""
+    try:
+        from app import training_run as tr
+
+        hist = tr.run_training(tr.DEFAULT_CFG, tr.DEFAULT_LR)
+        run_charts(hist, tr.DEFAULT_LR, {}, False)
+        tr.boundary_spec(tr.replay_key(hist, len(hist.snapshots) - 1, False))
+    except Exception:  # noqa: BLE001 - warming is an optimisation: the page computes whatever is missing
+        pass

@@ -1,0 +1,360 @@
+"""Training page computations: the cached runs (one seed, an equal start, many seeds), the numbers
+and tables derived from them, and the replay's view of one epoch. Nothing here draws.
+
+A run is described by ``cfg`` (width, act, init, sigma, limit, seed, loss, sched, params, epochs;
+``params`` a sorted tuple of (name, value)) and the learning rate ``lr``, as the page's sidebar
+builds them. ``DEFAULT_CFG`` / ``DEFAULT_LR`` are the sidebar's defaults (the page reads its widget
+defaults from them), so ``app.training_charts.warm`` fills exactly the caches the default render
+asks for.
+
+Tables are ``pyarrow`` tables built straight from NumPy (``arrow_table``): byte for byte what
+Streamlit makes of the equivalent DataFrame, without pandas' slow conversion (~0.5 ms instead of
+~5 ms per small table on the development machine), which matters on every replay step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from time import perf_counter
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from core.activations import ACTIVATIONS
+from core.data import ROW_LABELS, X, grid, y
+from core.diagnose import (
+    GATE_THRESHOLD,
+    SATURATED,
+    diagnose,
+    equal_start,
+    first_solved_epoch,
+    loss_band,
+    outputs_near_half,
+    suggest_rate,
+)
+from core.gates import name_gate
+from core.init import INITIALISERS
+from core.mlp import MLP
+from core.multiseed import train_many
+from core.schedules import SCHEDULES
+from core.train import DIVERGE_FACTOR, SOLVED_LOSS, train
+
+ACTS = ["sigmoid", "tanh", "relu", "leaky_relu"]
+RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+LAB_SEEDS = [100, 200, 500, 1000]
+KNOBS = {"width": "Hidden neurons", "init": "Initialiser", "lr": "Learning rate", "act": "Hidden activation"}
+GRID_N = 60
+DEFAULT_CFG = {
+    "width": 2,
+    "act": "sigmoid",
+    "init": "normal",
+    "sigma": 1.0,
+    "limit": 1.0,
+    "seed": 0,
+    "loss": "bce",
+    "sched": "constant",
+    "params": (),
+    "epochs": 5000,
+}
+DEFAULT_LR = 1.0
+
+
+# ----- runs ------------------------------------------------------------------------------------
+def network(cfg: dict, seed: int | None = None) -> MLP:
+    """The run's starting network (another seed for the lab's stuck runs)."""
+    s = cfg["seed"] if seed is None else seed
+    return MLP.create([2, cfg["width"], 1], cfg["act"], "sigmoid", cfg["init"], s, cfg["sigma"], cfg["limit"])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def run_training(cfg: dict, lr: float, diverge_factor: float = DIVERGE_FACTOR):
+    """One run of core.train.train for these settings (a History; seconds in meta)."""
+    t0 = perf_counter()
+    hist = train(
+        network(cfg), X, y, lr, cfg["epochs"], cfg["loss"], cfg["sched"], dict(cfg["params"]), 201, diverge_factor
+    )
+    hist.meta["seconds"] = perf_counter() - t0
+    return hist
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def run_lab(cfg: dict, lr: float, n_seeds: int):
+    """core.multiseed.train_many over seeds 0..n_seeds−1 for these settings, and how long it took."""
+    t0 = perf_counter()
+    res = train_many(
+        [2, cfg["width"], 1], range(n_seeds), X, y, hidden=cfg["act"], init=cfg["init"], lr=lr,
+        epochs=cfg["epochs"], loss=cfg["loss"], schedule=cfg["sched"], schedule_params=dict(cfg["params"]),
+        sigma=cfg["sigma"], limit=cfg["limit"],
+    )  # fmt: skip
+    return res, perf_counter() - t0
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_equal(cfg: dict, lr: float):
+    """The sidebar's settings from a symmetric, non-zero start (core.diagnose.equal_start)."""
+    net = equal_start(cfg["width"], cfg["act"])
+    return train(net, X, y, lr, cfg["epochs"], cfg["loss"], cfg["sched"], dict(cfg["params"]))
+
+
+def solved_at(hist) -> int | None:
+    """First epoch with all four outputs right and loss below SOLVED_LOSS, or None."""
+    return first_solved_epoch(hist.loss, hist.acc, SOLVED_LOSS)
+
+
+@dataclass
+class Divergence:
+    """What the page says about a diverged run: how it would have gone on, and a rate that works."""
+
+    continued: object | None  # the History without the blow-up check (only for "loss blew up")
+    band: tuple | None  # (lo, median, hi) of its loss over the second half
+    rate: float | None  # the suggested smaller rate, or None when even 0.001 diverges
+    good: object | None  # its History
+    good_solved: int | None
+
+    def curves(self) -> dict:
+        """{legend label: loss curve} to draw beside the diverged run."""
+        out = {}
+        if self.continued is not None:
+            out["if training had gone on"] = self.continued.loss
+        if self.rate is not None:
+            out[f"suggested rate {self.rate:g}"] = self.good.loss
+        return out
+
+
+def divergence(cfg: dict, lr: float, hist) -> Divergence:
+    cont = band = None
+    if hist.divergence.reason == "loss blew up":
+        cont = run_training(cfg, lr, float("inf"))
+        band = loss_band(cont.loss)
+    rate, good = suggest_rate(lr, lambda r: run_training(cfg, r))
+    return Divergence(cont, band, rate, good, solved_at(good) if good is not None else None)
+
+
+# ----- words for settings ------------------------------------------------------------------------
+def rate_text(r: float) -> str:
+    return f"{r:g}"
+
+
+def act_label(a: str) -> str:
+    return ACTIVATIONS[a].label
+
+
+def describe(cfg: dict, lr: float, seed: bool = True) -> str:
+    """One line naming every setting of a run (the caption above its numbers, the lab's columns)."""
+    init = INITIALISERS[cfg["init"]]
+    if cfg["init"] == "normal":
+        init = f"N(0, {cfg['sigma']:g}²)"
+    if cfg["init"] == "uniform":
+        init = f"U(±{cfg['limit']:g})"
+    extra = ", ".join(f"{k}={v:g}" for k, v in cfg["params"] if k != "T_max")
+    sched = SCHEDULES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
+    init += f" seed {cfg['seed']}" if seed else " init"
+    return (
+        f"2-{cfg['width']}-1 {act_label(cfg['act'])}, {init}, "
+        f"{cfg['loss'].upper()}, lr {lr:g} {sched}, {cfg['epochs']:,} epochs"
+    )
+
+
+def short_label(cfg: dict, lr: float, knob: str) -> str:
+    """The one setting the two lab columns differ in, for legends."""
+    if knob == "width":
+        return f"{cfg['width']} hidden neurons"
+    if knob == "init":
+        return INITIALISERS[cfg["init"]]
+    if knob == "lr":
+        return f"learning rate {lr:g}"
+    return act_label(cfg["act"])
+
+
+# ----- tables ------------------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _schema(names: tuple, dtypes: tuple, n_rows: int) -> pa.Schema:
+    """The schema (with pandas' metadata) pyarrow gives a DataFrame of these columns and a string index."""
+    df = pd.DataFrame({k: np.zeros(n_rows, dtype=d) for k, d in zip(names, dtypes)}, index=[""] * n_rows)
+    return pa.Schema.from_pandas(df)
+
+
+def arrow_table(columns: dict, index: list[str]) -> pa.Table:
+    """``pd.DataFrame(columns, index=index)`` as the pyarrow table Streamlit would send, built without
+    pandas. columns: {name: (n,) array}; index: n row labels."""
+    arrays = [np.asarray(v) for v in columns.values()]
+    schema = _schema(tuple(columns), tuple(a.dtype.str for a in arrays), len(index))
+    cols = [pa.array(a) for a in arrays] + [pa.array(index, type=schema.field(len(arrays)).type)]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+def matrix_table(a: np.ndarray, rows: list[str], cols: list[str]) -> pa.Table:
+    """A (len(rows), len(cols)) matrix as a table."""
+    a = np.asarray(a, dtype=float)
+    return arrow_table({c: a[:, j] for j, c in enumerate(cols)}, rows)
+
+
+def hidden_cols(net: MLP) -> list[str]:
+    return [f"h{j + 1}" for j in range(net.sizes[1])]
+
+
+def neuron_columns(net: MLP) -> pa.Table:
+    """Each hidden neuron's incoming weights, bias and outgoing weight as one column."""
+    p = net.to_dict()
+    rows = ["W1 from x1", "W1 from x2", "b1", "W2 to output"]
+    return matrix_table(np.vstack([p["W1"], p["b1"], p["W2"].T]), rows, hidden_cols(net))
+
+
+def curves_table(hist) -> pa.Table:
+    """Loss, accuracy and the rate used next, at the replay's snapshot epochs."""
+    idx = np.array(hist.snapshot_epochs)
+    return pa.table(
+        {
+            "epoch": idx,
+            "loss": hist.loss[idx],
+            "accuracy": hist.acc[idx],
+            "learning rate": hist.lr[np.minimum(idx, len(hist.lr) - 1)],
+        }
+    )
+
+
+# ----- the replay ----------------------------------------------------------------------------------
+def replay_epoch(epochs: list[int], current: int | None, linked: str, playing: bool) -> int:
+    """The epoch the replay shows on this run of the page.
+
+    current: the slider's value so far (None on the first visit, when a link's ?tr_epoch= counts);
+    an epoch this run has no snapshot for (the settings changed) becomes the last one; playing
+    moves on ~1/60 of the run per tick and starts again at the end.
+    """
+    if current is None:
+        ok = linked.isascii() and linked.isdigit() and int(linked) in epochs  # "²".isdigit() is True too
+        current = int(linked) if ok else epochs[-1]
+    elif current not in epochs:
+        current = epochs[-1]
+    if playing:
+        i = epochs.index(current) + max(1, len(epochs) // 60)
+        current = epochs[i] if i < len(epochs) else epochs[0]
+    return current
+
+
+def replay_key(hist, i: int, is_presenter: bool) -> tuple:
+    """The cache key of ``boundary_spec`` for snapshot i: the weights' exact bytes (so the key alone
+    determines the chart, whichever run they come from), the shape, activation, epoch and mode."""
+    p = hist.snapshots[i]
+    weights = b"".join(np.ascontiguousarray(p[k], dtype=float).tobytes() for k in ("W1", "b1", "W2", "b2"))
+    epoch = int(hist.snapshot_epochs[i])
+    return weights, int(p["W1"].shape[1]), hist.final.hidden, hist.final.output, epoch, bool(is_presenter)
+
+
+def key_network(key: tuple) -> MLP:
+    """The 2-h-1 network a ``replay_key`` describes (bit for bit the snapshot's weights)."""
+    weights, h, hidden, output = key[:4]
+    flat = np.frombuffer(weights, dtype=float)
+    sizes = {"W1": (2, h), "b1": (1, h), "W2": (h, 1), "b2": (1, 1)}
+    params, at = {}, 0
+    for name, shape in sizes.items():
+        n = shape[0] * shape[1]
+        params[name] = flat[at : at + n].reshape(shape).copy()
+        at += n
+    return MLP.from_dict(params, hidden, output)
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def boundary_spec(key: tuple) -> dict:
+    """The decision boundary at one replay epoch (key: ``replay_key``) as a Vega-Lite spec; ~15 KB.
+
+    One hashable argument of bytes, ints and strings keeps Streamlit's cache lookup at ~0.2 ms
+    (hashing a dict of arrays, one argument each, costs ~1 ms: it ran on every replay step)."""
+    from app.training_charts import plane_from_template  # the chart module imports this one
+
+    net = key_network(key)
+    values = net.predict(grid(GRID_N)[2])[:, 0].reshape(GRID_N, GRID_N)  # [x2, x1]
+    kw = {"title": f"Decision boundary at epoch {key[4]:,}", "value_name": "a2", "height": 330}
+    return plane_from_template(key[5], values, kw)
+
+
+@dataclass
+class ReplayTables:
+    """The replay's tables at one epoch (built live: ~0.1 ms each)."""
+
+    hidden: pa.Table  # a1 for each input, output a2, expected
+    gates: list[str]  # each hidden neuron read as a logic gate
+    threshold: float  # on when a1 > threshold
+    w1: pa.Table  # W1 and b1, one column per hidden neuron
+    w2: pa.Table  # W2 and b2
+
+
+def replay_tables(net: MLP) -> ReplayTables:
+    fwd = net.forward(X)
+    cols = hidden_cols(net)
+    a1 = fwd.a[1]
+    a1_cols = {c: a1[:, j] for j, c in enumerate(cols)}
+    table = arrow_table({**a1_cols, "output a2": fwd.output[:, 0], "expected": y[:, 0].astype(int)}, ROW_LABELS)
+    thr = GATE_THRESHOLD[net.hidden]
+    gates = [name_gate(a1[:, j], thr)[0] for j in range(len(cols))]
+    p = net.to_dict()
+    w1 = matrix_table(np.vstack([p["W1"], p["b1"]]), ["W1 from x1", "W1 from x2", "b1"], cols)
+    w2 = matrix_table(np.vstack([p["W2"], p["b2"]]), [f"W2 from {c}" for c in cols] + ["b2"], ["output"])
+    return ReplayTables(table, gates, thr, w1, w2)
+
+
+# ----- the convergence lab -------------------------------------------------------------------------
+def lab_counts(r) -> dict:
+    """Solved / stuck / overflowed counts of a MultiResult, and the solved runs' epochs."""
+    return {
+        "solved": int(r.solved.sum()),
+        "stuck": int((~r.solved & ~r.diverged).sum()),
+        "overflowed": int(r.diverged.sum()),
+        "fraction": r.fraction_solved,
+        "epochs": r.epochs_to_solve[r.solved],
+    }
+
+
+def lab_table(results: dict, full: dict) -> pa.Table:
+    """One row per setting: counts and the fraction solved."""
+    counts = {k: lab_counts(r) for k, r in results.items()}
+    return pa.table(
+        {
+            "setting": [f"{k}: {full[k]}" for k in results],
+            "solved": [c["solved"] for c in counts.values()],
+            "stuck (finite, not solved)": [c["stuck"] for c in counts.values()],
+            "overflowed": [c["overflowed"] for c in counts.values()],
+            "fraction solved": [c["fraction"] for c in counts.values()],
+        }
+    )
+
+
+@dataclass
+class StuckRun:
+    index: int  # into the MultiResult's seeds
+    seed: int
+    table: object  # a Styler: a1, slopes (saturated ones highlighted), output a2, expected
+    saturated: int  # hidden values with a slope below SATURATED
+    values: int
+    loss: float
+    grad_now: float  # ‖∇‖ after the last epoch
+    grad_start: float  # ‖∇‖ at epoch 0
+
+
+def stuck_runs(r, cfg: dict, n: int = 3) -> tuple[int, int, list[StuckRun]]:
+    """(stuck runs, how many have ≥ 2 outputs within 0.05 of 0.5, the first n looked at closely)."""
+    stuck = np.flatnonzero(~r.solved & ~r.diverged)
+    if stuck.size == 0:
+        return 0, 0, []
+    near_half = int((outputs_near_half(r.output[stuck]) >= 2).sum())
+    out = []
+    for i in stuck[:n]:
+        seed = int(r.seeds[i])
+        now = diagnose(r.network(i), X, y, cfg["loss"])
+        start = diagnose(network(cfg, seed), X, y, cfg["loss"])
+        h = now.a1.shape[1]
+        df = pd.DataFrame(now.a1, index=ROW_LABELS, columns=[f"a1 h{j + 1}" for j in range(h)])
+        for j in range(h):
+            df[f"slope h{j + 1}"] = now.slope[:, j]
+        df["output a2"] = now.output
+        df["expected"] = y[:, 0].astype(int)
+        styler = df.style.format("{:.3f}", subset=list(df.columns[:-1])).apply(
+            lambda col: ["background-color: #fde9c8" if v < SATURATED else "" for v in col],
+            subset=[f"slope h{j + 1}" for j in range(h)],
+        )
+        sat = now.saturated
+        out.append(StuckRun(int(i), seed, styler, int(sat.sum()), sat.size, now.loss, now.grad_norm, start.grad_norm))
+    return int(stuck.size), near_half, out

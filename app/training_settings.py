@@ -1,0 +1,106 @@
+"""The Training page's controls: the sidebar's run settings and the convergence lab's setting B.
+
+Like ``app.state.network_control`` these draw widgets and return what they describe. Every key
+starts with ``tr_`` and is bound to the link (a teacher shares a run by its address). The widget
+defaults come from ``app.training_run.DEFAULT_CFG`` / ``DEFAULT_LR``, so the page's default run is
+the one ``app.training_charts.warm`` computes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
+from core.init import INITIALISERS
+from core.losses import LOSSES
+from core.schedules import DEFAULTS, SCHEDULES
+
+LINK = {"bind": "query-params", "persist_state": "session"}
+
+
+def _number(where, label: str, lo, hi, value, step, key: str, **kw):
+    return where.number_input(label, lo, hi, value, step, key=key, **kw, **LINK)
+
+
+def run_settings() -> tuple[dict, float]:
+    """Draw the sidebar controls; return (cfg: everything but the rate, the rate)."""
+    d = DEFAULT_CFG
+    inits = list(INITIALISERS)
+    with st.sidebar:
+        st.subheader("Training settings")
+        width = st.slider("Hidden neurons", 1, 8, d["width"], key="tr_width", **LINK)
+        act = st.selectbox("Hidden activation", ACTS, format_func=act_label, key="tr_act", **LINK)
+        init = st.selectbox(
+            "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISERS.get, key="tr_init", **LINK
+        )
+        c1, c2 = st.columns(2)
+        sigma, limit = d["sigma"], d["limit"]
+        if init == "normal":
+            sigma = _number(c1, "σ", 0.01, 10.0, d["sigma"], 0.1, "tr_sigma")
+        if init == "uniform":
+            limit = _number(c1, "limit", 0.01, 10.0, d["limit"], 0.1, "tr_limit")
+        seed = _number(c2, "Seed", 0, 2**31 - 1, d["seed"], 1, "tr_seed")
+        loss = st.selectbox("Loss", ["bce", "mse"], format_func=LOSSES.get, key="tr_loss", **LINK)
+        lr = st.select_slider("Learning rate", RATES, DEFAULT_LR, format_func=rate_text, key="tr_lr", **LINK)
+        sched = st.selectbox("Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="tr_sched", **LINK)
+        params = _schedule_params(sched, DEFAULTS.get(sched, {}))
+        epochs = st.slider("Epochs", 100, 20000, d["epochs"], 100, key="tr_epochs", **LINK)
+    if sched == "cosine":
+        params["T_max"] = epochs
+    cfg = {
+        "width": width,
+        "act": act,
+        "init": init,
+        "sigma": float(sigma),
+        "limit": float(limit),
+        "seed": int(seed),
+        "loss": loss,
+        "sched": sched,
+        "params": tuple(sorted(params.items())),
+        "epochs": int(epochs),
+    }
+    return {k: cfg[k] for k in d}, float(lr)  # the defaults' key order: the same cache key as warm()'s
+
+
+def _schedule_params(sched: str, d: dict) -> dict:
+    c1, c2 = st.columns(2)
+    if sched == "step":
+        return {
+            "step_size": int(_number(c1, "step every (epochs)", 1, 20000, d["step_size"], 100, "tr_step")),
+            "gamma": float(_number(c2, "× γ at each step", 0.01, 1.0, d["gamma"], 0.05, "tr_step_gamma")),
+        }
+    if sched == "exponential":
+        return {
+            "gamma": float(_number(c1, "γ per epoch", 0.99, 1.0, d["gamma"], 0.0001, "tr_exp_gamma", format="%.4f"))
+        }
+    if sched == "cosine":
+        eta_min = _number(c1, "η_min (lowest rate)", 0.0, 50.0, d["eta_min"], 0.001, "tr_eta_min", format="%.3f")
+        return {"eta_min": float(eta_min)}
+    if sched == "warmup":
+        return {
+            "start_factor": float(_number(c1, "start at (× lr)", 0.01, 1.0, d["start_factor"], 0.05, "tr_warm_start")),
+            "total_iters": int(_number(c2, "warm-up epochs", 1, 20000, d["total_iters"], 100, "tr_warm_iters")),
+        }
+    return {}
+
+
+def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
+    """The lab's controls in one row; return (setting B's cfg, B's rate, the knob B turns, seeds per setting)."""
+    c1, c2, c3 = st.columns(3)
+    n = c1.select_slider("Seeds per setting", LAB_SEEDS, 200, key="tr_lab_seeds", **LINK)
+    knob = c2.selectbox("Setting B changes", list(KNOBS), format_func=KNOBS.get, key="tr_lab_knob", **LINK)
+    b, lr_b = dict(cfg), lr
+    with c3:
+        if knob == "width":
+            b["width"] = st.slider("B: hidden neurons", 1, 8, 3, key="tr_lab_width", **LINK)
+        elif knob == "init":
+            b["init"] = st.selectbox(
+                "B: initialiser", list(INITIALISERS), 3, format_func=INITIALISERS.get, key="tr_lab_init", **LINK
+            )
+        elif knob == "lr":
+            lr_b = float(
+                st.select_slider("B: learning rate", RATES, 5.0, format_func=rate_text, key="tr_lab_lr", **LINK)
+            )
+        else:
+            b["act"] = st.selectbox("B: activation", ACTS, 1, format_func=act_label, key="tr_lab_act", **LINK)
+    return b, lr_b, knob, int(n)
