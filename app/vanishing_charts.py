@@ -3,13 +3,21 @@
 Building and validating an Altair chart costs tens of milliseconds, so every chart here is built
 once per set of inputs: the ``spec_*`` functions are ``st.cache_data`` and return the finished
 Vega-Lite dict (keyed on the presenter flag too, so presenter mode gets its larger fonts). Warm
-reruns then only look specs up and send them.
+reruns then only look specs up and send them. The per-layer histograms, which change with the
+"look inside" slider, share two layouts: Altair builds each layout once (``_hist_template``) and
+every layer only swaps in its data, titles and colour (``hist_spec``, equal to a full build).
+
+``warm()`` fills the caches of the page's default view once per server process (no st.* elements,
+no session state), so the first student after a deploy does not wait for two deep networks to train.
 
 No chart receives NaN or inf: values a log axis cannot show (0, inf, NaN) are dropped here and the
 page says so (``dropped_*`` helpers count them).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -21,7 +29,10 @@ from app.charts import sizes, style
 from app.ui import GREY
 from core.activations import ACTIVATIONS
 from core.flow import (
+    BINS,
     DERIVATIVE,
+    FLOW_ACTIVATIONS,
+    INIT_CHOICES,
     PRESETS,
     SATURATION_SHARE,
     FlowReport,
@@ -56,12 +67,13 @@ def _h(height: int) -> int:
 
 
 def arrow_bytes(df: pd.DataFrame) -> bytes:
-    """A frame as Arrow IPC stream bytes: what Streamlit ships for a named dataset."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    """A frame as Arrow IPC stream bytes: what Streamlit ships for a named dataset.
+
+    All-numeric frames (the histograms, redrawn for every layer) go straight from NumPy to Arrow:
+    pandas' converter and its metadata cost ~1.5 ms a frame, ten times the conversion itself."""
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_extension_array_dtype(t) for t in df.dtypes):
+        return _ipc(pa.table({str(c): df[c].to_numpy() for c in df.columns}))
+    return _ipc(pa.Table.from_pandas(df, preserve_index=False))
 
 
 def _spec(chart) -> dict:
@@ -101,6 +113,32 @@ def _spec(chart) -> dict:
     return spec
 
 
+# ----- the page's default settings (its widgets and warm() both read them) ----------------------
+DERIV_DEFAULT = {"z": 0.0, "n": 10}
+EXPLORER_DEFAULT = {"depth": 20, "width": 64, "act": "sigmoid", "init": "xavier_uniform", "data": "xor", "seed": 0}
+TRAIN_DEFAULT = {"width": 8, "epochs": 2000, "seed": 0}
+# network -> (hidden layers, activation, initialiser, learning rate)
+NETWORK_DEFAULT = {"a": (10, "sigmoid", "normal_1", 0.1), "b": (10, "relu", "he_normal", 0.1)}
+
+
+def explorer_cfg(depth: int, width: int, act: str, init: str, data: str, seed: int) -> tuple:
+    """The explorer's settings as the key every cached function of this module takes."""
+    return int(depth), int(width), str(act), str(init), str(data), int(seed)
+
+
+def train_cfg(depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int) -> tuple:
+    """One "does it train?" network's settings, in train_result's argument order."""
+    return int(depth), int(width), str(act), str(init), float(lr), int(epochs), int(seed)
+
+
+def default_train_cfgs() -> dict[str, tuple]:
+    t = TRAIN_DEFAULT
+    return {
+        side: train_cfg(depth, t["width"], act, init, lr, t["epochs"], t["seed"])
+        for side, (depth, act, init, lr) in NETWORK_DEFAULT.items()
+    }
+
+
 # ----- cached computations --------------------------------------------------------------------
 @st.cache_data(max_entries=64, show_spinner=False)
 def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: int) -> FlowReport:
@@ -108,9 +146,24 @@ def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: in
     return gradient_flow(deep_network(depth, width, act, init, seed), *batch(data, seed))
 
 
-@st.cache_data(max_entries=32, show_spinner="Training…")
+# No spinner here: warm() calls it from a thread without a page; the page shows its own spinner.
+@st.cache_data(max_entries=32, show_spinner=False)
 def train_result(depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int) -> TrainResult:
     return train_deep(depth, width, act, init, lr, epochs, seed)
+
+
+def run_label(side: str, cfg: tuple) -> str:
+    """'A: 10 × Sigmoid, N(0, 1), lr 0.1' for network ``side`` with train_cfg ``cfg``."""
+    depth, _, act, init, lr = cfg[:5]
+    return f"{side.upper()}: {depth} × {ACTIVATIONS[act].label}, {INIT_CHOICES[init][0]}, lr {lr:g}"
+
+
+def run_labels(cfg_a: tuple, cfg_b: tuple) -> dict[str, str]:
+    """Both legend labels; B says when it is the same network as A (the legend needs distinct labels)."""
+    labels = {"a": run_label("a", cfg_a), "b": run_label("b", cfg_b)}
+    if labels["a"][3:] == labels["b"][3:]:
+        labels["b"] += " (same as A)"
+    return labels
 
 
 # ----- activation derivatives -----------------------------------------------------------------
@@ -297,11 +350,14 @@ def flow_frame(r: FlowReport) -> tuple[pd.DataFrame, int]:
     return kept.reset_index(drop=True), int((~ok).sum())
 
 
-def flow_chart(r: FlowReport) -> alt.Chart:
+def flow_chart(r: FlowReport, height: int | None = None, legend: str = "bottom") -> alt.Chart:
+    """The norms per layer on a log axis; ``height`` (px, with title, axes and legend) and the legend's
+    place ("bottom", "top") let presenter mode fit it beside the key numbers on one screen."""
     s = sizes()
     df, _ = flow_frame(r)
     L = r.n_layers
     domain = list(dict.fromkeys(["‖∂L/∂z‖ back-propagated", "‖∂L/∂W‖ weight gradient"]))
+
     return (
         alt.Chart(df)
         .mark_line(point=alt.OverlayMarkDef(size=s["point"] / 4), strokeWidth=s["line"] - 1)
@@ -316,7 +372,7 @@ def flow_chart(r: FlowReport) -> alt.Chart:
             color=alt.Color(
                 "quantity:N",
                 scale=alt.Scale(domain=domain, range=[DZ_COLOUR, DW_COLOUR]),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=300, direction="vertical"),
+                legend=alt.Legend(title=None, orient=legend, labelLimit=300, direction="vertical"),
             ),
             tooltip=[
                 alt.Tooltip("quantity:N"),
@@ -325,7 +381,7 @@ def flow_chart(r: FlowReport) -> alt.Chart:
                 alt.Tooltip("log10:Q", title="log10", format=".2f"),
             ],
         )
-        .properties(title="Gradient norms per layer", height=_h(360), width="container")
+        .properties(title="Gradient norms per layer", height=height or _h(360), width="container")
     )
 
 
@@ -349,7 +405,7 @@ def shares_frame(r: FlowReport) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def shares_chart(r: FlowReport) -> alt.Chart:
+def shares_chart(r: FlowReport, height: int | None = None) -> alt.Chart:
     s = sizes()
     df = shares_frame(r)
     labels = list(dict.fromkeys(df["what"]))
@@ -372,13 +428,18 @@ def shares_chart(r: FlowReport) -> alt.Chart:
             ),
             tooltip=[alt.Tooltip("what:N"), alt.Tooltip("layer:Q"), alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(title="Shares per hidden layer", height=_h(380), width="container")
+        .properties(title="Shares per hidden layer", height=height or _h(380), width="container")
     )
 
 
-def hist_frame(edges: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+def hist_columns(edges: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """A histogram's bars: from, to (B,), count (B,) int, share (B,) of all values."""
     total = max(int(np.sum(counts)), 1)
-    return pd.DataFrame({"from": edges[:-1], "to": edges[1:], "count": counts.astype(int), "share": counts / total})
+    return {"from": edges[:-1], "to": edges[1:], "count": counts.astype(int), "share": counts / total}
+
+
+def hist_frame(edges: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(hist_columns(edges, counts))
 
 
 def hist_chart(edges: np.ndarray, counts: np.ndarray, title: str, x_title: str, colour: str, rule: float | None):
@@ -410,28 +471,120 @@ def hist_chart(edges: np.ndarray, counts: np.ndarray, title: str, x_title: str, 
     return alt.layer(*layers).properties(title=title, height=_h(240), width="container")
 
 
+PRESENTER_FLOW_HEIGHT = 450  # px beside the key numbers on a 1280×720 projector's first screen
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def spec_flow(cfg: tuple, presenter: bool) -> dict:
+    if presenter:
+        return _spec(flow_chart(flow_report(*cfg), PRESENTER_FLOW_HEIGHT, legend="top"))
     return _spec(flow_chart(flow_report(*cfg)))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def spec_shares(cfg: tuple, presenter: bool) -> dict:
-    return _spec(shares_chart(flow_report(*cfg)))
+    return _spec(shares_chart(flow_report(*cfg), 450 if presenter else None))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def spec_layer_hists(cfg: tuple, layer: int, presenter: bool) -> list[dict]:
+_T_TITLE, _T_X, _T_COLOUR = "\x00title\x00", "\x00x\x00", "#010203"  # placeholders in a histogram template
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _hist_template(presenter: bool, with_rule: bool) -> dict:
+    """hist_chart's spec with placeholder title, x title, colour, data and rule position. Every
+    histogram of every layer has one of these two layouts, so Altair builds (~30 ms each) happen
+    once per presenter flag instead of three times per layer."""
+    edges = np.linspace(0.0, 1.0, BINS + 1)
+    return _spec(hist_chart(edges, np.ones(BINS), _T_TITLE, _T_X, _T_COLOUR, 0.0 if with_rule else None))
+
+
+def _substitute(obj, subs: dict):
+    """A copy of a JSON-like ``obj`` with every string that is a key of ``subs`` replaced."""
+    if isinstance(obj, str):
+        return subs.get(obj, obj)
+    if isinstance(obj, dict):
+        return {k: _substitute(v, subs) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_substitute(v, subs) for v in obj]
+    return obj
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def hist_spec(
+    edges: np.ndarray,
+    counts: np.ndarray,
+    title: str,
+    x_title: str,
+    colour: str,
+    rule: float | None,
+    presenter: bool,
+    template: dict | None = None,
+) -> dict:
+    """The same dict as ``_spec(hist_chart(edges, counts, title, x_title, colour, rule))``, from the
+    cached template (tests check they are equal): only the data, the titles, the colour and the
+    rule's position change from one layer to the next. ``template``: _hist_template's, if at hand."""
+    cols = hist_columns(edges, counts)
+    if len(cols["count"]) <= INLINE_ROWS:  # _spec would inline it: a layout of its own (core uses BINS bins)
+        return _spec(hist_chart(edges, counts, title, x_title, colour, rule))
+    template = template or _hist_template(presenter, rule is not None)
+    spec = _substitute(template, {_T_TITLE: title, _T_X: x_title, _T_COLOUR: colour})
+    (name,) = spec["datasets"]  # the bars' data: on their layer, or on the whole chart when it has one layer
+    spec["datasets"] = {name: _ipc(pa.table(cols))}  # = arrow_bytes(hist_frame(...)), without pandas
+    if rule is not None:
+        spec["layer"][1]["data"]["values"][0]["x"] = float(rule)
+    return spec
+
+
+def layer_hist_specs(r: FlowReport, layer: int, presenter: bool) -> list[dict]:
     """Three specs for hidden layer ``layer``: a_l, W_l and f'(z_l)."""
-    r = flow_report(*cfg)
     act = ACTIVATIONS[r.hidden]
     d = DERIVATIVE[r.hidden]
     a, w, da = r.act_hist[layer - 1], r.weight_hist[layer - 1], r.dact_hist[layer - 1]
+    plain, ruled = _hist_template(presenter, False), _hist_template(presenter, True)
     return [
-        _spec(hist_chart(a.edges, a.counts, f"Activations a{layer}", f"a{layer}", F_COLOUR, None)),
-        _spec(hist_chart(w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", DW_COLOUR, None)),
-        _spec(hist_chart(da.edges, da.counts, f"Derivative {d}", d, DZ_COLOUR, SATURATION_SHARE * act.peak)),
+        hist_spec(a.edges, a.counts, f"Activations a{layer}", f"a{layer}", F_COLOUR, None, presenter, plain),
+        hist_spec(
+            w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", DW_COLOUR, None, presenter, plain
+        ),
+        hist_spec(da.edges, da.counts, f"Derivative {d}", d, DZ_COLOUR, SATURATION_SHARE * act.peak, presenter, ruled),
     ]
+
+
+@dataclass
+class LayerView:
+    """Everything the "look inside a layer" section shows for one hidden layer."""
+
+    specs: list  # three Vega-Lite dicts: a_l, W_l, f'(z_l)
+    table: pd.DataFrame  # the three histograms as rows (hist_table)
+    act_std: float
+    weight_std: float
+    mean_dact: float
+    saturated: float  # share of (example, unit) entries below 1 % of the peak (ReLU: inactive)
+    dead: float  # share of units that are 0 for every example
+    dropped: int  # non-finite values left out of the three histograms
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def layer_view(cfg: tuple, layer: int, presenter: bool) -> LayerView:
+    """The section's charts, table and numbers for hidden ``layer`` (1..L−1) of explorer setting ``cfg``."""
+    r = flow_report(*cfg)
+    i = layer - 1
+    return LayerView(
+        specs=layer_hist_specs(r, layer, presenter),
+        table=hist_table(r, layer),
+        act_std=float(r.act_std[i]),
+        weight_std=float(r.weight_std[i]),
+        mean_dact=float(r.mean_dact[i]),
+        saturated=float(r.saturated[i]),
+        dead=float(r.dead[i]),
+        dropped=r.act_hist[i].dropped + r.dact_hist[i].dropped + r.weight_hist[i].dropped,
+    )
 
 
 # ----- does it train? -------------------------------------------------------------------------
@@ -476,8 +629,9 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def spec_loss(cfg_a: tuple, cfg_b: tuple, label_a: str, label_b: str, epochs: int, presenter: bool) -> dict:
-    runs = {label_a: train_result(*cfg_a), label_b: train_result(*cfg_b)}
+def spec_loss(cfg_a: tuple, cfg_b: tuple, epochs: int, presenter: bool) -> dict:
+    labels = run_labels(cfg_a, cfg_b)
+    runs = {labels["a"]: train_result(*cfg_a), labels["b"]: train_result(*cfg_b)}
     return _spec(loss_chart(runs, epochs))
 
 
@@ -497,23 +651,122 @@ def derivative_table(rows: list, power: str) -> pd.DataFrame:
     )
 
 
-def layer_table(r: FlowReport) -> pd.DataFrame:
-    """Per weight layer l = 1..L; cells that are not finite or not defined become empty (<NA>), never NaN/inf."""
+NUMBER_FORMATS = {
+    "layer": "%d",
+    "units": "%d",
+    "‖∂L/∂W‖": "%.3e",
+    "‖∂L/∂z‖": "%.3e",
+    "std(W)": "%.4g",
+    "‖dz_l‖ ÷ ‖dz_l+1‖": "%.4g",
+    "saturated": "percent",
+    "inactive": "percent",
+    "dead units": "percent",
+}  # st.column_config formats by column name; any other number: "%.4g"
+DERIV_FORMATS = {"f(z)": "%.4f", "f'(z)": "%.4g", "peak": "%g", "f'(z) ÷ peak": "percent"}  # f'(z)ⁿ: "%.3e"
+
+
+def _numbers_or_words(values: np.ndarray, fmt: Callable[[float], str], why: Callable[[int], str]):
+    """``values`` (n,) as floats when all are finite; otherwise a text column: each finite value as
+    ``fmt`` writes it, each other one as ``why(i)`` says (never NaN, inf or an empty cell)."""
+    v = np.asarray(values, dtype=float)
+    ok = np.isfinite(v)
+    if ok.all():
+        return v
+    return [fmt(x) if ok[i] else why(i) for i, x in enumerate(v)]
+
+
+def _sci3(v: float) -> str:
+    return f"{v:.3e}"
+
+
+def _overflow(i: int) -> str:
+    return "not finite (overflow)"
+
+
+def weight_layer_table(r: FlowReport) -> pd.DataFrame:
+    """One row per weight layer l = 1..L (L = output): units, ‖∂L/∂W_l‖, ‖∂L/∂z_l‖, std(W_l).
+
+    Every cell is defined for every layer; a norm that overflowed is written out in words."""
     L = r.n_layers
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "layer": np.arange(1, L + 1),
-            "units": r.sizes[1:],
-            "‖∂L/∂W‖": r.dW_norm,
-            "‖∂L/∂z‖": r.dz_norm,
-            "‖dz_l‖ ÷ ‖dz_l+1‖": np.append(r.dz_factors, np.nan),
-            "std(W)": r.weight_std,
-            f"mean {DERIVATIVE[r.hidden]}": np.append(r.mean_dact, np.nan),
-            "saturated": np.append(r.saturated, np.nan),
-            "dead units": np.append(r.dead, np.nan),
+            "units": np.asarray(r.sizes[1:], dtype=int),
+            "‖∂L/∂W‖": _numbers_or_words(r.dW_norm, _sci3, _overflow),
+            "‖∂L/∂z‖": _numbers_or_words(r.dz_norm, _sci3, _overflow),
+            "std(W)": _numbers_or_words(r.weight_std, lambda v: f"{v:.4g}", _overflow),
         }
     )
-    return df.astype("Float64").mask(~np.isfinite(df.to_numpy(dtype=float)))
+
+
+def hidden_layer_table(r: FlowReport) -> pd.DataFrame:
+    """One row per hidden layer l = 1..L−1: the gradient's factor from layer l+1 to l, the mean
+    derivative and the saturated (ReLU: inactive) and dead shares. The output layer has none of
+    these: no layer after it, and its activation is the sigmoid output, not the hidden one.
+
+    A ratio that is not a number says why in words (0 ÷ 0 where no gradient reaches either layer)."""
+    dz = r.dz_norm
+
+    def why(i: int) -> str:
+        if dz[i] == 0 and dz[i + 1] == 0:
+            return "undefined: 0 ÷ 0 (no gradient reaches either layer)"
+        if np.isfinite(dz[i]) and dz[i + 1] == 0:
+            return "∞ (÷ 0)"
+        return "not finite (overflow)"
+
+    share = "inactive" if r.hidden == "relu" else "saturated"
+    return pd.DataFrame(
+        {
+            "layer": np.arange(1, r.n_layers),
+            "‖dz_l‖ ÷ ‖dz_l+1‖": _numbers_or_words(r.dz_factors, lambda v: f"{v:.4g}", why),
+            f"mean {DERIVATIVE[r.hidden]}": _numbers_or_words(r.mean_dact, lambda v: f"{v:.4g}", _overflow),
+            share: _numbers_or_words(r.saturated, lambda v: f"{v:.0%}", _overflow),
+            "dead units": _numbers_or_words(r.dead, lambda v: f"{v:.0%}", _overflow),
+        }
+    )
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def layer_tables(cfg: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(weight_layer_table, hidden_layer_table) for explorer setting ``cfg``."""
+    r = flow_report(*cfg)
+    return weight_layer_table(r), hidden_layer_table(r)
+
+
+def column_config(df: pd.DataFrame, formats: dict | None = None) -> dict:
+    """st.column_config for one of this page's tables: number formats for numeric columns
+    (NUMBER_FORMATS, overridden by ``formats``), plain text for a column that had to say in words
+    why a value is not a number."""
+    formats = {**NUMBER_FORMATS, **(formats or {})}
+    config = {}
+    for col in df.columns:
+        if pd.api.types.is_numeric_dtype(df[col]):
+            config[col] = st.column_config.NumberColumn(format=formats.get(col, "%.4g"))
+        else:
+            config[col] = st.column_config.TextColumn()
+    return config
+
+
+def _text(v, fmt: str) -> str:
+    if fmt == "percent":
+        return f"{v * 100:.3g}%"
+    return fmt % v
+
+
+def text_table(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
+    """``df`` with every number written as column_config would show it, the first column as the row
+    labels: for st.table, whose HTML grows with presenter mode's larger font (the data grid does not
+    fit a projected page), and which has no number formats of its own."""
+    formats = {**NUMBER_FORMATS, **(formats or {})}
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            out[col] = [_text(v, formats.get(col, "%.4g")) for v in s.tolist()]
+        else:
+            out[col] = s.astype(str).tolist()
+    text = pd.DataFrame(out, columns=list(df.columns))
+    return text.set_index(text.columns[0])
 
 
 def hist_table(r: FlowReport, layer: int) -> pd.DataFrame:
@@ -546,6 +799,7 @@ def _short(v: float) -> str:
     return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
 def literature_table(data: str, seed: int) -> pd.DataFrame:
     """The literature's three networks recomputed with this data and seed (via the cached flow_report)."""
     rows = []
@@ -562,3 +816,33 @@ def literature_table(data: str, seed: int) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# ----- cold start -----------------------------------------------------------------------------
+def warm() -> None:
+    """Compute everything the page's default view needs (normal mode), through the very cached
+    functions the page calls with the very same arguments, so the first visitor after a deploy gets
+    cache hits. Runs once per server process in a background thread: no st.* elements, no session
+    state. Warming is an optimisation only: any failure is swallowed (the page then computes itself).
+
+    Order: the page's own order, so a visitor who arrives while this runs finds the first sections
+    ready and waits (on st.cache_data's per-entry lock) only for what is still being computed.
+    """
+    try:
+        d, e = DERIV_DEFAULT, EXPLORER_DEFAULT
+        for name in FLOW_ACTIVATIONS:
+            _activation_base(name, False)
+        spec_powers(float(d["z"]), int(d["n"]), False)
+        cfg = explorer_cfg(**e)
+        flow_report(*cfg)
+        spec_flow(cfg, False)
+        layer_tables(cfg)
+        spec_shares(cfg, False)
+        layer_view(cfg, 1, False)
+        literature_table(e["data"], e["seed"])
+        runs = default_train_cfgs()
+        for run in runs.values():
+            train_result(*run)
+        spec_loss(runs["a"], runs["b"], TRAIN_DEFAULT["epochs"], False)
+    except Exception:  # noqa: BLE001 - an optimisation must never take the server down
+        return

@@ -8,6 +8,7 @@ from functools import partial
 
 import conftest
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import chart_specs
@@ -106,7 +107,11 @@ def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavie
     hists = [h for h in hists if "from" in h.columns]
     np.testing.assert_array_equal(hists[0]["count"].to_numpy(), r.act_hist[14].counts)
     np.testing.assert_array_equal(hists[2]["count"].to_numpy(), r.dact_hist[14].counts)
-    assert "Layer 15:" in texts(at)
+    assert f"Layer 15: std(a) = {r.act_std[14]:.3g}, std(W) = {r.weight_std[14]:.3g}" in texts(at)
+    assert f"mean σ'(z) = {r.mean_dact[14]:.4g}, {r.saturated[14]:.0%} saturated" in texts(at)
+    table = next(d.value for d in at.dataframe if "count" in d.value.columns)
+    shown = table[table["values"] == "a15"]["count"].to_numpy()
+    np.testing.assert_array_equal(shown, r.act_hist[14].counts[r.act_hist[14].counts > 0])
 
     # a preset sets the controls; ReLU + He keeps the gradient near ×1
     at.selectbox(key="vg_preset").set_value("relu_he").run()
@@ -254,3 +259,178 @@ def test_every_chart_builder_passes_the_vega_lite_schema():
     charts.append(vc.hist_chart(h.edges, h.counts, "t", "x", vc.F_COLOUR, 0.01))
     for c in charts:
         style(c).to_dict(validate=True)
+
+
+# ----- the per-layer tables (fuzz finding F5: no empty or NaN cell, ever) ------------------------
+def layer_tables(at):
+    weights = next(d.value for d in at.dataframe if "‖∂L/∂W‖" in d.value.columns)
+    hidden = next(d.value for d in at.dataframe if "‖dz_l‖ ÷ ‖dz_l+1‖" in d.value.columns)
+    return weights, hidden
+
+
+def no_empty_cells(df) -> None:
+    assert not df.isna().any().any(), df
+    for col in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[col]):
+            assert all(isinstance(v, str) and v.strip() for v in df[col]), (col, list(df[col]))
+        else:
+            assert np.all(np.isfinite(df[col].to_numpy(dtype=float))), col
+
+
+def test_layer_tables_match_core_and_have_no_empty_cells(sigmoid_xavier):
+    at = open_page(PAGE, query=FAST)
+    r = sigmoid_xavier
+    weights, hidden = layer_tables(at)
+    for df in (weights, hidden):
+        no_empty_cells(df)
+    L = r.n_layers
+    assert list(weights["layer"]) == list(range(1, L + 1)) and list(hidden["layer"]) == list(range(1, L))
+    np.testing.assert_array_equal(weights["units"].to_numpy(), r.sizes[1:])
+    np.testing.assert_allclose(weights["‖∂L/∂W‖"].to_numpy(dtype=float), r.dW_norm, rtol=1e-12)
+    np.testing.assert_allclose(weights["‖∂L/∂z‖"].to_numpy(dtype=float), r.dz_norm, rtol=1e-12)
+    np.testing.assert_allclose(weights["std(W)"].to_numpy(dtype=float), r.weight_std, rtol=1e-12)
+    np.testing.assert_allclose(hidden["‖dz_l‖ ÷ ‖dz_l+1‖"].to_numpy(dtype=float), r.dz_factors, rtol=1e-12)
+    np.testing.assert_allclose(hidden["mean σ'(z)"].to_numpy(dtype=float), r.mean_dact, rtol=1e-12)
+    np.testing.assert_allclose(hidden["saturated"].to_numpy(dtype=float), r.saturated)
+    np.testing.assert_allclose(hidden["dead units"].to_numpy(dtype=float), r.dead)
+    assert f"The output layer {L} is only in the first table" in texts(at)
+
+
+def test_dead_layers_say_0_over_0_in_words_not_empty_cells():
+    """ReLU with N(0, 1) weights 2 wide: whole layers are 0, so ‖dz_l‖ ÷ ‖dz_l+1‖ is 0 ÷ 0 for some l."""
+    query = {**FAST, "vg_depth": "5", "vg_width": "2", "vg_act": "ReLU", "vg_init": "N(0, 1)"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception
+    r = core_flow(5, 2, "relu", "normal_1")
+    undefined = ~np.isfinite(r.dz_factors)
+    assert undefined.any() and not undefined.all()  # the case this test is about
+    weights, hidden = layer_tables(at)
+    for df in (weights, hidden):
+        no_empty_cells(df)
+    ratio = hidden["‖dz_l‖ ÷ ‖dz_l+1‖"]
+    for text, value in zip(ratio, r.dz_factors):
+        if np.isfinite(value):
+            assert float(text) == pytest.approx(value, rel=5e-4)
+        else:
+            assert text.startswith("undefined: 0 ÷ 0")
+    np.testing.assert_allclose(weights["‖∂L/∂z‖"].to_numpy(dtype=float), r.dz_norm)
+    np.testing.assert_allclose(hidden["inactive"].to_numpy(dtype=float), r.saturated)
+    np.testing.assert_allclose(hidden["dead units"].to_numpy(dtype=float), r.dead)
+    assert "are not numbers; the cells say why in words" in texts(at)
+
+
+def test_overflowed_norms_are_words_too():
+    from app import vanishing_charts as vc
+
+    net = deep_network(3, 8, "relu", "normal_1", seed=0)
+    net.W[1] *= 1e200
+    net.W[2] *= 1e200
+    r = gradient_flow(net, *batch("xor"))
+    assert not np.all(np.isfinite(r.dW_norm))
+    weights, hidden = vc.weight_layer_table(r), vc.hidden_layer_table(r)
+    for df in (weights, hidden):
+        no_empty_cells(df)
+    col = weights["‖∂L/∂W‖"]
+    for text, value in zip(col, r.dW_norm):
+        assert text == "not finite (overflow)" if not np.isfinite(value) else float(text) == pytest.approx(value, 1e-3)
+
+
+# ----- the layer histograms come from per-layout templates ---------------------------------------
+def test_histogram_specs_from_templates_equal_full_builds():
+    from app import vanishing_charts as vc
+    from core.activations import ACTIVATIONS
+    from core.flow import DERIVATIVE, SATURATION_SHARE, histogram
+
+    for cfg in [(20, 64, "sigmoid", "xavier_uniform", "xor", 0), (6, 8, "relu", "he_normal", "gauss", 3)]:
+        r = vc.flow_report(*cfg)
+        act, d = ACTIVATIONS[r.hidden], DERIVATIVE[r.hidden]
+        for layer in (1, 2, cfg[0]):
+            a, w, da = r.act_hist[layer - 1], r.weight_hist[layer - 1], r.dact_hist[layer - 1]
+            full = [
+                vc._spec(vc.hist_chart(a.edges, a.counts, f"Activations a{layer}", f"a{layer}", vc.F_COLOUR, None)),
+                vc._spec(
+                    vc.hist_chart(
+                        w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", vc.DW_COLOUR, None
+                    )
+                ),
+                vc._spec(
+                    vc.hist_chart(da.edges, da.counts, f"Derivative {d}", d, vc.DZ_COLOUR, SATURATION_SHARE * act.peak)
+                ),
+            ]
+            assert vc.layer_hist_specs(r, layer, False) == full
+            view = vc.layer_view(cfg, layer, False)
+            assert view.specs == full
+            assert view.mean_dact == r.mean_dact[layer - 1] and view.dead == r.dead[layer - 1]
+    few = histogram(np.linspace(0, 1, 50), bins=10)  # a frame small enough to travel inline: its own layout
+    got = vc.hist_spec(few.edges, few.counts, "t", "x", vc.F_COLOUR, 0.5, False)
+    assert got == vc._spec(vc.hist_chart(few.edges, few.counts, "t", "x", vc.F_COLOUR, 0.5))
+
+
+# ----- warm(): the default view's caches, filled in advance, change nothing ----------------------
+def displayed(at) -> dict:
+    """Everything the page shows: texts, metrics, tables and every chart's spec and data."""
+    return {
+        "texts": texts(at),
+        "latex": [e.value for e in at.get("latex")],
+        "metrics": [(m.label, m.value) for m in at.metric],
+        "tables": [d.value.to_dict() for d in at.dataframe],
+        "charts": [
+            (el.proto.spec, [(d.name, d.data.data) for d in el.proto.datasets]) for el in at.get("vega_lite_chart")
+        ],
+    }
+
+
+def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
+    import streamlit as st
+
+    from app import vanishing_charts as vc
+
+    cold = displayed(open_page(PAGE))
+    st.cache_data.clear()
+    assert vc.warm() is None
+
+    def no_computing(*args, **kwargs):
+        raise AssertionError("the default view should come from the warmed caches")
+
+    # the default view now needs no gradient flow and no training: everything is in the caches
+    monkeypatch.setattr(vc, "gradient_flow", no_computing)
+    monkeypatch.setattr(vc, "train_deep", no_computing)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert displayed(at) == cold
+
+
+def test_warm_swallows_failures(monkeypatch):
+    from app import vanishing_charts as vc
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(vc, "gradient_flow", boom)
+    assert vc.warm() is None  # no exception: warming is an optimisation
+
+
+# ----- presenter mode: the main picture and its numbers first ------------------------------------
+def test_presenter_mode_puts_the_explorer_first_with_the_same_numbers(sigmoid_xavier):
+    at = open_page(PAGE, query=FAST)
+    normal_metrics = [(m.label, m.value) for m in at.metric]
+    assert "Sigmoid and its derivative" in json.dumps(chart_specs(at)[0]["title"])
+    literature = next(d.value for d in at.dataframe if "literature" in d.value.columns)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric] == normal_metrics
+    specs = chart_specs(at)
+    assert specs[0]["title"] == "Gradient norms per layer"  # the page's main picture comes first
+    assert specs[0]["height"] <= 460  # and fits beside the numbers on a 1280×720 screen
+    first_box = next(e for e in at.error)  # the verdict sits beside it
+    assert first_box.value == sigmoid_xavier.diagnosis.text
+    # tables are HTML tables in presenter mode (they grow with the font), same values as text
+    projected = next(t.value for t in at.table if "literature" in t.value.columns)
+    assert list(projected.index) == list(literature["network"])
+    assert list(projected["per-layer factor here"]) == list(literature["per-layer factor here"])
+    deriv = next(t.value for t in at.table if "f'(z)" in t.value.columns)
+    rows = derivative_powers(0.0, 10)
+    assert list(deriv["f'(z)"]) == [f"{r.slope:.4g}" for r in rows]
+    assert list(deriv["f'(z)¹⁰"]) == [f"{r.through_n:.3e}" for r in rows]
+    assert list(deriv["f'(z) ÷ peak"]) == [f"{r.slope / r.peak * 100:.3g}%" for r in rows]
