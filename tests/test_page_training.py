@@ -192,3 +192,185 @@ def test_garbage_url_values_fall_back_to_defaults():
     assert not at.exception
     assert at.select_slider(key="tr_lr").value == 1.0 and at.slider(key="tr_width").value == 2
     assert at.slider(key="tr_epochs").value == 5000
+
+
+# ----- caches and templates show core's values ------------------------------------------------------
+def shown(at) -> dict:
+    """What the page displays (metrics, captions, chart data, tables), minus the measured training time."""
+    return {
+        "metrics": [(m.label, m.value) for m in at.metric if m.label != "Training time"],
+        "captions": [c.value for c in at.caption if not c.value.startswith("Training time")],
+        "charts": {t: [f.to_dict("list") for f in frames] for t, frames in charts(at).items()},
+        "tables": [d.value.to_dict("split") for d in at.dataframe],
+    }
+
+
+def test_warm_fills_the_default_render_with_the_same_values(monkeypatch):
+    import streamlit as st
+
+    from app import training_charts as tc
+    from app import training_run as tr
+
+    cold = shown(open_page("training.py"))
+    st.cache_data.clear()
+    tc.warm()
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the default render should come from warm()'s caches")
+
+    # nothing is trained, built in Altair or computed for the replay: all of it was warmed
+    monkeypatch.setattr(tr, "train", boom)
+    monkeypatch.setitem(tc.BUILDERS, "curve", boom)
+    monkeypatch.setattr(tc, "plane_heatmap", boom)
+    monkeypatch.setattr(tr, "key_network", boom)
+    at = open_page("training.py")
+    assert not at.exception and not at.error
+    assert shown(at) == cold
+
+
+def test_warm_never_raises(monkeypatch):
+    from app import training_charts as tc
+    from app import training_run as tr
+
+    monkeypatch.setattr(tr, "train", lambda *a, **k: 1 / 0)
+    tc.warm()  # warming is an optimisation: a failure is swallowed
+
+
+def test_replay_boundary_from_its_template_is_core_output():
+    from app import charts
+    from app import training_run as tr
+    from app.training_charts import cached_spec
+    from core.data import grid
+
+    hist = core_run()
+    for i in (0, 1, 37, 200):
+        e = hist.snapshot_epochs[i]
+        key = tr.replay_key(hist, i, False)
+        ref = hist.network_at(e)
+        net = tr.key_network(key)  # the key holds the snapshot's weights bit for bit
+        assert all(np.array_equal(a, b) for a, b in zip(net.W + net.b, ref.W + ref.b))
+        spec = tr.boundary_spec(key)
+        assert tr.boundary_spec(key) == spec  # the cached copy
+        values = ref.predict(grid(60)[2])[:, 0].reshape(60, 60)
+        kw = {"title": f"Decision boundary at epoch {e:,}", "value_name": "a2", "height": 330}
+        assert spec == cached_spec("plane", False, (values,), kw)  # what a full Altair build gives
+        frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(b) for b in spec["datasets"].values()]
+        np.testing.assert_array_equal(frames[0]["q"], np.rint(values * 255).astype(np.uint8).ravel())
+        contour = charts.contour_frame(values, -0.5, 1.5)
+        if len(contour):
+            np.testing.assert_array_equal(frames[1].to_numpy(), contour.to_numpy())
+
+
+def test_replay_tables_are_streamlits_own_conversion_of_core_values():
+    import pandas as pd
+
+    from app import training_run as tr
+    from core.data import ROW_LABELS
+
+    hist = core_run(width=3, hidden="tanh")
+    net = hist.network_at(500)
+    t = tr.replay_tables(net)
+    fwd = net.forward(X)
+    df = pd.DataFrame(fwd.a[1], index=ROW_LABELS, columns=["h1", "h2", "h3"])
+    df["output a2"] = fwd.output[:, 0]
+    df["expected"] = y[:, 0].astype(int)
+    as_streamlit = dataframe_util.convert_pandas_df_to_arrow_bytes
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(t.hidden) == as_streamlit(df)
+    w1 = pd.DataFrame(np.vstack([net.W[0], net.b[0]]), index=["W1 from x1", "W1 from x2", "b1"], columns=df.columns[:3])
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(t.w1) == as_streamlit(w1)
+    w2 = pd.DataFrame(np.vstack([net.W[1], net.b[1]]), index=["W2 from h1", "W2 from h2", "W2 from h3", "b2"])
+    w2.columns = ["output"]
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(t.w2) == as_streamlit(w2)
+    assert t.threshold == 0.0 and len(t.gates) == 3
+
+
+def test_replay_epoch_follows_links_settings_and_play():
+    from app.training_run import replay_epoch
+
+    epochs = list(range(0, 1001, 5))
+    assert replay_epoch(epochs, None, "", False) == 1000  # first visit: the last epoch
+    assert replay_epoch(epochs, None, "500", False) == 500  # a link's epoch
+    assert replay_epoch(epochs, None, "0", False) == 0
+    for bad in ("501", "²", "-5", "1e3", "banana"):
+        assert replay_epoch(epochs, None, bad, False) == 1000
+    assert replay_epoch(epochs, 7, "", False) == 1000  # settings changed: no such snapshot
+    assert replay_epoch(epochs, 500, "", True) == 515  # playing: 201 // 60 = 3 snapshots per tick
+    assert replay_epoch(epochs, 1000, "", True) == 0  # and round again
+
+
+def leaves(node) -> list:
+    """The elements inside an AppTest block, in page order."""
+    from streamlit.testing.v1.element_tree import Block
+
+    return [x for c in node.children.values() for x in leaves(c)] if isinstance(node, Block) else [node]
+
+
+def test_presenter_mode_puts_loss_boundary_and_numbers_side_by_side():
+    from streamlit.testing.v1.element_tree import Block
+
+    at = open_page("training.py", query=FAST)
+    normal = shown(at)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+
+    def what(el):
+        return json.loads(el.proto.spec)["title"] if el.type == "vega_lite_chart" else getattr(el, "label", el.type)
+
+    rows = [b for b in at.tabs[0].children.values() if isinstance(b, Block)]
+    first = next(r for r in rows for c in r.children.values() if isinstance(c, Block) and len(c.children) == 3)
+    row = next(c for c in first.children.values() if isinstance(c, Block) and len(c.children) == 3)
+    columns = [[what(el) for el in leaves(col)] for col in row.children.values()]
+    assert columns[0] == ["Loss (log scale)"]
+    assert columns[1][:2] == ["Decision boundary at epoch 1,000", "Epoch"]
+    assert columns[2][:3] == ["Final loss", "Final accuracy", "Solved at epoch"]
+    assert any(c.value.startswith("Training time") for c in at.caption)
+    # the same numbers, charts (the loss curve once) and tables as in normal mode, in another order
+    presenting = shown(at)
+    assert presenting["metrics"] == normal["metrics"]
+    assert sorted(map(str, presenting["tables"])) == sorted(map(str, normal["tables"]))
+    assert presenting["charts"].keys() == normal["charts"].keys()
+    assert len(at.get("vega_lite_chart")) == len(normal["charts"])
+
+
+def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_path):
+    """The benchmark moves tr_epoch through Streamlit's agent API: every key of a request inside one
+    fragment reruns only that fragment (as in a browser), so the slider and everything it changes
+    must carry the replay fragment's id, and the run's own sections must not."""
+    import urllib.request
+
+    from browser import free_port, start_server
+
+    def interact(body: dict) -> dict:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_stcore/agent/interact",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read())
+
+    def nodes(snap: dict) -> list[dict]:
+        out, todo = [], [snap["tree"]]
+        while todo:
+            n = todo.pop(0)
+            out.append(n)
+            todo[:0] = n.get("children", [])
+        return out
+
+    port = free_port()
+    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    try:
+        snap = interact({"page": "training", "query_params": {k: [v] for k, v in FAST.items()}})
+        slider = next(n for n in nodes(snap) if n.get("key") == "tr_epoch")
+        fragment = slider.get("fragment")
+        assert fragment, "tr_epoch must be inside st.fragment"
+        snap = interact({"session_id": snap["session_id"], "widget_state": {"tr_epoch": "500"}})
+        hist = core_run()
+        inside = [n for n in nodes(snap) if n.get("fragment") == fragment]
+        texts = [n.get("props", {}).get("body", "") for n in inside]
+        assert any(t.startswith(f"Epoch 500: loss {ui.fmt(hist.loss[500], 4)}") for t in texts)
+        assert not any(n.get("type") == "metric" for n in inside)  # the run's numbers stay outside
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
