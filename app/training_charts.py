@@ -362,6 +362,13 @@ def lab_charts(results: dict, epochs: int, is_presenter: bool) -> tuple[dict, di
     return losses, cached_spec("histogram", is_presenter, args, {})
 
 
+def show_table(t, digits: int, cols: list | None = None, **kw) -> None:
+    """A table with fixed decimals in its float columns (or ``cols``): column formats, not a Styler."""
+    fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
+    cols = cols or [f.name for f in t.schema if f.type in ("double", "float")]
+    st.dataframe(t, **{"width": "content", **kw}, column_config={c: fmt for c in cols})
+
+
 def warm() -> None:
     """Fill the default render's caches (default run, its curves, the replay's last epoch, the
     boundary template) through the page's own cached functions; draws nothing, never raises."""

@@ -99,6 +99,11 @@ def run_equal(cfg: dict, lr: float):
     return train(net, X, y, lr, cfg["epochs"], cfg["loss"], cfg["sched"], dict(cfg["params"]))
 
 
+def all_zero(net: MLP) -> bool:
+    """Every weight and bias exactly 0 (zero initialisation on XOR never moves them)."""
+    return all(np.all(w == 0) for w in net.W + net.b)
+
+
 def solved_at(hist) -> int | None:
     """First epoch with all four outputs right and loss below SOLVED_LOSS, or None."""
     return first_solved_epoch(hist.loss, hist.acc, SOLVED_LOSS)

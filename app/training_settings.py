@@ -1,4 +1,5 @@
-"""The Training page's controls: the sidebar's run settings and the convergence lab's setting B.
+"""The Training page's controls: the sidebar's run settings, the convergence lab's setting B, and
+the button that publishes a run to the other pages.
 
 Like ``app.state.network_control`` these draw widgets and return what they describe. Every key
 starts with ``tr_`` and is bound to the link (a teacher shares a run by its address). The widget
@@ -104,3 +105,26 @@ def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
         else:
             b["act"] = st.selectbox("B: activation", ACTS, 1, format_func=act_label, key="tr_lab_act", **LINK)
     return b, lr_b, knob, int(n)
+
+
+def publish_control(hist, label: str) -> None:
+    """The button that sends this run (at the replay's epoch) to the other pages' shared Network
+    control (``app.state``: ``trained_run``), and what they use now."""
+    ss = st.session_state
+
+    def _go():
+        ss.update(trained_run={"label": label, "history": hist}, net_source="trained")
+        ss["net_epoch"] = ss.get("tr_epoch", hist.snapshot_epochs[-1])
+
+    current = ss.get("trained_run")
+    c1, c2 = st.columns([1, 2], vertical_alignment="center")
+    c1.button("Use this network on the other pages", key="tr_publish", on_click=_go, icon=":material/publish:")
+    if current and current.get("label") == label:
+        c2.success(
+            "The other pages use this run: the sidebar's Network control shows “Trained network” with an epoch slider."
+        )
+    else:
+        c2.caption(
+            "Nothing is published automatically: press the button to send this run, at the replay's epoch, to the "
+            "shared Network control of the other pages." + (f" They now use: {current['label']}." if current else "")
+        )

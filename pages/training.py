@@ -7,20 +7,13 @@ import streamlit as st
 
 from app import training_run as tr
 from app import ui
-from app.training_charts import LOSS_FLOOR, lab_charts, run_charts
-from app.training_settings import LINK, lab_settings, run_settings
+from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
+from app.training_settings import LINK, lab_settings, publish_control, run_settings
 from core.diagnose import SATURATED, largest_symmetry_gap
 from core.losses import LOSSES
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 
 ss = st.session_state
-
-
-def table(t, digits: int, cols: list | None = None, **kw) -> None:
-    """A table with fixed decimals in its float columns (or ``cols``): column formats, not a Styler."""
-    fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
-    cols = cols or [f.name for f in t.schema if f.type in ("double", "float")]
-    st.dataframe(t, **{"width": "content", **kw}, column_config={c: fmt for c in cols})
 
 
 def summary(hist, stacked: bool = False) -> None:
@@ -89,8 +82,8 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"**This run, after epoch {hist.epochs_run:,}**")
-        table(tr.neuron_columns(hist.final), 6)
-        if all(np.all(w == 0) for w in hist.final.W + hist.final.b):
+        show_table(tr.neuron_columns(hist.final), 6)
+        if tr.all_zero(hist.final):
             st.caption(
                 "On XOR the updates are even exactly zero: with every weight 0 the output is 0.5 on all four "
                 "inputs, and the four errors dz2 (two positive, two negative) cancel in every gradient."
@@ -98,7 +91,7 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
     eq = tr.run_equal(cfg, lr)
     with c2:
         st.markdown(f"**Every weight starting at 0.5 instead, after epoch {eq.epochs_run:,}**")
-        table(tr.neuron_columns(eq.final), 6)
+        show_table(tr.neuron_columns(eq.final), 6)
         st.caption(
             "Not the zeros but the symmetry is the problem: here the weights move a lot, yet the columns stay equal "
             f"(largest difference over all snapshots: {largest_symmetry_gap(eq):g}); "
@@ -139,7 +132,7 @@ def replay(hist, top: dict | None = None) -> None:
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
     with right if top is None else st.container():
         st.markdown("**Hidden features** (a1 for each input)")
-        table(v.hidden, 3)
+        show_table(v.hidden, 3)
         st.caption(
             f"Read as gates (on when a1 > {v.threshold:g}): "
             + ", ".join(f"h{j + 1} ≈ {g}" for j, g in enumerate(v.gates))
@@ -147,28 +140,9 @@ def replay(hist, top: dict | None = None) -> None:
         st.markdown("**Weights**")
         a, b = st.columns([3, 2])
         with a:
-            table(v.w1, 3)
+            show_table(v.w1, 3)
         with b:
-            table(v.w2, 3)
-
-
-def publish(hist, label: str) -> None:
-    def _go():
-        ss.update(trained_run={"label": label, "history": hist}, net_source="trained")
-        ss["net_epoch"] = ss.get("tr_epoch", hist.snapshot_epochs[-1])
-
-    current = ss.get("trained_run")
-    c1, c2 = st.columns([1, 2], vertical_alignment="center")
-    c1.button("Use this network on the other pages", key="tr_publish", on_click=_go, icon=":material/publish:")
-    if current and current.get("label") == label:
-        c2.success(
-            "The other pages use this run: the sidebar's Network control shows “Trained network” with an epoch slider."
-        )
-    else:
-        c2.caption(
-            "Nothing is published automatically: press the button to send this run, at the replay's epoch, to the "
-            "shared Network control of the other pages." + (f" They now use: {current['label']}." if current else "")
-        )
+            show_table(v.w2, 3)
 
 
 def one_run(cfg: dict, lr: float, hist, label: str) -> None:
@@ -202,7 +176,7 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
     with st.expander("Curves as a table"):
-        table(tr.curves_table(hist), 5, ["loss"], hide_index=True, height=250)
+        show_table(tr.curves_show_table(hist), 5, ["loss"], hide_index=True, height=250)
         st.caption(
             "At the replay's snapshot epochs. The learning rate is the one used for the update after that epoch."
         )
@@ -210,7 +184,7 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
         st.subheader("Replay the run")
         st.toggle("Play (animate the replay, for a projector)", key="tr_play", persist_state="session")
         replay_fragment(hist)
-    publish(hist, label)
+    publish_control(hist, label)
 
 
 def lab(cfg: dict, lr: float) -> None:
@@ -262,7 +236,7 @@ def lab(cfg: dict, lr: float) -> None:
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
         )
-    table(tr.lab_table(results, full), 3, ["fraction solved"], hide_index=True, width="stretch")
+    show_table(tr.lab_show_table(results, full), 3, ["fraction solved"], hide_index=True, width="stretch")
     stuck_runs(res_a, cfg)
 
 
