@@ -176,7 +176,7 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
     with st.expander("Curves as a table"):
-        show_table(tr.curves_show_table(hist), 5, ["loss"], hide_index=True, height=250)
+        show_table(tr.curves_table(hist), 5, ["loss"], hide_index=True, height=250)
         st.caption(
             "At the replay's snapshot epochs. The learning rate is the one used for the update after that epoch."
         )
@@ -236,7 +236,7 @@ def lab(cfg: dict, lr: float) -> None:
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
         )
-    show_table(tr.lab_show_table(results, full), 3, ["fraction solved"], hide_index=True, width="stretch")
+    show_table(tr.lab_table(results, full), 3, ["fraction solved"], hide_index=True, width="stretch")
     stuck_runs(res_a, cfg)
 
 
