@@ -249,14 +249,21 @@ _TITLE = "\x00title\x00"  # stands for the title in a plane template
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _plane_template(layout: tuple) -> dict:
-    """The "plane" spec with a placeholder title for one layout (is_presenter, n, has_contour,
-    sorted plane_heatmap keyword items): from one epoch of a replay to the next only the datasets
-    and the title change, so the Altair build and validation (~0.3 s) happen once per layout.
-    Built from stand-in values with the same shape and contour presence; the data are swapped anyway."""
-    _, n, has_contour, items = layout
-    ramp = np.linspace(0.1, 0.9, n)
-    values = np.tile(ramp, (n, 1)) if has_contour else np.full((n, n), 0.8)  # a 0.5 line, or none
+    """The "plane" spec with a placeholder title for one layout (is_presenter, n, sorted
+    plane_heatmap keyword items), with its 0.5-line layer: from one epoch of a replay to the next
+    only the datasets and the title change, so the Altair build and validation (~0.3 s) happen
+    once per layout. Built from stand-in values of that shape; the data are swapped anyway."""
+    _, n, items = layout
+    values = np.tile(np.linspace(0.1, 0.9, n), (n, 1))  # crosses 0.5: the line layer is there
     return to_spec(style(plane_heatmap(values, title=_TITLE, **dict(items))))
+
+
+def _without_line(template: dict) -> dict:
+    """The template of an output that never crosses 0.5: app.charts.plane_heatmap then leaves out
+    the line layer, and to_spec its dataset (the second one it met: heat, line, points)."""
+    line = list(template["datasets"])[1]
+    datasets = {k: v for k, v in template["datasets"].items() if k != line}
+    return {**template, "datasets": datasets, "layer": [x for x in template["layer"] if x["data"]["name"] != line]}
 
 
 def _grid_columns(values: np.ndarray) -> dict:
@@ -305,7 +312,9 @@ def plane_from_template(is_presenter: bool, values: np.ndarray, kwargs: dict) ->
         new.append(_arrow_dataset(contour))
     if kw.get("show_points", True):
         new.append(_points_dataset())
-    template = _plane_template((bool(is_presenter), values.shape[0], len(contour["x1"]) > 0, tuple(sorted(kw.items()))))
+    template = _plane_template((bool(is_presenter), values.shape[0], tuple(sorted(kw.items()))))
+    if not len(contour["x1"]):
+        template = _without_line(template)
     rename = dict(zip(template["datasets"], (name for name, _ in new)))
     spec = {**template, "datasets": dict(new)}
     spec["layer"] = [{**layer, "data": {"name": rename[layer["data"]["name"]]}} for layer in template["layer"]]

@@ -374,3 +374,19 @@ def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_pat
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_boundary_without_a_half_line_comes_from_the_same_template():
+    from app import training_run as tr
+    from app.training_charts import cached_spec
+    from core.data import grid
+
+    net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
+    net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
+    weights = b"".join(np.ascontiguousarray(a).tobytes() for a in (net.W[0], net.b[0], net.W[1], net.b[1]))
+    key = (weights, 2, "sigmoid", "sigmoid", 300, False)
+    values = net.predict(grid(60)[2])[:, 0].reshape(60, 60)
+    assert values.min() > 0.5
+    kw = {"title": "Decision boundary at epoch 300", "value_name": "a2", "height": 330}
+    spec = tr.boundary_spec(key)
+    assert spec == cached_spec("plane", False, (values,), kw) and len(spec["layer"]) == 3
