@@ -29,6 +29,7 @@ from PIL import Image
 
 from app.ui import BLUE, GREY, RED, presenter
 
+TRUE_LABEL, OTHER_LABEL = "true digit (y = 1)", "others (y = 0)"  # short: one legend row when projected
 TRAIN_COLOUR = GREY  # train/test are not classes: grey (dashed) and near-black, never red/blue
 TEST_COLOUR = "#1a1a1a"
 LAYER_COLOURS = ["#1a1a1a", "#e08214", "#5e3c99", "#1b7837", "#8c510a"]
@@ -119,7 +120,7 @@ def probability_columns(probs: np.ndarray, true_label: int) -> dict[str, np.ndar
         "probability": p,
         "y": y,
         "delta": p - y,
-        "label": np.where(np.arange(p.size) == true_label, "true digit (y = 1)", "other digits (y = 0)"),
+        "label": np.where(np.arange(p.size) == true_label, TRUE_LABEL, OTHER_LABEL),
     }
 
 
@@ -205,7 +206,7 @@ def confusion_chart(C: np.ndarray, height: int = 380):
     df = confusion_frame(C)
     enc = {
         "x": alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y("true:O", title="true digit"),
+        "y": alt.Y("true:O", title="true digit", axis=alt.Axis(labelOverlap=False)),  # all ten, also when short
         "tooltip": [
             alt.Tooltip("true:O", title="true digit"),
             alt.Tooltip("predicted:O", title="predicted"),
@@ -318,11 +319,16 @@ def probability_chart(probs: np.ndarray, true_label: int, out_name: str = "a2", 
     bars = base.mark_bar().encode(
         color=alt.Color(
             "label:N",
-            scale=alt.Scale(domain=["true digit (y = 1)", "other digits (y = 0)"], range=[RED, GREY]),
+            scale=alt.Scale(domain=[TRUE_LABEL, OTHER_LABEL], range=[RED, GREY]),
             legend=alt.Legend(title=None, orient="bottom"),
         )
     )
-    text = base.mark_text(dy=-s["font"] * 0.7, fontSize=s["font"]).encode(text=alt.Text("probability:Q", format=".2f"))
+    # numbers only over the bars that show: ten "0.00" labels would run into each other on a projector
+    text = (
+        base.transform_filter("datum.probability >= 0.005")
+        .mark_text(dy=-s["font"] * 0.7, fontSize=s["font"])
+        .encode(text=alt.Text("probability:Q", format=".2f"))
+    )
     return (bars + text).properties(title="The ten output probabilities", height=_tall(height), width="container")
 
 
@@ -512,8 +518,8 @@ def _stand_in(builder: str, layout: tuple) -> tuple[tuple, dict]:
         (h, w), max_value, size = layout
         return (np.zeros((h, w), dtype=np.uint8), max_value), {"size": size}
     if builder == "probabilities":
-        n, out_name = layout
-        return (np.full(n, 1.0 / n), 0, out_name), {}
+        n, out_name, height = layout
+        return (np.full(n, 1.0 / n), 0, out_name), {"height": height}
     if builder == "activations":
         (widths,) = layout
         return ([np.zeros(n) for n in widths],), {}
@@ -568,9 +574,9 @@ def digit_spec(is_presenter: bool, image: np.ndarray, max_value: int, size: int 
     return swap_data(spec, image_columns(image))
 
 
-def probability_spec(is_presenter: bool, probs: np.ndarray, true_label: int, out_name: str) -> dict:
-    """Spec of probability_chart(probs, true_label, out_name), from the layout's template."""
-    spec = template("probabilities", is_presenter, (int(np.size(probs)), out_name))
+def probability_spec(is_presenter: bool, probs: np.ndarray, true_label: int, out_name: str, height: int = 300) -> dict:
+    """Spec of probability_chart(probs, true_label, out_name, height), from the layout's template."""
+    spec = template("probabilities", is_presenter, (int(np.size(probs)), out_name, int(height)))
     return swap_data(spec, probability_columns(probs, true_label))
 
 

@@ -40,56 +40,72 @@ def ask_download() -> None:
     ss["dg_download_now"] = True
 
 
-ui.page_header(
-    "Handwritten digits",
+INTRO = (
     "The notes' next step, *“build a proper class-based network for MNIST”*: the **very same `MLP` "
-    "class** that solves XOR, with an image's pixels as inputs and **ten outputs**, one per digit.",
+    "class** that solves XOR, with an image's pixels as inputs and **ten outputs**, one per digit."
 )
+PRESENTING = ui.presenter()
+if PRESENTING:
+    # On a projector the audience reads the results: the settings (for the presenter) open from a
+    # button beside the title, so the network, its key numbers and its curves fill the first screen.
+    top = st.columns([3, 1], vertical_alignment="center")
+    with top[0]:
+        ui.page_header("Handwritten digits")
+    controls = top[1].popover("Settings", icon=":material/tune:", width="stretch")
+else:
+    ui.page_header("Handwritten digits", INTRO)
+    controls = st.container()
 
 # ----- controls ---------------------------------------------------------------------------------
-source = st.segmented_control(
-    "Data",
-    list(DATA),
-    format_func=DATA.get,
-    default="digits",
-    key="dg_data",
-    help="8×8 digits: 1,797 images bundled with the app. MNIST: 70,000 images of 28×28 from a folder you name.",
-    **LINK,
-)
-source = source or "digits"
-with st.container(border=True):
-    c = st.columns(4)
-    layers = c[0].slider("Hidden layers", 1, 3, D["layers"], key="dg_layers", **LINK)
-    width = c[1].select_slider("Neurons per hidden layer", WIDTHS, D["width"], key="dg_width", **LINK)
-    act = c[2].selectbox(
-        "Hidden activation",
-        list(ACTIVATIONS),
-        list(ACTIVATIONS).index(D["act"]),
-        format_func=lambda a: ACTIVATIONS[a].label,
-        key="dg_act",
+with controls:
+    source = st.segmented_control(
+        "Data",
+        list(DATA),
+        format_func=DATA.get,
+        default="digits",
+        key="dg_data",
+        help="8×8 digits: 1,797 images bundled with the app. MNIST: 70,000 images of 28×28 from a folder you name.",
         **LINK,
     )
-    init = c[3].selectbox(
-        "Initialiser",
-        list(INITIALISERS),
-        list(INITIALISERS).index(D["init"]),
-        format_func=INITIALISERS.get,
-        key="dg_init",
-        **LINK,
-    )
-    c = st.columns(5)
-    lr = c[0].select_slider("Learning rate", RATES, D["lr"], key="dg_lr", **LINK)
-    sched = c[1].selectbox(
-        "Schedule",
-        list(SCHEDULES),
-        list(SCHEDULES).index(D["sched"]),
-        format_func=SCHEDULES.get,
-        key="dg_sched",
-        **LINK,
-    )
-    batch = c[2].select_slider("Mini-batch size", BATCHES, D["batch"], key="dg_batch", **LINK)
-    epochs = c[3].slider("Epochs", 1, 60, D["epochs"], key="dg_epochs", **LINK)
-    seed = c[4].number_input("Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order.", **LINK)
+    source = source or "digits"
+    with st.container(border=True):
+        # nine controls: two rows on a laptop; three rows of three in the (narrower) presenter popover
+        c = [col for n in ((3, 3, 3) if PRESENTING else (4, 5)) for col in st.columns(n)]
+        layers = c[0].slider("Hidden layers", 1, 3, D["layers"], key="dg_layers", **LINK)
+        width = c[1].select_slider("Neurons per hidden layer", WIDTHS, D["width"], key="dg_width", **LINK)
+        act = c[2].selectbox(
+            "Hidden activation",
+            list(ACTIVATIONS),
+            list(ACTIVATIONS).index(D["act"]),
+            format_func=lambda a: ACTIVATIONS[a].label,
+            key="dg_act",
+            **LINK,
+        )
+        init = c[3].selectbox(
+            "Initialiser",
+            list(INITIALISERS),
+            list(INITIALISERS).index(D["init"]),
+            format_func=INITIALISERS.get,
+            key="dg_init",
+            **LINK,
+        )
+        lr = c[4].select_slider("Learning rate", RATES, D["lr"], key="dg_lr", **LINK)
+        sched = c[5].selectbox(
+            "Schedule",
+            list(SCHEDULES),
+            list(SCHEDULES).index(D["sched"]),
+            format_func=SCHEDULES.get,
+            key="dg_sched",
+            **LINK,
+        )
+        batch = c[6].select_slider("Mini-batch size", BATCHES, D["batch"], key="dg_batch", **LINK)
+        epochs = c[7].slider("Epochs", 1, 60, D["epochs"], key="dg_epochs", **LINK)
+        seed = c[8].number_input(
+            "Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order.", **LINK
+        )
+
+    if PRESENTING:
+        st.markdown(INTRO)
 
 # ----- data -------------------------------------------------------------------------------------
 data = None
@@ -162,13 +178,19 @@ sizes = settings.sizes(data.d)
 h, w = data.shape
 n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 steps_per_epoch = -(-data.n_train // batch)
-st.markdown(
-    f"**{' → '.join(map(str, sizes))}**: {h}×{w} = {data.d} pixel inputs, "
-    f"{layers} hidden layer{'s' if layers > 1 else ''} of {width} {ACTIVATIONS[act].label} neurons, "
-    f"10 softmax outputs — **{n_params:,} parameters** (the XOR network has 9). Each epoch shuffles the "
-    f"{data.n_train:,} training images into {steps_per_epoch} mini-batches of {batch} and takes one "
-    f"gradient-descent step per batch."
-)
+if PRESENTING:  # one line the back row can read; the details are in the Settings popover
+    st.markdown(
+        f"**{' → '.join(map(str, sizes))}** · {ACTIVATIONS[act].label} · {n_params:,} parameters · "
+        f"learning rate {lr:g} ({SCHEDULES[sched].lower()}) · mini-batches of {batch} · {epochs} epochs"
+    )
+else:
+    st.markdown(
+        f"**{' → '.join(map(str, sizes))}**: {h}×{w} = {data.d} pixel inputs, "
+        f"{layers} hidden layer{'s' if layers > 1 else ''} of {width} {ACTIVATIONS[act].label} neurons, "
+        f"10 softmax outputs — **{n_params:,} parameters** (the XOR network has 9). Each epoch shuffles the "
+        f"{data.n_train:,} training images into {steps_per_epoch} mini-batches of {batch} and takes one "
+        f"gradient-descent step per batch."
+    )
 
 hist, how = dr.get_history(settings, data)
 res = dr.results(settings, hist, data)
@@ -209,14 +231,21 @@ m[3].metric(
     f"{hist.epochs_run} of {hist.epochs_planned}",
     help=f"{hist.steps:,} mini-batch steps in {hist.seconds:.1f} s" + (" (remembered run)" if how == "cache" else ""),
 )
-went_on = hist.meta.get("resumed_after", [])
-st.caption(
-    f"Trained in {hist.seconds:.1f} s ({hist.steps:,} steps"
-    + (f", continued after epoch {' and '.join(map(str, went_on))}" if went_on else "")
-    + ")"
-    + (" — remembered from an earlier run with these settings." if how == "cache" else ".")
-    + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
-)
+
+
+def trained_caption() -> None:
+    went_on = hist.meta.get("resumed_after", [])
+    st.caption(
+        f"Trained in {hist.seconds:.1f} s ({hist.steps:,} steps"
+        + (f", continued after epoch {' and '.join(map(str, went_on))}" if went_on else "")
+        + ")"
+        + (" — remembered from an earlier run with these settings." if how == "cache" else ".")
+        + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
+    )
+
+
+if not PRESENTING:  # projected, it goes below the tabs: the first screen is for the results
+    trained_caption()
 
 L = hist.final.n_layers  # weight layers: the output is aL = softmax(zL)
 
@@ -261,7 +290,7 @@ def mistakes_tab() -> None:
     c1, c2 = st.columns([3, 2])
     C = res.confusion
     with c1:
-        show("confusion", C)
+        show("confusion", C, height=280 if ui.presenter() else 380)  # projected: all ten rows on the first screen
     with c2:
         off = C.copy()
         np.fill_diagonal(off, 0)
@@ -304,22 +333,30 @@ def digit_tab() -> None:
     n_test = len(data.test_labels)
     if not 0 <= int(ss.get("dg_digit", 0) or 0) < n_test:
         ss["dg_digit"] = 0
-    c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-    i = int(c1.number_input(f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit", **LINK))
+    mode = ui.presenter()
+    if mode:  # projected: the choice, the picture and the ten probabilities side by side on one screen
+        left, picture, right = st.columns([5, 4, 9])
+        ask, pick = left, left
+    else:
+        ask, pick = st.columns([1, 1], vertical_alignment="bottom")
+    i = int(ask.number_input(f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit", **LINK))
     if len(res.mistakes):
-        c2.button("Show the most confident mistake", key="dg_worst", on_click=pick_digit, args=(int(res.mistakes[0]),))
+        worst = int(res.mistakes[0])
+        label = "Most confident mistake" if mode else "Show the most confident mistake"  # fits a narrow column
+        pick.button(label, key="dg_worst", on_click=pick_digit, args=(worst,))
     fwd = hist.final.forward(data.inputs(slice(i, i + 1)))
     a2 = fwd.output[0]
     true, pred = int(data.test_labels[i]), int(np.argmax(a2))
-    mode = ui.presenter()
-    c1, c2 = st.columns([2, 3])
-    with c1:
-        st.markdown(f"**Test image #{i}** — a handwritten **{true}**")
-        show_spec(dc.digit_spec(mode, data.test_images[i], data.max_value), width="content")
-        verdict = "right" if pred == true else "wrong"
-        st.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
-    with c2:
-        show_spec(dc.probability_spec(mode, a2, true, f"a{L}"))
+    if not mode:
+        left, right = st.columns([2, 3])
+        picture = left
+    left.markdown(f"**Test image #{i}** — a handwritten **{true}**")
+    with picture:
+        show_spec(dc.digit_spec(mode, data.test_images[i], data.max_value, 200 if mode else 220), width="content")
+    verdict = "right" if pred == true else "wrong"
+    left.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
+    with right:
+        show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 280 if mode else 300))
         st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
     acts = [fwd.a[l][0] for l in range(1, L)]
     st.markdown(
@@ -407,7 +444,7 @@ def weights_tab() -> None:
 def gradients_tab() -> None:
     G = hist.grad_norms
     if G.size:
-        show("grad_flow", G)
+        show("grad_flow", G, height=290 if ui.presenter() else 330)
         first, last = G[-1, 0], G[-1, -1]
         ratio = first / last if last > 0 else float("nan")
         hidden_points = int(np.sum(~(np.isfinite(G) & (G > 0))))
@@ -460,3 +497,5 @@ if not tabs[2].open and link_digit is not None and "dg_digit" not in ss:
     # the link also named another tab: remember its digit for when that tab opens
     if link_digit.isdigit() and int(link_digit) < len(data.test_labels):
         ss["dg_digit"] = int(link_digit)
+if PRESENTING:
+    trained_caption()

@@ -391,7 +391,9 @@ def test_one_digit_charts_from_templates_equal_charts_built_by_altair():
             a, label, acts = fwd.output[0], int(data.test_labels[i]), [fwd.a[1][0], fwd.a[2][0]]
             pairs = [
                 (dc.digit_spec(mode, data.test_images[i], 16), ("digit", (data.test_images[i], 16), {})),
+                (dc.digit_spec(mode, data.test_images[i], 16, 150), ("digit", (data.test_images[i], 16, 150), {})),
                 (dc.probability_spec(mode, a, label, "a3"), ("probabilities", (a, label, "a3"), {})),
+                (dc.probability_spec(mode, a, label, "a3", 250), ("probabilities", (a, label, "a3", 250), {})),
                 (dc.activations_spec(mode, acts), ("activations", (acts,), {})),
             ]
             for got, (builder, args, kwargs) in pairs:
@@ -429,3 +431,21 @@ def test_chart_sizes_follow_the_shared_ones(monkeypatch, mode):
         assert dc.style(chart).to_dict()["config"] == app.charts.style(chart).to_dict()["config"]
     finally:
         dc._MODE.reset(token)
+
+
+def test_presenter_mode_puts_the_network_its_numbers_and_its_picture_first():
+    """Projected: the settings move into a popover, one summary line names the network, and the
+    numbers and charts are core's, as in normal mode."""
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "3"})
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    hist, _, _ = core_run(page_settings(at))
+    assert any(m.value.startswith("**64 → 32 → 10** · ReLU · 2,410 parameters") for m in at.markdown)
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
+    assert "Settings" in [p.proto.popover.label for p in at.get("popover")]
+    assert [c.get("title") for c in chart_specs(at)] == ["Loss per epoch", "Accuracy per epoch"]
+    at.session_state["dg_tab"] = "Confusion and mistakes"
+    at.run()
+    conf = next(c for c in chart_specs(at) if c.get("title") == "Confusion matrix (test images)")
+    assert conf["height"] <= 400  # all ten rows on a 720-pixel projector under the key numbers
