@@ -183,6 +183,218 @@ class _Workspace:
         return out
 
 
+# Epochs per chunk of the fast loop (below): its deferred checks run once per chunk, and a chunk is
+# what gets recomputed by the exact loop when one of its epochs diverged.
+_CHUNK = 256
+
+
+def _product(a_shape: tuple, b_shape: tuple):
+    """``np.dot`` where it makes the very BLAS call ``np.matmul`` makes — a full matrix times a
+    matrix (gemm) or times a column (gemv), operands C- or F-contiguous — else ``np.matmul``.
+    Same call, same numbers; ``np.dot`` skips the ufunc machinery (~0.8 µs a call instead of ~1.4)."""
+    return np.dot if a_shape[0] > 1 and a_shape[1] > 1 else np.matmul
+
+
+def _fast_applies(ws: _Workspace, hidden: str, output: str) -> bool:
+    """The fast loop covers the notes' network: one hidden layer of sigmoids, a sigmoid output,
+    binary cross-entropy, a contiguous (N, d) X and a (N, k) y."""
+    return (
+        ws.L == 2
+        and hidden == "sigmoid"
+        and output == "sigmoid"
+        and ws.loss == "bce"
+        and ws.X.ndim == 2
+        and ws.X.flags.c_contiguous
+        and ws.y.shape == (ws.N, ws.views[0][0][1].shape[1])
+    )
+
+
+def _fast_epochs(
+    ws: _Workspace,
+    epochs: int,
+    rate_list: list,
+    snap_set: set,
+    losses: list,
+    accs: list,
+    snaps: list,
+    diverge_factor: float,
+) -> int:
+    """Epochs 0, 1, … of ``train`` for the notes' network, fast; returns an epoch t with θ_t live in
+    ``ws`` and the curves filled up to t − 1, so that the exact loop (``_exact_epochs``) carries
+    on from there: the last epoch or two, and every chunk in which something went wrong.
+
+    The numbers are ``_Workspace``'s, operation for operation (tests/test_bench.py compares them with
+    the original loop bit for bit, tests/test_core_train.py with the exact loop); what is cut is
+    the number of NumPy calls per epoch, because for a 2-2-1 network each call costs ~0.5–1 µs and
+    does a few nanoseconds of arithmetic:
+
+    - the loss, the accuracy and the "are the weights finite" check are not computed epoch by
+      epoch: every epoch's z2, a2 and θ are kept (a chunk of ``_CHUNK`` epochs), and the chunk's
+      losses, accuracies and weight sums are computed at once, along rows, so each is the same
+      number the per-epoch sum gives. If any epoch of the chunk diverged (or might have: the
+      check is on the safe side), the chunk is thrown away and the exact loop redoes it from its
+      first epoch — same start, same arithmetic, so the same numbers, and it decides what
+      happened exactly as before;
+    - the weights are kept negated (−W, −b): σ(z) = exp(−softplus(−z)), and X @ (−W1) + (−b1) is
+      exactly −z1 (negation is exact and rounding is symmetric), so each sigmoid needs one
+      negation fewer; the gradients are negated with them (y − a2 for a2 − y, a1 (a1 − 1) for
+      a1 (1 − a1)), so the update θ ← θ − lr·g is the same subtraction;
+    - every array has its buffer, every call writes with ``out``; constants are 0-d arrays,
+      which NumPy takes faster than Python floats; ``np.dot`` where it is the same BLAS call.
+    """
+    X, y, N = ws.X, ws.y, ws.N
+    (W1, W2), (b1, b2) = ws.params()
+    h, k = W2.shape
+    P = ws.theta.shape[1]
+    C = min(_CHUNK, epochs)
+    # −θ_{t0−1+j} in row j, for the chunk of epochs t0, t0 + 1, …: epoch t0 + s reads row s + 1
+    # and its update writes row s + 2
+    ring = np.empty((C + 2, P))
+    np.negative(ws.theta[ws.cur], out=ring[1])
+    shapes = [W1.shape, b1.shape, W2.shape, b2.shape]
+    slots = []
+    for s in range(C):
+        (nW1, nW2), (nb1, nb2) = ws._split(ring[s + 1], shapes)
+        # one output: b2 as a 0-d view, the same additions without NumPy's slower broadcasting
+        nb2_add = nb2.reshape(()) if k == 1 else nb2
+        slots.append((nW1, nb1, nW2, nb2, nb2_add, nW2.T, ring[s + 1], ring[s + 2]))
+    Zout = np.empty((C, N, k))  # −z2 of each epoch of the chunk
+    Aout = np.empty((C, N, k))  # a2 of each epoch of the chunk
+    z_views, a_views = list(Zout), list(Aout)
+    nz1, a1, back, ndf, ndz1 = (np.empty((N, h)) for _ in range(5))
+    a1T, XT = a1.T, X.T
+    ndz2 = np.empty((N, k))
+    g = np.empty(P)  # −(dW1, db1, dW2, db2)
+    (ndW1, ndW2), (ndb1, ndb2) = ws._split(g, shapes)
+    tmp = np.empty(P)
+    zero, one, n_ex = np.array(0.0), np.array(1.0), np.array(float(N))
+    constant = len(set(rate_list)) <= 1
+    rate0 = np.array(rate_list[0]) if constant and rate_list else None
+    dot1, dot2 = _product(X.shape, W1.shape), _product(a1.shape, W2.shape)
+    dot3, dot4 = _product(a1T.shape, ndz2.shape), _product(XT.shape, ndz1.shape)
+    back_product = np.multiply if k == 1 else _product(ndz2.shape, (k, h))  # as in _Workspace.backward
+    add, sub, mul, div, neg, exp, lae = (np.add, np.subtract, np.multiply, np.divide, np.negative, np.exp, np.logaddexp)
+    red = np.add.reduce
+    y_pos = ws.y_pos
+    norm = np.linalg.norm
+    t0 = 0
+    while t0 < epochs:
+        n = min(C, epochs - t0)
+        for s in range(n):
+            nW1, nb1, nW2, nb2, nb2_add, nW2T, th, th_next = slots[s]
+            nz2, a2 = z_views[s], a_views[s]
+            t = t0 + s
+            # forward: −z1, a1 = σ(z1), −z2, a2 = σ(z2)
+            dot1(X, nW1, nz1)
+            add(nz1, nb1, nz1)
+            lae(zero, nz1, a1)
+            neg(a1, a1)
+            exp(a1, a1)
+            dot2(a1, nW2, nz2)
+            add(nz2, nb2_add, nz2)
+            lae(zero, nz2, a2)
+            neg(a2, a2)
+            exp(a2, a2)
+            # backward, negated: −dz2 = y − a2, −dz1 = (dz2 W2ᵀ) · a1 (a1 − 1)
+            sub(y, a2, ndz2)
+            dot3(a1T, ndz2, ndW2)
+            red(ndz2, 0, None, ndb2, True)
+            back_product(ndz2, nW2T, back)
+            sub(a1, one, ndf)
+            mul(a1, ndf, ndf)
+            mul(back, ndf, ndz1)
+            dot4(XT, ndz1, ndW1)
+            red(ndz1, 0, None, ndb1, True)
+            div(g, n_ex, g)
+            if t in snap_set:
+                gn = [float(norm(ndW1)), float(norm(ndW2))]
+                if all(np.isfinite(gn)):
+                    snaps.append((t, {"W1": -nW1, "b1": -nb1, "W2": -nW2, "b2": -nb2}, gn))
+            mul(g, rate0 if constant else np.array(rate_list[t]), tmp)
+            sub(th, tmp, th_next)
+        # the chunk's losses (bce_from_logits' sum, row by row), accuracies and weight sums
+        z2 = np.negative(Zout[:n])
+        v = lae(0.0, z2)
+        v -= y * z2
+        v = red(v, axis=2) if k > 1 else v.reshape(n, N)
+        cur = red(v, axis=1) / N
+        acc = np.count_nonzero(np.equal(Aout[:n] > 0.5, y_pos), axis=(1, 2)) / (N * k)
+        sums = red(ring[1 : n + 1], axis=1)
+        if t0 == 0:
+            blow_up = diverge_factor * float(cur[0])
+        bad = ~(np.isfinite(cur) & np.isfinite(sums))
+        if t0 == 0:
+            bad[1:] |= cur[1:] > blow_up
+        else:
+            bad |= cur > blow_up
+        if bad.any():  # let the exact loop redo this chunk and decide
+            break
+        losses += cur.tolist()
+        accs += acc.tolist()
+        ring[0:2] = ring[n : n + 2]
+        t0 += n
+    # Hand over at t0 − 1, the last epoch checked, rather than t0: the exact loop then makes that
+    # epoch's gradient and update itself, so a roll-back at t0 finds both where it expects them.
+    if t0 == 0:
+        np.negative(ring[1], out=ws.theta[ws.cur])
+        snaps.clear()
+        return 0
+    np.negative(ring[0], out=ws.theta[ws.cur])
+    del losses[t0 - 1 :], accs[t0 - 1 :]
+    snaps[:] = [snap for snap in snaps if snap[0] < t0 - 1]
+    return t0 - 1
+
+
+def _exact_epochs(
+    ws: _Workspace,
+    t: int,
+    epochs: int,
+    rate_list: list,
+    snap_set: set,
+    losses: list,
+    accs: list,
+    snaps: list,
+    diverge_factor: float,
+) -> tuple[int, Divergence | None]:
+    """Epochs t, t + 1, … up to ``epochs`` or the first sign of divergence, from θ_t live in ``ws``;
+    returns the last epoch kept and the divergence, if any."""
+    divergence = None
+    blow_up = diverge_factor * losses[0] if losses else None  # diverge_factor × the starting loss
+    while True:
+        z, a, cur, acc = ws.forward()
+        losses.append(cur)
+        accs.append(acc)
+        # a saturated output can keep the loss finite while a weight is ±inf, so check the
+        # weights too (one sum: any inf/NaN, or a sum past 1e308, makes it non-finite)
+        if not (math.isfinite(cur) and math.isfinite(float(ws.theta[ws.cur].sum()))):
+            last = losses[t - 1] if t else float("nan")
+            divergence = Divergence(
+                t, "non-finite", last, f"at epoch {t} the numbers overflowed (a weight or the loss became inf/NaN)"
+            )
+            t -= 1  # keep the inf/NaN epoch out of the curves
+            break
+        ws.backward(z, a)
+        if blow_up is None:
+            blow_up = diverge_factor * losses[0]
+        elif cur > blow_up:
+            divergence = Divergence(
+                t,
+                "loss blew up",
+                float(cur),
+                f"at epoch {t} the loss reached {cur:.3g}, more than {diverge_factor:g}× "
+                f"its starting value {losses[0]:.3g}",
+            )
+        if t in snap_set or divergence is not None:
+            gn = ws.grad_norms()
+            if all(np.isfinite(gn)):
+                snaps.append((t, ws.to_dict(), gn))
+        if divergence is not None or t == epochs:
+            break
+        ws.step(rate_list[t])
+        t += 1
+    return t, divergence
+
+
 def train(
     net: MLP,
     X: np.ndarray,
@@ -202,49 +414,18 @@ def train(
     snap_set = set(snapshot_schedule(epochs, snapshots).tolist())
     losses, accs = [], []
     snaps = []  # (epoch, params, [‖dW_l‖]) — only finite ones are kept
-    divergence = None
     ws = _Workspace(net, X, y, loss)  # the maths of net._forward/_backward/_step, bit for bit
-    blow_up = None  # diverge_factor × the starting loss, known after epoch 0
-    t = 0
     with np.errstate(all="ignore"):
-        while True:
-            z, a, cur, acc = ws.forward()
-            losses.append(cur)
-            accs.append(acc)
-            # a saturated output can keep the loss finite while a weight is ±inf, so check the
-            # weights too (one sum: any inf/NaN, or a sum past 1e308, makes it non-finite)
-            if not (math.isfinite(cur) and math.isfinite(float(ws.theta[ws.cur].sum()))):
-                last = losses[t - 1] if t else float("nan")
-                divergence = Divergence(
-                    t, "non-finite", last, f"at epoch {t} the numbers overflowed (a weight or the loss became inf/NaN)"
-                )
-                t -= 1  # keep the inf/NaN epoch out of the curves
-                break
-            ws.backward(z, a)
-            if blow_up is None:
-                blow_up = diverge_factor * losses[0]
-            elif cur > blow_up:
-                divergence = Divergence(
-                    t,
-                    "loss blew up",
-                    float(cur),
-                    f"at epoch {t} the loss reached {cur:.3g}, more than {diverge_factor:g}× "
-                    f"its starting value {losses[0]:.3g}",
-                )
-            if t in snap_set or divergence is not None:
-                gn = ws.grad_norms()
-                if all(np.isfinite(gn)):
-                    snaps.append((t, ws.to_dict(), gn))
-            if divergence is not None or t == epochs:
-                break
-            ws.step(rate_list[t])
-            t += 1
-    live = ws.cur
-    if divergence is not None and divergence.reason == "non-finite" and t >= 0:
-        live = 1 - ws.cur  # roll back to the newest weights that were still finite (g is still theirs)
-        gn = ws.grad_norms()
-        if (not snaps or snaps[-1][0] != t) and all(np.isfinite(gn)):
-            snaps.append((t, ws.to_dict(live), gn))
+        t = 0
+        if epochs > 0 and _fast_applies(ws, net.hidden, net.output):
+            t = _fast_epochs(ws, epochs, rate_list, snap_set, losses, accs, snaps, diverge_factor)
+        t, divergence = _exact_epochs(ws, t, epochs, rate_list, snap_set, losses, accs, snaps, diverge_factor)
+        live = ws.cur
+        if divergence is not None and divergence.reason == "non-finite" and t >= 0:
+            live = 1 - ws.cur  # roll back to the newest weights that were still finite (g is still theirs)
+            gn = ws.grad_norms()  # may overflow (‖dW‖ past 1e308): inside errstate, so quietly
+            if (not snaps or snaps[-1][0] != t) and all(np.isfinite(gn)):
+                snaps.append((t, ws.to_dict(live), gn))
     W, b = ws.params(live)
     net.W, net.b = [w.copy() for w in W], [v.copy() for v in b]
     n = t + 1
