@@ -1,110 +1,33 @@
-"""Charts, the summary diagram and table frames for the Backpropagation page.
+"""Charts and the summary diagram of the Backpropagation page, and its cache warm-up.
 
 - ``summary_dot``: the notes' "Visual Summary of Backpropagation" as a Graphviz DOT string
   (forward pass down the left, backward pass back up the right), one step highlighted.
 - ``contributions_chart``: which input pushed which gradient (Altair bars, one per example).
 - ``sigmoid_prime_chart``: σ'(z) with the four outputs' z2 marked (why MSE's extra factor shrinks).
-- ``*_frame``: pandas frames for the ledger tables; ``show`` draws one with a number format that
-  keeps tiny values readable.
+- ``*_spec``: their finished Vega-Lite dicts, cached per (network, loss, mode) with the data
+  already as Arrow bytes (named datasets), so a rerun neither builds Altair charts nor converts
+  DataFrames.
+- ``warm``: fills the default render's caches once per server process (app.warmup).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import backprop_data as bd
 from app.charts import sizes, style
-from app.ui import BLUE, GREY, RED, presenter
-from core.backprop_ledger import Ledger, ledger
-from core.data import X as XOR_X
-from core.data import y as XOR_Y
+from app.ui import BLUE, GREY, RED
+from core.backprop_ledger import Ledger
+from core.data import ROW_LABELS, notes_weights
 from core.mlp import MLP
 
 HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlighted row
 HIGHLIGHT_EDGE = "#d95f02"
-
-
-# ----- tables -------------------------------------------------------------------------------------
-MARK = "▶ "  # prefix of the highlighted input's row label (cheaper than a pandas Styler)
-
-
-def num(v: float) -> str:
-    """A number for prose: 4 decimals, or 3 significant digits in e-notation below 0.001."""
-    if not np.isfinite(v):
-        return "—"
-    if v != 0 and abs(v) < 1e-3:
-        return f"{v:.3e}".replace("-", "−")
-    return f"{v:.4f}".replace("-", "−")
-
-
-def mark_row(df: pd.DataFrame, label: str | None) -> pd.DataFrame:
-    """Prefix the row ``label`` with ▶ so the chosen input stands out."""
-    if label is None or label not in df.index:
-        return df
-    return df.rename(index={label: MARK + label})
-
-
-def show(df: pd.DataFrame, key: str, highlight_row: str | None = None, digits: str | dict = "%.4g") -> None:
-    """A ledger table with every number column in a printf format (4 significant digits by default;
-    ``digits`` may map column names to their own formats, the rest keep "%.4g").
-
-    No NaN/inf reaches the table: they become empty cells (the page says why where it can happen).
-    """
-    df = mark_row(df, highlight_row)
-    num_cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
-    values = df[num_cols].to_numpy(dtype=float)
-    if not np.isfinite(values).all():  # never ship NaN/inf: they become empty cells
-        df = df.copy()
-        df[num_cols] = np.where(np.isfinite(values), values, np.nan)
-    fmt = digits if isinstance(digits, dict) else {}
-    default = "%.4g" if isinstance(digits, dict) else digits
-    config = {c: st.column_config.NumberColumn(format=fmt.get(c, default)) for c in num_cols}
-    st.dataframe(df, key=key, width="content", column_config=config)
-
-
-def hidden_names(h: int) -> list[str]:
-    return [f"h{j + 1}" for j in range(h)]
-
-
-def input_names(d: int) -> list[str]:
-    return [f"x{i + 1}" for i in range(d)]
-
-
-# ----- ledger frames (rows = the four XOR inputs, last row = the sum, i.e. the gradient) ----------
-def dz2_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame({"a2": led.a2[:, 0], "y": led.y[:, 0], "a2 − y": led.err[:, 0]}, index=rows)
-    if led.loss_name == "mse":
-        df["σ'(z2)"] = led.sp2[:, 0]
-    df["dz2"] = led.dz2[:, 0]
-    return df
-
-
-def dW2_terms_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
-    """a1[n], dz2[n] and the per-example terms a1[n, j]·dz2[n] / N (their column sums are dW2)."""
-    hs = hidden_names(led.width)
-    cols = {f"a1 {h}": led.a1[:, j] for j, h in enumerate(hs)}
-    cols["dz2"] = led.dz2[:, 0]
-    for j, h in enumerate(hs):
-        cols[f"a1 {h} × dz2 ÷ N"] = led.dW2_terms[:, j]
-    return pd.DataFrame(cols, index=rows)
-
-
-def db_terms_frame(terms: np.ndarray, total: np.ndarray, rows: list[str], name: str, cols: list[str]) -> pd.DataFrame:
-    """Per-example terms dz[n] / N (N, k) and their sum row (1, k)."""
-    df = pd.DataFrame(terms, index=rows, columns=cols)
-    df.loc[f"sum = {name}"] = np.asarray(total).ravel()
-    return df
-
-
-def dW1_terms_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
-    """X[n, i]·dz1[n, j] / N for every entry of W1, with the sum row = dW1."""
-    d, h = led.dW1.shape
-    cols = [f"W1[{i},{j}] x{i + 1}→h{j + 1}" for i in range(d) for j in range(h)]
-    df = pd.DataFrame(led.dW1_terms.reshape(led.N, d * h), index=rows, columns=cols)
-    df.loc["sum = dW1"] = led.dW1.ravel()
-    return df
 
 
 def contributions_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
@@ -126,12 +49,13 @@ def contributions_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
 
 
 # ----- charts -------------------------------------------------------------------------------------
-def contributions_chart(df: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars: for each parameter, what each of the four inputs adds to its gradient."""
+def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
+    """Horizontal bars: for each parameter, what each of the four inputs adds to its gradient.
+    ``big``: presenter mode's taller bands."""
     s = sizes()
     order = list(dict.fromkeys(df["parameter"]))
     inputs = list(dict.fromkeys(df["input"]))
-    band = 80 if presenter() else 60
+    band = 80 if big else 60
     # room beyond the longest bars for their input labels
     lo, hi = min(float(df["term"].min()), 0.0), max(float(df["term"].max()), 0.0)
     pad = 0.18 * (hi - lo) if hi > lo else 1e-3  # all terms 0 (e.g. all-zero weights): a small axis
@@ -173,8 +97,10 @@ def contributions_chart(df: pd.DataFrame) -> alt.Chart:
     return alt.layer(bars, *texts, zero).properties(height=band * df["parameter"].nunique(), width="container")
 
 
-def sigmoid_prime_chart(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str]) -> alt.LayerChart:
-    """σ'(z) = σ(z)(1 − σ(z)) with each example's z2 marked, coloured by its class."""
+def sigmoid_prime_chart(
+    z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str], big: bool = False
+) -> alt.LayerChart:
+    """σ'(z) = σ(z)(1 − σ(z)) with each example's z2 (N, 1) marked, coloured by its class y (N, 1)."""
     s = sizes()
     zmax = float(np.clip(np.nanmax(np.abs(z2)) + 1.0, 6.0, 40.0)) if np.all(np.isfinite(z2)) else 6.0
     z = np.linspace(-zmax, zmax, 161)
@@ -224,22 +150,60 @@ def sigmoid_prime_chart(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: lis
         .encode(x="z2:Q", y="slope:Q", text="input:N", tooltip=tips)
         for up in (True, False)
     ]
-    return alt.layer(line, dots, *labels).properties(height=300 if presenter() else 240, width="container")
+    return alt.layer(line, dots, *labels).properties(height=300 if big else 240, width="container")
+
+
+# ----- cached specs -------------------------------------------------------------------------------
+def to_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite dict whose data frames are named datasets of Arrow bytes (content-hash
+    names), which st.vega_lite_chart ships as they are: no DataFrame conversion per rerun."""
+    datasets = {}
+
+    def swap(obj) -> None:
+        data = getattr(obj, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+            h.update(",".join(map(str, data.columns)).encode())
+            name = f"d_{h.hexdigest()[:16]}"
+            datasets[name] = bd.arrow_bytes(data)
+            obj.data = alt.NamedData(name)
+        for sub in getattr(obj, "layer", None) or []:
+            swap(sub)
+
+    swap(chart)
+    spec = chart.to_dict()
+    spec["datasets"] = datasets
+    return spec
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def contributions_spec(params: dict, hidden: str, loss: str, rows: tuple, big: bool) -> dict:
-    """The styled Vega-Lite spec of the contributions chart for the network ``params``, cached:
-    building and validating an Altair chart costs far more than this page's NumPy.
-    ``big`` (presenter mode) is part of the key."""
-    led = ledger(MLP.from_dict(params, hidden), XOR_X, XOR_Y, loss)
-    return style(contributions_chart(contributions_frame(led, list(rows)))).to_dict()
+def contributions_spec(params: dict, hidden: str, loss: str, big: bool) -> dict:
+    """The styled contributions chart of the network ``params``: building and validating an Altair
+    chart costs far more than this page's NumPy. ``big``: presenter mode (its sizes)."""
+    led = bd.ledger(params, hidden, loss)
+    return to_spec(style(contributions_chart(contributions_frame(led, ROW_LABELS), big)))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sigmoid_prime_spec(z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str], big: bool) -> dict:
-    """The styled, cached Vega-Lite spec of ``sigmoid_prime_chart``."""
-    return style(sigmoid_prime_chart(z2, a2, y, rows)).to_dict()
+def sigmoid_prime_spec(params: dict, hidden: str, big: bool) -> dict:
+    """The styled σ'(z2) chart of the network ``params`` (the same for both losses)."""
+    led = bd.ledger(params, hidden, "bce")
+    return to_spec(style(sigmoid_prime_chart(led.z2, led.a2, led.y, ROW_LABELS, big)))
+
+
+def warm() -> None:
+    """Fill the caches of the page's default render (the notes' network, BCE, normal mode) through
+    the page's own cached functions; draws nothing and touches no session (app.warmup runs it in a
+    background thread). Never raises: the page computes whatever is missing."""
+    try:
+        net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
+        params, hidden, loss = net.to_dict(), net.hidden, "bce"
+        bd.tables(params, hidden, loss)
+        bd.zero_ledger(net)
+        contributions_spec(params, hidden, loss, False)
+        sigmoid_prime_spec(params, hidden, False)
+    except Exception:  # noqa: BLE001 - warming is an optimisation
+        pass
 
 
 # ----- the summary diagram ------------------------------------------------------------------------
@@ -270,13 +234,16 @@ def _esc(t: str) -> str:
     return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def summary_dot(step: str, f_name: str = "σ", loss: str = "bce", tooltips: dict | None = None) -> str:
+def summary_dot(
+    step: str, f_name: str = "σ", loss: str = "bce", tooltips: dict | None = None, big: bool = False
+) -> str:
     """The notes' visual summary as DOT, ``step`` (one of core.backprop_ledger.STEPS) highlighted
     together with dashed arrows from the forward values it reads.
 
     f_name: the hidden activation's symbol (σ for sigmoid). tooltips: node id -> hover text.
+    big: presenter mode's larger fonts.
     """
-    fs, small = (20, 15) if presenter() else (14, 10)
+    fs, small = (20, 15) if big else (14, 10)
     tooltips = tooltips or {}
     dz2_text = "a2 − y" if loss == "bce" else "(a2 − y)·σ'(z2)"
 

@@ -209,6 +209,29 @@ def biggest_push(led: Ledger) -> int:
     return int(np.argmax(np.abs(led.dz2[:, 0])))
 
 
+def silent_inputs(led: Ledger) -> list[int]:
+    """The examples that add exactly 0 to every entry of dW1 (an all-zero input, or dz1 = 0)."""
+    return [int(n) for n in range(led.N) if np.all(led.dW1_terms[n] == 0)]
+
+
+def largest_entry(a: np.ndarray) -> float:
+    """The entry of ``a`` with the largest magnitude, with its sign (0 for an empty array)."""
+    a = np.asarray(a, dtype=float)
+    return float(a.flat[np.argmax(np.abs(a))]) if a.size else 0.0
+
+
+def largest_gradient(led: Ledger) -> float:
+    """max |g| over every entry of dW2, db2, dW1 and db1: 0 exactly when no parameter would move."""
+    return max(float(np.max(np.abs(g))) for g in (led.dW2, led.db2, led.dW1, led.db1))
+
+
+def step_value(led: Ledger, step: str) -> np.ndarray:
+    """The array the notes' backward-pass line ``step`` (one of STEPS) computes, e.g. dW1 (d, h)."""
+    if step not in STEPS:
+        raise ValueError(f"step must be one of {STEPS}, not {step!r}")
+    return getattr(led, step)
+
+
 # ----- BCE against MSE ----------------------------------------------------------------------------
 @dataclass
 class LossComparison:
@@ -219,6 +242,21 @@ class LossComparison:
     dz2_bce: np.ndarray  # a2 − y
     dz2_mse: np.ndarray  # (a2 − y)·σ'(z2)
     ratio: np.ndarray  # dz2_mse / dz2_bce where dz2_bce ≠ 0, else NaN (equals sp2)
+
+    @property
+    def factor(self) -> np.ndarray:
+        """MSE ÷ BCE for every example, (N, 1): the ratio, or σ'(z2) itself where the ratio is 0 ÷ 0."""
+        return np.where(np.isnan(self.ratio), self.sp2, self.ratio)
+
+    @property
+    def exact(self) -> list[int]:
+        """The examples whose output equals y exactly (a2 − y = 0, so MSE ÷ BCE is 0 ÷ 0)."""
+        return [int(n) for n in np.flatnonzero(np.isnan(self.ratio[:, 0]))]
+
+    @property
+    def most_saturated(self) -> int:
+        """The example with the smallest σ'(z2): MSE shrinks its dz2 the most."""
+        return int(np.argmin(self.sp2[:, 0]))
 
 
 def compare_losses(net: MLP, X: np.ndarray, y: np.ndarray) -> LossComparison:

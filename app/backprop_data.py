@@ -1,0 +1,239 @@
+"""The Backpropagation page's cached computations and tables.
+
+Everything the page shows for one (network, loss) is computed once and cached
+(``st.cache_data``): the ledger (core.backprop_ledger), the gradient check, the BCE/MSE comparison
+and every table, already converted to Arrow. A rerun only re-marks the chosen input's row (its
+label gets "▶ ") and hands Streamlit the Arrow table, which it ships as it is: no DataFrame is
+built or converted per rerun (py-spy: that was half of this page's rerun, issue 9).
+
+Networks are passed as ``MLP.to_dict()`` plus the hidden activation's name, so the caches key on
+the exact weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from app.ui import matrix_frame
+from core import backprop_ledger as bl
+from core.data import ROW_LABELS, X, y
+from core.gradcheck import GradCheck, gradient_check
+from core.mlp import MLP
+
+MARK = "▶ "  # prefix of the chosen input's row label (cheaper than a pandas Styler)
+DEFAULT_FORMAT = "%.4g"  # 4 significant digits keep tiny gradients readable
+
+
+# ----- cached core results ------------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def ledger(params: dict, hidden: str, loss: str) -> bl.Ledger:
+    return bl.ledger(MLP.from_dict(params, hidden), X, y, loss)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gradcheck(params: dict, hidden: str, loss: str) -> GradCheck:
+    return gradient_check(MLP.from_dict(params, hidden), X, y, loss)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def comparison(params: dict, hidden: str) -> bl.LossComparison:
+    return bl.compare_losses(MLP.from_dict(params, hidden), X, y)
+
+
+def zero_ledger(net: MLP) -> bl.Ledger:
+    """The ledger of the notes' untrained example: ``net``'s shape with every weight and bias 0."""
+    return ledger(bl.zero_network(net).to_dict(), net.hidden, "bce")
+
+
+def gradcheck_finite(gc: GradCheck) -> bool:
+    return bool(np.all(np.isfinite(gc.analytic)) and np.all(np.isfinite(gc.numeric)))
+
+
+# ----- frames (rows = the four XOR inputs; a last row "sum = …" is the gradient itself) -----------
+def hidden_names(h: int) -> list[str]:
+    return [f"h{j + 1}" for j in range(h)]
+
+
+def input_names(d: int) -> list[str]:
+    return [f"x{i + 1}" for i in range(d)]
+
+
+def dz2_frame(led: bl.Ledger) -> pd.DataFrame:
+    df = pd.DataFrame({"a2": led.a2[:, 0], "y": led.y[:, 0], "a2 − y": led.err[:, 0]}, index=ROW_LABELS)
+    if led.loss_name == "mse":
+        df["σ'(z2)"] = led.sp2[:, 0]
+    df["dz2"] = led.dz2[:, 0]
+    return df
+
+
+def dW2_terms_frame(led: bl.Ledger) -> pd.DataFrame:
+    """a1[n], dz2[n] and the per-example terms a1[n, j]·dz2[n] / N (their column sums are dW2)."""
+    hs = hidden_names(led.width)
+    cols = {f"a1 {h}": led.a1[:, j] for j, h in enumerate(hs)}
+    cols["dz2"] = led.dz2[:, 0]
+    for j, h in enumerate(hs):
+        cols[f"a1 {h} × dz2 ÷ N"] = led.dW2_terms[:, j]
+    return pd.DataFrame(cols, index=ROW_LABELS)
+
+
+def db_terms_frame(terms: np.ndarray, total: np.ndarray, name: str, cols: list[str]) -> pd.DataFrame:
+    """Per-example terms dz[n] / N (N, k) and their sum row (1, k)."""
+    values = np.vstack([terms, np.asarray(total).reshape(1, -1)])
+    return pd.DataFrame(values, index=[*ROW_LABELS, f"sum = {name}"], columns=cols)
+
+
+def dW1_terms_frame(led: bl.Ledger) -> pd.DataFrame:
+    """X[n, i]·dz1[n, j] / N for every entry of W1, with the sum row = dW1."""
+    d, h = led.dW1.shape
+    cols = [f"W1[{i},{j}] x{i + 1}→h{j + 1}" for i in range(d) for j in range(h)]
+    values = np.vstack([led.dW1_terms.reshape(led.N, d * h), led.dW1.reshape(1, -1)])
+    return pd.DataFrame(values, index=[*ROW_LABELS, "sum = dW1"], columns=cols)
+
+
+def loss_frame(led: bl.Ledger, cmp_: bl.LossComparison) -> pd.DataFrame:
+    """dz2 under BCE and MSE side by side, and their ratio (σ'(z2) where the ratio is 0 ÷ 0)."""
+    return pd.DataFrame(
+        {
+            "a2": led.a2[:, 0],
+            "y": led.y[:, 0],
+            "a2 − y": cmp_.err[:, 0],
+            "σ'(z2)": cmp_.sp2[:, 0],
+            "dz2 BCE": cmp_.dz2_bce[:, 0],
+            "dz2 MSE": cmp_.dz2_mse[:, 0],
+            "MSE ÷ BCE": cmp_.factor[:, 0],
+        },
+        index=ROW_LABELS,
+    )
+
+
+def gradcheck_frame(gc: GradCheck) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "backprop (analytic)": gc.analytic,
+            "central difference": gc.numeric,
+            "|difference|": np.abs(gc.analytic - gc.numeric),
+            "relative error": gc.rel_error,
+        },
+        index=gc.names,
+    )
+
+
+def frames(led: bl.Ledger, cmp_: bl.LossComparison, gc: GradCheck) -> dict[str, pd.DataFrame]:
+    """Every table of sections 3–5, by name (the page's table keys are ``bp_t_<name>``)."""
+    hs, ins = hidden_names(led.width), input_names(led.X.shape[1])
+    return {
+        "dz2": dz2_frame(led),
+        "dW2": matrix_frame(led.dW2, [f"{x} → out" for x in hs], ["dW2"]),
+        "dW2_terms": dW2_terms_frame(led),
+        "db2": matrix_frame(led.db2, ["b2"], ["db2"]),
+        "db2_terms": db_terms_frame(led.db2_terms, led.db2, "db2", ["dz2 ÷ N"]),
+        "back": matrix_frame(led.back, ROW_LABELS, [f"dz2·W2[{j}] ({x})" for j, x in enumerate(hs)]),
+        "fp1": matrix_frame(led.fp1, ROW_LABELS, [f"f'(z1) {x}" for x in hs]),
+        "dz1": matrix_frame(led.dz1, ROW_LABELS, [f"dz1 {x}" for x in hs]),
+        "dW1": matrix_frame(led.dW1, ins, [f"dW1 → {x}" for x in hs]),
+        "dW1_terms": dW1_terms_frame(led),
+        "db1": matrix_frame(led.db1, ["b1"], [f"db1 {x}" for x in hs]),
+        "db1_terms": db_terms_frame(led.db1_terms, led.db1, "db1", [f"dz1 {x} ÷ N" for x in hs]),
+        "loss": loss_frame(led, cmp_),
+        "gc": gradcheck_frame(gc),
+    }
+
+
+def to_arrow(df: pd.DataFrame) -> pa.Table:
+    """A frame as the Arrow table st.dataframe would make of it, with NaN/inf as empty cells."""
+    values = df.to_numpy(dtype=float)
+    if not np.isfinite(values).all():  # never ship inf: JSON and the grid have no such number
+        df = pd.DataFrame(np.where(np.isfinite(values), values, np.nan), index=df.index, columns=df.columns)
+    return pa.Table.from_pandas(df)
+
+
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """A frame (index left out) as Arrow IPC stream bytes: what Streamlit ships for a chart's dataset."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def tables(params: dict, hidden: str, loss: str) -> dict[str, pa.Table]:
+    """``frames`` of the network ``params`` as Arrow tables, built once per (network, loss)."""
+    made = frames(ledger(params, hidden, loss), comparison(params, hidden), gradcheck(params, hidden, loss))
+    return {k: to_arrow(df) for k, df in made.items()}
+
+
+def mark(table: pa.Table, label: str | None) -> pa.Table:
+    """The table with the row ``label`` shown as "▶ label" (unchanged when there is no such row)."""
+    if label is None:
+        return table
+    name = table.schema.pandas_metadata["index_columns"][0]
+    i = table.schema.get_field_index(name)
+    labels = table.column(i).to_pylist()
+    if label not in labels:
+        return table
+    labels[labels.index(label)] = MARK + label
+    return table.set_column(i, table.schema.field(i), pa.array(labels, type=table.schema.field(i).type))
+
+
+def show(data: pa.Table | pd.DataFrame, key: str, highlight_row: str | None = None, digits: str | dict = "%.4g"):
+    """One table, every number column in a printf format ("%.4g" by default; ``digits`` may map
+    column names to their own formats, the others keep "%.4g"); the row ``highlight_row`` marked ▶."""
+    table = mark(to_arrow(data) if isinstance(data, pd.DataFrame) else data, highlight_row)
+    fmt = digits if isinstance(digits, dict) else {}
+    default = DEFAULT_FORMAT if isinstance(digits, dict) else digits
+    numeric = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
+    config = {c: st.column_config.NumberColumn(format=fmt.get(c, default)) for c in numeric}
+    st.dataframe(table, key=key, width="content", column_config=config)
+
+
+def step_matrix(led: bl.Ledger, step: str) -> tuple[np.ndarray, list[str], list[str]]:
+    """(values, row labels, column labels) of what the backward-pass line ``step`` computes."""
+    hs, ins = hidden_names(led.width), input_names(led.X.shape[1])
+    rows, cols = {
+        "dz2": (ROW_LABELS, ["dz2"]),
+        "dW2": ([f"{x} → out" for x in hs], ["dW2"]),
+        "db2": (["b2"], ["db2"]),
+        "dz1": (ROW_LABELS, [f"dz1 {x}" for x in hs]),
+        "dW1": (ins, [f"dW1 → {x}" for x in hs]),
+        "db1": (["b1"], [f"db1 {x}" for x in hs]),
+    }[step]
+    return bl.step_value(led, step), rows, cols
+
+
+# ----- 6 · one gradient-descent step at a time (per session) ---------------------------------------
+def walk(net: MLP) -> dict:
+    """This session's walk from ``net``: {"start", "params", "steps", "last"}; a new network starts over."""
+    start = bl.fingerprint(net)
+    w = st.session_state.get("bp_walk")
+    if w is None or w.get("start") != start:
+        w = {"start": start, "params": net.to_dict(), "steps": 0, "last": None}
+        st.session_state["bp_walk"] = w
+    return w
+
+
+def take_step(w: dict, hidden: str, lr: float, loss: str) -> None:
+    """One step from where the walk is; a step that overflows is recorded but not applied."""
+    rec, new = bl.gd_step(MLP.from_dict(w["params"], hidden), X, y, lr, loss)
+    w["last"] = rec
+    if rec.finite:
+        w["params"], w["steps"] = new.to_dict(), w["steps"] + 1
+
+
+def reset(w: dict, net: MLP) -> None:
+    w.update(params=net.to_dict(), steps=0, last=None)
+
+
+def step_frames(rec: bl.Step) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(parameters before, gradient, change and after; outputs before and after) of one step."""
+    params = pd.DataFrame(
+        {"before": rec.before, "gradient": rec.grad, "− lr · gradient": -rec.lr * rec.grad, "after": rec.after},
+        index=rec.names,
+    )
+    outputs = pd.DataFrame(
+        {"y": y[:, 0], "a2 before": rec.out_before[:, 0], "a2 after": rec.out_after[:, 0]}, index=ROW_LABELS
+    )
+    return params, outputs
