@@ -313,16 +313,37 @@ def lab_counts(r) -> dict:
     }
 
 
-def lab_table(results: dict, full: dict) -> pa.Table:
+@dataclass
+class LabSetting:
+    """One column of the convergence lab: a setting trained from many seeds."""
+
+    label: str  # "A: <the setting that differs>", for legends
+    full: str  # every setting (describe)
+    result: object  # core.multiseed.MultiResult
+    seconds: float  # training time
+    counts: dict  # lab_counts
+
+
+def lab_results(a: tuple, b: tuple, knob: str, n: int) -> dict[str, LabSetting]:
+    """Settings A and B, each (cfg, lr), trained over seeds 0..n−1 (cached) → {"A": ..., "B": ...}."""
+    out = {}
+    for name, (cfg, lr) in {"A": a, "B": b}.items():
+        res, sec = run_lab(cfg, lr, n)
+        full = describe(cfg, lr, seed=False)
+        out[name] = LabSetting(f"{name}: {short_label(cfg, lr, knob)}", full, res, sec, lab_counts(res))
+    return out
+
+
+def lab_table(settings: dict[str, LabSetting]) -> pa.Table:
     """One row per setting: counts and the fraction solved."""
-    counts = {k: lab_counts(r) for k, r in results.items()}
+    rows = settings.items()
     return pa.table(
         {
-            "setting": [f"{k}: {full[k]}" for k in results],
-            "solved": [c["solved"] for c in counts.values()],
-            "stuck (finite, not solved)": [c["stuck"] for c in counts.values()],
-            "overflowed": [c["overflowed"] for c in counts.values()],
-            "fraction solved": [c["fraction"] for c in counts.values()],
+            "setting": [f"{k}: {s.full}" for k, s in rows],
+            "solved": [s.counts["solved"] for _, s in rows],
+            "stuck (finite, not solved)": [s.counts["stuck"] for _, s in rows],
+            "overflowed": [s.counts["overflowed"] for _, s in rows],
+            "fraction solved": [s.counts["fraction"] for _, s in rows],
         }
     )
 

@@ -205,20 +205,18 @@ def lab(cfg: dict, lr: float) -> None:
         )
         return
     with st.spinner(f"Training {2 * n:,} networks…"):
-        (res_a, sec_a), (res_b, sec_b) = tr.run_lab(cfg, lr, n), tr.run_lab(cfg_b, lr_b, n)
-    labels = {"A": f"A: {tr.short_label(cfg, lr, knob)}", "B": f"B: {tr.short_label(cfg_b, lr_b, knob)}"}
-    results = {"A": res_a, "B": res_b}
-    for col, k, sec in zip(st.columns(2), results, (sec_a, sec_b)):
-        c = tr.lab_counts(results[k])
+        lab = tr.lab_results((cfg, lr), (cfg_b, lr_b), knob, n)
+    for col, s in zip(st.columns(2), lab.values()):
+        c = s.counts
         with col, st.container(border=True):
-            st.markdown(f"**{labels[k]}**")
-            st.caption(full[k])
+            st.markdown(f"**{s.label}**")
+            st.caption(s.full)
             m = st.columns(2)
             m[0].metric("Solved XOR", f"{c['fraction']:.1%}", help=f"{c['solved']:,} of {n:,} seeds")
             m[1].metric("Median epochs to solve", f"{np.median(c['epochs']):,.0f}" if c["epochs"].size else "—")
             st.caption(
                 f"{c['solved']:,} of {n:,} solved · {c['stuck']:,} stuck · {c['overflowed']:,} overflowed · "
-                f"trained in {sec:.1f} s"
+                f"trained in {s.seconds:.1f} s"
             )
     if full["A"] == full["B"]:
         st.info("Setting B is the same as setting A here: pick a different value for B.")
@@ -227,17 +225,17 @@ def lab(cfg: dict, lr: float) -> None:
             "With zero initialisation every seed starts from the same all-zero weights, so all runs of that setting "
             "are identical: the fraction solved can only be 0 % or 100 %."
         )
-    losses, needed = lab_charts({labels[k]: r for k, r in results.items()}, cfg["epochs"], ui.presenter())
+    losses, needed = lab_charts({s.label: s.result for s in lab.values()}, cfg["epochs"], ui.presenter())
     c1, c2 = st.columns(2)
     c1.vega_lite_chart(losses, width="stretch")
     c1.caption(f"Dashed line: the solved threshold, loss {SOLVED_LOSS:g}. Overlapping bars look brown.")
     c2.vega_lite_chart(needed, width="stretch")
-    if n_bad := sum(int(r.diverged.sum()) for r in results.values()):
+    if n_bad := sum(s.counts["overflowed"] for s in lab.values()):
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
         )
-    show_table(tr.lab_table(results, full), 3, ["fraction solved"], hide_index=True, width="stretch")
-    stuck_runs(res_a, cfg)
+    show_table(tr.lab_table(lab), 3, ["fraction solved"], hide_index=True, width="stretch")
+    stuck_runs(lab["A"].result, cfg)
 
 
 def stuck_runs(r, cfg: dict) -> None:
