@@ -16,12 +16,14 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from app.charts import COLOUR_SCALE, grid_frame, sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core.activations import get_activation, sigmoid
-from core.data import ROW_LABELS
+from core.data import ROW_LABELS, notes_weights
 from core.data import X as XOR_X
 from core.data import y as XOR_Y
 from core.linear_sep import line_segment, neuron_z
@@ -32,25 +34,42 @@ SIGN_SCALE = alt.Scale(domain=["positive", "negative", "zero"], range=[RED, BLUE
 CLASS_SCALE = alt.Scale(domain=[0, 1], range=[BLUE, RED])
 ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear"}
 GRID_N = 41  # heatmap resolution: 41×41 cells of uint8, ~5 KB
+NEURON_DEFAULTS = (1.0, 1.0, -0.5)  # the single-neuron sliders' starting w1, w2, b
 
 
 def named(name: str) -> alt.NamedData:
     return alt.NamedData(name=name)
 
 
-def to_template(chart: alt.TopLevelMixin) -> dict:
-    """A validated Vega-Lite dict without Altair's default 300×300 view (Streamlit sizes it)."""
-    spec = chart.to_dict()
+def to_template(chart: alt.TopLevelMixin, validate: bool = False) -> dict:
+    """A Vega-Lite dict without Altair's default 300×300 view (Streamlit sizes it).
+
+    Not validated against the Vega-Lite schema by default: validation is about half of the build
+    time and would be paid again for every new layout on the server; the page tests validate every
+    spec the pages send instead.
+    """
+    spec = chart.to_dict(validate=validate)
     spec.get("config", {}).get("view", {}).pop("continuousWidth", None)
     spec.get("config", {}).get("view", {}).pop("continuousHeight", None)
     return spec
 
 
-def with_data(template: dict, **frames: pd.DataFrame) -> dict:
-    """The template with its named datasets filled in (Streamlit ships them as Arrow)."""
+def arrow_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as the Arrow IPC bytes Streamlit would send for it (the same conversion). A spec whose
+    datasets are already bytes is shipped as it is, so cached bytes skip pandas → Arrow per rerun."""
+    return dataframe_util.convert_pandas_df_to_arrow_bytes(df)
+
+
+def with_data(template: dict, **frames: pd.DataFrame | bytes) -> dict:
+    """The template with its named datasets filled in (DataFrames or their ``arrow_bytes``)."""
     spec = dict(template)
     spec["datasets"] = frames
     return spec
+
+
+def params_key(net: MLP) -> tuple[dict, str, str]:
+    """(parameters, hidden activation, output activation): what identifies a network in a cache key."""
+    return net.to_dict(), net.hidden, net.output
 
 
 def _sign(v: float) -> str:
@@ -197,15 +216,44 @@ def cached_diagram_frames(net: MLP) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _cached_diagram_frames(net.to_dict(), net.hidden)
 
 
-def network_diagram_spec(net: MLP, edge_labels: bool | None = None) -> dict:
-    """Vega-Lite spec of the 2-h-1 network (edge values written on the arrows when h ≤ 3)."""
+def network_diagram_spec(net: MLP, edge_labels: bool | None = None, big: bool | None = None) -> dict:
+    """Vega-Lite spec of the 2-h-1 network (edge values written on the arrows when h ≤ 3), its datasets
+    as DataFrames; ``big``: presenter sizes (default: the current mode)."""
     h = net.W[0].shape[1]
     nodes, edges = cached_diagram_frames(net)
     span = max(h, 2)
     titles = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [(span - 1) / 2 + 0.45] * 3})
     titles["t"] = ["Input (2)", f"Hidden ({h})", "Output (1)"]
-    template = _cached_diagram_template(h, presenter(), h <= 3 if edge_labels is None else edge_labels)
+    big = presenter() if big is None else big
+    template = _cached_diagram_template(h, big, h <= 3 if edge_labels is None else edge_labels)
     return with_data(template, edges=edges, nodes=nodes, titles=titles)
+
+
+# The expander's tables of the diagram's numbers: their columns (renamed) and number formats.
+EDGE_TABLE_COLUMNS = {"param": "weight", "edge": "connects", "value": "value"}
+BIAS_TABLE_COLUMNS = {"bias_name": "bias", "name": "neuron", "bias": "value"}
+VALUE_FORMAT = {"value": st.column_config.NumberColumn(format="%.4f")}
+
+
+def _table(df: pd.DataFrame, columns: dict) -> pa.Table:
+    return pa.Table.from_pandas(df[list(columns)].rename(columns=columns), preserve_index=False)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _diagram_parts(params: dict, hidden: str, output: str, big: bool) -> tuple[dict, pa.Table, pa.Table]:
+    net = MLP.from_dict(params, hidden, output)
+    spec = network_diagram_spec(net, big=big)
+    nodes, edges = spec["datasets"]["nodes"], spec["datasets"]["edges"]
+    tables = _table(edges, EDGE_TABLE_COLUMNS), _table(nodes[nodes["layer"] != "in"], BIAS_TABLE_COLUMNS)
+    spec["datasets"] = {name: arrow_bytes(df) for name, df in spec["datasets"].items()}
+    return spec, *tables
+
+
+def network_diagram(net: MLP) -> tuple[dict, pa.Table, pa.Table]:
+    """(spec, weights table, biases table): ``network_diagram_spec`` with its datasets as Arrow bytes,
+    and every weight (weight, connects, value) and bias (bias, neuron, value) as tables for
+    ``VALUE_FORMAT``. Cached per (network, presenter mode): a rerun ships cached bytes."""
+    return _diagram_parts(*params_key(net), presenter())
 
 
 # ----- shared pieces of the two plane charts ------------------------------------------------------------
@@ -315,10 +363,14 @@ def neuron_points_frame(w1: float, w2: float, b: float) -> pd.DataFrame:
     )
 
 
-def single_neuron_spec(w1: float, w2: float, b: float, lo: float = -0.5, hi: float = 1.5) -> dict:
-    """σ(w1·x1 + w2·x2 + b) shaded over the plane, its line z = 0 in black, the XOR points marked ✓/✗."""
+def single_neuron_spec(
+    w1: float, w2: float, b: float, lo: float = -0.5, hi: float = 1.5, big: bool | None = None
+) -> dict:
+    """σ(w1·x1 + w2·x2 + b) shaded over the plane, its line z = 0 in black, the XOR points marked ✓/✗.
+    Datasets as DataFrames; ``big``: presenter sizes (default: the current mode)."""
+    big = presenter() if big is None else big
     template = _cached_plane_template(
-        lo, hi, GRID_N, "neuron output σ(z)", ("x1 (input 1)", "x2 (input 2)"), True, False, presenter()
+        lo, hi, GRID_N, "neuron output σ(z)", ("x1 (input 1)", "x2 (input 2)"), True, False, big
     )
     return with_data(
         template,
@@ -326,6 +378,27 @@ def single_neuron_spec(w1: float, w2: float, b: float, lo: float = -0.5, hi: flo
         line=_line_frame(line_segment(w1, w2, b, lo, hi), "the neuron's line z = 0"),
         points=neuron_points_frame(w1, w2, b),
     )
+
+
+# The four points as a table: columns (renamed) and number formats.
+POINTS_TABLE_COLUMNS = {"input": "input", "XOR": "XOR", "z": "z", "output": "σ(z)", "prediction": "prediction"}
+POINTS_TABLE_COLUMNS["mark"] = "right?"
+POINTS_TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("z", "σ(z)")}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _neuron_parts(w1: float, w2: float, b: float, big: bool) -> tuple[dict, pa.Table]:
+    spec = single_neuron_spec(w1, w2, b, big=big)
+    table = _table(spec["datasets"]["points"], POINTS_TABLE_COLUMNS)
+    spec["datasets"] = {name: arrow_bytes(df) for name, df in spec["datasets"].items()}
+    return spec, table
+
+
+def single_neuron(w1: float, w2: float, b: float) -> tuple[dict, pa.Table]:
+    """(spec, points table): ``single_neuron_spec`` with its datasets as Arrow bytes, and the four
+    points (input, XOR, z, σ(z), prediction, right?) as a table for ``POINTS_TABLE_FORMATS``.
+    Cached per (w1, w2, b, presenter mode), shared by every student who tries the same numbers."""
+    return _neuron_parts(float(w1), float(w2), float(b), presenter())
 
 
 # ----- the hidden layer's view --------------------------------------------------------------------------
@@ -372,22 +445,52 @@ def hidden_space_box(net: MLP, points: np.ndarray) -> tuple[float, float]:
 
 def hidden_space_spec(net: MLP) -> dict:
     """The four inputs where the two hidden neurons put them, the output neuron's own line
-    W2[0]·a1[0] + W2[1]·a1[1] + b2 = 0 and its output σ(z2) as shading. Needs a finite 2-2-1 net."""
-    return _cached_hidden_space_spec(net.to_dict(), net.hidden, presenter())
+    W2[0]·a1[0] + W2[1]·a1[1] + b2 = 0 and its output σ(z2) as shading. Needs a finite 2-2-1 net.
+    Datasets as Arrow bytes (see ``hidden_space``)."""
+    return hidden_space(net)[0]
+
+
+# The hidden space's points as a table: columns (renamed) and number formats.
+HIDDEN_TABLE_COLUMNS = {"input": "input", "x1": "a1[0]", "x2": "a1[1]", "output": "a2", "XOR": "XOR"}
+HIDDEN_TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("a1[0]", "a1[1]", "a2")}
+
+
+def hidden_space(net: MLP) -> tuple[dict, pa.Table, list[str]]:
+    """(spec, points table, shared spots): the hidden-space chart with its datasets as Arrow bytes,
+    the four points (input, a1[0], a1[1], a2, XOR) as a table for ``HIDDEN_TABLE_FORMATS``, and the
+    labels of inputs that land on (almost) the same spot ("[0 1] [1 0]"). Cached per (network,
+    presenter mode)."""
+    return _cached_hidden_space(*params_key(net), presenter())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_hidden_space_spec(params: dict, hidden: str, big: bool) -> dict:
-    net = MLP.from_dict(params, hidden)
+def _cached_hidden_space(params: dict, hidden: str, output: str, big: bool) -> tuple[dict, pa.Table, list[str]]:
+    net = MLP.from_dict(params, hidden, output)
     df = hidden_space_frame(net)
     lo, hi = hidden_space_box(net, df[["x1", "x2"]].to_numpy())
     w, bb = net.W[1][:, 0], float(net.b[1][0, 0])
     template = _cached_plane_template(
-        lo, hi, GRID_N, "output a2", ("a1[0] — hidden neuron 1", "a1[1] — hidden neuron 2"), False, True, presenter()
+        lo, hi, GRID_N, "output a2", ("a1[0] — hidden neuron 1", "a1[1] — hidden neuron 2"), False, True, big
     )
-    return with_data(
+    spec = with_data(
         template,
-        heat=heat_frame(_sigmoid_grid(w[0], w[1], bb, lo, hi, GRID_N)),
-        line=_line_frame(line_segment(w[0], w[1], bb, lo, hi), "the output neuron's line z2 = 0"),
-        points=df,
+        heat=arrow_bytes(heat_frame(_sigmoid_grid(w[0], w[1], bb, lo, hi, GRID_N))),
+        line=arrow_bytes(_line_frame(line_segment(w[0], w[1], bb, lo, hi), "the output neuron's line z2 = 0")),
+        points=arrow_bytes(df),
     )
+    merged = [lab for lab in df["label"] if "] [" in lab]
+    return spec, _table(df, HIDDEN_TABLE_COLUMNS), merged
+
+
+# ----- warming the default view's caches ------------------------------------------------------------------
+def warm() -> None:
+    """Fill the caches the Architecture page's default view uses (the notes' network at width 2, the
+    single neuron at its default sliders, normal mode) through the same cached functions; draws
+    nothing, touches no session."""
+    try:
+        net = MLP.from_dict(notes_weights())
+        network_diagram(net)
+        single_neuron(*NEURON_DEFAULTS)
+        hidden_space(net)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the page computes what is missing
+        pass

@@ -11,17 +11,21 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
-from app.architecture_charts import named, to_template, with_data
+from app.architecture_charts import arrow_bytes, named, params_key, to_template, with_data
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core.activations import get_activation
-from core.forward_steps import Step
+from core.data import X as XOR_X
+from core.data import notes_weights
+from core.forward_steps import Step, forward_row
 from core.mlp import MLP
 
 TEX_ACT = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}"}
 TEX_ACT["linear"] = r"\mathrm{id}"
+DEFAULT_ROW = 2  # the page opens on input [1 0], the one the notes work through
 CURVE_LIMIT = 60.0  # the curve's z axis never goes beyond ±60 (σ is 0 or 1 to 26 digits there)
 
 
@@ -97,15 +101,29 @@ def param_matrices(net: MLP) -> str:
 
 
 # ----- the activation curve with the current z marked ---------------------------------------------------
+def marks_columns(net: MLP, step: Step) -> dict:
+    """Every z of this input (z1[j] on the hidden activation, z2 on σ) with its activation, as columns
+    (name, layer, curve, z, a, finite, sign, label); ``finite`` says which can be drawn. Plain NumPy:
+    pandas costs more than the arithmetic for a handful of rows."""
+    h = len(step.z1)
+    names = [f"z1[{j}]" for j in range(h)] + ["z2"]
+    z = np.append(np.asarray(step.z1, dtype=float), step.z2)
+    a = np.append(np.asarray(step.a1, dtype=float), step.a2)
+    return {
+        "name": names,
+        "layer": ["hidden"] * h + ["output"],
+        "curve": [net.hidden] * h + ["sigmoid"],
+        "z": z,
+        "a": a,
+        "finite": np.isfinite(z) & np.isfinite(a),
+        "sign": np.where(z > 0, "z > 0", "z ≤ 0"),
+        "label": [f"{n} = {v:.3f}".replace("-", "−") for n, v in zip(names, z)],
+    }
+
+
 def marks_frame(net: MLP, step: Step) -> pd.DataFrame:
-    """Every z of this input (z1[j] on the hidden activation, z2 on σ) with its activation; finite only."""
-    rows = [(f"z1[{j}]", "hidden", net.hidden, step.z1[j], step.a1[j]) for j in range(len(step.z1))]
-    rows.append(("z2", "output", "sigmoid", step.z2, step.a2))
-    df = pd.DataFrame(rows, columns=["name", "layer", "curve", "z", "a"])
-    df["finite"] = np.isfinite(df["z"]) & np.isfinite(df["a"])
-    df["sign"] = np.where(df["z"] > 0, "z > 0", "z ≤ 0")
-    df["label"] = [f"{n} = {v:.3f}".replace("-", "−") for n, v in zip(df["name"], df["z"])]
-    return df
+    """``marks_columns`` as a DataFrame."""
+    return pd.DataFrame(marks_columns(net, step))
 
 
 def curve_range(z: np.ndarray) -> float:
@@ -123,10 +141,15 @@ def curves_frame(activations: list[str], half: float, n: int = 241) -> pd.DataFr
     return pd.concat(parts, ignore_index=True)
 
 
-def _curve_template(big: bool, half: float, lo_a: float, hi_a: float) -> dict:
+# The curve's axis ranges are Vega-Lite parameters, not numbers in the template, so one template
+# serves every input and network: a rerun only sets their values (``CURVE_PARAMS``).
+CURVE_PARAMS = ("z_half", "a_lo", "a_hi")
+
+
+def _curve_template(big: bool) -> dict:
     s = sizes()
-    xs = alt.Scale(domain=[-half, half], nice=False)
-    ys = alt.Scale(domain=[lo_a, hi_a], nice=False)
+    xs = alt.Scale(domain=[{"expr": "-z_half"}, {"expr": "z_half"}], nice=False)
+    ys = alt.Scale(domain=[{"expr": "a_lo"}, {"expr": "a_hi"}], nice=False)
     curve = (
         alt.Chart(named("curves"))
         .mark_line(strokeWidth=s["line"], color=GREY)
@@ -169,28 +192,105 @@ def _curve_template(big: bool, half: float, lo_a: float, hi_a: float) -> dict:
         )
     chart = alt.layer(*layers).properties(height=400 if big else 320, width="container")
     chart = style(chart).configure_legend(orient="bottom", direction="horizontal")
-    return to_template(chart)
+    spec = to_template(chart)
+    spec["params"] = [{"name": name, "value": 0.0} for name in CURVE_PARAMS]  # filled in per input
+    return spec
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_curve_template(big: bool) -> dict:
+    return _curve_template(big)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_curve_template(big: bool, half: float, lo_a: float, hi_a: float) -> dict:
-    return _curve_template(big, half, lo_a, hi_a)
+def _curves_arrow(activations: tuple, half: float) -> tuple[bytes, float, float]:
+    """curves_frame as Arrow bytes, with its smallest and largest activation."""
+    curves = curves_frame(list(activations), half)
+    return arrow_bytes(curves), float(curves["a"].min()), float(curves["a"].max())
 
 
-def activation_curve_spec(net: MLP, step: Step) -> dict:
-    """σ (and the hidden activation if it is not σ) over z, with this input's z1[j] and z2 marked."""
-    marks = marks_frame(net, step)
-    half = curve_range(marks["z"].to_numpy())
+HALF_LINE = pd.DataFrame({"a": [0.5]})  # the dashed line at activation 0.5
+
+
+def activation_curve_spec(net: MLP, step: Step, big: bool | None = None, arrow: bool = False) -> dict:
+    """σ (and the hidden activation if it is not σ) over z, with this input's z1[j] and z2 marked.
+
+    Its datasets ("curves", "marks", "half") are DataFrames, or Arrow bytes with ``arrow``; ``big``:
+    presenter sizes (default: the current mode)."""
+    return _curve_spec(net, marks_columns(net, step), big, arrow)
+
+
+def _curve_spec(net: MLP, marks: dict, big: bool | None, arrow: bool) -> dict:
+    z, a, finite = marks["z"], marks["a"], marks["finite"]
+    half = curve_range(z)
     acts = ["sigmoid"] if net.hidden == "sigmoid" else [net.hidden, "sigmoid"]
-    curves = curves_frame(acts, half)
-    a_all = np.concatenate([curves["a"].to_numpy(), marks.loc[marks["finite"], "a"].to_numpy()])
-    lo_a = float(min(-0.05, np.floor(a_all.min() * 10) / 10 - 0.05))
-    hi_a = float(max(1.05, np.ceil(a_all.max() * 10) / 10 + 0.05))
+    if arrow:
+        curves, c_min, c_max = _curves_arrow(tuple(acts), half)
+    else:
+        curves = curves_frame(acts, half)
+        c_min, c_max = float(curves["a"].min()), float(curves["a"].max())
+    a_min = min(c_min, float(a[finite].min())) if finite.any() else c_min
+    a_max = max(c_max, float(a[finite].max())) if finite.any() else c_max
+    lo_a = float(min(-0.05, np.floor(a_min * 10) / 10 - 0.05))
+    hi_a = float(max(1.05, np.ceil(a_max * 10) / 10 + 0.05))
     # Labels alternate above and below their points (in order of z) so neighbours do not overlap.
-    order = np.argsort(marks["z"].to_numpy(), kind="stable")
-    offset = np.empty(len(marks))
-    offset[order] = np.where(np.arange(len(marks)) % 2 == 0, 0.08, -0.08) * (hi_a - lo_a)
-    marks["base"] = round(lo_a, 2)  # drop lines from each point down to the axis
-    marks["ly"] = np.clip(marks["a"].fillna(0.0) + offset, lo_a, hi_a)
-    template = _cached_curve_template(presenter(), half, round(lo_a, 2), round(hi_a, 2))
-    return with_data(template, curves=curves, marks=marks, half=pd.DataFrame({"a": [0.5]}))
+    order = np.argsort(z, kind="stable")
+    offset = np.empty(len(z))
+    offset[order] = np.where(np.arange(len(z)) % 2 == 0, 0.08, -0.08) * (hi_a - lo_a)
+    frame = pd.DataFrame(
+        {
+            **marks,
+            "base": round(lo_a, 2),  # drop lines from each point down to the axis
+            "ly": np.clip(np.where(np.isnan(a), 0.0, a) + offset, lo_a, hi_a),
+        }
+    )
+    big = presenter() if big is None else big
+    if arrow:
+        spec = with_data(_cached_curve_template(big), curves=curves, marks=arrow_bytes(frame), half=_half_arrow())
+    else:
+        spec = with_data(_cached_curve_template(big), curves=curves, marks=frame, half=HALF_LINE)
+    values = (half, round(lo_a, 2), round(hi_a, 2))
+    spec["params"] = [{"name": name, "value": v} for name, v in zip(CURVE_PARAMS, values)]
+    return spec
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _half_arrow() -> bytes:
+    return arrow_bytes(HALF_LINE)
+
+
+# The table beside the curve: value, z, activation, through; its number formats.
+CURVE_TABLE_FORMATS = {
+    "z": st.column_config.NumberColumn(format="%.3f"),
+    "activation": st.column_config.NumberColumn(format="%.3f"),
+}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _curve_parts(params: dict, hidden: str, output: str, row: int, big: bool) -> tuple[dict, pa.Table, bool]:
+    net = MLP.from_dict(params, hidden, output)
+    marks = marks_columns(net, forward_row(net, XOR_X, row))
+    spec = _curve_spec(net, marks, big, arrow=True)
+    table = pa.table({"value": marks["name"], "z": marks["z"], "activation": marks["a"], "through": marks["curve"]})
+    return spec, table, bool(marks["finite"].all())
+
+
+def activation_curve(net: MLP, row: int) -> tuple[dict, pa.Table, bool]:
+    """(spec, table, all finite) for row ``row`` of XOR's X: ``activation_curve_spec`` with its
+    datasets as Arrow bytes, the marked values as a table (value, z, activation, through) for
+    ``CURVE_TABLE_FORMATS``, and whether every marked value is finite (the others are not drawn).
+
+    Cached per (network, row, presenter mode): a rerun that only moves the input ships cached bytes
+    instead of building and converting DataFrames."""
+    return _curve_parts(*params_key(net), int(row), presenter())
+
+
+def warm() -> None:
+    """Fill the caches the page's default view uses (the notes' network, input [1 0], normal mode),
+    through the same cached functions; draws nothing, touches no session. Other inputs follow when
+    a student first picks them."""
+    try:
+        net = MLP.from_dict(notes_weights())
+        activation_curve(net, DEFAULT_ROW)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the page computes what is missing
+        pass

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 # One colour-blind-safe palette everywhere (ColorBrewer RdBu ends): red = class 1 / positive
 # weight, blue = class 0 / negative weight.
@@ -17,7 +20,13 @@ CLASS_COLOURS = {0: BLUE, 1: RED}
 
 
 def presenter() -> bool:
-    """True when the presenter-mode toggle in the sidebar is on."""
+    """True when the presenter-mode toggle in the sidebar is on.
+
+    False outside a script run (app.warmup's background thread fills the normal-mode caches and
+    must not touch st.session_state, which only exists inside a session).
+    """
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return False
     return bool(st.session_state.get("presenter", False))
 
 
@@ -163,6 +172,42 @@ def matrix_frame(a: np.ndarray, rows: list[str] | None = None, cols: list[str] |
     return pd.DataFrame(a, index=rows, columns=cols)
 
 
+MARK = "▶ "  # prefix of a highlighted row's label (the Backprop ledger marks its rows the same way)
+HIGHLIGHT_CSS = "background-color: #fde9c8; font-weight: bold"  # presenter mode's highlighted row
+
+
+def mark_rows(labels: list[str], highlight_row: int | None) -> list[str]:
+    """The row labels with ``MARK`` in front of row ``highlight_row`` (none when out of range)."""
+    labels = list(labels)
+    if highlight_row is not None and 0 <= highlight_row < len(labels):
+        labels[highlight_row] = MARK + labels[highlight_row]
+    return labels
+
+
+def number_formats(columns, digits: int) -> dict:
+    """st.dataframe column_config giving every column ``digits`` fixed decimals."""
+    return {str(c): st.column_config.NumberColumn(format=f"%.{digits}f") for c in columns}
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _matrix_parts(values: bytes, shape: tuple, rows: tuple, cols: tuple) -> tuple[pd.DataFrame, pa.Table, int]:
+    """(matrix_frame, the same as an Arrow table, the table's row-label column) of the float64
+    ``values``, built once per content: Streamlit ships a pyarrow Table as it is, so a rerun with the
+    same numbers skips pandas. Shared between sessions: the Arrow table is immutable and show_matrix
+    hands out copies of the frame."""
+    df = matrix_frame(np.frombuffer(values, dtype=float).reshape(shape), list(rows), list(cols))
+    table = pa.Table.from_pandas(df)
+    return df, table, table.schema.get_field_index(json.loads(table.schema.metadata[b"pandas"])["index_columns"][0])
+
+
+def _mark_table(table: pa.Table, label_col: int, highlight_row: int | None) -> pa.Table:
+    """``table`` with ``MARK`` in front of row ``highlight_row``'s label (a new table; the labels
+    column is swapped, everything else shared)."""
+    labels = mark_rows(table.column(label_col).to_pylist(), highlight_row)
+    field = table.schema.field(label_col)
+    return table.set_column(label_col, field, pa.array(labels, type=field.type))
+
+
 def show_matrix(
     a: np.ndarray,
     rows: list[str] | None = None,
@@ -171,22 +216,31 @@ def show_matrix(
     highlight_row: int | None = None,
     key: str | None = None,
 ) -> pd.DataFrame:
-    """Show a matrix as a formatted table, optionally highlighting one row; returns the frame.
+    """Show a matrix as a formatted table, optionally highlighting one row; returns the frame
+    (unmarked labels, full-precision values).
 
-    st.dataframe normally; st.table in presenter mode, so its text grows with the page.
+    st.dataframe normally, its numbers formatted through column_config and the highlighted row's
+    label marked "▶ " (no pandas Styler: a Styler costs several milliseconds per small table on
+    every rerun); the table is built once per content. In presenter mode an st.table, whose text
+    grows with the page, with the highlighted row also shaded and bold for the back of the room.
     """
-    df = matrix_frame(a, rows, cols)
-    styler = df.style.format(f"{{:.{digits}f}}")
-    if highlight_row is not None and 0 <= highlight_row < len(df):
-        target = df.index[highlight_row]
-        styler = styler.apply(
-            lambda r: ["background-color: #fde9c8; font-weight: bold" if r.name == target else "" for _ in r], axis=1
-        )
-    if presenter():  # an HTML table scales with presenter mode's larger root font; the grid does not
+    a = np.ascontiguousarray(np.atleast_2d(np.asarray(a, dtype=float)))
+    rows = tuple(rows) if rows is not None else tuple(str(i) for i in range(a.shape[0]))
+    cols = tuple(cols) if cols is not None else tuple(str(j) for j in range(a.shape[1]))
+    if presenter():  # an HTML table scales with presenter mode's larger root font
+        df = matrix_frame(a, list(rows), list(cols))
+        marked = mark_rows(list(df.index), highlight_row)
+        styler = df.set_axis(marked, axis=0).style.format(f"{{:.{digits}f}}")
+        if marked != list(df.index):
+            target = marked[highlight_row]
+            styler = styler.apply(lambda r: [HIGHLIGHT_CSS if r.name == target else "" for _ in r], axis=1)
         st.table(styler)
-    else:
-        st.dataframe(styler, key=key, width="content")
-    return df
+        return df
+    df, table, label_col = _matrix_parts(a.tobytes(), a.shape, rows, cols)
+    if highlight_row is not None and 0 <= highlight_row < a.shape[0]:
+        table = _mark_table(table, label_col, highlight_row)
+    st.dataframe(table, key=key, width="content", column_config=number_formats(cols, digits))
+    return df.copy()
 
 
 def shape_str(a: np.ndarray) -> str:

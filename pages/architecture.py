@@ -79,9 +79,8 @@ if not PRESENT:
 with left:
     if not shown.is_finite():
         st.warning("Some weights are not finite numbers (inf/NaN); they are drawn as 0 and marked in the table below.")
-    st.vega_lite_chart(
-        ac.network_diagram_spec(shown), width="stretch", alt="Diagram of the network with its weights and biases"
-    )
+    diagram, edge_table, bias_table = ac.network_diagram(shown)
+    st.vega_lite_chart(diagram, width="stretch", alt="Diagram of the network with its weights and biases")
     st.caption(
         "Red = positive weight, blue = negative; thicker = larger |weight|. The number under a neuron is its "
         "bias. Hover over any arrow or neuron for its exact value."
@@ -110,19 +109,9 @@ with right:
     )
 
 with st.expander("Every weight and bias as a table (the diagram's numbers)"):
-    nodes, edges = ac.cached_diagram_frames(shown)
     c1, c2 = st.columns(2)
-    c1.dataframe(
-        edges[["param", "edge", "value"]].rename(columns={"param": "weight", "edge": "connects"}),
-        hide_index=True,
-        column_config={"value": st.column_config.NumberColumn(format="%.4f")},
-    )
-    biases = nodes[nodes["layer"] != "in"][["bias_name", "name", "bias"]]
-    c2.dataframe(
-        biases.rename(columns={"bias_name": "bias", "name": "neuron", "bias": "value"}),
-        hide_index=True,
-        column_config={"value": st.column_config.NumberColumn(format="%.4f")},
-    )
+    c1.dataframe(edge_table, hide_index=True, column_config=ac.VALUE_FORMAT)
+    c2.dataframe(bias_table, hide_index=True, column_config=ac.VALUE_FORMAT)
 
 # ----- one neuron is not enough -----------------------------------------------------------------------
 st.divider()
@@ -133,63 +122,63 @@ st.markdown(
     "the other side 0. Move the sliders and try to put both red points (XOR = 1) on the red side and both "
     "blue points (XOR = 0) on the blue side."
 )
-ctl, chart = st.columns([1, 2], gap="large")
-with ctl:
-    w1 = st.slider(
-        "w1 (weight of x1)", -10.0, 10.0, 1.0, 0.1, key="ar_w1", bind="query-params", persist_state="session"
-    )
-    w2 = st.slider(
-        "w2 (weight of x2)", -10.0, 10.0, 1.0, 0.1, key="ar_w2", bind="query-params", persist_state="session"
-    )
-    b = st.slider("b (bias)", -10.0, 10.0, -0.5, 0.1, key="ar_b", bind="query-params", persist_state="session")
-    right_count = count_correct(w1, w2, b, X, y)
-    st.metric("Points classified correctly", f"{right_count} of 4")
-    if right_count == 3:
-        st.caption("3 of 4 is the best a single neuron can ever do on XOR.")
-    elif right_count < 3:
-        st.caption("Try to get 3 — that is the most one straight line can manage.")
-with chart:
-    st.vega_lite_chart(
-        ac.single_neuron_spec(w1, w2, b), width="stretch", alt="The single neuron's line over the four XOR points"
-    )
-    if w1 == 0 and w2 == 0:
-        st.caption(
-            f"With w1 = w2 = 0 there is no line: z = b = {ui.fmt(b, 1)} everywhere, "
-            "so every point gets the same answer."
+
+
+@st.fragment
+def single_neuron() -> None:
+    """The single-neuron explorer and why it never gets 4 of 4. Its sliders depend on nothing else on
+    the page, so in a browser moving one reruns only this fragment."""
+    ctl, chart = st.columns([1, 2], gap="large")
+    w1_0, w2_0, b_0 = ac.NEURON_DEFAULTS
+    with ctl:
+        w1 = st.slider(
+            "w1 (weight of x1)", -10.0, 10.0, w1_0, 0.1, key="ar_w1", bind="query-params", persist_state="session"
         )
-    else:
-        st.caption(
-            "Black line: z = 0. Shading: the neuron's output σ(z), blue near 0, red near 1. ✓/✗: right or wrong."
+        w2 = st.slider(
+            "w2 (weight of x2)", -10.0, 10.0, w2_0, 0.1, key="ar_w2", bind="query-params", persist_state="session"
         )
+        b = st.slider("b (bias)", -10.0, 10.0, b_0, 0.1, key="ar_b", bind="query-params", persist_state="session")
+        right_count = count_correct(w1, w2, b, X, y)
+        st.metric("Points classified correctly", f"{right_count} of 4")
+        if right_count == 3:
+            st.caption("3 of 4 is the best a single neuron can ever do on XOR.")
+        elif right_count < 3:
+            st.caption("Try to get 3 — that is the most one straight line can manage.")
+    spec, points = ac.single_neuron(w1, w2, b)
+    with chart:
+        st.vega_lite_chart(spec, width="stretch", alt="The single neuron's line over the four XOR points")
+        if w1 == 0 and w2 == 0:
+            st.caption(
+                f"With w1 = w2 = 0 there is no line: z = b = {ui.fmt(b, 1)} everywhere, "
+                "so every point gets the same answer."
+            )
+        else:
+            st.caption(
+                "Black line: z = 0. Shading: the neuron's output σ(z), blue near 0, red near 1. ✓/✗: right or wrong."
+            )
 
-pts = ac.neuron_points_frame(w1, w2, b)
-with st.expander("The four points as a table"):
-    st.dataframe(
-        pts[["input", "XOR", "z", "output", "prediction", "mark"]].rename(columns={"output": "σ(z)", "mark": "right?"}),
-        hide_index=True,
-        column_config={
-            "z": st.column_config.NumberColumn(format="%.3f"),
-            "σ(z)": st.column_config.NumberColumn(format="%.3f"),
-        },
+    with st.expander("The four points as a table"):
+        st.dataframe(points, hide_index=True, column_config=ac.POINTS_TABLE_FORMATS)
+
+    st.subheader("Why 4 of 4 is impossible")
+    z = neuron_z(w1, w2, b, X)
+    s_red, s_blue = pair_sums(w1, w2, b)
+    t = [fc.tval(v, 2) for v in (*z, s_red, s_blue)]
+    st.latex(
+        r"\large\begin{aligned}"
+        rf"z_{{[0\,1]}} + z_{{[1\,0]}} &= (w_2 + b) + (w_1 + b)\\ &= {t[1]} + {fc.paren(t[2])} = {t[4]}\\[6pt]"
+        rf"z_{{[0\,0]}} + z_{{[1\,1]}} &= b + (w_1 + w_2 + b)\\ &= {t[0]} + {fc.paren(t[3])} = {t[5]}"
+        r"\end{aligned}"
+    )
+    st.markdown(
+        "Both sums are always **w1 + w2 + 2b** — whatever the sliders say. Getting both red points right needs both "
+        "of their z above 0, so their sum above 0; getting both blue points right needs both z at or below 0, so "
+        "their sum at or below 0. One number cannot be both, so **at least one point is always wrong**. "
+        "No straight line separates XOR's 1s from its 0s: XOR is **not linearly separable**."
     )
 
-st.subheader("Why 4 of 4 is impossible")
-z = neuron_z(w1, w2, b, X)
-s_red, s_blue = pair_sums(w1, w2, b)
 
-t = [fc.tval(v, 2) for v in (*z, s_red, s_blue)]
-st.latex(
-    r"\large\begin{aligned}"
-    rf"z_{{[0\,1]}} + z_{{[1\,0]}} &= (w_2 + b) + (w_1 + b)\\ &= {t[1]} + {fc.paren(t[2])} = {t[4]}\\[6pt]"
-    rf"z_{{[0\,0]}} + z_{{[1\,1]}} &= b + (w_1 + w_2 + b)\\ &= {t[0]} + {fc.paren(t[3])} = {t[5]}"
-    r"\end{aligned}"
-)
-st.markdown(
-    "Both sums are always **w1 + w2 + 2b** — whatever the sliders say. Getting both red points right needs both "
-    "of their z above 0, so their sum above 0; getting both blue points right needs both z at or below 0, so "
-    "their sum at or below 0. One number cannot be both, so **at least one point is always wrong**. "
-    "No straight line separates XOR's 1s from its 0s: XOR is **not linearly separable**."
-)
+single_neuron()
 
 st.subheader("What the hidden layer changes")
 st.markdown(
@@ -207,15 +196,9 @@ if net.sizes == [2, 2, 1]:
             f"and the output neuron's line look like this (accuracy {net.accuracy(X, y, fwd):.0%}):"
         )
         hc, ht = two([3, 2])
-        hspec = ac.hidden_space_spec(net)
-        hs = hspec["datasets"]["points"]
+        hspec, htable, merged = ac.hidden_space(net)  # merged: inputs sharing one spot
         hc.vega_lite_chart(hspec, width="stretch", alt="The four inputs in the hidden layer's space")
-        ht.dataframe(
-            hs[["input", "x1", "x2", "output", "XOR"]].rename(columns={"x1": "a1[0]", "x2": "a1[1]", "output": "a2"}),
-            hide_index=True,
-            column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("a1[0]", "a1[1]", "a2")},
-        )
-        merged = [lab for lab in hs["label"] if "] [" in lab]  # inputs sharing one spot
+        ht.dataframe(htable, hide_index=True, column_config=ac.HIDDEN_TABLE_FORMATS)
         for lab in merged:
             ht.caption(f"{lab.replace('] [', '] and [')} land on almost the same spot in the hidden layer's space.")
         if g == ["OR", "AND"]:

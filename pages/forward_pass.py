@@ -8,6 +8,7 @@ from app import forward_charts as fc
 from app import state, ui
 from core.data import ROW_LABELS, X, y
 from core.forward_steps import compare_with_notes, forward_row, is_notes_network
+from core.mlp import MLP
 
 ui.page_header(
     "Forward pass",
@@ -20,79 +21,62 @@ net = state.weight_editor()
 if net.n_layers != 2:
     st.error("This page follows the notes' one-hidden-layer network; the current network has more layers.")
     st.stop()
-h = net.W[0].shape[1]
-act = "σ" if net.hidden == "sigmoid" else net.hidden
-
-# Presenter mode: the input choice and the three result numbers share one row at the top.
-row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
-row = row_box.radio(
-    "Input x",
-    [0, 1, 2, 3],
-    index=2,
-    format_func=ROW_LABELS.__getitem__,
-    key="fp_row",
-    bind="query-params",
-    persist_state="session",
-    horizontal=True,
-    help="The notes work through [1 0].",
-)
-step = forward_row(net, X, row)
-fwd = net.forward(X)
-if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
-    st.warning("Some values are not finite numbers (overflow); they are shown as ∞ or NaN and left out of the chart.")
-
-# ----- one input, neuron by neuron --------------------------------------------------------------------------
-pred = int(step.a2 > 0.5)
-target = int(y[row, 0])
 
 
-def result_metrics() -> None:
-    c1, c2, c3 = metric_boxes if metric_boxes[0] is not None else st.columns(3)
-    c1.metric("Output a2", ui.fmt(step.a2, 3))
-    c2.metric("Prediction (a2 > 0.5 → 1)", pred)
-    c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
+def one_input(net: MLP, row: int, metric_boxes: list) -> None:
+    """The chosen input neuron by neuron, with every number written in, and the result."""
+    step = forward_row(net, X, row)
+    pred = int(step.a2 > 0.5)
+    target = int(y[row, 0])
 
+    def result_metrics() -> None:
+        c1, c2, c3 = metric_boxes if metric_boxes[0] is not None else st.columns(3)
+        c1.metric("Output a2", ui.fmt(step.a2, 3))
+        c2.metric("Prediction (a2 > 0.5 → 1)", pred)
+        c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
 
-def verdict() -> None:
-    if pred == target:
-        st.success(
-            f"Right: the network says {pred} for {ROW_LABELS[row]}, and XOR is {target}.", icon=":material/check:"
-        )
+    def verdict() -> None:
+        said = f"the network says {pred} for {ROW_LABELS[row]}"
+        if pred == target:
+            st.success(f"Right: {said}, and XOR is {target}.", icon=":material/check:")
+        else:
+            st.error(f"Wrong: {said}, but XOR is {target}.", icon=":material/close:")
+
+    blocks = fc.hidden_lines(net, step)
+    if ui.presenter():
+        # A projector's first screen: the result beside the input choice, then both steps side by side
+        # (maths at normal size: presenter mode already enlarges it).
+        result_metrics()
+        s1, s2 = st.columns(2, gap="large")
+        with s1:
+            st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+            for lines in blocks:
+                st.latex(fc.aligned(lines, r"\normalsize"))
+        with s2:
+            st.subheader("Step 2: hidden layer → output")
+            st.latex(fc.aligned(fc.output_lines(net, step), r"\normalsize"))
+            verdict()
     else:
-        st.error(f"Wrong: the network says {pred} for {ROW_LABELS[row]}, but XOR is {target}.", icon=":material/close:")
-
-
-blocks = fc.hidden_lines(net, step)
-if ui.presenter():
-    # A projector's first screen: the result beside the input choice, then both steps side by side
-    # (maths at normal size: presenter mode already enlarges it).
-    result_metrics()
-    s1, s2 = st.columns(2, gap="large")
-    with s1:
-        st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
-        for lines in blocks:
-            st.latex(fc.aligned(lines, r"\normalsize"))
-    with s2:
-        st.subheader("Step 2: hidden layer → output")
-        st.latex(fc.aligned(fc.output_lines(net, step), r"\normalsize"))
+        st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+        per_row = 2  # side by side on a wide screen; stacked on a phone
+        for start in range(0, len(blocks), per_row):
+            for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
+                col.latex(fc.aligned(lines))
+        st.header("Step 2: hidden layer → output")
+        st.latex(fc.aligned(fc.output_lines(net, step)))
+        result_metrics()
         verdict()
-else:
-    st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
-    per_row = 2  # side by side on a wide screen; stacked on a phone
-    for start in range(0, h, per_row):
-        for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
-            col.latex(fc.aligned(lines))
-    st.header("Step 2: hidden layer → output")
-    st.latex(fc.aligned(fc.output_lines(net, step)))
-    result_metrics()
-    verdict()
-st.caption(
-    "Numbers are shown rounded (z to 2 decimals, activations to 3); every result is computed from the exact values, "
-    "so re-adding the rounded numbers by hand can differ in the last digit."
-)
+    st.caption(
+        "Numbers are shown rounded (z to 2 decimals, activations to 3); every result is computed from the exact "
+        "values, so re-adding the rounded numbers by hand can differ in the last digit."
+    )
 
-# ----- the notes' rounding ----------------------------------------------------------------------------------
-if is_notes_network(net):
+
+def notes_rounding(net: MLP) -> None:
+    """For the notes' own network: their hand-rounded [1 0] beside the exact values."""
+    if not is_notes_network(net):
+        st.caption("The notes' hand calculation uses their example weights; pick them in the sidebar to compare.")
+        return
     c = compare_with_notes(net, X)
     a1r = ", ".join(ui.fmt(v, 2) for v in c.rounded.a1)
     why = (
@@ -109,53 +93,80 @@ if is_notes_network(net):
         f"the prediction is {same} either way.",
         icon=":material/calculate:",
     )
-else:
-    st.caption("The notes' hand calculation uses their example weights; pick them in the sidebar to compare.")
 
-# ----- the whole batch ----------------------------------------------------------------------------------------
-st.header("All four inputs at once: the matrix form")
-st.markdown(
-    f"The same arithmetic for every row of X at once. Shapes: X (4×2) @ W1 (2×{h}) + b1 (1×{h}) → z1 (4×{h}); "
-    f"a1 (4×{h}) @ W2 ({h}×1) + b2 (1×1) → z2 (4×1). The chosen input's row is highlighted."
-)
-hid = [f"h{j + 1}" for j in range(h)]
-tables = [
-    ("X and y (the data)", "X (4×2), y (4×1)", np.hstack([X, y]), ["x1", "x2", "y"], 0),
-    ("z1 = X @ W1 + b1", f"4×{h}", fwd.z[1], hid, 3),
-    (f"a1 = {act}(z1)", f"4×{h}", fwd.a[1], hid, 3),
-    ("z2 = a1 @ W2 + b2, a2 = σ(z2)", "4×1 each", np.hstack([fwd.z[2], fwd.a[2]]), ["z2", "a2"], 3),
-]
-for start in range(0, len(tables), 2):
-    group = tables[start : start + 2]
-    for col, (title, shape, m, names, digits) in zip(st.columns(2, gap="medium"), group):
-        with col:
-            st.markdown(f"**{title}** · {shape}")
-            ui.show_matrix(m, ROW_LABELS, names, digits=digits, highlight_row=row)
 
-with st.expander("The parameters as matrices"):
-    st.latex(fc.param_matrices(net))
+def batch_tables(net: MLP, fwd, row: int) -> None:
+    """X, z1, a1 and z2|a2 for all four inputs (``fwd``: net's forward pass of X), the chosen row marked."""
+    h = net.W[0].shape[1]
+    act = "σ" if net.hidden == "sigmoid" else net.hidden
+    st.header("All four inputs at once: the matrix form")
+    st.markdown(
+        f"The same arithmetic for every row of X at once. Shapes: X (4×2) @ W1 (2×{h}) + b1 (1×{h}) → z1 (4×{h}); "
+        f"a1 (4×{h}) @ W2 ({h}×1) + b2 (1×1) → z2 (4×1). The chosen input's row is marked ▶"
+        + (" and highlighted." if ui.presenter() else ".")
+    )
+    hid = [f"h{j + 1}" for j in range(h)]
+    tables = [
+        ("X and y (the data)", "X (4×2), y (4×1)", np.hstack([X, y]), ["x1", "x2", "y"], 0),
+        ("z1 = X @ W1 + b1", f"4×{h}", fwd.z[1], hid, 3),
+        (f"a1 = {act}(z1)", f"4×{h}", fwd.a[1], hid, 3),
+        ("z2 = a1 @ W2 + b2, a2 = σ(z2)", "4×1 each", np.hstack([fwd.z[2], fwd.a[2]]), ["z2", "a2"], 3),
+    ]
+    for start in range(0, len(tables), 2):
+        group = tables[start : start + 2]
+        for col, (title, shape, m, names, digits) in zip(st.columns(2, gap="medium"), group):
+            with col:
+                st.markdown(f"**{title}** · {shape}")
+                ui.show_matrix(m, ROW_LABELS, names, digits=digits, highlight_row=row)
 
-# ----- the activation curve ------------------------------------------------------------------------------------
-st.header("Where the z values land on the curve")
-st.markdown(
-    f"Each neuron squashes its z through {'σ' if net.hidden == 'sigmoid' else 'its activation'}: "
-    "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided. "
-    "Circles: hidden neurons; diamond: the output."
-)
-spec = fc.activation_curve_spec(net, step)
-marks = spec["datasets"]["marks"]
-cc, ct = (
-    st.columns([2, 1], gap="large") if not ui.presenter() else (st.container(), st.container())
-)  # stacked when projecting
-cc.vega_lite_chart(spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked")
-ct.dataframe(
-    marks[["name", "z", "a", "curve"]].rename(columns={"name": "value", "a": "activation", "curve": "through"}),
-    hide_index=True,
-    width="content",
-    column_config={
-        "z": st.column_config.NumberColumn(format="%.3f"),
-        "activation": st.column_config.NumberColumn(format="%.3f"),
-    },
-)
-if not marks["finite"].all():
-    ct.warning("Values that are not finite numbers are left out of the chart.")
+
+def activation_curve(net: MLP, row: int) -> None:
+    """The activation curve(s) with this input's z values marked, and the same numbers as a table."""
+    st.header("Where the z values land on the curve")
+    st.markdown(
+        f"Each neuron squashes its z through {'σ' if net.hidden == 'sigmoid' else 'its activation'}: "
+        "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided. "
+        "Circles: hidden neurons; diamond: the output."
+    )
+    spec, table, all_finite = fc.activation_curve(net, row)
+    # side by side normally, stacked when projecting
+    cc, ct = st.columns([2, 1], gap="large") if not ui.presenter() else (st.container(), st.container())
+    cc.vega_lite_chart(
+        spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked"
+    )
+    ct.dataframe(table, hide_index=True, width="content", column_config=fc.CURVE_TABLE_FORMATS)
+    if not all_finite:
+        ct.warning("Values that are not finite numbers are left out of the chart.")
+
+
+@st.fragment
+def input_and_results(net: MLP) -> None:
+    """Everything that depends on the chosen input (fp_row). In a browser, moving it reruns only this
+    fragment, not the sidebar and the weight editor; changing the network reruns the whole page."""
+    # Presenter mode: the input choice and the three result numbers share one row at the top.
+    row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
+    row = row_box.radio(
+        "Input x",
+        [0, 1, 2, 3],
+        index=fc.DEFAULT_ROW,
+        format_func=ROW_LABELS.__getitem__,
+        key="fp_row",
+        bind="query-params",
+        persist_state="session",
+        horizontal=True,
+        help="The notes work through [1 0].",
+    )
+    fwd = net.forward(X)
+    if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
+        st.warning(
+            "Some values are not finite numbers (overflow); they are shown as ∞ or NaN and left out of the chart."
+        )
+    one_input(net, row, metric_boxes)
+    notes_rounding(net)
+    batch_tables(net, fwd, row)
+    with st.expander("The parameters as matrices"):
+        st.latex(fc.param_matrices(net))
+    activation_curve(net, row)
+
+
+input_and_results(net)

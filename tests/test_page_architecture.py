@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -175,3 +178,102 @@ def test_trained_network_of_another_width():
     at.slider(key="ar_width").set_value(2).run()
     check_diagram(at, resize_hidden(net, 2).net)
     assert any("left out" in c.value for c in at.caption)
+
+
+# ----- the fast path (issue 9): cached charts and tables show exactly what core computes ----------------------
+def snapshot(at) -> dict:
+    """Everything the page displays, in comparable form: text, maths, metrics, tables, chart specs and data."""
+    assert not at.exception, at.exception
+    return {
+        "latex": [el.value for el in at.latex],
+        "markdown": [el.value for el in at.markdown],
+        "captions": [el.value for el in at.caption],
+        "metrics": [(m.label, m.value) for m in at.metric],
+        "tables": [el.value.to_dict("split") for el in at.table]
+        + [(el.value.to_dict("split"), el.proto.columns) for el in at.dataframe],
+        "charts": [
+            (json.loads(el.proto.spec), {k: v.to_dict("list") for k, v in d.items()})
+            for el, d in zip(at.get("vega_lite_chart"), charts(at))
+        ],
+    }
+
+
+def test_cached_and_warmed_renders_equal_a_fresh_render():
+    """Caching keeps every displayed value identical to computing it afresh: a first render (empty
+    caches), a second one (every cache hit) and a render after app.architecture_charts.warm() agree,
+    for the default view and a moved neuron."""
+    import streamlit as st
+
+    from app import architecture_charts as ac
+
+    for query in ({}, {"ar_w1": "-2.3", "ar_b": "0.7"}):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        fresh = snapshot(open_page("architecture.py", query=query))
+        again = snapshot(open_page("architecture.py", query=query))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        ac.warm()
+        warmed = snapshot(open_page("architecture.py", query=query))
+        assert fresh == again == warmed
+
+
+def decoded(spec: dict) -> dict:
+    return {name: convert_arrow_bytes_to_pandas_df(data) for name, data in spec["datasets"].items()}
+
+
+def same_chart(fast: dict, plain: dict) -> None:
+    assert {k: v for k, v in fast.items() if k != "datasets"} == {k: v for k, v in plain.items() if k != "datasets"}
+    got = decoded(fast)
+    assert set(got) == set(plain["datasets"])
+    for name, df in plain["datasets"].items():
+        pd.testing.assert_frame_equal(got[name], df.reset_index(drop=True), check_dtype=False)
+
+
+@pytest.mark.parametrize("w1, w2, b", [*NEURONS, (1.0, 1.0, -0.5)])
+def test_cached_single_neuron_equals_the_dataframe_spec(w1, w2, b):
+    from app import architecture_charts as ac
+
+    spec, table = ac.single_neuron(w1, w2, b)
+    same_chart(spec, ac.single_neuron_spec(w1, w2, b, big=False))
+    df = table.to_pandas()
+    assert list(df.columns) == ["input", "XOR", "z", "σ(z)", "prediction", "right?"]
+    np.testing.assert_array_equal(df["z"].to_numpy(), neuron_z(w1, w2, b))
+    assert (df["right?"] == "✓").sum() == count_correct(w1, w2, b, X, y)
+
+
+@pytest.mark.parametrize("width", [1, 2, 5])
+def test_cached_diagram_and_hidden_space_equal_the_dataframes(width):
+    from app import architecture_charts as ac
+
+    net = resize_hidden(notes_network(), width, seed=0).net
+    spec, edge_table, bias_table = ac.network_diagram(net)
+    same_chart(spec, ac.network_diagram_spec(net, big=False))
+    edges = edge_table.to_pandas()
+    np.testing.assert_array_equal(edges["value"].to_numpy(), np.r_[net.W[0].ravel(), net.W[1].ravel()])
+    assert list(edges["weight"]) == [f"W1[{i},{j}]" for i in range(2) for j in range(width)] + [
+        f"W2[{j}]" for j in range(width)
+    ]
+    np.testing.assert_array_equal(bias_table.to_pandas()["value"].to_numpy(), np.r_[net.b[0].ravel(), net.b[1].ravel()])
+    if width == 2:
+        hspec, htable, merged = ac.hidden_space(net)
+        points = decoded(hspec)["points"]
+        a1 = net.forward(X).a[1]
+        np.testing.assert_array_equal(points[["x1", "x2"]].to_numpy(), a1)
+        np.testing.assert_array_equal(htable.to_pandas()[["a1[0]", "a1[1]"]].to_numpy(), a1)
+        assert merged == [lab for lab in points["label"] if "] [" in lab]
+
+
+def test_chart_specs_are_valid_vega_lite():
+    """Templates are built without Altair's validation (speed): the specs the page sends must still
+    pass the Vega-Lite schema, in both modes."""
+    import altair as alt
+
+    at = open_page("architecture.py")
+    for presenter in (False, True):
+        at.session_state["presenter"] = presenter
+        at.run()
+        specs = [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+        assert len(specs) == 3
+        for spec in specs:
+            alt.LayerChart.validate(spec)

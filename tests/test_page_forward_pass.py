@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import chart_specs, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -173,3 +176,141 @@ def test_trained_network_of_other_width_and_activation():
     assert r"z_1[2]" in latex(at) and r"\tanh(" in latex(at)
     assert not at.number_input  # hand editing is only for 2-2-1
     assert set(chart_data(at)["curves"]["curve"]) == {"tanh", "sigmoid"}
+
+
+# ----- the fast path (issue 9): cached tables and chart data show exactly what core computes -----------------
+def snapshot(at) -> dict:
+    """Everything the page displays, in comparable form: text, maths, metrics, every table (values,
+    row labels, number formats) and every chart (spec and decoded datasets)."""
+    assert not at.exception, at.exception
+    tables = [(el.value.to_dict("split"), el.proto.columns) for el in at.dataframe]
+    tables += [el.value.to_dict("split") for el in at.table]
+    charts = [
+        (json.loads(el.proto.spec), {k: v.to_dict("list") for k, v in chart_data(at, i).items()})
+        for i, el in enumerate(at.get("vega_lite_chart"))
+    ]
+    return {
+        "latex": latex(at),
+        "metrics": metrics(at),
+        "markdown": [el.value for el in at.markdown],
+        "tables": tables,
+        "charts": charts,
+    }
+
+
+def printf(fmt: str, v: float) -> str:
+    return fmt % v
+
+
+@pytest.mark.parametrize("row", [0, 1, 2, 3])
+def test_batch_tables_show_core_numbers_with_the_old_formats(row):
+    """The four tables: core's numbers, each column printed with the fixed decimals the old pandas Styler
+    used ("{:.0f}" for the data, "{:.3f}" for z1, a1, z2, a2), the chosen input's row marked ▶."""
+    at = open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]})
+    fwd = notes_network().forward(X)
+    expected = {
+        ("x1", "x2", "y"): (np.hstack([X, y]), 0),
+        ("h1", "h2"): None,
+        ("z2", "a2"): (np.hstack([fwd.z[2], fwd.a[2]]), 3),
+    }
+    hidden = [(fwd.z[1], 3), (fwd.a[1], 3)]
+    labels = [("▶ " if i == row else "") + lab for i, lab in enumerate(ROW_LABELS)]
+    seen = 0
+    for el in at.dataframe:
+        df, formats = el.value, json.loads(el.proto.columns)
+        key = tuple(df.columns)
+        if key not in expected:
+            continue
+        values, digits = expected[key] if expected[key] is not None else hidden.pop(0)
+        assert list(df.index) == labels
+        np.testing.assert_array_equal(df.to_numpy(), values)  # the exact numbers, not rounded copies
+        for j, col in enumerate(key):
+            fmt = formats[col]["type_config"]["format"]
+            assert fmt == f"%.{digits}f"
+            assert [printf(fmt, v) for v in df[col]] == [f"{v:.{digits}f}" for v in values[:, j]]
+        seen += 1
+    assert seen == 4 and not hidden
+
+
+def test_presenter_tables_keep_the_highlight_and_the_numbers():
+    at = open_page("forward_pass.py", query={"fp_row": "[0 1]"})
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    fwd = notes_network().forward(X)
+    shown = [t.value for t in at.table]
+    z1 = next(t for t in shown if list(t.columns) == ["h1", "h2"])
+    assert list(z1.index) == ["[0 0]", "▶ [0 1]", "[1 0]", "[1 1]"]
+    np.testing.assert_allclose(z1.to_numpy(dtype=float), fwd.z[1], rtol=1e-12)
+
+
+def test_cached_and_warmed_renders_equal_a_fresh_render():
+    """Caching keeps every displayed value identical to computing it afresh: a first render (empty
+    caches), a second one (every cache hit) and a render after app.forward_charts.warm() agree."""
+    import streamlit as st
+
+    from app import forward_charts as fc
+
+    for row in (2, 0):
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        fresh = snapshot(open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]}))
+        again = snapshot(open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]}))
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        fc.warm()
+        warmed = snapshot(open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]}))
+        assert fresh == again == warmed
+
+
+@pytest.mark.parametrize(
+    "net",
+    [
+        notes_network(),
+        MLP.create([2, 3, 1], hidden="tanh", seed=4),
+        MLP.create([2, 2, 1], hidden="relu", seed=5),
+        MLP.from_dict(
+            {
+                "W1": np.full((2, 2), 20.0),
+                "b1": np.full((1, 2), -20.0),
+                "W2": np.array([[20.0], [-20.0]]),
+                "b2": np.array([[20.0]]),
+            }
+        ),
+    ],
+)
+def test_cached_curve_equals_the_dataframe_spec(net):
+    """activation_curve (cached, Arrow bytes, axis ranges as parameters) ships the same chart as
+    activation_curve_spec with DataFrames, and its table holds core's z and activations."""
+    from app import forward_charts as fc
+    from core.forward_steps import forward_row
+
+    for row in range(4):
+        step = forward_row(net, X, row)
+        plain = fc.activation_curve_spec(net, step, big=False)
+        fast, table, finite = fc.activation_curve(net, row)
+        assert {k: v for k, v in fast.items() if k != "datasets"} == {k: v for k, v in plain.items() if k != "datasets"}
+        for name, df in plain["datasets"].items():
+            pd.testing.assert_frame_equal(
+                convert_arrow_bytes_to_pandas_df(fast["datasets"][name]), df, check_dtype=False
+            )
+        np.testing.assert_array_equal(table.column("z").to_numpy(), np.r_[step.z1, step.z2])
+        np.testing.assert_array_equal(table.column("activation").to_numpy(), np.r_[step.a1, step.a2])
+        fwd = net.forward(X)  # the whole batch at once: the same numbers (BLAS may round the last bit)
+        np.testing.assert_allclose(table.column("z").to_numpy(), np.r_[fwd.z[1][row], fwd.z[2][row]], rtol=1e-12)
+        assert finite
+
+
+def test_chart_specs_are_valid_vega_lite():
+    """Templates are built without Altair's validation (speed): the specs the page sends must still
+    pass the Vega-Lite schema, in both modes."""
+    import altair as alt
+
+    at = open_page("forward_pass.py")
+    for presenter in (False, True):
+        at.session_state["presenter"] = presenter
+        at.run()
+        assert len(chart_specs(at)) == 1
+        for spec in chart_specs(at):
+            alt.LayerChart.validate(spec)
+            assert [p["name"] for p in spec["params"]] == ["z_half", "a_lo", "a_hi"]
