@@ -87,7 +87,14 @@ ui.page_header(
 PRESENTER = ui.presenter()
 
 
+# The derivatives, the training comparison and the "look inside a layer" part are st.fragments: their
+# controls rerun only their own part (the three parts share no settings). The explorer's controls rerun
+# the page: as a fragment it would hold "look inside" as a nested fragment, and Streamlit 1.67 then leaves
+# the layer out of the link when fewer layers move the slider (checked in a browser).
+
+
 # ----- 1. activation derivatives ---------------------------------------------------------------
+@st.fragment
 def derivatives() -> None:
     st.header("Activation derivatives")
     st.markdown(
@@ -341,7 +348,15 @@ def literature(data: str, seed: int) -> None:
     table(vc.literature_table(data, int(seed)), "vg_lit_table")
 
 
+def explorer_section() -> None:
+    """The explorer, the layers inside it and the literature check (they share settings)."""
+    cfg, _ = explorer()
+    inside(cfg, cfg[2])
+    literature(cfg[4], cfg[5])
+
+
 # ----- 3. does it train? -----------------------------------------------------------------------
+@st.fragment
 def does_it_train() -> None:
     st.header("Does it train?")
     st.markdown(
@@ -431,9 +446,7 @@ def does_it_train() -> None:
 # ----- the page: in presenter mode the explorer (the main picture) comes first -----------------
 if not PRESENTER:
     derivatives()
-cfg, r = explorer()
-inside(cfg, cfg[2])
-literature(cfg[4], cfg[5])
+explorer_section()
 if PRESENTER:
     derivatives()
 does_it_train()
