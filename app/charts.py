@@ -19,16 +19,20 @@ from core.data import y as XOR_Y
 COLOUR_SCALE = alt.Scale(scheme="redblue", reverse=True, domain=[0, 1])  # 0 blue … 1 red (RdBu)
 
 
-def sizes() -> dict:
-    """Font, line and point sizes for the current mode (presenter mode makes them larger)."""
-    if presenter():
+def sizes(present: bool | None = None) -> dict:
+    """Font, line and point sizes for the current mode (presenter mode makes them larger).
+
+    present: the mode, when the caller knows it (a chart built outside a session, e.g. while
+    warming the caches, has no session to read it from); None reads it from the session.
+    """
+    if presenter() if present is None else present:
         return {"font": 20, "title": 22, "line": 5, "point": 700, "label": 22, "stroke": 3}
     return {"font": 12, "title": 14, "line": 3, "point": 300, "label": 14, "stroke": 2}
 
 
-def style(chart: alt.Chart) -> alt.Chart:
-    """Apply the shared axis/legend/title font sizes."""
-    s = sizes()
+def style(chart: alt.Chart, present: bool | None = None) -> alt.Chart:
+    """Apply the shared axis/legend/title font sizes (``present`` as in ``sizes``)."""
+    s = sizes(present)
     return (
         chart.configure_axis(labelFontSize=s["font"], titleFontSize=s["font"])
         .configure_legend(labelFontSize=s["font"], titleFontSize=s["font"])
@@ -36,26 +40,42 @@ def style(chart: alt.Chart) -> alt.Chart:
     )
 
 
+def grid_codes(values: np.ndarray) -> np.ndarray:
+    """values (n, n) in [0, 1] → uint8 codes 0–255 (NaN → 128, the middle; ±inf → the ends)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    return np.clip(np.rint(v * 255), 0, 255).astype(np.uint8)
+
+
 def grid_frame(values: np.ndarray, lo: float, hi: float) -> pd.DataFrame:
     """values (n, n) indexed [x2, x1] in [0, 1] → quantised long frame (i, j, q)."""
-    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
-    n = v.shape[0]
+    n = np.shape(values)[0]
     jj, ii = np.meshgrid(np.arange(n, dtype=np.uint8), np.arange(n, dtype=np.uint8))
-    q = np.clip(np.rint(v * 255), 0, 255).astype(np.uint8)
-    return pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()})
+    return pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": grid_codes(values).ravel()})
+
+
+def contour_lines(values: np.ndarray, lo: float, hi: float, level: float = 0.5) -> tuple[np.ndarray, ...]:
+    """The ``level`` contour of values (n, n) over [lo, hi]²: vertex columns (x1, x2, line, order),
+    x1/x2 float64 rounded to 4 decimals, line/order int64; each empty when nothing crosses ``level``."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    axis = np.linspace(lo, hi, v.shape[0])
+    gen = contourpy.contour_generator(axis, axis, v, line_type=contourpy.LineType.Separate)
+    lines = gen.lines(level)
+    if not lines:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    # Python's round on each vertex (not np.round, which can differ in the last bit)
+    x1 = np.array([round(x, 4) for line in lines for x in line[:, 0].tolist()])
+    x2 = np.array([round(x, 4) for line in lines for x in line[:, 1].tolist()])
+    line = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(lines)])
+    order = np.concatenate([np.arange(len(p), dtype=np.int64) for p in lines])
+    return x1, x2, line, order
 
 
 def contour_frame(values: np.ndarray, lo: float, hi: float, level: float = 0.5) -> pd.DataFrame:
     """The ``level`` contour of values (n, n) over [lo, hi]² as line vertices (x1, x2, line, order)."""
-    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
-    n = v.shape[0]
-    axis = np.linspace(lo, hi, n)
-    gen = contourpy.contour_generator(axis, axis, v, line_type=contourpy.LineType.Separate)
-    rows = []
-    for k, line in enumerate(gen.lines(level)):
-        for order, (x1, x2) in enumerate(line):
-            rows.append((round(float(x1), 4), round(float(x2), 4), k, order))
-    return pd.DataFrame(rows, columns=["x1", "x2", "line", "order"])
+    x1, x2, line, order = contour_lines(values, lo, hi, level)
+    if not len(x1):
+        return pd.DataFrame([], columns=["x1", "x2", "line", "order"])
+    return pd.DataFrame({"x1": x1, "x2": x2, "line": line, "order": order})
 
 
 def points_frame() -> pd.DataFrame:
@@ -81,15 +101,16 @@ def plane_heatmap(
     vrange: tuple = (0.0, 1.0),
     level: float = 0.5,
     point_scale: float = 1.0,
+    present: bool | None = None,
 ) -> alt.LayerChart:
     """A value in [0, 1] over the input plane, with its 0.5 line in black and the XOR points.
 
     vrange: the colour scale's (blue, red) ends for values not in [0, 1] (e.g. (−1, 1) for tanh);
     the data are then quantised over the grid's own range so tooltips stay exact, and colours
     saturate outside vrange. level: where the black line goes. point_scale: shrink the points and
-    labels for small multiples.
+    labels for small multiples. present: the mode, as in ``sizes``.
     """
-    s = sizes()
+    s = sizes(present)
     n = values.shape[0]
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: exactly touching rects show antialiasing seams

@@ -1,8 +1,27 @@
-"""Charts and tables for the Hidden features page: the notes' feature table, cached plane grids,
-and the hidden-space plot (the four inputs at their hidden coordinates, with the output's line).
+"""Charts and tables for the Hidden features page: the notes' feature table, the maps over the input
+plane (the decision boundary and one per hidden neuron), and the hidden-space plot (the four inputs
+at their hidden coordinates, with the output's line).
+
+Speed (issue 9). Every weight the student moves is a new network, so the page does as little per
+network as it can:
+
+- ``network_view(key)`` is the one cached computation per network: the table, the gate names, the
+  forward passes over the plane grids, the lines, and every chart's data already as Arrow IPC bytes,
+  built straight from NumPy (no pandas, no Altair). ``space_view(key, i, j)`` does the same for the
+  hidden-space plot of a pair of neurons.
+- A chart's Vega-Lite spec without its data depends only on its layout (mode, size, neuron, which
+  layers exist), never on the weights, so Altair builds it once per layout (``_template``) and each
+  rerun only puts the new datasets (and title) into it.
+
+tests/test_page_hidden_features.py checks that the specs assembled this way, data included, equal a
+fresh Altair build (``fresh_plane_spec``, ``fresh_space_spec``) for sigmoid, tanh and ReLU networks.
 """
 
 from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -10,10 +29,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.charts import contour_frame, grid_frame, plane_heatmap, points_frame, sizes, style
+from app.charts import contour_lines, grid_codes, plane_heatmap, points_frame, sizes, style
 from app.ui import BLUE, RED
 from core import features as F
-from core.data import ROW_LABELS
+from core.data import ROW_LABELS, notes_weights
 from core.data import X as XOR_X
 from core.data import y as XOR_Y
 from core.mlp import MLP
@@ -25,205 +44,252 @@ HIDDEN_N = 40  # the output neuron's view of the hidden space
 # the output's view as a quiet background: light RdBu tones, so the four points stand out
 LIGHT_SCALE = alt.Scale(domain=[0, 0.5, 1], range=["#92c5de", "#f7f7f7", "#f4a582"])
 SEAM = 0.6  # each cell reaches 0.6 of a step each side: overlapping cells leave no antialiasing seams
+BOUNDARY_TITLE = "XOR decision boundary (non-linear!)"
 
 
+def chart_sizes(present: bool) -> dict:
+    """Each chart's size in normal and presenter mode (presenter: larger, fixed-size charts)."""
+    if present:
+        return {"boundary": {"height": 440}, "neuron": {"height": 380}, "space": {"width": 620, "height": 540}}
+    return {"boundary": {"height": 390}, "neuron": {"height": 320}, "space": {"height": 360}}
+
+
+# ----- the network as a cache key ------------------------------------------------------------------
 def net_key(net: MLP) -> tuple:
-    """A hashable, exact description of a network, for st.cache_data."""
-    tensors = tuple((t.shape, tuple(t.ravel().tolist())) for t in net.W + net.b)
-    return net.hidden, net.output, tensors
+    """A hashable, exact description of a network, for st.cache_data: (hidden, output, the
+    tensors' shapes, their float64 bytes) — cheap to hash, and nothing is rounded."""
+    tensors = net.W + net.b
+    raw = b"".join(np.ascontiguousarray(t, dtype=float).tobytes() for t in tensors)
+    return net.hidden, net.output, tuple(t.shape for t in tensors), raw
 
 
 def _net_from_key(key: tuple) -> MLP:
-    hidden, output, tensors = key
-    arrays = [np.array(vals, dtype=float).reshape(shape) for shape, vals in tensors]
+    hidden, output, shapes, raw = key
+    flat = np.frombuffer(raw, dtype=float)
+    arrays, at = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        arrays.append(flat[at : at + size].reshape(shape).copy())
+        at += size
     L = len(arrays) // 2
     return MLP(arrays[:L], arrays[L:], hidden, output)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False)
 def plane_grids(key: tuple, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(a1 (h, n, n), a2 (n, n)) over [−0.5, 1.5]², cached on the exact weights."""
     return F.plane_values(_net_from_key(key), n)
 
 
-def to_spec(chart: alt.TopLevelMixin) -> dict:
-    """An Altair chart → a Vega-Lite dict whose datasets are DataFrames by name.
-
-    Building and validating an Altair layer chart costs a few hundred ms; the resulting dict is
-    cheap to cache and to hand to ``st.vega_lite_chart``. Datasets are named d0, d1, … in layer
-    order and stored as Arrow bytes, exactly what st.altair_chart would ship (uint8 stays uint8).
-    """
-    datasets: dict = {}
-    ids: dict = {}
-    for layer in getattr(chart, "layer", [chart]):
-        if isinstance(layer.data, pd.DataFrame):
-            name = ids.setdefault(id(layer.data), f"d{len(ids)}")
-            datasets[name] = layer.data
-            layer.data = alt.NamedData(name=name)
-    spec = chart.to_dict()
-    spec.get("config", {}).pop("view", None)  # Altair's default 300×300 view; we size every chart
-    # Arrow IPC bytes, as st.altair_chart would send them: st.vega_lite_chart passes bytes through
-    spec["datasets"] = {name: _arrow(df) for name, df in datasets.items()}
-    return spec
-
-
-def _arrow(df: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(df, preserve_index=False)
+# ----- chart data as Arrow IPC bytes, straight from NumPy ------------------------------------------
+def _ipc(columns: dict) -> bytes:
+    """{name: pyarrow array} → Arrow IPC stream bytes, what st.altair_chart would ship for a frame."""
+    batch = pa.record_batch(list(columns.values()), names=list(columns))
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
     return sink.getvalue().to_pybytes()
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def red_share(key: tuple) -> float:
-    """Fraction of the [−0.5, 1.5]² square where the network predicts 1 (output > 0.5)."""
-    return float(np.mean(plane_grids(key, GRID_N)[1] > 0.5))
+def _text(values) -> pa.Array:
+    return pa.array(list(values), type=pa.large_string())  # pandas 3 strings arrive as large_string
 
 
-# ----- chart specs: a cached "template" per chart shape, with the data swapped in ------------------
-# Building an Altair layer chart costs ~0.1–0.4 s, almost all of it inside Altair. Everything in a
-# spec except its data depends only on a few "shape" values (titles, sizes, axis ranges, whether a
-# line exists), so the spec is built once per shape and each new network only computes its data
-# frames. tests/test_page_hidden_features.py checks templated specs equal freshly built ones.
+@functools.lru_cache(maxsize=4)
+def _cell_index(n: int) -> tuple[pa.Array, pa.Array]:
+    """Row (x2) and column (x1) index of each of n×n cells, row by row, as uint8 (n ≤ 256)."""
+    jj, ii = np.meshgrid(np.arange(n, dtype=np.uint8), np.arange(n, dtype=np.uint8))
+    return pa.array(ii.ravel()), pa.array(jj.ravel())
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _template(shape: tuple, _build) -> dict:
-    """The spec of ``_build()`` without its data. ``shape`` must name everything but the data;
-    ``_build`` (not hashed) only runs on a miss."""
-    spec = to_spec(_build())
-    spec.pop("datasets")
-    return spec
+def _cells(codes: np.ndarray) -> bytes:
+    """uint8 codes (n, n) → the (i, j, q) dataset of app.charts.grid_frame."""
+    ii, jj = _cell_index(codes.shape[0])
+    return _ipc({"i": ii, "j": jj, "q": pa.array(codes.ravel())})
 
 
-def _with_data(template: dict, frames: list) -> dict:
-    """Datasets d0, d1, … in layer order (as to_spec names them)."""
-    template["datasets"] = {f"d{k}": _arrow(df) for k, df in enumerate(frames)}
-    return template  # st.cache_data already handed us a private copy
+@functools.cache
+def _points() -> bytes:
+    """The four XOR points (app.charts.points_frame), the same for every network."""
+    return pa.ipc.serialize_pandas(points_frame(), preserve_index=False).to_pybytes()
 
 
-def _plane_data(values: np.ndarray, vrange: tuple, level: float) -> tuple[list, tuple]:
-    """The data frames plane_heatmap ships for ``values`` (layer order), and the value range its
-    spec depends on (it quantises non-[0, 1] values over the grid's own range)."""
-    data, qrange = values, None
-    if tuple(vrange) != (0.0, 1.0):
-        fin = values[np.isfinite(values)]
-        qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
-        qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
-        qhi = qhi if qhi > qlo else qlo + 1.0
-        data, qrange = (values - qlo) / (qhi - qlo), (qlo, qhi)
-    frames = [grid_frame(data, LO, HI)]
-    cf = contour_frame(values, LO, HI, level)
-    if len(cf):
-        frames.append(cf)
-    frames.append(points_frame())
-    return frames, qrange
+def _line(values: np.ndarray, level: float) -> bytes | None:
+    """The ``level`` line of a plane map (app.charts.contour_frame), or None when nothing crosses it."""
+    x1, x2, line, order = contour_lines(values, LO, HI, level)
+    if not len(x1):
+        return None
+    return _ipc({"x1": pa.array(x1), "x2": pa.array(x2), "line": pa.array(line), "order": pa.array(order)})
 
 
-def plane_spec(
+# ----- what the page shows for one network ---------------------------------------------------------
+@dataclass
+class Plane:
+    """One map over the input plane: its data and everything else its spec depends on.
+
+    data: Arrow IPC bytes in layer order (the cells, the line if the values cross ``level``, the four
+    points); qrange: the range non-[0, 1] values were quantised over (app.charts.plane_heatmap puts
+    it into the spec); source: (network key, n, neuron or None for the output), to rebuild the values.
+    """
+
+    data: tuple
+    title: str
+    value_name: str
+    vrange: tuple
+    level: float
+    point_scale: float
+    qrange: tuple | None
+    source: tuple
+
+    def values(self) -> np.ndarray:
+        """The plotted values (n, n), from the cached grids (only needed to build a template)."""
+        key, n, neuron = self.source
+        a1, a2 = plane_grids(key, n)
+        return a2 if neuron is None else a1[neuron]
+
+
+def plane(
     values: np.ndarray,
+    source: tuple,
     title: str,
     value_name: str,
-    height: int,
-    width: int | str = "container",
     vrange: tuple = (0.0, 1.0),
     level: float = 0.5,
     point_scale: float = 1.0,
-) -> dict:
-    """app.charts.plane_heatmap(values, …) styled, as a Vega-Lite dict — built once per shape."""
+) -> Plane:
+    """The data app.charts.plane_heatmap(values, …) would ship, without pandas or Altair."""
     values = np.asarray(values, dtype=float)
-    frames, qrange = _plane_data(values, vrange, level)
-    shape = ("plane", values.shape, len(frames), qrange, title, value_name, height, width, vrange, level, point_scale)
-    shape += (tuple(sorted(sizes().items())),)
-
-    def build():
-        return style(
-            plane_heatmap(
-                values,
-                title=title,
-                value_name=value_name,
-                width=width,
-                height=height,
-                vrange=vrange,
-                level=level,
-                point_scale=point_scale,
-            )
-        )
-
-    return _with_data(_template(shape, build), frames)
-
-
-# Specs are cached on the exact weights. ``presenter`` is part of each key because
-# app.charts.sizes() reads presenter mode from the session while a chart is built.
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def boundary_spec(key: tuple, presenter: bool, height: int, width: int | str = "container") -> dict:
-    """The notes' picture: output a2 over [−0.5, 1.5]², thick black 0.5 line, the four points."""
-    _, a2 = plane_grids(key, GRID_N)
-    return plane_spec(a2, "XOR decision boundary (non-linear!)", "output a2", height, width)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def neuron_spec(key: tuple, k: int, presenter: bool, height: int) -> dict:
-    """Hidden neuron k over the same plane, coloured around its own threshold, with its own line."""
-    net = _net_from_key(key)
-    a1, _ = plane_grids(key, SMALL_N)
-    g = F.name_hidden(net.forward(XOR_X).a[1], net.hidden)[k]
-    lo, hi = g.rule.low, g.rule.high
-    if hi - lo <= 1e-12:  # the same value on all four inputs: any colour range will do
-        lo, hi = lo - 0.5, hi + 0.5
-    return plane_spec(
-        a1[k],
-        f"Hidden{k + 1}: {g.name}",
-        f"Hidden{k + 1}",
-        height,
-        vrange=(lo, hi),
-        level=g.rule.threshold,
-        point_scale=0.6,
+    data, qrange = values, None
+    vrange = tuple(float(v) for v in vrange)
+    if vrange != (0.0, 1.0):  # as plane_heatmap: quantise over the grid's own range, keep it exact
+        fin = values[np.isfinite(values)]
+        qlo = min(vrange[0], float(fin.min()) if fin.size else 0.0)
+        qhi = max(vrange[1], float(fin.max()) if fin.size else 1.0)
+        qhi = qhi if qhi > qlo else qlo + 1.0
+        data, qrange = (values - qlo) / (qhi - qlo), (qlo, qhi)
+    parts = [_cells(grid_codes(data)), _line(values, level), _points()]
+    return Plane(
+        tuple(p for p in parts if p is not None), title, value_name, vrange, level, point_scale, qrange, source
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def hidden_space_spec(key: tuple, i: int, j: int, presenter: bool, height: int, width: int | str = "container") -> dict:
+@dataclass
+class NetworkView:
+    """Everything the page shows for one network (None/empty when its numbers are not finite).
+
+    frame: the notes' table (Input, Hidden1…, Output, Expected, Prediction) as an Arrow table;
+    red: the share of the square the network predicts 1; best: the hidden pair to plot first.
+    """
+
+    table: F.FeatureTable
+    gates: list
+    comb: F.Combination | None
+    frame: pa.Table | None
+    red: float
+    boundary: Plane | None
+    neurons: list
+    best: tuple | None
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def network_view(key: tuple) -> NetworkView:
+    """The one computation per network (see the module docstring); key from ``net_key``."""
     net = _net_from_key(key)
     table = F.feature_table(net, XOR_X, XOR_Y)
-    frames, box = hidden_space_data(table, net.W[1], net.b[1], net.hidden, i, j)
-    shape = ("hidden", i, j, box, len(frames), height, width, tuple(sorted(sizes().items())))
-    return _with_data(_template(shape, lambda: style(hidden_space_layers(frames, box, i, j, height, width))), frames)
+    if not table.finite:
+        return NetworkView(table, [], None, None, 0.0, None, [], None)
+    W2, b2 = net.W[1], net.b[1]
+    gates = F.name_hidden(table.a1, net.hidden)
+    _, a2 = F.plane_values(net, GRID_N)
+    a1, _ = F.plane_values(net, SMALL_N)
+    neurons = []
+    for k, g in enumerate(gates):
+        lo, hi = g.rule.low, g.rule.high
+        if hi - lo <= 1e-12:  # the same value on all four inputs: any colour range will do
+            lo, hi = lo - 0.5, hi + 0.5
+        name = f"Hidden{k + 1}"
+        neurons.append(
+            plane(a1[k], (key, SMALL_N, k), f"{name}: {g.name}", name, (lo, hi), g.rule.threshold, point_scale=0.6)
+        )
+    h = table.n_hidden
+    return NetworkView(
+        table=table,
+        gates=gates,
+        comb=F.combine(gates, W2, b2),
+        frame=feature_frame(table),
+        red=float(np.mean(a2 > 0.5)),
+        boundary=plane(a2, (key, GRID_N, None), BOUNDARY_TITLE, "output a2"),
+        neurons=neurons,
+        best=F.best_pair(table.a1, W2, b2, XOR_Y) if h > 2 else ((0, 1) if h == 2 else None),
+    )
 
 
-def number_columns(df: pd.DataFrame, digits: int = 3) -> dict:
-    """st.dataframe column_config showing every float column with ``digits`` decimals.
-
-    Cheaper than a pandas Styler (which costs tens of ms per rerun to marshal).
-    """
-    return {c: st.column_config.NumberColumn(c, format=f"%.{digits}f") for c in df.columns if df[c].dtype.kind == "f"}
-
-
-def show_table(df: pd.DataFrame, key: str, presenter: bool, digits: int = 3) -> None:
-    """A small table: st.dataframe with column formats, or in presenter mode an st.table of the same
-    formatted text (an HTML table grows with presenter mode's larger font; the grid would be cut off)."""
-    if presenter:
-        text = df.copy()
-        for c in df.columns:
-            if df[c].dtype.kind == "f":
-                text[c] = [f"{v:.{digits}f}" for v in df[c]]
-        st.table(text)
-    else:
-        st.dataframe(df, column_config=number_columns(df, digits), key=key, width="content")
-
-
-def feature_frame(table: F.FeatureTable) -> pd.DataFrame:
+def feature_frame(table: F.FeatureTable) -> pa.Table:
     """The notes' table: Input | Hidden1 | Hidden2 | … | Output | Expected | Prediction (wrong ones marked ✗)."""
-    df = pd.DataFrame({"Input": ROW_LABELS})
+    cols = {"Input": _text(ROW_LABELS)}
     for k in range(table.n_hidden):
-        df[f"Hidden{k + 1}"] = table.a1[:, k]
-    df["Output"] = table.out
-    df["Expected"] = table.expected.astype(int)
-    df["Prediction"] = [f"{int(p)} ✗ wrong" if w else f"{int(p)} ✓" for p, w in zip(table.pred, table.wrong)]
-    return df.set_index("Input")
+        cols[f"Hidden{k + 1}"] = pa.array(table.a1[:, k])
+    cols["Output"] = pa.array(table.out)
+    cols["Expected"] = pa.array(table.expected.astype(np.int64))
+    cols["Prediction"] = _text(f"{int(p)} ✗ wrong" if w else f"{int(p)} ✓" for p, w in zip(table.pred, table.wrong))
+    return pa.table(cols)
+
+
+# ----- the hidden space ------------------------------------------------------------------------------
+@dataclass
+class SpaceView:
+    """The hidden-space plot of neurons i, j: data (Arrow IPC bytes in layer order: the output's view,
+    the line z2 = 0 if it crosses the plot, the four points), its box (ulo, uhi, vlo, vhi), and the
+    text alternative ``frame`` (Input, Hidden i, Hidden j, z2, XOR)."""
+
+    data: tuple
+    box: tuple
+    i: int
+    j: int
+    frame: pa.Table
+    key: tuple
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def space_view(key: tuple, i: int, j: int) -> SpaceView:
+    net = _net_from_key(key)
+    table = F.feature_table(net, XOR_X, XOR_Y)
+    W2, b2 = net.W[1], net.b[1]
+    a1 = table.a1
+    box = F.hidden_box(a1, net.hidden, i, j)
+    rest = F.rest_contribution(a1, W2, i, j)
+    _, _, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
+    parts = [_cells(grid_codes(a2))]
+    line = F.hidden_line(W2, b2, i, j, rest)
+    seg = F.line_segment(*line, box) if line is not None else None
+    if seg is not None:
+        parts.append(
+            _ipc({"u": pa.array(seg[:, 0]), "v": pa.array(seg[:, 1]), "what": _text(["output line z2 = 0"] * 2)})
+        )
+    u, v = a1[:, i], a1[:, j]
+    parts.append(
+        _ipc(
+            {
+                "u": pa.array(u),
+                "v": pa.array(v),
+                "label": pa.array(table.expected.astype(np.int64)),
+                "input": _text(ROW_LABELS),
+                "z2": pa.array(table.z2),
+                "output": pa.array(table.out),
+                "text": _text(_group_labels(u, v, box)),
+            }
+        )
+    )
+    frame = pa.table(
+        {
+            "Input": _text(ROW_LABELS),
+            f"Hidden{i + 1}": pa.array(u),
+            f"Hidden{j + 1}": pa.array(v),
+            "z2": pa.array(table.z2),
+            "XOR": pa.array(table.expected.astype(np.int64)),
+        }
+    )
+    return SpaceView(tuple(parts), box, i, j, frame, key)
 
 
 def _group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
@@ -241,6 +307,91 @@ def _group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
     return [t if s else "" for t, s in zip(texts, shown)]
 
 
+# ----- specs: a template per layout, the data put in per rerun --------------------------------------
+def to_spec(chart: alt.TopLevelMixin, validate: bool = True, data: bool = True) -> dict:
+    """An Altair chart → a Vega-Lite dict whose datasets are named d0, d1, … in layer order.
+
+    Datasets are Arrow IPC bytes, what st.altair_chart would ship (uint8 stays uint8); data=False
+    leaves them out (a template). validate=False skips Altair's schema check: templates are built
+    from the same code the tests build and validate.
+    """
+    datasets: dict = {}
+    ids: dict = {}
+    for layer in getattr(chart, "layer", [chart]):
+        if isinstance(layer.data, pd.DataFrame):
+            name = ids.setdefault(id(layer.data), f"d{len(ids)}")
+            datasets[name] = layer.data
+            layer.data = alt.NamedData(name=name)
+    spec = chart.to_dict(validate=validate)
+    spec.get("config", {}).pop("view", None)  # Altair's default 300×300 view; we size every chart
+    if data:
+        spec["datasets"] = {
+            name: pa.ipc.serialize_pandas(df, preserve_index=False).to_pybytes() for name, df in datasets.items()
+        }
+    return spec
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _template(layout: tuple, _build) -> str:
+    """The JSON text of the spec ``_build()`` makes, without data. ``layout`` names everything but the
+    data and the holes (``_fill``) the spec depends on; ``_build`` (not hashed) only runs on a miss."""
+    return json.dumps(to_spec(_build(), validate=False, data=False))
+
+
+def _hole(name: str) -> str:
+    """A placeholder a template carries instead of a text that changes from network to network."""
+    return f"@@{name}@@"
+
+
+def _fill(template: str, data: tuple, **holes: str) -> dict:
+    """The template with its holes filled in (as JSON strings) and datasets d0, d1, … in layer order."""
+    for name, text in holes.items():
+        template = template.replace(_hole(name), json.dumps(text)[1:-1])
+    spec = json.loads(template)
+    spec["datasets"] = {f"d{k}": d for k, d in enumerate(data)}
+    return spec
+
+
+def plane_chart(p: Plane, present: bool, height: int, width: int | str = "container") -> dict:
+    """app.charts.plane_heatmap of the plane, styled, as a Vega-Lite dict. Altair runs once per layout:
+    the title and the value's name (e.g. "Hidden2") are holes, so all hidden neurons share one."""
+    layout = ("plane", present, height, width, p.source[1], len(p.data), p.vrange, p.qrange, p.point_scale)
+    holes = {"title": _hole("title"), "value_name": _hole("value_name")}
+    template = _template(layout, lambda: _plane_chart(p.values(), p, present, height, width, **holes))
+    return _fill(template, p.data, title=p.title, value_name=p.value_name)
+
+
+def _plane_chart(
+    values: np.ndarray, p: Plane, present: bool, height: int, width: int | str, title: str, value_name: str
+) -> alt.LayerChart:
+    kw = {"vrange": p.vrange, "level": p.level, "point_scale": p.point_scale, "present": present}
+    chart = plane_heatmap(values, LO, HI, title=title, value_name=value_name, width=width, height=height, **kw)
+    return style(chart, present)
+
+
+def fresh_plane_spec(p: Plane, present: bool, height: int, width: int | str = "container") -> dict:
+    """What ``plane_chart`` gives, built and validated by Altair from scratch (for the tests)."""
+    return to_spec(_plane_chart(p.values(), p, present, height, width, p.title, p.value_name))
+
+
+def space_chart(s: SpaceView, present: bool, height: int, width: int | str = "container") -> dict:
+    """The hidden-space plot as a Vega-Lite dict — Altair runs once per layout."""
+    layout = ("space", present, height, width, s.i, s.j, s.box, len(s.data))
+    return _fill(_template(layout, lambda: _space_chart(s, present, height, width)), s.data)
+
+
+def _space_chart(s: SpaceView, present: bool, height: int, width: int | str):
+    net = _net_from_key(s.key)
+    table = F.feature_table(net, XOR_X, XOR_Y)
+    frames, box = hidden_space_data(table, net.W[1], net.b[1], net.hidden, s.i, s.j)
+    return style(hidden_space_layers(frames, box, s.i, s.j, height, width, present), present)
+
+
+def fresh_space_spec(s: SpaceView, present: bool, height: int, width: int | str = "container") -> dict:
+    """What ``space_chart`` gives, built and validated by Altair from scratch (for the tests)."""
+    return to_spec(_space_chart(s, present, height, width))
+
+
 def hidden_space_data(
     table: F.FeatureTable, W2: np.ndarray, b2: np.ndarray, hidden: str, i: int, j: int
 ) -> tuple[list, tuple]:
@@ -251,8 +402,7 @@ def hidden_space_data(
     rest = F.rest_contribution(a1, W2, i, j)
     _, _, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
     jj, ii = np.meshgrid(np.arange(HIDDEN_N, dtype=np.uint8), np.arange(HIDDEN_N, dtype=np.uint8))
-    q = np.clip(np.rint(np.nan_to_num(a2, nan=0.5) * 255), 0, 255).astype(np.uint8)
-    frames = [pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()})]
+    frames = [pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": grid_codes(a2).ravel()})]
     line = F.hidden_line(W2, b2, i, j, rest)
     seg = F.line_segment(*line, box) if line is not None else None
     if seg is not None:
@@ -275,12 +425,19 @@ def hidden_space_data(
 
 
 def hidden_space_layers(
-    frames: list, box: tuple, i: int, j: int, height: int = 360, width: int | str = "container"
+    frames: list,
+    box: tuple,
+    i: int,
+    j: int,
+    height: int = 360,
+    width: int | str = "container",
+    present: bool | None = None,
 ) -> alt.LayerChart:
     """The four inputs at (Hidden i, Hidden j), coloured by XOR label, over the output's view a2,
     with the output neuron's line z2 = 0 (W2[i]·h_i + W2[j]·h_j + b2 (+ the others' mean) = 0).
+    present: the mode, as in app.charts.sizes.
     """
-    s = sizes()
+    s = sizes(present)
     du = (box[1] - box[0]) / (HIDDEN_N - 1)
     dv = (box[3] - box[2]) / (HIDDEN_N - 1)
     us = alt.Scale(domain=[box[0], box[1]], nice=False, zero=False)
@@ -343,14 +500,46 @@ def hidden_space_layers(
     return alt.layer(*layers).properties(title="Hidden space", width=width, height=height)
 
 
-def hidden_space_frame(table: F.FeatureTable, i: int, j: int) -> pd.DataFrame:
-    """Text alternative to the hidden-space plot: coordinates and z2 (z2 > 0 is the 1 side of the line)."""
-    return pd.DataFrame(
-        {
-            f"Hidden{i + 1}": table.a1[:, i],
-            f"Hidden{j + 1}": table.a1[:, j],
-            "z2": table.z2,
-            "XOR": table.expected.astype(int),
-        },
-        index=ROW_LABELS,
-    )
+# ----- tables --------------------------------------------------------------------------------------
+def number_columns(t: pa.Table, digits: int = 3) -> dict:
+    """st.dataframe column_config: every float column with ``digits`` decimals, the first (the input)
+    pinned like an index. Cheaper than a pandas Styler (tens of ms per rerun to marshal)."""
+    config = {
+        f.name: st.column_config.NumberColumn(f.name, format=f"%.{digits}f")
+        for f in t.schema
+        if pa.types.is_floating(f.type)
+    }
+    config[t.column_names[0]] = st.column_config.TextColumn(t.column_names[0], pinned=True)
+    return config
+
+
+def show_table(t: pa.Table, key: str, presenter: bool, digits: int = 3) -> None:
+    """A small table whose first column names the input: st.dataframe with column formats, or in
+    presenter mode an st.table of the same formatted text (an HTML table grows with presenter mode's
+    larger font; the grid would be cut off)."""
+    if presenter:
+        text = t.to_pandas().set_index(t.column_names[0])
+        text.index.name = None
+        for c in text.columns:
+            if text[c].dtype.kind == "f":
+                text[c] = [f"{v:.{digits}f}" for v in text[c]]
+        st.table(text)
+    else:
+        st.dataframe(t, column_config=number_columns(t, digits), key=key, width="content", hide_index=True)
+
+
+# ----- cold start ------------------------------------------------------------------------------------
+def warm() -> None:
+    """Fill the caches the page's default render uses (the notes' network, normal mode), through the
+    same cached functions, drawing nothing and reading no session. Called once per server process
+    from a background thread (app/warmup.py); any failure only means a slower first render."""
+    try:
+        key = net_key(MLP.from_dict(notes_weights()))
+        view = network_view(key)
+        size = chart_sizes(False)
+        plane_chart(view.boundary, False, **size["boundary"])
+        for p in view.neurons:
+            plane_chart(p, False, **size["neuron"])
+        space_chart(space_view(key, *view.best), False, **size["space"])
+    except Exception:  # noqa: BLE001 - warming is an optimisation, never an error
+        return

@@ -8,7 +8,7 @@ import streamlit as st
 from app import hidden_charts as hc
 from app import state, ui
 from core import features as F
-from core.data import NOTES_WEIGHTS, ROW_LABELS, X, y
+from core.data import NOTES_WEIGHTS, ROW_LABELS, y
 
 ui.page_header(
     "Hidden features",
@@ -18,6 +18,9 @@ ui.page_header(
 
 net = state.network_control()
 ss = st.session_state
+# Alerts get an explicit "no icon": otherwise Streamlit scans their text for a leading emoji, and the
+# first non-ASCII text it scans loads and compiles its whole emoji catalogue (~0.2 s of a cold render).
+NO_ICON = ""
 
 
 def _sync_epoch() -> None:
@@ -39,22 +42,23 @@ st.markdown(state.network_caption(net))
 
 problem = F.check_network(net)
 if problem:
-    st.warning(f"This page cannot read this network: {problem}. Pick another network in the sidebar.")
+    st.warning(f"This page cannot read this network: {problem}. Pick another network in the sidebar.", icon=NO_ICON)
     st.stop()
 
-table = F.feature_table(net, X, y)
+net_id = hc.net_key(net)
+view = hc.network_view(net_id)  # everything below for this network, computed once (cached)
+table = view.table
 if not table.finite:
-    st.error("This network's numbers overflowed (inf or NaN); nothing is shown. Pick smaller weights.")
+    st.error("This network's numbers overflowed (inf or NaN); nothing is shown. Pick smaller weights.", icon=NO_ICON)
     st.stop()
-gates = F.name_hidden(table.a1, net.hidden)
+gates = view.gates
 h = table.n_hidden
 W2, b2 = net.W[1], net.b[1]
 
 # ----- the notes' table and the gate names ------------------------------------------------------
 PRESENT = ui.presenter()
 # presenter mode: larger fixed-size charts, and text below them instead of beside them
-BIG = {"width": 620, "height": 540} if PRESENT else {"height": 390}
-net_id = hc.net_key(net)
+SIZE = hc.chart_sizes(PRESENT)
 
 
 def two_columns(stack: bool = PRESENT):
@@ -65,8 +69,8 @@ def two_columns(stack: bool = PRESENT):
 def feature_table(compact: bool = False) -> None:
     """The notes' table; compact (beside a chart when projecting): without the Expected column,
     whose answer the ✓/✗ of the Prediction column already gives."""
-    frame = hc.feature_frame(table)
-    hc.show_table(frame.drop(columns="Expected") if compact else frame, "hf_table", PRESENT)
+    frame = view.frame
+    hc.show_table(frame.drop_columns(["Expected"]) if compact else frame, "hf_table", PRESENT)
     n_wrong = int(table.wrong.sum())
     st.caption(
         ("✓ = XOR's answer. " if compact else "")
@@ -86,7 +90,9 @@ def notes_note() -> None:
         st.info(
             "The notes' table (0.076, 0.942, …) is illustrative, from a different training run than the notes' "
             f"example weights. These are the exact values for the example weights; they differ from the notes' "
-            f"by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, {F.NOTES_TABLE[r, c]:.3f} in the notes)."
+            f"by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, "
+            f"{F.NOTES_TABLE[r, c]:.3f} in the notes).",
+            icon=NO_ICON,
         )
 
 
@@ -115,9 +121,9 @@ def gate_names(names: bool = True, explain: bool = True) -> None:
         )
 
 
-def boundary_chart(size: dict) -> None:
+def boundary_chart() -> None:
     st.vega_lite_chart(
-        spec=hc.boundary_spec(net_id, PRESENT, **size),
+        spec=hc.plane_chart(view.boundary, PRESENT, **SIZE["boundary"]),
         key="hf_boundary",
         alt="Decision boundary: the network's output over the input plane, with its 0.5 line and the four XOR points.",
     )
@@ -127,7 +133,7 @@ if PRESENT:
     # A projector's first screen: the decision boundary beside the notes' table and the gate names.
     left, right = st.columns([1, 1], gap="small")
     with left:
-        boundary_chart({"height": 440})
+        boundary_chart()
     with right:
         feature_table(compact=True)
         gate_names(explain=False)
@@ -142,7 +148,7 @@ else:
     with right:
         gate_names()
 
-comb = F.combine(gates, W2, b2)
+comb = view.comb
 pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.up]
 pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.down]
 gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
@@ -163,9 +169,9 @@ if PRESENT:
 else:
     left, right = two_columns()
     with left:
-        boundary_chart(BIG)
+        boundary_chart()
 with right:
-    red = hc.red_share(net_id)
+    red = view.red
     side = {True: [], False: []}
     for r in range(4):
         side[bool(table.pred[r])].append(ROW_LABELS[r])
@@ -191,7 +197,7 @@ cols = st.columns(per_row)
 for k, g in enumerate(gates):
     with cols[k % per_row]:
         st.vega_lite_chart(
-            spec=hc.neuron_spec(net_id, k, PRESENT, 380 if PRESENT else 320),
+            spec=hc.plane_chart(view.neurons[k], PRESENT, **SIZE["neuron"]),
             key=f"hf_map_{k}",
             alt=f"Hidden neuron {k + 1} ({g.name}) over the input plane, with its own threshold line.",
         )
@@ -205,26 +211,28 @@ if h == 1:
         "The hidden-space plot needs two hidden neurons, and this network has one. Each input becomes a single "
         'number, Hidden1, so there is no plane to draw: the output can only say "Hidden1 above (or below) some '
         'value". Hidden1 grows steadily in one direction across the input plane, so that is still one straight '
-        "line across the inputs, and no straight line separates XOR. Use two or more hidden neurons."
+        "line across the inputs, and no straight line separates XOR. Use two or more hidden neurons.",
+        icon=NO_ICON,
     )
     st.stop()
 i, j = 0, 1
 if h > 2:
     names = [f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)]
-    best = F.best_pair(table.a1, W2, b2, y)  # the pair whose 2-D view separates the classes best
-    for wkey, default in zip(("hf_hx", "hf_hy"), best):
+    # by default the pair whose 2-D view separates the classes best
+    for wkey, default in zip(("hf_hx", "hf_hy"), view.best):
         if ss.get(wkey) not in range(h):  # first visit, or a stored choice from a wider network
             ss[wkey] = default
     c1, c2 = st.columns(2)
     i = c1.selectbox("Horizontal axis", range(h), format_func=names.__getitem__, key="hf_hx", persist_state="session")
     j = c2.selectbox("Vertical axis", range(h), format_func=names.__getitem__, key="hf_hy", persist_state="session")
     if i == j:
-        st.warning("Pick two different hidden neurons.")
+        st.warning("Pick two different hidden neurons.", icon=NO_ICON)
         st.stop()
+space = hc.space_view(net_id, i, j)
 left, right = two_columns()
 with left:
     st.vega_lite_chart(
-        spec=hc.hidden_space_spec(net_id, i, j, PRESENT, **(BIG if PRESENT else {"height": 360})),
+        spec=hc.space_chart(space, PRESENT, **SIZE["space"]),
         key="hf_space",
         alt=f"The four inputs at their (Hidden{i + 1}, Hidden{j + 1}) coordinates with the output neuron's line.",
     )
@@ -241,18 +249,21 @@ with right:
     if wrong == 0 and h == 2:
         st.success(
             "**XOR has become linearly separable.** In the input plane no straight line splits the 1s from the 0s; "
-            "here, after the hidden layer, the output neuron's single straight line does."
+            "here, after the hidden layer, the output neuron's single straight line does.",
+            icon=NO_ICON,
         )
     elif wrong == 0:
         st.success(
             f"**XOR has become linearly separable.** In the {h}-dimensional hidden space the output neuron's flat "
             "boundary z2 = 0 puts all four inputs on the right side (see z2 below), which no straight line can do "
-            "in the input plane."
+            "in the input plane.",
+            icon=NO_ICON,
         )
     else:
         st.warning(
             f"The output neuron's line does not separate the classes here yet: {wrong} of 4 inputs are on the wrong "
-            "side. A trained network moves the points (the hidden features) until one line does."
+            "side. A trained network moves the points (the hidden features) until one line does.",
+            icon=NO_ICON,
         )
     if h > 2:
         cut = F.slice_errors(table.a1, W2, b2, y, i, j)
@@ -266,4 +277,4 @@ with right:
             f"With {h} hidden neurons the plot is a 2-D view: the line holds the other neurons at their mean "
             f"contribution. {view}"
         )
-    hc.show_table(hc.hidden_space_frame(table, i, j), "hf_space_table", PRESENT)
+    hc.show_table(space.frame, "hf_space_table", PRESENT)

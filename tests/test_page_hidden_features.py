@@ -252,45 +252,158 @@ def test_garbage_in_the_url_does_not_break_the_page():
 
 
 def _split(spec: dict) -> tuple[dict, dict]:
+    """(the spec without its data, {dataset name: Arrow table}), to compare specs by content."""
     spec = dict(spec)
-    return spec, spec.pop("datasets")
+    data = {name: pa.ipc.open_stream(raw).read_all() for name, raw in spec.pop("datasets").items()}
+    return spec, data
 
 
-@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-def test_templated_specs_equal_fresh_builds(hidden):
-    """Specs are built once per shape and get new data swapped in: that must equal a fresh build."""
-    from app import hidden_charts as hc
-    from app.charts import plane_heatmap, style
+def assert_same_chart(got: dict, want: dict):
+    """Same spec and same data: column names, Arrow types and values (Arrow's own metadata aside)."""
+    got_spec, got_data = _split(got)
+    want_spec, want_data = _split(want)
+    assert got_spec == want_spec
+    assert list(got_data) == list(want_data)
+    for name, table in got_data.items():
+        assert table.schema.remove_metadata() == want_data[name].schema.remove_metadata(), name
+        assert table.equals(want_data[name]), name
 
-    # a network and a nudged copy: same gate names and line count, so the second reuses the templates
+
+def _nudged(hidden: str) -> tuple[MLP, MLP]:
+    """A network and a nudged copy: same gate names and layers, so the second reuses the templates."""
     first = MLP.from_dict(notes_weights(), hidden=hidden)
     net = first.copy()
     net.W[0] += 0.05
     net.b[1] += 0.1
-    hc.neuron_spec(hc.net_key(first), 0, False, 320)  # fills the templates
-    hc.boundary_spec(hc.net_key(first), False, 390)
-    hc.hidden_space_spec(hc.net_key(first), 0, 1, False, 360)
+    return first, net
+
+
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_templated_specs_equal_fresh_builds(hidden, present):
+    """Specs are built once per layout and get each network's data (built without pandas or Altair)
+    swapped in: spec and data must equal a fresh, validated Altair build — also from the cache."""
+    from app import hidden_charts as hc
+
+    size = hc.chart_sizes(present)
+    for net in _nudged(hidden):  # the first fills the templates, the second reuses them
+        key = hc.net_key(net)
+        view = hc.network_view(key)
+        for p, where in [(view.boundary, "boundary")] + [(q, "neuron") for q in view.neurons]:
+            for _ in range(2):  # built, then from the cache
+                assert_same_chart(
+                    hc.plane_chart(p, present, **size[where]), hc.fresh_plane_spec(p, present, **size[where])
+                )
+        space = hc.space_view(key, 0, 1)
+        for _ in range(2):
+            assert_same_chart(
+                hc.space_chart(space, present, **size["space"]), hc.fresh_space_spec(space, present, **size["space"])
+            )
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_fresh_builds_are_app_charts_of_core_values(hidden):
+    """The reference builds above are app.charts.plane_heatmap and hidden_space_layers of core's numbers,
+    assembled here independently of app.hidden_charts' own data path."""
+    from app import hidden_charts as hc
+    from app.charts import plane_heatmap, style
+
+    _, net = _nudged(hidden)
     key = hc.net_key(net)
     table = F.feature_table(net, X, y)
-    g = F.name_hidden(table.a1, hidden)[0]
-    lo, hi = g.rule.low, g.rule.high
-    if hi - lo <= 1e-12:
-        lo, hi = lo - 0.5, hi + 0.5
+    gates = F.name_hidden(table.a1, hidden)
     a1, _ = F.plane_values(net, hc.SMALL_N)
-    fresh = plane_heatmap(
-        a1[0],
-        title=f"Hidden1: {g.name}",
-        value_name="Hidden1",
-        height=320,
-        vrange=(lo, hi),
-        level=g.rule.threshold,
-        point_scale=0.6,
-    )
-    assert _split(hc.neuron_spec(key, 0, False, 320)) == _split(hc.to_spec(style(fresh)))
-    if hidden == "sigmoid":
-        _, a2 = F.plane_values(net, hc.GRID_N)
-        fresh = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=390)
-        assert _split(hc.boundary_spec(key, False, 390)) == _split(hc.to_spec(style(fresh)))
-        frames, box = hc.hidden_space_data(table, net.W[1], net.b[1], hidden, 0, 1)
-        fresh = hc.hidden_space_layers(frames, box, 0, 1, 360)
-        assert _split(hc.hidden_space_spec(key, 0, 1, False, 360)) == _split(hc.to_spec(style(fresh)))
+    for k, g in enumerate(gates):
+        lo, hi = g.rule.low, g.rule.high
+        if hi - lo <= 1e-12:
+            lo, hi = lo - 0.5, hi + 0.5
+        fresh = plane_heatmap(
+            a1[k],
+            title=f"Hidden{k + 1}: {g.name}",
+            value_name=f"Hidden{k + 1}",
+            height=320,
+            vrange=(lo, hi),
+            level=g.rule.threshold,
+            point_scale=0.6,
+            present=False,
+        )
+        assert_same_chart(hc.plane_chart(hc.network_view(key).neurons[k], False, 320), hc.to_spec(style(fresh, False)))
+    _, a2 = F.plane_values(net, hc.GRID_N)
+    fresh = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=390)
+    assert_same_chart(hc.plane_chart(hc.network_view(key).boundary, False, 390), hc.to_spec(style(fresh, False)))
+    frames, box = hc.hidden_space_data(table, net.W[1], net.b[1], hidden, 0, 1)
+    fresh = hc.hidden_space_layers(frames, box, 0, 1, 360, present=False)
+    assert_same_chart(hc.space_chart(hc.space_view(key, 0, 1), False, 360), hc.to_spec(style(fresh, False)))
+
+
+def test_three_hidden_neurons_share_one_template(runs):
+    """The neuron maps differ only by data, title and name: one Altair build serves all three."""
+    from app import hidden_charts as hc
+
+    view = hc.network_view(hc.net_key(runs["231"].final))
+    calls = []
+    real = hc.to_spec
+    try:
+        hc.to_spec = lambda *a, **kw: calls.append(1) or real(*a, **kw)
+        specs = [hc.plane_chart(p, False, 320) for p in view.neurons]
+    finally:
+        hc.to_spec = real
+    assert len(calls) == 1
+    for k, (spec, p) in enumerate(zip(specs, view.neurons)):
+        assert spec["title"] == p.title == f"Hidden{k + 1}: {view.gates[k].name}"
+        assert_same_chart(spec, hc.fresh_plane_spec(p, False, 320))
+
+
+def page_values(at) -> dict:
+    """Everything the page displays: text, tables, and every chart's spec and data."""
+    return {
+        "text": text(at),
+        "tables": [el.value.to_dict() for el in at.dataframe],
+        "charts": [_split(s) for s in chart_dicts(at)],
+    }
+
+
+def chart_dicts(at) -> list[dict]:
+    import json
+
+    out = []
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        spec["datasets"] = {d.name: d.data.data for d in el.proto.datasets}
+        out.append(spec)
+    return out
+
+
+def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
+    """warm() fills the very caches the default render uses (run as the server runs it: a thread with
+    no session), and a page rendered after it shows exactly what a page rendered from scratch shows."""
+    import threading
+
+    import streamlit as st
+
+    from app import hidden_charts as hc
+
+    cold = page_values(open_page(PAGE))
+    st.cache_data.clear()
+    worker = threading.Thread(target=hc.warm)
+    worker.start()
+    worker.join(timeout=120)
+    # after warming, the default render builds no chart and computes no network
+    monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: pytest.fail("a template was built after warm()"))
+    monkeypatch.setattr(F, "plane_values", lambda *a, **kw: pytest.fail("a network was computed after warm()"))
+    warmed = open_page(PAGE)
+    assert not warmed.exception
+    after = page_values(warmed)
+    assert after["text"] == cold["text"]
+    assert after["tables"] == cold["tables"]
+    assert len(after["charts"]) == len(cold["charts"]) == 4
+    for (spec_a, data_a), (spec_b, data_b) in zip(after["charts"], cold["charts"]):
+        assert spec_a == spec_b
+        assert {k: t.to_pydict() for k, t in data_a.items()} == {k: t.to_pydict() for k, t in data_b.items()}
+
+
+def test_warm_never_raises(monkeypatch):
+    from app import hidden_charts as hc
+
+    monkeypatch.setattr(hc, "network_view", lambda key: 1 / 0)
+    hc.warm()  # warming is an optimisation: a failure is swallowed
