@@ -162,30 +162,32 @@ IDX_DTYPES = {
 # file or a gzip bomb under an MNIST name).
 IDX_MAX_BYTES = 50_000_000
 IDX_MAX_FILE_BYTES = 50_000_000  # on disk, gzipped or not
+LABELS_MAX_BYTES = 1_000_000  # a label file: one byte per image (MNIST's has 60,008 bytes)
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by its first two bytes, not its name)."""
+def _read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (by its first two bytes, not its name); a file
+    (or its unpacked content) over ``limit`` bytes (default IDX_MAX_BYTES) is refused unread."""
+    limit = IDX_MAX_BYTES if limit is None else limit
     try:
         if path.is_dir():
             raise IsADirectoryError
         if not path.is_file():  # a FIFO or device under an MNIST name would block or never end
             raise IdxFormatError(f"{path.name} is not a regular file.")
-        if path.stat().st_size > IDX_MAX_FILE_BYTES:
-            raise IdxFormatError(f"{path.name} is larger than {IDX_MAX_FILE_BYTES // 1_000_000} MB; not an MNIST file.")
+        on_disk = min(IDX_MAX_FILE_BYTES, limit)
+        if path.stat().st_size > on_disk:
+            raise IdxFormatError(f"{path.name} is larger than {on_disk / 1e6:g} MB; not an MNIST file.")
         with path.open("rb") as f:
             head = f.read(2)
         if head == GZIP_MAGIC:
             with gzip.open(path, "rb") as f:
-                data = f.read(IDX_MAX_BYTES + 1)  # never unpack more than an MNIST file holds
-            if len(data) > IDX_MAX_BYTES:
-                raise IdxFormatError(
-                    f"{path.name} unpacks to more than {IDX_MAX_BYTES // 1_000_000} MB; not an MNIST file."
-                )
+                data = f.read(limit + 1)  # never unpack more than an MNIST file holds
+            if len(data) > limit:
+                raise IdxFormatError(f"{path.name} unpacks to more than {limit / 1e6:g} MB; not an MNIST file.")
             return data
         with path.open("rb") as f:
-            return f.read(IDX_MAX_FILE_BYTES + 1)
+            return f.read(on_disk + 1)
     except EOFError:
         raise IdxFormatError(f"{path.name} is a truncated gzip file (it ends early): download it again.") from None
     except (gzip.BadGzipFile, zlib.error) as e:
@@ -239,12 +241,13 @@ def parse_idx(data: bytes, name: str = "file") -> np.ndarray:
     )
 
 
-def read_idx(path: str | Path) -> np.ndarray:
-    """One IDX file (gzipped or not) as an array with the shape its header gives."""
+def read_idx(path: str | Path, limit: int | None = None) -> np.ndarray:
+    """One IDX file (gzipped or not) as an array with the shape its header gives; at most ``limit``
+    bytes unpacked (default IDX_MAX_BYTES)."""
     path = Path(path)
     if not path.exists():
         raise IdxFormatError(f"{path.name} is missing from {path.parent}.")
-    return parse_idx(_read_bytes(path), path.name)
+    return parse_idx(_read_bytes(path, limit), path.name)
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -363,7 +366,9 @@ def load_mnist(folder: str | Path) -> tuple[DigitSet, DigitSet]:
         raise IdxFormatError(
             f"{folder} is missing {len(missing)} of the 4 MNIST files: " + ", ".join(f"{m}(.gz)" for m in missing) + "."
         )
-    arrays = {k: read_idx(p) for k, p in found.items()}
+    # labels first and small: a folder of oversized files is refused before the big ones are read
+    arrays = {k: read_idx(found[k], LABELS_MAX_BYTES) for k in ("train_labels", "test_labels")}
+    arrays |= {k: read_idx(found[k]) for k in ("train_images", "test_images")}
     sets = []
     for part in ("train", "test"):
         img, lab = arrays[f"{part}_images"], arrays[f"{part}_labels"]

@@ -276,6 +276,13 @@ def test_files_larger_than_mnist_are_refused_before_reading(tmp_path, monkeypatc
         D.read_idx(p)
 
 
+def test_label_files_are_limited_to_what_labels_can_need(tmp_path):
+    make_mnist(tmp_path / "m")
+    D.write_idx(tmp_path / "m" / "train-labels-idx1-ubyte.gz", np.zeros(D.LABELS_MAX_BYTES + 1, dtype=np.uint8))
+    with pytest.raises(D.IdxFormatError, match="train-labels-idx1-ubyte.gz unpacks to more than 1 MB"):
+        D.load_mnist(tmp_path / "m")
+
+
 def test_a_gzip_bomb_is_not_unpacked_past_the_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(D, "IDX_MAX_BYTES", 10_000)
     p = tmp_path / "bomb-idx3-ubyte.gz"
