@@ -47,12 +47,15 @@ def run(quick: bool = False, log=print) -> dict:
         single[name] = {
             **times[name],
             "us_per_epoch": times[name]["median"] / E * 1e6,
+            "cpu_us_per_epoch": times[name]["cpu"]["median"] / E * 1e6,
             "final_loss": float(curve[-1]),
             "max_abs_loss_difference_from_core": float(np.max(np.abs(curve - ours))),
         }
-    base = single["core.train"]["median"]
+    base, cpu_base = single["core.train"]["median"], single["core.train"]["cpu"]["median"]
     for v in single.values():
         v["times_slower_than_core"] = v["median"] / base
+        # the same ratio in CPU time, which a busy neighbour on a shared machine disturbs far less
+        v["cpu_times_slower_than_core"] = v["cpu"]["median"] / cpu_base if cpu_base > 0 else None
 
     S, ME = cfg["seeds"], cfg["multi_epochs"]
     K = cfg["serial_seeds"]
@@ -85,4 +88,16 @@ def run(quick: bool = False, log=print) -> dict:
             "multi_over_serial_throughput": many["train_many"]["seed_epochs_per_s"]
             / many["train, seed after seed"]["seed_epochs_per_s"],
         },
+        "ratios_cpu": {
+            "pytorch_over_core": single.get("PyTorch CPU (autograd + SGD)", {}).get("cpu_times_slower_than_core"),
+            "per_sample_numpy_over_core": single["per-sample loop, NumPy"]["cpu_times_slower_than_core"],
+            "per_sample_python_over_core": single["per-sample loop, Python floats"]["cpu_times_slower_than_core"],
+            "before_over_core": single["original loop (before)"]["cpu_times_slower_than_core"],
+            "multi_over_serial_throughput": _cpu_per_seed(many["train, seed after seed"])
+            / max(_cpu_per_seed(many["train_many"]), 1e-12),
+        },
     }
+
+
+def _cpu_per_seed(v: dict) -> float:
+    return v["cpu"]["median"] / v["seeds"]

@@ -141,6 +141,8 @@ def test_quick_benchmark_core_and_payload(tmp_path, capsys):
         assert v["max_abs_loss_difference_from_core"] < 1e-9, name
         assert 0 < v["min"] <= v["median"] <= v["max"]
     assert r["core"]["multi_seed"]["train_many"]["seed_epochs_per_s"] > 0
+    assert r["core"]["ratios_cpu"].keys() == r["core"]["ratios"].keys()
+    assert r["core"]["ratios_cpu"]["per_sample_numpy_over_core"] > 0
     home = r["payload"][""]
     assert home["tables"] == 1 and home["total_bytes"] > home["table_bytes"] > 0
     text = capsys.readouterr().out
