@@ -251,16 +251,15 @@ def _fast_epochs(
     # and its update writes row s + 2
     ring = np.empty((C + 2, P))
     np.negative(ws.theta[ws.cur], out=ring[1])
+    Zout = np.empty((C, N, k))  # −z2 of each epoch of the chunk
+    Aout = np.empty((C, N, k))  # a2 of each epoch of the chunk
     shapes = [W1.shape, b1.shape, W2.shape, b2.shape]
     slots = []
     for s in range(C):
         (nW1, nW2), (nb1, nb2) = ws._split(ring[s + 1], shapes)
         # one output: b2 as a 0-d view, the same additions without NumPy's slower broadcasting
         nb2_add = nb2.reshape(()) if k == 1 else nb2
-        slots.append((nW1, nb1, nW2, nb2, nb2_add, nW2.T, ring[s + 1], ring[s + 2]))
-    Zout = np.empty((C, N, k))  # −z2 of each epoch of the chunk
-    Aout = np.empty((C, N, k))  # a2 of each epoch of the chunk
-    z_views, a_views = list(Zout), list(Aout)
+        slots.append((nW1, nb1, nW2, nb2, nb2_add, nW2.T, ring[s + 1], ring[s + 2], Zout[s], Aout[s]))
     nz1, a1, back, ndf, ndz1 = (np.empty((N, h)) for _ in range(5))
     a1T, XT = a1.T, X.T
     ndz2 = np.empty((N, k))
@@ -281,8 +280,7 @@ def _fast_epochs(
     while t0 < epochs:
         n = min(C, epochs - t0)
         for s in range(n):
-            nW1, nb1, nW2, nb2, nb2_add, nW2T, th, th_next = slots[s]
-            nz2, a2 = z_views[s], a_views[s]
+            nW1, nb1, nW2, nb2, nb2_add, nW2T, th, th_next, nz2, a2 = slots[s]
             t = t0 + s
             # forward: −z1, a1 = σ(z1), −z2, a2 = σ(z2)
             dot1(X, nW1, nz1)
