@@ -519,7 +519,6 @@ def show_table(t: pa.Table, key: str, presenter: bool, digits: int = 3) -> None:
     larger font; the grid would be cut off)."""
     if presenter:
         text = t.to_pandas().set_index(t.column_names[0])
-        text.index.name = None
         for c in text.columns:
             if text[c].dtype.kind == "f":
                 text[c] = [f"{v:.{digits}f}" for v in text[c]]
