@@ -142,7 +142,7 @@ def ledger_mark_css(step: str) -> str:
         f"<style>{box} {{ border: 2px solid {MARK_EDGE} !important; }} "
         f'{box} > [data-testid="stElementContainer"]:first-child p::after {{ content: "explained above"; '
         "margin-left: 0.6rem; padding: 0.05rem 0.45rem; border-radius: 0.5rem; font-size: 0.85em; "
-        "font-weight: 400; color: #b54a00; background: rgba(255, 164, 33, 0.16); }}</style>"
+        "font-weight: 400; color: #b54a00; background: rgba(255, 164, 33, 0.16); }</style>"
     )
 
 
@@ -295,3 +295,131 @@ def saturation_words(led: bl.Ledger, cmp_: bl.LossComparison) -> str:
         f"No output is saturated here (every σ'(z2) ≥ 0.1), so MSE's dz2 is between "
         f"{sp:.0%} and {float(cmp_.sp2.max()):.0%} of BCE's."
     )
+
+
+# ----- 3 · the ledger -----------------------------------------------------------------------------
+def ledger_heading(led: bl.Ledger, name: str) -> str:
+    """A ledger entry's first line: number, name, the notes' caption, shape and how it is made."""
+    N, h, d = led.N, led.width, led.X.shape[1]
+    shape, how = {
+        "dz2": (f"{N}×1", ""),
+        "dW2": (f"{h}×1", f"({h}×{N}) @ ({N}×1)"),
+        "db2": ("1×1", ""),
+        "dz1": (f"{N}×{h}", f"({N}×1) @ (1×{h}) ⊙ ({N}×{h})"),
+        "dW1": (f"{d}×{h}", f"({d}×{N}) @ ({N}×{h})"),
+        "db1": (f"1×{h}", ""),
+    }[name]
+    how = f" — {how}" if how else ""
+    return f"**{bl.STEPS.index(name) + 1} · {name}** — {STEP_TITLES[name]} · shape **{shape}**{how}"
+
+
+def ledger_tex(led: bl.Ledger, name: str) -> str:
+    """The notes' line of code for ``name`` as a formula."""
+    return {
+        "dz2": r"dz_2 = " + dz2_tex(led.loss_name),
+        "dW2": r"dW_2 = a_1^{\top} @ dz_2 / N",
+        "db2": r"db_2 = \textstyle\sum_n dz_2[n] / N",
+        "dz1": r"\begin{aligned} dz_1 &= (dz_2 @ W_2^{\top}) \odot f'(z_1) \\ f'(z_1) &= "
+        + F_PRIME_TEX[led.hidden]
+        + r"\end{aligned}",
+        "dW1": r"dW_1 = X^{\top} @ dz_1 / N",
+        "db1": r"db_1 = \textstyle\sum_n dz_1[n] / N",
+    }[name]
+
+
+def dz1_titles(hidden: str) -> tuple[str, str, str]:
+    """Titles over dz1's three tables: what is passed back, times f'(z1), gives dz1."""
+    return "dz2 @ W2ᵀ (error passed back)", f"× f'(z1) ({f_prime_words(hidden)})", "= dz1"
+
+
+# ----- 5 · gradient check, 6 · one step: verdicts as (kind of message, text) -------------------------
+def gradcheck_verdict(gc, hidden: str) -> tuple[str, str]:
+    """("success" | "warning", text) for the largest relative error of a core.gradcheck.GradCheck."""
+    worst = gc.max_rel_error
+    if worst < 1e-6:
+        return (
+            "success",
+            f"Largest relative error: {worst:.1e} — far below 10⁻⁶. The backward pass computes the true gradient.",
+        )
+    why = (
+        "With a ReLU-like activation this happens when a hidden unit sits at (or within a few ε of) its kink "
+        "at z = 0, where the slope jumps: the backward pass uses the slope on one side, the finite difference "
+        "averages both sides. Look for a 0 in the z1 of some input."
+        if hidden in ("relu", "leaky_relu")
+        else "Numerical rounding dominates when gradients are this tiny; compare the |difference| column."
+    )
+    return (
+        "warning",
+        f"Largest relative error: {worst:.1e} (at {gc.names[int(np.argmax(gc.rel_error))]}), above 10⁻⁶. " + why,
+    )
+
+
+def step_verdict(rec: bl.Step) -> tuple[str, str]:
+    """("error" | "success" | "warning", text) for one gradient-descent step."""
+    if not rec.finite:
+        return "error", (
+            "This step made some numbers infinite or undefined, so it was not applied. Use a smaller learning rate."
+        )
+    if rec.improved:
+        return "success", (
+            f"The loss went down: {rec.loss_before:.6f} → {rec.loss_after:.6f} "
+            f"({(rec.loss_before - rec.loss_after) / rec.loss_before:.2%} lower)."
+        )
+    return "warning", (
+        f"This step made the loss **worse**: {rec.loss_before:.6f} → {rec.loss_after:.6f}. The gradient only "
+        f"says which way is downhill *here*; a step of lr = {rec.lr:g} jumped past the valley. Try a smaller "
+        "learning rate, or Reset."
+    )
+
+
+# ----- more live sentences ------------------------------------------------------------------------
+GRADCHECK_TEX = (
+    r"\begin{aligned}\frac{\partial L}{\partial \theta} \approx \tfrac{1}{12\,\varepsilon}\big[&-L(\theta+2\varepsilon)"
+    r" + 8L(\theta+\varepsilon) \\ &- 8L(\theta-\varepsilon) + L(\theta-2\varepsilon)\big]\end{aligned}"
+)
+
+
+def current_prediction(led: bl.Ledger, row: int) -> str:
+    """What the current network predicts for one input, in the notes' words."""
+    label = ROW_LABELS[row]
+    return (
+        f"The current network predicts **{fmt(led.a2[row, 0], 4)}** for {label} "
+        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})"
+    )
+
+
+def dW2_caption(led: bl.Ledger) -> str:
+    return f"Add each of the last {led.width} columns down and you get dW2 (left): a1ᵀ @ dz2 / N, one input at a time."
+
+
+def exact_caption(cmp_: bl.LossComparison) -> str | None:
+    """Why the ratio column shows σ'(z2) for inputs whose output is exactly y (None when there are none)."""
+    if not cmp_.exact:
+        return None
+    return (
+        f"For {', '.join(ROW_LABELS[n] for n in cmp_.exact)} the output equals y exactly (a2 − y = 0), so MSE ÷ BCE "
+        "is 0 ÷ 0, which has no value: the table shows the factor σ'(z2) itself there."
+    )
+
+
+def walk_caption(steps: int, rec: bl.Step | None, led: bl.Ledger) -> str:
+    """Where the walk of section 6 stands: not started, or step ``steps`` of it."""
+    if rec is None:
+        return (
+            f"No step taken yet. Start: the network in the sidebar, {LOSSES[led.loss_name]} = {fmt(led.loss, 4)}. "
+            "Press **Take one step**; each press steps again from where you are."
+        )
+    return (
+        f"**Step {steps}** from the starting network (learning rate {rec.lr:g}, loss: {LOSSES[rec.loss_name]}). "
+        "Press again to keep stepping, or Reset to return to the network in the sidebar."
+    )
+
+
+def step_metrics(rec: bl.Step, steps: int) -> list[tuple[str, str, str | None]]:
+    """(label, value, change) of the three numbers above a step's tables."""
+    after = (f"{rec.loss_after:.6f}", f"{rec.loss_after - rec.loss_before:+.6f}") if rec.finite else ("undefined", None)
+    return [
+        ("Loss before this step", f"{rec.loss_before:.6f}", None),
+        ("Loss after", *after),
+        ("Steps taken", str(steps), None),
+    ]

@@ -1,9 +1,6 @@
 """Backpropagation: the chain rule, the notes' backward pass as a live ledger, BCE vs MSE, a
 gradient check and one gradient-descent step — all for the current network on the four XOR inputs.
-
-Speed (issue 9): every number and table comes from caches in app/backprop_data.py; the parts a
-control changes are fragments, so moving "Step explained", the input or the step buttons reruns
-only that part of the page."""
+Numbers and tables come cached from app/backprop_data.py; each control's part of the page is a fragment."""
 
 import streamlit as st
 
@@ -33,6 +30,7 @@ except ValueError as e:
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule
 # (left) beside the step selector and that step's live numbers (right); normally all run down the page.
 PRESENT = ui.presenter()
+LINK = {"bind": "query-params", "persist_state": "session"}  # controls a teacher shares in a link
 params, hidden = net.to_dict(), net.hidden
 if PRESENT:
     st.header("1 · The chain rule, backwards")
@@ -44,9 +42,8 @@ loss = side.segmented_control(
     required=True,
     format_func=bt.LOSS_CHOICES.get,
     key="bp_loss",
-    bind="query-params",
-    persist_state="session",
     help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
+    **LINK,
 )
 loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
 led = bd.ledger(params, hidden, loss)
@@ -69,7 +66,7 @@ if not PRESENT:
 def chain_rule(led: bl.Ledger) -> None:
     """Everything "Step explained" changes: the shaded factors, the step's formulas, the diagram,
     the live explanation and which ledger entry below is marked."""
-    body, numbers = st.columns([3, 2], gap="large") if PRESENT else [st.container()] * 2
+    body, numbers = st.columns(2, gap="small") if PRESENT else [st.container()] * 2
     slot = body.container()  # the chain rule goes above the selector
     step = numbers.segmented_control(
         "Step explained",
@@ -77,9 +74,8 @@ def chain_rule(led: bl.Ledger) -> None:
         default="dz2",
         required=True,
         key="bp_step",
-        bind="query-params",
-        persist_state="session",
         help="Highlights this step in the diagram and in the ledger below.",
+        **LINK,
     )
     step = step or "dz2"
     slot.latex(bt.chain_tex(step))
@@ -91,8 +87,8 @@ def chain_rule(led: bl.Ledger) -> None:
         with numbers:
             ui.show_matrix(*bd.step_matrix(led, step), digits=4)
         st.markdown(CHAIN + " " + NEED.replace(" The chain rule says:", ""))
-    fsym = bt.F_SYMBOL.get(led.hidden, led.hidden)
-    st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, bt.diagram_tips(led), PRESENT), width="content")
+    fsym, tips = bt.F_SYMBOL.get(led.hidden, led.hidden), bt.diagram_tips(led)
+    st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, tips, PRESENT), width="content")
     st.caption(
         f"The notes' visual summary. Forward pass down the left, backward pass back up the right. "
         f"Highlighted: **{step}** ({bt.STEP_TITLES[step]}); dashed arrows show what it reads from the forward pass."
@@ -105,30 +101,19 @@ chain_rule(led)
 
 
 # ----- 2. one example, 3. the ledger, 4. which loss (all follow the chosen input) ----------------
-def entry(name: str, formula: str, shape: str, shapes: str = ""):
-    """A bordered ledger entry: number, name, the notes' caption, shape, formula."""
-    box = st.container(border=True, key=f"bp_entry_{name}")
-    how = f" — {shapes}" if shapes else ""
-    box.markdown(f"**{bl.STEPS.index(name) + 1} · {name}** — {bt.STEP_TITLES[name]} · shape **{shape}**{how}")
-    box.latex(formula)
-    return box
-
-
 @st.fragment
 def by_input(led: bl.Ledger, tables: dict) -> None:
     """Sections 2–4: moving the input reruns only these."""
-    N, h, d = led.N, led.width, led.X.shape[1]
     st.header("2 · One example")
     row = st.segmented_control(
         "Input",
-        list(range(N)),
+        list(range(led.N)),
         default=2,
         required=True,
         format_func=ROW_LABELS.__getitem__,
         key="bp_row",
-        bind="query-params",
-        persist_state="session",
         help="One of the four XOR inputs; its row is highlighted in every table below.",
+        **LINK,
     )
     row = 2 if row is None else row
     a2n, yn = float(led.a2[row, 0]), float(led.y[row, 0])
@@ -141,8 +126,8 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
             st.markdown("The output is on the wrong side of 0.5: this input is misclassified.")
         st.markdown("Passed back, each hidden neuron gets dz2 × W2[j] × f'(z1):")
         st.latex(bt.example_dz1_tex(led, row))
-        if h > 4:
-            st.caption(f"(first 4 of {h} hidden neurons; every one is in the dz1 table below)")
+        if led.width > 4:
+            st.caption(f"(first 4 of {led.width} hidden neurons; every one is in the dz1 table below)")
     with ex2:
         zled, n10 = bd.zero_ledger(net), 2  # the notes' example input [1 0]
         st.markdown("**The notes' one-iteration example is an untrained network.**")
@@ -152,60 +137,38 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
         )
         st.latex(bt.zero_network_tex(zled, n10))
         st.markdown(bt.zero_network_words(zled, n10))
-        st.markdown(
-            f"The current network predicts **{ui.fmt(led.a2[n10, 0], 4)}** for [1 0] "
-            f"(dz2 = {ui.fmt(led.dz2[n10, 0], 4)}: {bl.dz2_words(led.a2[n10, 0], led.y[n10, 0])})"
-        )
+        st.markdown(bt.current_prediction(led, n10))
 
     st.header("3 · The backward pass, line by line")
     st.markdown(
         "The notes' code, in its order, with this network's numbers. Each gradient is a sum over the four inputs, "
-        f"so every table shows **what each input adds** (already divided by N = {N}); the last row, **sum = …**, "
+        f"so every table shows **what each input adds** (already divided by N = {led.N}); the last row, **sum = …**, "
         "is the gradient itself. The row marked ▶ is the input picked in section 2."
     )
-    hl = ROW_LABELS[row]
 
     def show(name: str, mark: bool = True) -> None:
-        bd.show(tables[name], f"bp_t_{name}", hl if mark else None)
+        bd.show(tables[name], f"bp_t_{name}", ROW_LABELS[row] if mark else None)
 
-    with entry("dz2", r"dz_2 = " + bt.dz2_tex(led.loss_name), f"{N}×1"):
-        show("dz2")
-    for name, formula, shape, shapes in (
-        ("dW2", r"dW_2 = a_1^{\top} @ dz_2 / N", f"{h}×1", f"({h}×{N}) @ ({N}×1)"),
-        ("db2", r"db_2 = \textstyle\sum_n dz_2[n] / N", "1×1", ""),
-    ):
-        with entry(name, formula, shape, shapes):
-            c1, c2 = st.columns([2, 3])
-            with c1:
-                show(name, mark=False)
-            with c2:
-                show(f"{name}_terms")
-                if name == "dW2":
-                    st.caption(
-                        f"Add each of the last {h} columns down and you get dW2 (left): a1ᵀ @ dz2 / N, one input "
-                        "at a time."
-                    )
-    fp_tex = r"\begin{aligned} dz_1 &= (dz_2 @ W_2^{\top}) \odot f'(z_1) \\ f'(z_1) &= " + bt.F_PRIME_TEX[led.hidden]
-    with entry("dz1", fp_tex + r"\end{aligned}", f"{N}×{h}", f"({N}×1) @ (1×{h}) ⊙ ({N}×{h})"):
-        st.caption(bt.dz1_caption(led))
-        for col, title, name in zip(
-            st.columns(3),
-            ("dz2 @ W2ᵀ (error passed back)", f"× f'(z1) ({bt.f_prime_words(led.hidden)})", "= dz1"),
-            ("back", "fp1", "dz1"),
-        ):
-            with col:
-                st.markdown(title)
-                show(name)
-    for name, formula, shape, shapes in (
-        ("dW1", r"dW_1 = X^{\top} @ dz_1 / N", f"{d}×{h}", f"({d}×{N}) @ ({N}×{h})"),
-        ("db1", r"db_1 = \textstyle\sum_n dz_1[n] / N", f"1×{h}", ""),
-    ):
-        with entry(name, formula, shape, shapes):
-            c1, c2 = st.columns([2, 3])
-            with c1:
-                show(name, mark=False)
-            with c2:
-                show(f"{name}_terms")
+    for name in bl.STEPS:  # bordered entries, keyed so the step fragment's CSS can mark one
+        with st.container(border=True, key=f"bp_entry_{name}"):
+            st.markdown(bt.ledger_heading(led, name))
+            st.latex(bt.ledger_tex(led, name))
+            if name == "dz2":
+                show("dz2")
+            elif name == "dz1":
+                st.caption(bt.dz1_caption(led))
+                for col, title, part in zip(st.columns(3), bt.dz1_titles(led.hidden), ("back", "fp1", "dz1")):
+                    col.markdown(title)
+                    with col:
+                        show(part)
+            else:
+                c1, c2 = st.columns([2, 3])
+                with c1:
+                    show(name, mark=False)
+                with c2:
+                    show(f"{name}_terms")
+                    if name == "dW2":
+                        st.caption(bt.dW2_caption(led))
 
     st.subheader("Which input pushed which gradient")
     st.vega_lite_chart(bc.contributions_spec(params, hidden, led.loss_name, PRESENT), width="stretch")
@@ -230,11 +193,8 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
             "Saturated outputs barely move under MSE — even when they are saturated at the *wrong* answer, "
             "where BCE still pushes with almost the full error."
         )
-        if exact := [ROW_LABELS[n] for n in cmp_.exact]:
-            st.caption(
-                f"For {', '.join(exact)} the output equals y exactly (a2 − y = 0), so MSE ÷ BCE is 0 ÷ 0, which has "
-                "no value: the table shows the factor σ'(z2) itself there."
-            )
+        if exact := bt.exact_caption(cmp_):
+            st.caption(exact)
     with c2:
         st.vega_lite_chart(bc.sigmoid_prime_spec(params, hidden, PRESENT), width="stretch")
         st.caption(
@@ -251,26 +211,12 @@ st.markdown(
     f"Nudge each of the {net.n_params} parameters θ by ±ε (and ±2ε), recompute the loss, and estimate the slope "
     "with the 5-point central difference (ε = 0.001); then compare with backprop's gradient."
 )
-st.latex(
-    r"\begin{aligned}\frac{\partial L}{\partial \theta} \approx \tfrac{1}{12\,\varepsilon}\big[&-L(\theta+2\varepsilon)"
-    r" + 8L(\theta+\varepsilon) \\ &- 8L(\theta-\varepsilon) + L(\theta-2\varepsilon)\big]\end{aligned}"
-)
+st.latex(bt.GRADCHECK_TEX)
 if not bd.gradcheck_finite(gc):
     st.warning("Some nudged losses were infinite or undefined, so those rows are shown as “—”.")
 bd.show(tables["gc"], "bp_t_gc")
-if (worst := gc.max_rel_error) < 1e-6:
-    st.success(f"Largest relative error: {worst:.1e} — far below 10⁻⁶. The backward pass computes the true gradient.")
-else:
-    st.warning(
-        f"Largest relative error: {worst:.1e} (at {gc.names[int(gc.rel_error.argmax())]}), above 10⁻⁶. "
-        + (
-            "With a ReLU-like activation this happens when a hidden unit sits at (or within a few ε of) its kink "
-            "at z = 0, where the slope jumps: the backward pass uses the slope on one side, the finite difference "
-            "averages both sides. Look for a 0 in the z1 of some input."
-            if hidden in ("relu", "leaky_relu")
-            else "Numerical rounding dominates when gradients are this tiny; compare the |difference| column."
-        )
-    )
+kind, verdict = bt.gradcheck_verdict(gc, hidden)
+getattr(st, kind)(verdict)
 
 
 # ----- 6. one gradient-descent step ---------------------------------------------------------------
@@ -289,47 +235,21 @@ def descent(led: bl.Ledger) -> None:
         step=0.5,
         format="%.3f",
         key="bp_lr",
-        bind="query-params",
-        persist_state="session",
         help="Small steps lower the loss a little; very large ones overshoot.",
+        **LINK,
     )
     if c2.button("Take one step", key="bp_go", type="primary", icon=":material/arrow_downward:", width="stretch"):
         bd.take_step(walk, led.hidden, lr, led.loss_name)
     if c3.button("Reset", key="bp_reset", icon=":material/restart_alt:", width="stretch"):
         bd.reset(walk, net)
-    if (rec := walk["last"]) is None:
-        st.caption(
-            f"No step taken yet. Start: the network in the sidebar, {LOSSES[led.loss_name]} = {ui.fmt(led.loss, 4)}. "
-            "Press **Take one step**; each press steps again from where you are."
-        )
+    rec = walk["last"]
+    (st.caption if rec is None else st.markdown)(bt.walk_caption(walk["steps"], rec, led))
+    if rec is None:
         return
-    st.markdown(
-        f"**Step {walk['steps']}** from the starting network (learning rate {rec.lr:g}, loss: "
-        f"{LOSSES[rec.loss_name]}). Press again to keep stepping, or Reset to return to the network in the sidebar."
-    )
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Loss before this step", f"{rec.loss_before:.6f}")
-    if rec.finite:
-        change = f"{rec.loss_after - rec.loss_before:+.6f}"
-        m2.metric("Loss after", f"{rec.loss_after:.6f}", delta=change, delta_color="inverse")
-    else:
-        m2.metric("Loss after", "undefined")
-    m3.metric("Steps taken", walk["steps"])
-    if not rec.finite:
-        st.error(
-            "This step made some numbers infinite or undefined, so it was not applied. Use a smaller learning rate."
-        )
-    elif rec.improved:
-        st.success(
-            f"The loss went down: {rec.loss_before:.6f} → {rec.loss_after:.6f} "
-            f"({(rec.loss_before - rec.loss_after) / rec.loss_before:.2%} lower)."
-        )
-    else:
-        st.warning(
-            f"This step made the loss **worse**: {rec.loss_before:.6f} → {rec.loss_after:.6f}. The gradient only "
-            f"says which way is downhill *here*; a step of lr = {rec.lr:g} jumped past the valley. Try a smaller "
-            "learning rate, or Reset."
-        )
+    for col, (label, value, change) in zip(st.columns(3), bt.step_metrics(rec, walk["steps"])):
+        col.metric(label, value, delta=change, delta_color="inverse")
+    kind, verdict = bt.step_verdict(rec)
+    getattr(st, kind)(verdict)
     moves, outputs = bd.step_frames(rec)
     c1, c2 = st.columns([3, 2], gap="large")
     with c1:

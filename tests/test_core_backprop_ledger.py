@@ -164,3 +164,29 @@ def test_fingerprint_tracks_the_exact_weights(notes):
     other.W[0][0, 0] += 1e-9
     assert bl.fingerprint(other) != bl.fingerprint(notes)
     assert bl.fingerprint(MLP(notes.W, notes.b, hidden="tanh")) != bl.fingerprint(notes)
+
+
+def test_helpers_the_page_quotes(notes):
+    led = bl.ledger(notes, X, y)
+    assert bl.silent_inputs(led) == [0]  # [0 0] adds nothing to dW1
+    assert bl.silent_inputs(bl.ledger(bl.zero_network(), X, y)) == [0, 1, 2, 3]
+    k = np.argmax(np.abs(led.dW1))
+    assert bl.largest_entry(led.dW1) == led.dW1.flat[k] and bl.largest_entry(np.array([-3.0, 2.0])) == -3.0
+    assert bl.largest_gradient(led) == max(np.abs(g).max() for g in (led.dW2, led.db2, led.dW1, led.db1))
+    assert bl.largest_gradient(bl.ledger(bl.zero_network(), X, y)) == 0
+    for step in bl.STEPS:
+        assert bl.step_value(led, step) is getattr(led, step)
+    with pytest.raises(ValueError):
+        bl.step_value(led, "dW9")
+
+
+def test_comparison_factor_is_the_ratio_or_sigma_prime_where_the_ratio_is_undefined():
+    net = MLP([np.zeros((2, 2)), np.zeros((2, 1))], [np.zeros((1, 2)), np.zeros((1, 1))])
+    yy = np.array([[0.5], [1.0], [0.0], [0.5]])
+    c = bl.compare_losses(net, X, yy)
+    assert c.exact == [0, 3]
+    np.testing.assert_array_equal(c.factor[[0, 3]], c.sp2[[0, 3]])
+    np.testing.assert_array_equal(c.factor[[1, 2]], c.ratio[[1, 2]])
+    notes = notes_network()
+    c = bl.compare_losses(notes, X, y)
+    assert c.exact == [] and c.most_saturated == int(np.argmin(c.sp2[:, 0]))

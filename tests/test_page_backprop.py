@@ -247,3 +247,160 @@ def test_a_trained_relu_network_of_width_3():
     check_ledger(at, net, "bce")
     assert "\\mathbb{1}[z_1 > 0]" in texts(at)
     assert "ReLU" in texts(at)
+
+
+# ----- the fast paths: caches, warm-up and fragments show exactly core's numbers --------------------
+def displayed(at) -> dict:
+    """Everything a student reads: every table (values and labels), every text, every chart's data."""
+    from streamlit import dataframe_util
+
+    charts = [
+        dataframe_util.convert_arrow_bytes_to_pandas_df(ds.data.data).to_dict("list")
+        for el in at.get("vega_lite_chart")
+        for ds in el.proto.datasets
+    ]
+    return {
+        "tables": [d.value.to_dict("split") for d in at.dataframe],
+        "texts": texts(at),
+        "dot": [el.proto.spec for el in at.get("graphviz_chart")],
+        "charts": charts,
+    }
+
+
+def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
+    from app import backprop_data as bd
+    from core.gradcheck import gradient_check
+
+    params = NOTES.to_dict()
+    for loss in ("bce", "mse"):
+        first = bd.tables(params, "sigmoid", loss)
+        again = bd.tables(params, "sigmoid", loss)  # from the cache
+        led = bl.ledger(NOTES, X, y, loss)
+        built = bd.frames(led, bl.compare_losses(NOTES, X, y), gradient_check(NOTES, X, y, loss))
+        assert set(first) == set(built)
+        for name, df in built.items():
+            for table in (first[name], again[name]):
+                got = table.to_pandas()
+                assert list(got.index) == list(df.index) and list(got.columns) == list(df.columns), name
+                np.testing.assert_array_equal(got.to_numpy(), df.to_numpy(), err_msg=name)
+        np.testing.assert_array_equal(first["dz1"].to_pandas().to_numpy(), led.dz1)
+        np.testing.assert_array_equal(first["dW1_terms"].to_pandas().loc["sum = dW1"].to_numpy(), led.dW1.ravel())
+    marked = bd.mark(first["dz2"], "[0 1]").to_pandas()
+    assert list(marked.index) == ["[0 0]", "▶ [0 1]", "[1 0]", "[1 1]"]
+    np.testing.assert_array_equal(marked.to_numpy(), first["dz2"].to_pandas().to_numpy())
+    assert bd.mark(first["dW2"], "[0 1]") is first["dW2"]  # no such row: unchanged
+    assert list(first["dz2"].to_pandas().index) == ROW_LABELS  # the cached table itself is never marked
+
+
+def test_infinite_values_become_empty_cells_not_inf():
+    from app import backprop_data as bd
+
+    df = bd.to_arrow(bd.pd.DataFrame({"a": [1.0, np.inf], "b": [np.nan, -np.inf]}, index=["p", "q"])).to_pandas()
+    assert df.loc["p", "a"] == 1.0 and np.isnan(df.loc["q", "a"]) and df.isna().sum().sum() == 3
+
+
+def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monkeypatch):
+    import streamlit as st
+
+    from app import backprop_charts as bc
+    from core import gradcheck
+
+    cold = displayed(open_page(PAGE))
+    st.cache_data.clear()
+    bc.warm()  # as app.warmup's thread would, outside any script run
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("the default render recomputed something warm() should have cached")
+
+    monkeypatch.setattr(bl, "ledger", computed_again)
+    monkeypatch.setattr(gradcheck, "gradient_check", computed_again)
+    monkeypatch.setattr("app.backprop_data.gradient_check", computed_again)
+    monkeypatch.setattr(bc, "contributions_chart", computed_again)
+    monkeypatch.setattr(bc, "sigmoid_prime_chart", computed_again)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert displayed(at) == cold
+
+
+def _agent(base: str, body: dict) -> dict:
+    import urllib.request
+
+    req = urllib.request.Request(
+        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.loads(r.read())
+
+
+def _nodes(snap: dict) -> list[dict]:
+    out, todo = [], [snap["tree"]]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo.extend(node.get("children", []))
+    return out
+
+
+def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
+    """A browser reruns only the step's fragment (AppTest cannot show that): every step-dependent
+    element must be inside it, and the rest of the page must stay as it was."""
+    from browser import free_port, start_server
+
+    from app import backprop_text as bt
+
+    port = free_port()
+    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        snap = _agent(base, {"page": "backprop"})
+        tables_before = {n["key"]: n["data"] for n in _nodes(snap) if n.get("type") == "dataframe"}
+        led = bl.ledger(NOTES, X, y)
+        for step in ("dW1", "db2"):
+            snap = _agent(base, {"session_id": snap["session_id"], "widget_state": {"bp_step": step}})
+            nodes = _nodes(snap)
+            assert not [n for n in nodes if n.get("type") == "exception"]
+            bodies = [n.get("props", {}).get("body", "") for n in nodes]
+            assert bt.what_it_means(led, step) in bodies
+            assert bt.step_heading(step) in bodies
+            dot = next(n["props"]["figure_or_dot"] for n in nodes if n.get("type") == "graphviz_chart")
+            assert "penwidth=3" in dot.split(f"  {step} [")[1].split("\n")[0]
+            tables = {n["key"]: n["data"] for n in nodes if n.get("type") == "dataframe"}
+            assert tables == tables_before  # the ledger below was not touched
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
+    """The step's fragment marks its ledger entry with CSS (the ledger is outside the fragment):
+    after each move exactly one entry is marked, the right one."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, DONE, free_port, require_browser, start_server
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    marked = """() => ['dz2', 'dW2', 'db2', 'dz1', 'dW1', 'db1'].filter(s => {
+        const box = document.querySelector('.st-key-bp_entry_' + s);
+        const head = box.querySelector(':scope > [data-testid="stElementContainer"] p');
+        return getComputedStyle(box).borderTopWidth === '2px'
+            && getComputedStyle(head, '::after').content === '"explained above"'; })"""
+    port = free_port()
+    proc = start_server(port, tmp_path / "server.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/backprop?bp_step=dz1")
+            page.wait_for_selector(DONE, timeout=120_000)
+            page.wait_for_function(f"({marked})().length > 0", timeout=20_000)
+            assert page.evaluate(marked) == ["dz1"]
+            for step in ("dW1", "db2"):
+                page.locator(".st-key-bp_step").get_by_text(step, exact=True).click()
+                page.wait_for_function(f"({marked})().join() === '{step}'", timeout=20_000)
+                assert page.evaluate(marked) == [step]
+                assert f"bp_step={step}" in page.url  # a shared link keeps the step moved in the fragment
+            assert page.locator('[data-testid="stException"]').count() == 0
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
