@@ -314,3 +314,57 @@ def test_chart_specs_are_valid_vega_lite():
         for spec in chart_specs(at):
             alt.LayerChart.validate(spec)
             assert [p["name"] for p in spec["params"]] == ["z_half", "a_lo", "a_hi"]
+
+
+def _agent(base: str, body: dict) -> dict:
+    import urllib.request
+
+    req = urllib.request.Request(
+        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.loads(r.read())
+
+
+def _nodes(snap: dict) -> list[dict]:
+    out, todo = [], [snap["tree"]]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo.extend(node.get("children", []))
+    return out
+
+
+def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
+    """A browser reruns only the input's fragment (AppTest cannot show that): everything that depends
+    on the input must be inside it and show core's numbers for the new input."""
+    from browser import free_port, start_server
+
+    from app.ui import fmt
+    from core.forward_steps import forward_row
+
+    port = free_port()
+    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        snap = _agent(base, {"page": "forward-pass"})
+        net = notes_network()
+        for row in (3, 0, 1):
+            snap = _agent(base, {"session_id": snap["session_id"], "widget_state": {"fp_row": ROW_LABELS[row]}})
+            nodes = _nodes(snap)
+            assert not [n for n in nodes if n.get("type") == "exception"]
+            step = forward_row(net, X, row)
+            props = [n.get("props", {}) for n in nodes]
+            assert f"Step 1: input {ROW_LABELS[row]} → hidden layer" in [p.get("body") for p in props]
+            values = {p.get("label"): p.get("value") for p in props if "value" in p}
+            assert values["Output a2"] == fmt(step.a2, 3)
+            assert str(values[f"Expected: XOR{ROW_LABELS[row]}"]) == str(int(y[row, 0]))
+            assert any(rf"\mathbf{{{step.a2:.3f}}}" in p.get("body", "") for p in props)
+            batch = [n["data"]["preview"]["rows"] for n in nodes if n.get("type") == "dataframe"]
+            marked = [[r[-1] for r in rows] for rows in batch if len(rows) == 4 and isinstance(rows[0][-1], str)]
+            assert len(marked) == 4 and all(
+                labels == [("▶ " if i == row else "") + lab for i, lab in enumerate(ROW_LABELS)] for labels in marked
+            )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
