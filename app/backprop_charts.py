@@ -49,6 +49,17 @@ def contributions_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
 
 
 # ----- charts -------------------------------------------------------------------------------------
+def term_domain(df: pd.DataFrame) -> list[float]:
+    """The contributions chart's x range: every term and 0, with room beyond the longest bars for
+    their input labels."""
+    lo, hi = min(float(df["term"].min()), 0.0), max(float(df["term"].max()), 0.0)
+    pad = 0.18 * (hi - lo) if hi > lo else 1e-3  # all terms 0 (e.g. all-zero weights): a small axis
+    return [lo - pad if lo < 0 or hi == lo else 0.0, hi + pad if hi > 0 or hi == lo else 0.0]
+
+
+ZERO = pd.DataFrame({"x": [0.0]})  # the contributions chart's rule at 0
+
+
 def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
     """Horizontal bars: for each parameter, what each of the four inputs adds to its gradient.
     ``big``: presenter mode's taller bands."""
@@ -56,10 +67,7 @@ def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
     order = list(dict.fromkeys(df["parameter"]))
     inputs = list(dict.fromkeys(df["input"]))
     band = 80 if big else 60
-    # room beyond the longest bars for their input labels
-    lo, hi = min(float(df["term"].min()), 0.0), max(float(df["term"].max()), 0.0)
-    pad = 0.18 * (hi - lo) if hi > lo else 1e-3  # all terms 0 (e.g. all-zero weights): a small axis
-    xs = alt.Scale(domain=[lo - pad if lo < 0 or hi == lo else 0.0, hi + pad if hi > 0 or hi == lo else 0.0])
+    xs = alt.Scale(domain=term_domain(df))
     bars = (
         alt.Chart(df)
         .mark_bar()
@@ -93,15 +101,14 @@ def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
         )
         for op, align, dx in ((">=", "left", 3), ("<", "right", -3))
     ]
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="black").encode(x="x:Q")
+    zero = alt.Chart(ZERO).mark_rule(color="black").encode(x="x:Q")
     return alt.layer(bars, *texts, zero).properties(height=band * df["parameter"].nunique(), width="container")
 
 
-def sigmoid_prime_chart(
-    z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str], big: bool = False
-) -> alt.LayerChart:
-    """σ'(z) = σ(z)(1 − σ(z)) with each example's z2 (N, 1) marked, coloured by its class y (N, 1)."""
-    s = sizes()
+def sigmoid_prime_frames(
+    z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the curve σ'(z) over a range that holds every z2 (N, 1), the N examples' points)."""
     zmax = float(np.clip(np.nanmax(np.abs(z2)) + 1.0, 6.0, 40.0)) if np.all(np.isfinite(z2)) else 6.0
     z = np.linspace(-zmax, zmax, 161)
     sig = 1.0 / (1.0 + np.exp(-z))
@@ -113,8 +120,16 @@ def sigmoid_prime_chart(
             "a2": a2[:, 0],
             "slope": a2[:, 0] * (1 - a2[:, 0]),
             "class": y[:, 0].astype(int),
+            # the two inputs of a class sit at almost the same z2: label the first above, the second below
+            "above": [n < 2 for n in range(len(rows))],
         }
     )
+    return curve, pts
+
+
+def sigmoid_prime_chart(curve: pd.DataFrame, pts: pd.DataFrame, big: bool = False) -> alt.LayerChart:
+    """σ'(z) = σ(z)(1 − σ(z)) (``curve``) with each example's z2 marked (``pts``), coloured by its class."""
+    s = sizes()
     line = (
         alt.Chart(curve)
         .mark_line(color=GREY, strokeWidth=s["line"])
@@ -141,8 +156,6 @@ def sigmoid_prime_chart(
             tooltip=tips,
         )
     )
-    # the two inputs of a class sit at almost the same z2: label the first above, the second below
-    pts["above"] = [n < 2 for n in range(len(pts))]
     labels = [
         alt.Chart(pts)
         .transform_filter(f"datum.above == {str(up).lower()}")
@@ -154,6 +167,13 @@ def sigmoid_prime_chart(
 
 
 # ----- cached specs -------------------------------------------------------------------------------
+def _name(df: pd.DataFrame) -> str:
+    """A dataset name from the frame's content (the same numbers, the same name)."""
+    h = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    h.update(",".join(map(str, df.columns)).encode())
+    return f"d_{h.hexdigest()[:16]}"
+
+
 def to_spec(chart: alt.TopLevelMixin) -> dict:
     """The chart as a Vega-Lite dict whose data frames are named datasets of Arrow bytes (content-hash
     names), which st.vega_lite_chart ships as they are: no DataFrame conversion per rerun."""
@@ -162,9 +182,7 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     def swap(obj) -> None:
         data = getattr(obj, "data", alt.Undefined)
         if isinstance(data, pd.DataFrame):
-            h = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
-            h.update(",".join(map(str, data.columns)).encode())
-            name = f"d_{h.hexdigest()[:16]}"
+            name = _name(data)
             datasets[name] = bd.arrow_bytes(data)
             obj.data = alt.NamedData(name)
         for sub in getattr(obj, "layer", None) or []:
@@ -176,19 +194,45 @@ def to_spec(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
+def with_data(template: dict, frames: list[pd.DataFrame]) -> dict:
+    """``template`` (from ``to_spec``) with its datasets replaced, in order, by ``frames``: a new
+    network needs new numbers, not a new Altair chart."""
+    new = [(_name(df), bd.arrow_bytes(df)) for df in frames]
+    rename = dict(zip(template["datasets"], (name for name, _ in new)))
+    layers = [{**layer, "data": {"name": rename[layer["data"]["name"]]}} for layer in template["layer"]]
+    return {**template, "layer": layers, "datasets": dict(new)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _contributions_template(big: bool, shape: tuple, _df: pd.DataFrame) -> dict:
+    """The chart for one layout (mode, W1's shape); ``_df``, which builds it, is not part of the key."""
+    return to_spec(style(contributions_chart(_df, big)))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def contributions_spec(params: dict, hidden: str, loss: str, big: bool) -> dict:
-    """The styled contributions chart of the network ``params``: building and validating an Altair
-    chart costs far more than this page's NumPy. ``big``: presenter mode (its sizes)."""
+    """The styled contributions chart of the network ``params``, from its layout's template (building
+    and validating an Altair chart costs far more than this page's NumPy). ``big``: presenter mode."""
     led = bd.ledger(params, hidden, loss)
-    return to_spec(style(contributions_chart(contributions_frame(led, ROW_LABELS), big)))
+    df = contributions_frame(led, ROW_LABELS)
+    spec = with_data(_contributions_template(big, led.dW1.shape, df), [df, ZERO])
+    bars = spec["layer"][0]
+    x = {**bars["encoding"]["x"], "scale": {**bars["encoding"]["x"]["scale"], "domain": term_domain(df)}}
+    spec["layer"][0] = {**bars, "encoding": {**bars["encoding"], "x": x}}
+    return spec
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _sigmoid_prime_template(big: bool, _frames: tuple) -> dict:
+    return to_spec(style(sigmoid_prime_chart(*_frames, big)))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def sigmoid_prime_spec(params: dict, hidden: str, big: bool) -> dict:
-    """The styled σ'(z2) chart of the network ``params`` (the same for both losses)."""
+    """The styled σ'(z2) chart of the network ``params`` (the same for both losses), from the template."""
     led = bd.ledger(params, hidden, "bce")
-    return to_spec(style(sigmoid_prime_chart(led.z2, led.a2, led.y, ROW_LABELS, big)))
+    frames = sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
+    return with_data(_sigmoid_prime_template(big, frames), list(frames))
 
 
 def warm() -> None:

@@ -14,6 +14,7 @@ from core.data import ROW_LABELS
 from core.losses import LOSSES
 
 net = network_control()
+WARN = bt.ICONS["warning"]
 ui.page_header(
     "Backpropagation",
     "How the network finds out which way to move each of its numbers: the **chain rule**, applied "
@@ -24,7 +25,7 @@ st.markdown(network_caption(net))
 try:
     bl.check_network(net)
 except ValueError as e:
-    st.warning(f"This page explains networks with one hidden layer and one sigmoid output: {e}.")
+    st.warning(f"This page explains networks with one hidden layer and one sigmoid output: {e}.", icon=WARN)
     st.stop()
 
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule
@@ -48,7 +49,10 @@ loss = side.segmented_control(
 loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
 led = bd.ledger(params, hidden, loss)
 if not led.is_finite():
-    st.error("The backward pass produced an infinite or undefined number for this network, so nothing is shown.")
+    st.error(
+        "The backward pass produced an infinite or undefined number for this network, so nothing is shown.",
+        icon=bt.ICONS["error"],
+    )
     st.stop()
 note.caption(bt.loss_caption(led))
 tables = bd.tables(params, hidden, loss)
@@ -213,10 +217,10 @@ st.markdown(
 )
 st.latex(bt.GRADCHECK_TEX)
 if not bd.gradcheck_finite(gc):
-    st.warning("Some nudged losses were infinite or undefined, so those rows are shown as “—”.")
+    st.warning("Some nudged losses were infinite or undefined, so those rows are shown as “—”.", icon=WARN)
 bd.show(tables["gc"], "bp_t_gc")
 kind, verdict = bt.gradcheck_verdict(gc, hidden)
-getattr(st, kind)(verdict)
+getattr(st, kind)(verdict, icon=bt.ICONS[kind])
 
 
 # ----- 6. one gradient-descent step ---------------------------------------------------------------
@@ -249,7 +253,7 @@ def descent(led: bl.Ledger) -> None:
     for col, (label, value, change) in zip(st.columns(3), bt.step_metrics(rec, walk["steps"])):
         col.metric(label, value, delta=change, delta_color="inverse")
     kind, verdict = bt.step_verdict(rec)
-    getattr(st, kind)(verdict)
+    getattr(st, kind)(verdict, icon=bt.ICONS[kind])
     moves, outputs = bd.step_frames(rec)
     c1, c2 = st.columns([3, 2], gap="large")
     with c1:

@@ -404,3 +404,22 @@ def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_chart_specs_from_a_template_equal_a_fresh_build(big):
+    """A new network reuses its layout's chart and swaps the data: the result must be the very
+    spec a fresh Altair build gives (data, x range, everything)."""
+    from app import backprop_charts as bc
+    from app.charts import style
+
+    nets = [NOTES, bl.zero_network(), MLP.create([2, 2, 1], seed=4), MLP.create([2, 3, 1], hidden="relu", seed=2)]
+    for net in nets:
+        for loss in ("bce", "mse"):
+            params = net.to_dict()
+            led = bl.ledger(net, X, y, loss)
+            df = bc.contributions_frame(led, ROW_LABELS)
+            fresh = bc.to_spec(style(bc.contributions_chart(df, big)))
+            assert bc.contributions_spec(params, net.hidden, loss, big) == fresh
+        frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
+        assert bc.sigmoid_prime_spec(params, net.hidden, big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
