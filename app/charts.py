@@ -135,11 +135,13 @@ def plane_heatmap(
         value=value_expr,
     )
     xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
+    # channels as objects, never shorthand strings such as x2="x1b:Q": Altair turns each string into a
+    # channel by hashing its whole schema (~15 ms apiece), and the spec comes out the same
     heat = base.mark_rect().encode(
         x=alt.X("x1a:Q", scale=xs, title="x1 (input 1)"),
-        x2="x1b:Q",
+        x2=alt.X2("x1b:Q"),
         y=alt.Y("x2a:Q", scale=xs, title="x2 (input 2)"),
-        y2="x2b:Q",
+        y2=alt.Y2("x2b:Q"),
         color=alt.Color("value:Q", scale=colour_scale, title=value_name, legend=alt.Legend(format=".1f")),
         tooltip=[
             alt.Tooltip("x1:Q", format=".2f"),
@@ -153,7 +155,12 @@ def plane_heatmap(
         layers.append(
             alt.Chart(cf)
             .mark_line(color="black", strokeWidth=s["line"])
-            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="line:N", order="order:Q")
+            .encode(
+                x=alt.X("x1:Q", scale=xs),
+                y=alt.Y("x2:Q", scale=xs),
+                detail=alt.Detail("line:N"),
+                order=alt.Order("order:Q"),
+            )
         )
     if show_points:
         pts = alt.Chart(points_frame())
@@ -164,12 +171,12 @@ def plane_heatmap(
                 x=alt.X("x1:Q", scale=xs),
                 y=alt.Y("x2:Q", scale=xs),
                 color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
-                tooltip=["input:N", alt.Tooltip("label:N", title="XOR")],
+                tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="XOR")],
             )
         )
         layers.append(
             pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"], fontWeight="bold").encode(
-                x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text="label:N"
+                x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
             )
         )
     return alt.layer(*layers).properties(title=title, width=width, height=height)

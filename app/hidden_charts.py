@@ -443,6 +443,7 @@ def hidden_space_layers(
     us = alt.Scale(domain=[box[0], box[1]], nice=False, zero=False)
     vs = alt.Scale(domain=[box[2], box[3]], nice=False, zero=False)
     tu, tv = f"Hidden{i + 1} activation", f"Hidden{j + 1} activation"
+    # channel objects, not shorthand strings (see app.charts.plane_heatmap): the same spec, built faster
     xu = alt.X("u:Q", scale=us, title=tu)
     yv = alt.Y("v:Q", scale=vs, title=tv)
     bg = (
@@ -457,9 +458,9 @@ def hidden_space_layers(
         .mark_rect(clip=True)
         .encode(
             x=alt.X("ua:Q", scale=us, title=tu),
-            x2="ub:Q",
+            x2=alt.X2("ub:Q"),
             y=alt.Y("va:Q", scale=vs, title=tv),
-            y2="vb:Q",
+            y2=alt.Y2("vb:Q"),
             color=alt.Color("value:Q", scale=LIGHT_SCALE, title="output a2", legend=alt.Legend(format=".1f")),
             tooltip=[alt.Tooltip("value:Q", title="output a2 here", format=".3f")],
         )
@@ -469,7 +470,7 @@ def hidden_space_layers(
         layers.append(
             alt.Chart(frames[1])
             .mark_line(color="black", strokeWidth=s["line"], clip=True)
-            .encode(x=xu, y=yv, tooltip=["what:N"])
+            .encode(x=xu, y=yv, tooltip=[alt.Tooltip("what:N")])
         )
     base = alt.Chart(frames[-1])
     layers.append(
@@ -478,7 +479,7 @@ def hidden_space_layers(
             y=yv,
             color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
             tooltip=[
-                "input:N",
+                alt.Tooltip("input:N"),
                 alt.Tooltip("label:N", title="XOR"),
                 alt.Tooltip("u:Q", title=f"Hidden{i + 1}", format=".3f"),
                 alt.Tooltip("v:Q", title=f"Hidden{j + 1}", format=".3f"),
@@ -495,7 +496,7 @@ def hidden_space_layers(
             .mark_text(
                 align=align, dx=dx * s["label"] * 0.8, dy=-s["label"] * 0.8, fontSize=s["label"], fontWeight="bold"
             )
-            .encode(x=xu, y=yv, text="text:N")
+            .encode(x=xu, y=yv, text=alt.Text("text:N"))
         )
     return alt.layer(*layers).properties(title="Hidden space", width=width, height=height)
 
