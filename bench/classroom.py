@@ -21,6 +21,8 @@ from bench.timing import percentile, summary
 
 def run(pages: list[str], sessions: int = 30, moves: int = 5, flags: tuple = (), log=print) -> dict:
     with Server(flags=flags, request_timeout=180) as srv:
+        warm_line = srv.wait_warm()  # a class arrives at a server that has been up for a while
+        log(f"classroom: {warm_line}")
         mem_idle = srv.memory_mb()
         plan = []  # (page, session id, key, values)
         log(f"classroom: opening {sessions} sessions on {len(pages)} pages …")
@@ -72,6 +74,7 @@ def run(pages: list[str], sessions: int = 30, moves: int = 5, flags: tuple = (),
             "server_cpu_per_rerun_s": cpu / max(len(every), 1),
             "server_cpu_utilisation": cpu / elapsed if elapsed else 0.0,
             "memory_idle_mb": mem_idle,
+            "warmup": warm_line,
             "memory_after_mb": srv.memory_mb(),
             "open_session": summary(open_times),
             "per_page_p95_s": {p or "home": percentile(ts, 95) for p, ts in per_page.items()},

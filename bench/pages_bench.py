@@ -143,6 +143,8 @@ def run(pages: list[str], quick: bool = False, flags: tuple = (), log=print) -> 
     cold_repeat, fresh_repeat = (3, 2)
     out: dict[str, dict] = {}
     with Server(flags=flags) as srv:
+        out["_warmup"] = srv.wait_warm()
+        log(f"pages: {out['_warmup']}")
         for path in pages:
             log(f"pages: warm reruns of {path or 'home'} …")
             try:

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +37,8 @@ class Server:
         self.request_timeout = request_timeout
         self.flags = tuple(flags)  # extra ``--section.option=value`` settings, to try a configuration
         self.proc: subprocess.Popen | None = None
+        self.log_lines: list[str] = []  # the server's stderr, read by a thread so the pipe never fills
+        self.warmed = threading.Event()  # set when app/warmup.py logs that it finished
 
     def __enter__(self) -> Server:
         streamlit = Path(sys.executable).with_name("streamlit")
@@ -57,10 +60,12 @@ class Server:
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )
+        threading.Thread(target=self._read_log, daemon=True).start()
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+                time.sleep(0.2)
+                err = "".join(self.log_lines)
                 raise RuntimeError(f"streamlit exited with code {self.proc.returncode}: {err[-2000:]}")
             try:
                 with urllib.request.urlopen(self.base + "/_stcore/health", timeout=2) as r:
@@ -72,6 +77,25 @@ class Server:
         self.__exit__(None, None, None)
         raise RuntimeError(f"streamlit did not answer /_stcore/health within {self.startup_timeout:.0f} s")
 
+    def _read_log(self) -> None:
+        for raw in iter(self.proc.stderr.readline, b""):
+            line = raw.decode(errors="replace")
+            self.log_lines.append(line)
+            if "XOR Lab warm-up:" in line:
+                self.warmed.set()
+
+    def wait_warm(self, timeout: float = 300.0) -> str:
+        """Open a session (which starts app/warmup.py) and wait for its log line; returns that line.
+
+        Warm reruns are timed after this, so the warm-up thread's CPU is not counted against a page.
+        """
+        self.settle(*self.interact({}))
+        if os.environ.get("XORLAB_NO_WARMUP"):
+            return "(warm-up switched off by XORLAB_NO_WARMUP)"
+        if not self.warmed.wait(timeout):
+            return "(no warm-up line within the timeout)"
+        return next(ln.strip() for ln in self.log_lines if "XOR Lab warm-up:" in ln)
+
     def __exit__(self, *exc) -> None:
         if self.proc is None:
             return
@@ -82,8 +106,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        if self.proc.stderr:
-            self.proc.stderr.close()
         self.proc = None
 
     # ----- the agent API ------------------------------------------------------------------
