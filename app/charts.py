@@ -89,6 +89,20 @@ def points_frame() -> pd.DataFrame:
     )
 
 
+def quantise_range(values: np.ndarray, vrange: tuple) -> tuple[float, float]:
+    """(qlo, qhi): the range plane_heatmap quantises values (n, n) over when vrange is not (0, 1) —
+    vrange widened to the finite values' own range, so every value keeps its code."""
+    fin = np.asarray(values, dtype=float)[np.isfinite(values)]
+    qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
+    qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
+    return qlo, (qhi if qhi > qlo else qlo + 1.0)
+
+
+def quantised_value(qlo: float, qhi: float) -> str:
+    """The Vega expression turning a code q (0–255) back into a value in [qlo, qhi]."""
+    return f"{qlo!r} + datum.q / 255 * {qhi - qlo!r}"
+
+
 def plane_heatmap(
     values: np.ndarray,
     lo: float = -0.5,
@@ -118,12 +132,9 @@ def plane_heatmap(
     colour_scale = COLOUR_SCALE
     data = values
     if tuple(vrange) != (0.0, 1.0):
-        fin = np.asarray(values, dtype=float)[np.isfinite(values)]
-        qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
-        qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
-        qhi = qhi if qhi > qlo else qlo + 1.0
+        qlo, qhi = quantise_range(values, vrange)
         data = (np.asarray(values, dtype=float) - qlo) / (qhi - qlo)
-        value_expr = f"{qlo!r} + datum.q / 255 * {qhi - qlo!r}"
+        value_expr = quantised_value(qlo, qhi)
         colour_scale = alt.Scale(scheme="redblue", reverse=True, domain=[float(v) for v in vrange], clamp=True)
     base = alt.Chart(grid_frame(data, lo, hi)).transform_calculate(
         x1=f"{lo} + datum.j * {step}",

@@ -29,7 +29,16 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.charts import contour_lines, grid_codes, plane_heatmap, points_frame, sizes, style
+from app.charts import (
+    contour_lines,
+    grid_codes,
+    plane_heatmap,
+    points_frame,
+    quantise_range,
+    quantised_value,
+    sizes,
+    style,
+)
 from app.ui import BLUE, RED
 from core import features as F
 from core.data import ROW_LABELS, notes_weights
@@ -162,11 +171,8 @@ def plane(
     data, qrange = values, None
     vrange = tuple(float(v) for v in vrange)
     if vrange != (0.0, 1.0):  # as plane_heatmap: quantise over the grid's own range, keep it exact
-        fin = values[np.isfinite(values)]
-        qlo = min(vrange[0], float(fin.min()) if fin.size else 0.0)
-        qhi = max(vrange[1], float(fin.max()) if fin.size else 1.0)
-        qhi = qhi if qhi > qlo else qlo + 1.0
-        data, qrange = (values - qlo) / (qhi - qlo), (qlo, qhi)
+        qrange = quantise_range(values, vrange)
+        data = (values - qrange[0]) / (qrange[1] - qrange[0])
     parts = [_cells(grid_codes(data)), _line(values, level), _points()]
     return Plane(
         tuple(p for p in parts if p is not None), title, value_name, vrange, level, point_scale, qrange, source
@@ -354,11 +360,19 @@ def _fill(template: str, data: tuple, **holes: str) -> dict:
 
 def plane_chart(p: Plane, present: bool, height: int, width: int | str = "container") -> dict:
     """app.charts.plane_heatmap of the plane, styled, as a Vega-Lite dict. Altair runs once per layout:
-    the title and the value's name (e.g. "Hidden2") are holes, so all hidden neurons share one."""
-    layout = ("plane", present, height, width, p.source[1], len(p.data), p.vrange, p.qrange, p.point_scale)
+    the title and the value's name (e.g. "Hidden2") are holes, so all hidden neurons share one; a map
+    with its own colour range (ReLU units: each network's range differs) gets its range put in."""
+    ranged = p.qrange is not None
+    layout = ("plane", present, height, width, p.source[1], len(p.data), ranged, p.point_scale)
     holes = {"title": _hole("title"), "value_name": _hole("value_name")}
     template = _template(layout, lambda: _plane_chart(p.values(), p, present, height, width, **holes))
-    return _fill(template, p.data, title=p.title, value_name=p.value_name)
+    spec = _fill(template, p.data, title=p.title, value_name=p.value_name)
+    if ranged:  # where plane_heatmap puts the two ranges (tests compare with fresh builds)
+        heat = spec["layer"][0]
+        heat["encoding"]["color"]["scale"]["domain"] = list(p.vrange)
+        (value,) = [t for t in heat["transform"] if t.get("as") == "value"]
+        value["calculate"] = quantised_value(*p.qrange)
+    return spec
 
 
 def _plane_chart(

@@ -336,22 +336,29 @@ def test_fresh_builds_are_app_charts_of_core_values(hidden):
     assert_same_chart(hc.space_chart(hc.space_view(key, 0, 1), False, 360), hc.to_spec(style(fresh, False)))
 
 
-def test_three_hidden_neurons_share_one_template(runs):
-    """The neuron maps differ only by data, title and name: one Altair build serves all three."""
+@pytest.mark.parametrize("run", ["231", "relu"])
+def test_hidden_neurons_share_one_template(runs, run, monkeypatch):
+    """The neuron maps differ only by data, title, name and (ReLU) colour range: one Altair build
+    serves every neuron of every epoch of a run."""
     from app import hidden_charts as hc
 
-    view = hc.network_view(hc.net_key(runs["231"].final))
-    calls = []
+    builds = []
     real = hc.to_spec
-    try:
-        hc.to_spec = lambda *a, **kw: calls.append(1) or real(*a, **kw)
+    monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: builds.append(1) or real(*a, **kw))
+    hist = runs[run]
+    ranges = set()
+    for epoch in (hist.snapshot_epochs[1], hist.snapshot_epochs[-1]):
+        view = hc.network_view(hc.net_key(hist.network_at(epoch)))
         specs = [hc.plane_chart(p, False, 320) for p in view.neurons]
-    finally:
-        hc.to_spec = real
-    assert len(calls) == 1
-    for k, (spec, p) in enumerate(zip(specs, view.neurons)):
-        assert spec["title"] == p.title == f"Hidden{k + 1}: {view.gates[k].name}"
-        assert_same_chart(spec, hc.fresh_plane_spec(p, False, 320))
+        for k, (spec, p) in enumerate(zip(specs, view.neurons)):
+            assert spec["title"] == p.title == f"Hidden{k + 1}: {view.gates[k].name}"
+            ranges.add((p.vrange, p.qrange))
+            monkeypatch.setattr(hc, "to_spec", real)
+            assert_same_chart(spec, hc.fresh_plane_spec(p, False, 320))
+            monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: builds.append(1) or real(*a, **kw))
+    assert len(builds) == 1
+    if run == "relu":
+        assert len(ranges) > 1  # the shared template really did get different ranges put in
 
 
 def page_values(at) -> dict:
