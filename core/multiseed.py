@@ -49,13 +49,17 @@ class MultiResult:
 
 
 def _loss_per_seed(name: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """z, a: (N, S, k), y: (N, 1, k) → (S,). Each seed's N values are made contiguous before the
-    sum, as in the single-seed loss, because NumPy's summation order depends on the layout."""
+    """z, a: (N, S, k), y: (N, 1, k) → (S,), summed in the single-seed order: an example's k values
+    are contiguous in either layout; the N examples are added one after another along axis 0, which
+    is NumPy's order for a contiguous column of fewer than 8 values; from 8 on NumPy sums a column
+    pairwise, so each seed's N values are made contiguous first (as in ``_sum_over_examples``)."""
     v = softplus(z) - y * z if name == "bce" else (a - y) ** 2
-    v = np.add.reduce(_seeds_first(v), axis=2)  # (S, N)
+    v = np.add.reduce(v, axis=2)  # (N, S)
     if name != "bce":
         v *= 0.5
-    return np.add.reduce(v, axis=1) / z.shape[0]
+    if z.shape[0] < 8:
+        return np.add.reduce(v, axis=0) / z.shape[0]
+    return np.add.reduce(np.ascontiguousarray(v.T), axis=1) / z.shape[0]
 
 
 def _seeds_first(v: np.ndarray) -> np.ndarray:
@@ -71,7 +75,10 @@ def _examples_first(v: np.ndarray) -> np.ndarray:
 def _back(dz: np.ndarray, dz_s: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Every seed's dz @ W.T as (N, S, n). dz: (N, S, m), dz_s: the same as (S, N, m), W (S, n, m)."""
     if dz.shape[2] == 1:  # one product per entry: the broadcast product is the same number
-        return dz * W[:, :, 0]
+        out = np.empty((dz.shape[0], dz.shape[1], W.shape[1]))
+        for j in range(W.shape[1]):  # a column at a time: rows of S numbers, not of n
+            np.multiply(dz[:, :, 0], W[:, j, 0], out=out[:, :, j])
+        return out
     return _examples_first(np.matmul(dz_s, np.swapaxes(W, -1, -2)))
 
 
@@ -128,13 +135,22 @@ def train_many(
                 z.append(zl)
                 a.append(act.f(zl) if l < L else sigmoid(zl))
                 a_s.append(_seeds_first(a[l]) if l < L else None)
-            cur = _loss_per_seed(loss, z[L], a[L], y3)
-            ok = np.all(np.equal(a[L] > 0.5, y_pos), axis=(0, 2)) & (cur < solved_loss)
-            to_solve[(to_solve < 0) & ok] = t
-            if t in curve_pos:
-                curves[:, curve_pos[t]] = cur
-            if t == epochs:
-                break
+            correct = np.all(np.equal(a[L] > 0.5, y_pos), axis=(0, 2))
+            if t in curve_pos or t == epochs:
+                cur = _loss_per_seed(loss, z[L], a[L], y3)
+                ok = correct & (cur < solved_loss)
+                to_solve[(to_solve < 0) & ok] = t
+                if t in curve_pos:
+                    curves[:, curve_pos[t]] = cur
+                if t == epochs:
+                    break
+            else:
+                # in between, a loss only matters for "first solved": seeds not solved yet whose
+                # every output is on the right side of 0.5 (a seed's loss is the same number alone)
+                todo = np.flatnonzero(correct & (to_solve < 0))
+                if todo.size:
+                    cur = _loss_per_seed(loss, z[L][:, todo], a[L][:, todo], y3)
+                    to_solve[todo[cur < solved_loss]] = t
             rate = rates[t]
             dz = output_delta(loss, a[L], y3)
             for l in range(L, 0, -1):
