@@ -144,7 +144,9 @@ def share_link() -> None:
     with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
         st.caption(
             "This address reopens the page with the current settings: copy it with the button on the right. "
-            "The browser's address bar always holds the same link, also after moving the training replay."
+            "Controls that redraw only part of a page (an input row, a replay epoch, a layer to look inside) "
+            "update the browser's address bar at once but this box only when the whole page next updates: "
+            "after moving one of those, copy the address bar instead."
         )
         st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
 
