@@ -134,6 +134,14 @@ def step_tex(step: str, loss: str) -> str:
 MARK_EDGE = "#d95f02"  # the diagram's highlight edge colour
 
 
+# Streamlit keeps a segmented control inside a column on one line: on a phone in presenter mode the
+# loss and step choices then run off the screen. Let their buttons wrap, as they do outside columns.
+WRAP_CSS = (
+    '.st-key-bp_loss [data-testid="stButtonGroup"] div:has(> button), '
+    '.st-key-bp_step [data-testid="stButtonGroup"] div:has(> button) { flex-wrap: wrap; }'
+)
+
+
 def ledger_mark_css(step: str) -> str:
     """Static CSS marking the ledger entry of ``step`` (section 3, keyed ``bp_entry_<step>``): an
     orange border and an "explained above" badge after its heading. CSS, so the step's fragment can
@@ -142,7 +150,7 @@ def ledger_mark_css(step: str) -> str:
         return ""
     box = f".st-key-bp_entry_{step}"
     return (
-        f"<style>{box} {{ border: 2px solid {MARK_EDGE} !important; }} "
+        f"<style>{WRAP_CSS} {box} {{ border: 2px solid {MARK_EDGE} !important; }} "
         f'{box} > [data-testid="stElementContainer"]:first-child p::after {{ content: "explained above"; '
         "margin-left: 0.6rem; padding: 0.05rem 0.45rem; border-radius: 0.5rem; font-size: 0.85em; "
         "font-weight: 400; color: #b54a00; background: rgba(255, 164, 33, 0.16); }</style>"
