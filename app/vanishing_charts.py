@@ -364,7 +364,8 @@ def flow_chart(r: FlowReport, height: int | None = None, legend: str = "bottom")
         .encode(
             x=alt.X(
                 "layer:Q",
-                title=f"layer l  (1 = first hidden … {L} = output)",
+                # presenter mode's larger font: a shorter title still fits a phone-wide chart
+                title=f"layer l  (1 = first hidden … {L} = output)" if height is None else f"layer (1 … {L} = output)",
                 scale=alt.Scale(domain=[1, L], nice=False),
                 axis=alt.Axis(format="d", tickMinStep=1),
             ),
