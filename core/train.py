@@ -184,8 +184,10 @@ class _Workspace:
 
 
 # Epochs per chunk of the fast loop (below): its deferred checks run once per chunk, and a chunk is
-# what gets recomputed by the exact loop when one of its epochs diverged.
+# what gets recomputed by the exact loop when one of its epochs diverged. A chunk keeps every
+# epoch's outputs, so a big batch gets fewer epochs per chunk (_CHUNK_VALUES numbers at most).
 _CHUNK = 256
+_CHUNK_VALUES = 1 << 16
 
 
 def _product(a_shape: tuple, b_shape: tuple):
@@ -246,7 +248,7 @@ def _fast_epochs(
     (W1, W2), (b1, b2) = ws.params()
     h, k = W2.shape
     P = ws.theta.shape[1]
-    C = min(_CHUNK, epochs)
+    C = max(1, min(_CHUNK, epochs, _CHUNK_VALUES // (N * k)))
     # −θ_{t0−1+j} in row j, for the chunk of epochs t0, t0 + 1, …: epoch t0 + s reads row s + 1
     # and its update writes row s + 2
     ring = np.empty((C + 2, P))
@@ -310,7 +312,8 @@ def _fast_epochs(
                     snaps.append((t, {"W1": -nW1, "b1": -nb1, "W2": -nW2, "b2": -nb2}, gn))
             mul(g, rate0 if constant else np.array(rate_list[t]), tmp)
             sub(th, tmp, th_next)
-        # the chunk's losses (bce_from_logits' sum, row by row), accuracies and weight sums
+        # the chunk's losses (bce_from_logits' sums), accuracies and weight sums: NumPy reduces each
+        # contiguous row with the loop it uses for a lone array of that length, so in the same order
         z2 = np.negative(Zout[:n])
         v = lae(0.0, z2)
         v -= y * z2

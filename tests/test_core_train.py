@@ -354,3 +354,11 @@ def test_fast_loop_stops_at_epoch_0_when_the_start_weights_sum_past_the_float_ra
     assert (h.divergence.reason, h.divergence.epoch) == ("non-finite", 0) and h.epochs_run == -1
     monkeypatch.setattr(train_module, "_fast_applies", lambda *a: False)
     assert_same_run(h, train(net, X, y, lr=1.0, epochs=300))
+
+
+def test_fast_loop_takes_fewer_epochs_per_chunk_for_a_big_batch(monkeypatch):
+    net = MLP.create([3, 4, 2], "sigmoid", "sigmoid", "normal", 6)
+    monkeypatch.setattr(train_module, "_CHUNK_VALUES", 100)  # 20 examples × 2 outputs: 2 epochs a chunk
+    h = train(net, XS, YS, lr=2.0, epochs=51)
+    monkeypatch.setattr(train_module, "_fast_applies", lambda *a: False)
+    assert_same_run(h, train(net, XS, YS, lr=2.0, epochs=51))
