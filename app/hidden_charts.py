@@ -533,11 +533,12 @@ def show_table(t: pa.Table, key: str, presenter: bool, digits: int = 3) -> None:
     presenter mode an st.table of the same formatted text (an HTML table grows with presenter mode's
     larger font; the grid would be cut off)."""
     if presenter:
-        text = t.to_pandas().set_index(t.column_names[0])
-        for c in text.columns:
-            if text[c].dtype.kind == "f":
+        first, *rest = t.column_names
+        text = {c: t[c].to_pylist() for c in rest}
+        for c in rest:
+            if pa.types.is_floating(t.schema.field(c).type):
                 text[c] = [f"{v:.{digits}f}" for v in text[c]]
-        st.table(text)
+        st.table(pd.DataFrame(text, index=pd.Index(t[first].to_pylist(), name=first)))
     else:
         st.dataframe(t, column_config=number_columns(t, digits), key=key, width="content", hide_index=True)
 

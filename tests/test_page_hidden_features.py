@@ -414,3 +414,21 @@ def test_warm_never_raises(monkeypatch):
 
     monkeypatch.setattr(hc, "network_view", lambda key: 1 / 0)
     hc.warm()  # warming is an optimisation: a failure is swallowed
+
+
+def test_presenter_tables_show_the_same_numbers_as_text():
+    """Presenter mode: HTML tables (they grow with the larger font) of the same values, 3 decimals."""
+    at = open_page(PAGE)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    assert not at.dataframe and len(at.table) == 2
+    table = F.feature_table(notes_network(), X, y)
+    first = at.table[0].value
+    assert list(first.index) == ["[0 0]", "[0 1]", "[1 0]", "[1 1]"] and first.index.name == "Input"
+    assert "Expected" not in first.columns  # compact beside the chart; the ✓ marks say it
+    assert list(first["Hidden1"]) == [f"{v:.3f}" for v in table.a1[:, 0]]
+    assert list(first["Output"]) == [f"{v:.3f}" for v in table.out]
+    space = at.table[1].value
+    assert list(space["z2"]) == [f"{v:.3f}" for v in table.z2]
+    assert list(space["XOR"]) == [0, 1, 1, 0]
