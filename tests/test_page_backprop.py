@@ -421,5 +421,7 @@ def test_chart_specs_from_a_template_equal_a_fresh_build(big):
             df = bc.contributions_frame(led, ROW_LABELS)
             fresh = bc.to_spec(style(bc.contributions_chart(df, big)))
             assert bc.contributions_spec(params, net.hidden, loss, big) == fresh
+            style(bc.contributions_chart(df, big)).to_dict(validate=True)  # valid Vega-Lite (the page skips this)
         frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
         assert bc.sigmoid_prime_spec(params, net.hidden, big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
+        style(bc.sigmoid_prime_chart(*frames, big)).to_dict(validate=True)
