@@ -33,10 +33,11 @@ def sizes(present: bool | None = None) -> dict:
 def style(chart: alt.Chart, present: bool | None = None) -> alt.Chart:
     """Apply the shared axis/legend/title font sizes (``present`` as in ``sizes``)."""
     s = sizes(present)
-    return (
-        chart.configure_axis(labelFontSize=s["font"], titleFontSize=s["font"])
-        .configure_legend(labelFontSize=s["font"], titleFontSize=s["font"])
-        .configure_title(fontSize=s["title"])
+    # one configure() call: each configure_* call copies a layer chart whole (~20 ms apiece)
+    return chart.configure(
+        axis=alt.AxisConfig(labelFontSize=s["font"], titleFontSize=s["font"]),
+        legend=alt.LegendConfig(labelFontSize=s["font"], titleFontSize=s["font"]),
+        title=alt.TitleConfig(fontSize=s["title"]),
     )
 
 
