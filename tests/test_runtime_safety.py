@@ -284,6 +284,9 @@ def test_the_app_writes_nothing_into_its_own_folder(tmp_path):
 
 # ----- HTML, XSRF, uploads ---------------------------------------------------------------------------
 HTML_SINKS = {"html"}  # st.html(...), components.html(...)
+# Functions whose HTML is one of a fixed set of strings chosen by a fixed key, whatever they are given:
+# name -> (module, function, the keys that select a non-empty string). Each is checked below.
+STATIC_HTML_BUILDERS = {"ledger_mark_css": ("app.backprop_text", "ledger_mark_css", ("dz2", "dW2", "db2", "dz1", "dW1", "db1"))}
 
 
 def _static_strings(tree: ast.Module) -> set[str]:
@@ -317,8 +320,14 @@ def _html_calls(path: Path):
         )
         if unsafe or name in HTML_SINKS:
             body = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "body"), None)
-            ok = (isinstance(body, ast.Constant) and isinstance(body.value, str)) or (
-                isinstance(body, ast.Name) and body.id in static
+            ok = (
+                (isinstance(body, ast.Constant) and isinstance(body.value, str))
+                or (isinstance(body, ast.Name) and body.id in static)
+                or (
+                    isinstance(body, ast.Call)
+                    and (body.func.attr if isinstance(body.func, ast.Attribute) else getattr(body.func, "id", ""))
+                    in STATIC_HTML_BUILDERS
+                )
             )
             yield node.lineno, f"{name}(…{'unsafe_allow_html' if unsafe else ''})", ok
 
@@ -334,15 +343,34 @@ def test_html_on_the_page_is_static():
     print(f"\n{seen} raw-HTML call(s), all static")
 
 
+@pytest.mark.parametrize("name", sorted(STATIC_HTML_BUILDERS))
+def test_static_html_builders_return_only_fixed_strings(name):
+    """An allowed builder maps its fixed keys to fixed strings and anything else to "": no input text
+    ever reaches the HTML."""
+    import importlib
+
+    module, func, keys = STATIC_HTML_BUILDERS[name]
+    build = getattr(importlib.import_module(module), func)
+    fixed = {k: build(k) for k in keys}
+    assert all(fixed.values()) and len(set(fixed.values())) == len(keys)
+    assert all(build(k) == fixed[k] for k in keys), "the same key must give the same string"
+    rng = random.Random(8)
+    hostile = ["", " dz2", "dz2 ", "DZ2", "</style><script>alert(1)</script>", "dz2;}*{display:none", "\u202edz2"]
+    hostile += ["".join(rng.choice("<>/\"'{}; dzWb12") for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    for text in hostile:
+        if text not in keys:
+            assert build(text) == "", f"{name}({text!r}) returned HTML"
+
+
 def test_the_html_check_catches_dynamic_html(tmp_path):
     src = tmp_path / "p.py"
     src.write_text(
         "import streamlit as st\nCSS = '<style></style>'\nname = st.text_input('x')\n"
         "st.html(CSS)\nst.markdown('<b>hi</b>', unsafe_allow_html=True)\n"
         "st.markdown(f'<b>{name}</b>', unsafe_allow_html=True)\nst.html('<i>' + name + '</i>')\n"
-        "st.markdown(name, unsafe_allow_html=True)\n"
+        "st.markdown(name, unsafe_allow_html=True)\nst.html(css_for(name))\nst.html(bt.ledger_mark_css(name))\n"
     )
-    assert [ok for _, _, ok in _html_calls(src)] == [True, True, False, False, False]
+    assert [ok for _, _, ok in _html_calls(src)] == [True, True, False, False, False, False, True]
 
 
 def _config() -> dict:
