@@ -51,7 +51,7 @@ section[data-testid="stSidebar"]:not([data-collapsed="true"]) { width: 250px !im
 [data-testid="stSidebarHeader"] { height: 2rem; margin-bottom: 0; }
 .katex { font-size: 1.3em; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.25rem 0.45rem; }
-[data-testid="stDataFrame"] { zoom: 1.3; }
+[data-testid="stDataFrame"] { zoom: 1.3; max-width: calc(100% / 1.3); }
 h1 { font-size: 2.2rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
 h2 { font-size: 1.75rem !important; padding-top: 0.5rem !important; padding-bottom: 0.2rem !important; }
 h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }

@@ -104,6 +104,27 @@ def root_font_px(page) -> float:
     return float(page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)"))
 
 
+OVERFLOW_JS = """() => {
+  const mc = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const edge = mc.getBoundingClientRect().right - parseFloat(getComputedStyle(mc).paddingRight);
+  const out = [];
+  for (const sel of ['[data-testid="stDataFrame"]', '[data-testid="stTable"]', '[data-testid="stVegaLiteChart"]',
+                     '[data-testid="stGraphVizChart"]', '[data-testid="stMetric"]']) {
+    document.querySelectorAll(sel).forEach((e, i) => {
+      const r = e.getBoundingClientRect();
+      if (r.width > 0 && r.right > edge + 2)
+        out.push(`${sel} #${i} ends at ${Math.round(r.right)} px, the page at ${Math.round(edge)}`);
+    });
+  }
+  return out;
+}"""
+
+
+def overflowing(page) -> list[str]:
+    """Tables, charts, diagrams and metrics whose box runs past the page's right edge (cut off)."""
+    return page.evaluate(OVERFLOW_JS)
+
+
 def notes_net():
     from core.data import notes_weights
     from core.mlp import MLP
@@ -122,11 +143,26 @@ def test_every_page_loads_without_exception_and_is_screenshotted(page, server, p
     assert page.get_by_text(NOTICE).count() == 0  # a clean address is not reported as a bad link
     page.wait_for_timeout(700)  # let the charts finish drawing
     page.screenshot(path=str(SHOTS / f"{name}-1280x720.png"))
+    assert not overflowing(page)
     open_url(page, server, f"{path}?presenter=true")
     assert exceptions(page) == 0
     assert wait_presenter_font(page) > 20
     page.wait_for_timeout(700)
     page.screenshot(path=str(SHOTS / f"{name}-presenter-1280x720.png"))
+    assert not overflowing(page), "presenter mode pushes content past the right edge"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_presenter_mode_on_a_phone_keeps_everything_inside_the_screen(browser, server, path):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = open_url(ctx.new_page(), server, f"{path}?presenter=true")
+        assert exceptions(page) == 0
+        assert wait_presenter_font(page) > 20
+        page.wait_for_timeout(700)
+        assert not overflowing(page)
+    finally:
+        ctx.close()
 
 
 def test_presenter_mode_changes_the_rendered_font_size(page, server):
