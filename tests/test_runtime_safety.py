@@ -286,7 +286,9 @@ def test_the_app_writes_nothing_into_its_own_folder(tmp_path):
 HTML_SINKS = {"html"}  # st.html(...), components.html(...)
 # Functions whose HTML is one of a fixed set of strings chosen by a fixed key, whatever they are given:
 # name -> (module, function, the keys that select a non-empty string). Each is checked below.
-STATIC_HTML_BUILDERS = {"ledger_mark_css": ("app.backprop_text", "ledger_mark_css", ("dz2", "dW2", "db2", "dz1", "dW1", "db1"))}
+STATIC_HTML_BUILDERS = {
+    "ledger_mark_css": ("app.backprop_text", "ledger_mark_css", ("dz2", "dW2", "db2", "dz1", "dW1", "db1"))
+}
 
 
 def _static_strings(tree: ast.Module) -> set[str]:
