@@ -13,6 +13,7 @@ between tests).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
@@ -21,20 +22,30 @@ import sys
 import threading
 import time
 
-# Modules whose warm() fills their page's default caches, in the order a class usually opens them.
-WARMERS = (
-    "app.architecture_charts",
-    "app.forward_charts",
-    "app.hidden_charts",
-    "app.backprop_charts",
-    "app.training_charts",
-    "app.vanishing_charts",
-    "app.digits_run",
-)
+# Each page's module whose warm() fills its default caches (url path -> module), in the order a
+# class usually opens them. A page a student opens while the warm-up runs jumps the queue (prefer).
+PAGE_WARMERS = {
+    "architecture": "app.architecture_charts",
+    "forward-pass": "app.forward_charts",
+    "hidden-features": "app.hidden_charts",
+    "backprop": "app.backprop_charts",
+    "training": "app.training_charts",
+    "vanishing-gradient": "app.vanishing_charts",
+    "digits": "app.digits_run",
+}
+WARMERS = tuple(PAGE_WARMERS.values())
+# While a page's script runs, the warm-up holds back warmers of other pages (each would share the
+# one interpreter lock with that page and slow it down) for at most this long per warmer, so a busy
+# classroom cannot starve it.
+HOLD_BACK_S = 2.0
 THREAD_NAME = "xorlab-warmup"
 
 _lock = threading.Lock()
 _started = False
+_turn = threading.Condition()  # guards _queue, _wanted and _running
+_queue: list[str] = []  # warmers not started yet, next first
+_wanted: set[str] = set()  # warmers of pages someone has opened: run at once
+_running = 0  # page scripts running now
 timings: dict[str, float | str] = {}  # module -> seconds taken, or the error it raised (for the benchmark)
 
 
@@ -46,9 +57,42 @@ class _QuietWarmup(logging.Filter):
         return not (threading.current_thread().name == THREAD_NAME and "ScriptRunContext" in record.getMessage())
 
 
+def prefer(url_path: str) -> None:
+    """A session is opening ``url_path``: warm its page next, before the others still waiting."""
+    name = PAGE_WARMERS.get(url_path)
+    with _turn:
+        if name in _queue:
+            _queue.remove(name)
+            _queue.insert(0, name)
+            _wanted.add(name)
+            _turn.notify_all()
+
+
+@contextlib.contextmanager
+def page_running():
+    """Around a page's script run: other pages' warmers wait (at most HOLD_BACK_S) until it ends."""
+    global _running
+    with _turn:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _turn:
+            _running -= 1
+            _turn.notify_all()
+
+
+def _next() -> str | None:
+    with _turn:
+        _turn.wait_for(lambda: not _queue or _queue[0] in _wanted or _running == 0, timeout=HOLD_BACK_S)
+        return _queue.pop(0) if _queue else None
+
+
 def _run() -> None:
     start = time.perf_counter()
-    for name in WARMERS:
+    with _turn:
+        _queue[:] = [n for n in WARMERS if n not in timings]
+    while (name := _next()) is not None:
         t0 = time.perf_counter()
         try:
             warm = getattr(importlib.import_module(name), "warm", None)

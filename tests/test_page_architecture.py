@@ -279,39 +279,20 @@ def test_chart_specs_are_valid_vega_lite():
             alt.LayerChart.validate(spec)
 
 
-def _agent(base: str, body: dict) -> dict:
-    import urllib.request
-
-    req = urllib.request.Request(
-        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
-
-
-def _nodes(snap: dict) -> list[dict]:
-    out, todo = [], [snap["tree"]]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo.extend(node.get("children", []))
-    return out
-
-
 def test_moving_w1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the single-neuron fragment (AppTest cannot show that): its count, sums and
     table follow core, and the diagram and hidden-space parts above and below stay as they were."""
-    from browser import free_port, start_server
+    from browser import free_port, interact, snapshot_nodes, start_server
 
     port = free_port()
     proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
     try:
         base = f"http://127.0.0.1:{port}"
-        snap = _agent(base, {"page": "architecture"})
-        outside = [n for n in _nodes(snap) if n.get("type") in ("table", "vega_lite_chart")]
+        snap = interact(base, {"page": "architecture"})
+        outside = [n for n in snapshot_nodes(snap) if n.get("type") in ("table", "vega_lite_chart")]
         for w1 in (-1.0, 3.0):
-            snap = _agent(base, {"session_id": snap["session_id"], "widget_state": {"ar_w1": w1}})
-            nodes = _nodes(snap)
+            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"ar_w1": w1}})
+            nodes = snapshot_nodes(snap)
             assert not [n for n in nodes if n.get("type") == "exception"]
             values = {n["props"].get("label"): n["props"].get("value") for n in nodes if "value" in n.get("props", {})}
             assert values["Points classified correctly"] == f"{count_correct(w1, 1.0, -0.5, X, y)} of 4"

@@ -322,29 +322,10 @@ def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monk
     assert displayed(at) == cold
 
 
-def _agent(base: str, body: dict) -> dict:
-    import urllib.request
-
-    req = urllib.request.Request(
-        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
-
-
-def _nodes(snap: dict) -> list[dict]:
-    out, todo = [], [snap["tree"]]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo.extend(node.get("children", []))
-    return out
-
-
 def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the step's fragment (AppTest cannot show that): every step-dependent
     element must be inside it, and the rest of the page must stay as it was."""
-    from browser import free_port, start_server
+    from browser import free_port, interact, snapshot_nodes, start_server
 
     from app import backprop_text as bt
 
@@ -352,12 +333,12 @@ def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_number
     proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
     try:
         base = f"http://127.0.0.1:{port}"
-        snap = _agent(base, {"page": "backprop"})
-        tables_before = {n["key"]: n["data"] for n in _nodes(snap) if n.get("type") == "dataframe"}
+        snap = interact(base, {"page": "backprop"})
+        tables_before = {n["key"]: n["data"] for n in snapshot_nodes(snap) if n.get("type") == "dataframe"}
         led = bl.ledger(NOTES, X, y)
         for step in ("dW1", "db2"):
-            snap = _agent(base, {"session_id": snap["session_id"], "widget_state": {"bp_step": step}})
-            nodes = _nodes(snap)
+            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"bp_step": step}})
+            nodes = snapshot_nodes(snap)
             assert not [n for n in nodes if n.get("type") == "exception"]
             bodies = [n.get("props", {}).get("body", "") for n in nodes]
             assert bt.what_it_means(led, step) in bodies

@@ -316,29 +316,10 @@ def test_chart_specs_are_valid_vega_lite():
             assert [p["name"] for p in spec["params"]] == ["z_half", "a_lo", "a_hi"]
 
 
-def _agent(base: str, body: dict) -> dict:
-    import urllib.request
-
-    req = urllib.request.Request(
-        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
-
-
-def _nodes(snap: dict) -> list[dict]:
-    out, todo = [], [snap["tree"]]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo.extend(node.get("children", []))
-    return out
-
-
 def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the input's fragment (AppTest cannot show that): everything that depends
     on the input must be inside it and show core's numbers for the new input."""
-    from browser import free_port, start_server
+    from browser import free_port, interact, snapshot_nodes, start_server
 
     from app.ui import fmt
     from core.forward_steps import forward_row
@@ -347,11 +328,11 @@ def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbe
     proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
     try:
         base = f"http://127.0.0.1:{port}"
-        snap = _agent(base, {"page": "forward-pass"})
+        snap = interact(base, {"page": "forward-pass"})
         net = notes_network()
         for row in (3, 0, 1):
-            snap = _agent(base, {"session_id": snap["session_id"], "widget_state": {"fp_row": ROW_LABELS[row]}})
-            nodes = _nodes(snap)
+            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"fp_row": ROW_LABELS[row]}})
+            nodes = snapshot_nodes(snap)
             assert not [n for n in nodes if n.get("type") == "exception"]
             step = forward_row(net, X, row)
             props = [n.get("props", {}) for n in nodes]

@@ -4,14 +4,12 @@ and nothing it does can break a page."""
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 import time
 import types
-import urllib.request
 
 import pytest
-from browser import free_port, start_server
+from browser import free_port, interact, start_server
 from test_isolation import exceptions
 
 from app import warmup
@@ -56,14 +54,6 @@ def test_every_page_module_has_a_warm_that_runs_without_a_session(name):
     module.warm()
 
 
-def _interact(base: str, body: dict) -> dict:
-    req = urllib.request.Request(
-        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read())
-
-
 def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatch):
     from app import nav
 
@@ -73,7 +63,7 @@ def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatc
     proc = start_server(port, log, ["--server.enableAgentApi=true"])
     try:
         base = f"http://127.0.0.1:{port}"
-        _interact(base, {})  # the first session starts the warm-up
+        interact(base, {})  # the first session starts the warm-up
         deadline = time.time() + 300
         while "XOR Lab warm-up:" not in log.read_text() and time.time() < deadline:
             time.sleep(0.5)
@@ -83,10 +73,61 @@ def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatc
         assert "failed" not in line, line
         assert f"{len(warmup.WARMERS)} page caches filled" in line, line
         for _file, _title, _icon, url_path, _summary in nav.available():
-            snap = _interact(base, {"page": url_path} if url_path else {})
+            snap = interact(base, {"page": url_path} if url_path else {})
             assert not exceptions(snap), (url_path, exceptions(snap))
         assert "ScriptRunContext" not in log.read_text(), "the warm-up thread's expected warning should be filtered"
         assert "Traceback" not in log.read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _fake_warmers(monkeypatch, names, ran, delay=0.0):
+    for n in names:
+        mod = types.ModuleType(n)
+        mod.warm = lambda n=n: (ran.append(n), time.sleep(delay))
+        monkeypatch.setitem(sys.modules, n, mod)
+    monkeypatch.setattr(warmup, "PAGE_WARMERS", {n.removeprefix("xorlab_w_"): n for n in names})
+    monkeypatch.setattr(warmup, "WARMERS", tuple(names))
+    monkeypatch.setattr(warmup, "timings", {})
+    monkeypatch.setattr(warmup, "_queue", [])
+    monkeypatch.setattr(warmup, "_wanted", set())
+    monkeypatch.setattr(warmup, "_running", 0)
+
+
+def test_a_page_opened_during_the_warm_up_is_warmed_next(monkeypatch):
+    """prefer() moves the opened page's warmer to the front; while that page's script runs, the other
+    pages' warmers wait for it to end (they would share the interpreter with it)."""
+    import threading
+
+    names = ["xorlab_w_a", "xorlab_w_b", "xorlab_w_c", "xorlab_w_d"]
+    ran: list[str] = []
+    _fake_warmers(monkeypatch, names, ran, delay=0.05)
+    monkeypatch.setattr(warmup, "HOLD_BACK_S", 5.0)
+    gate = threading.Event()
+    sys.modules["xorlab_w_a"].warm = lambda: (ran.append("xorlab_w_a"), gate.wait(5))
+    thread = threading.Thread(target=warmup._run)
+    thread.start()
+    while not ran:  # the warm-up is busy with the first page's warmer
+        time.sleep(0.005)
+    with warmup.page_running():
+        warmup.prefer("d")  # a student opens page d
+        warmup.prefer("nowhere")  # an unknown page changes nothing
+        gate.set()
+        time.sleep(0.3)
+        assert ran == ["xorlab_w_a", "xorlab_w_d"], "only the open page's warmer may run during its script"
+    thread.join(10)
+    assert ran == ["xorlab_w_a", "xorlab_w_d", "xorlab_w_b", "xorlab_w_c"]
+    assert set(warmup.timings) == set(names)
+
+
+def test_a_busy_server_holds_the_warm_up_back_only_for_a_while(monkeypatch):
+    names = ["xorlab_w_a", "xorlab_w_b"]
+    ran: list[str] = []
+    _fake_warmers(monkeypatch, names, ran)
+    monkeypatch.setattr(warmup, "HOLD_BACK_S", 0.2)
+    with warmup.page_running():  # a script that never ends, as in a class that never pauses
+        t0 = time.perf_counter()
+        warmup._run()
+        waited = time.perf_counter() - t0
+    assert ran == names and 0.35 < waited < 2.0
