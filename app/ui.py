@@ -60,6 +60,7 @@ h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bott
     [data-testid="stMainBlockContainer"] { padding: 2.4rem 0.8rem 1rem 0.8rem; }
   h1 { font-size: 1.6rem !important; }
   h2 { font-size: 1.3rem !important; }
+  .katex { font-size: 1em; }  /* the page's text is already enlarged; wide formulas then fit a phone */
 }
 </style>
 """
