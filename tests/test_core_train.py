@@ -264,33 +264,18 @@ FAST_CASES = {
         None,
         ("non-finite", 648),
     ),
-    "overflow at epoch 2, chunks of 1": (
-        [2, 3, 1],
-        5,
-        1.0,
-        "xor",
-        dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
-        1,
-        ("non-finite", 2),
-    ),
-    "overflow at epoch 2, chunks of 2": (
-        [2, 3, 1],
-        5,
-        1.0,
-        "xor",
-        dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
-        2,
-        ("non-finite", 2),
-    ),
-    "overflow at epoch 2, chunks of 3": (
-        [2, 3, 1],
-        5,
-        1.0,
-        "xor",
-        dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
-        3,
-        ("non-finite", 2),
-    ),
+    **{
+        f"overflow at epoch 2, chunks of {k}": (
+            [2, 3, 1],
+            5,
+            1.0,
+            "xor",
+            dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
+            k,
+            ("non-finite", 2),
+        )
+        for k in (1, 2, 3)
+    },
     "overflow at epoch 1": (
         [2, 3, 1],
         6,
