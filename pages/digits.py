@@ -22,12 +22,11 @@ DATA = {"digits": "8×8 digits", "mnist": "MNIST 28×28"}  # the labels are what
 WIDTHS = [4, 8, 16, 32, 64, 128, 256]
 RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 BATCHES = [8, 16, 32, 64, 128, 256, 512]
-MNIST_SUGGESTED = {"dg_width": 128, "dg_lr": 0.1, "dg_batch": 64, "dg_epochs": 10}
 D = dr.DEFAULTS  # the defaults warm() pre-trains: one place for both
 
 
 def use_mnist_settings() -> None:
-    ss.update(MNIST_SUGGESTED)
+    ss.update({f"dg_{k}": v for k, v in dr.MNIST_SUGGESTED.items()})
 
 
 def pick_digit(i: int) -> None:
@@ -156,7 +155,9 @@ if source == "mnist":
             "Use settings suited to MNIST",
             key="dg_mnist_settings",
             on_click=use_mnist_settings,
-            help="128 neurons, learning rate 0.1, mini-batches of 64, 10 epochs.",
+            help="{width} neurons, learning rate {lr:g}, mini-batches of {batch}, {epochs} epochs.".format(
+                **dr.MNIST_SUGGESTED
+            ),
         )
         try:
             data = dr.mnist_data(folder)

@@ -152,25 +152,3 @@ def hostile_links(path: str, keys: list[str], n: int = 3, seed: int = 8) -> list
         params += [(twice, rng.choice(HOSTILE)), (twice, rng.choice(HOSTILE))]
         links.append(f"{path}?{urlencode(params)}")
     return links
-
-
-def interact(base: str, body: dict, timeout: float = 120) -> dict:
-    """One request to Streamlit's agent API (POST /_stcore/agent/interact; the server needs
-    --server.enableAgentApi=true) → the page's snapshot as JSON."""
-    import json
-
-    req = urllib.request.Request(
-        base + "/_stcore/agent/interact", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read())
-
-
-def snapshot_nodes(snap: dict) -> list[dict]:
-    """Every node of an agent-API snapshot, in page order."""
-    out, todo = [], [snap["tree"]]
-    while todo:
-        node = todo.pop(0)
-        out.append(node)
-        todo[:0] = node.get("children", [])
-    return out

@@ -282,17 +282,16 @@ def test_chart_specs_are_valid_vega_lite():
 def test_moving_w1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the single-neuron fragment (AppTest cannot show that): its count, sums and
     table follow core, and the diagram and hidden-space parts above and below stay as they were."""
-    from browser import free_port, interact, snapshot_nodes, start_server
+    from test_isolation import AgentServer
+    from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
-    port = free_port()
-    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    srv = AgentServer(log=tmp_path / "server.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        snap = interact(base, {"page": "architecture"})
-        outside = [n for n in snapshot_nodes(snap) if n.get("type") in ("table", "vega_lite_chart")]
+        snap = srv.interact({"page": "architecture"})
+        outside = [n for n in walk(snap["tree"]) if n.get("type") in ("table", "vega_lite_chart")]
         for w1 in (-1.0, 3.0):
-            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"ar_w1": w1}})
-            nodes = snapshot_nodes(snap)
+            snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"ar_w1": w1}})
+            nodes = list(walk(snap["tree"]))
             assert not [n for n in nodes if n.get("type") == "exception"]
             values = {n["props"].get("label"): n["props"].get("value") for n in nodes if "value" in n.get("props", {})}
             assert values["Points classified correctly"] == f"{count_correct(w1, 1.0, -0.5, X, y)} of 4"
@@ -311,5 +310,4 @@ def test_moving_w1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_
             assert charts[0] == outside[[n.get("type") for n in outside].index("vega_lite_chart")]  # the diagram
             assert [n for n in nodes if n.get("type") == "table"] == [n for n in outside if n.get("type") == "table"]
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        srv.stop()

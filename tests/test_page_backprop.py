@@ -325,20 +325,19 @@ def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monk
 def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the step's fragment (AppTest cannot show that): every step-dependent
     element must be inside it, and the rest of the page must stay as it was."""
-    from browser import free_port, interact, snapshot_nodes, start_server
+    from test_isolation import AgentServer
+    from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
     from app import backprop_text as bt
 
-    port = free_port()
-    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    srv = AgentServer(log=tmp_path / "server.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        snap = interact(base, {"page": "backprop"})
-        tables_before = {n["key"]: n["data"] for n in snapshot_nodes(snap) if n.get("type") == "dataframe"}
+        snap = srv.interact({"page": "backprop"})
+        tables_before = {n["key"]: n["data"] for n in walk(snap["tree"]) if n.get("type") == "dataframe"}
         led = bl.ledger(NOTES, X, y)
         for step in ("dW1", "db2"):
-            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"bp_step": step}})
-            nodes = snapshot_nodes(snap)
+            snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"bp_step": step}})
+            nodes = list(walk(snap["tree"]))
             assert not [n for n in nodes if n.get("type") == "exception"]
             bodies = [n.get("props", {}).get("body", "") for n in nodes]
             assert bt.what_it_means(led, step) in bodies
@@ -348,8 +347,7 @@ def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_number
             tables = {n["key"]: n["data"] for n in nodes if n.get("type") == "dataframe"}
             assert tables == tables_before  # the ledger below was not touched
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        srv.stop()
 
 
 def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):

@@ -319,20 +319,19 @@ def test_chart_specs_are_valid_vega_lite():
 def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the input's fragment (AppTest cannot show that): everything that depends
     on the input must be inside it and show core's numbers for the new input."""
-    from browser import free_port, interact, snapshot_nodes, start_server
+    from test_isolation import AgentServer
+    from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
     from app.ui import fmt
     from core.forward_steps import forward_row
 
-    port = free_port()
-    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
+    srv = AgentServer(log=tmp_path / "server.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        snap = interact(base, {"page": "forward-pass"})
+        snap = srv.interact({"page": "forward-pass"})
         net = notes_network()
         for row in (3, 0, 1):
-            snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"fp_row": ROW_LABELS[row]}})
-            nodes = snapshot_nodes(snap)
+            snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"fp_row": ROW_LABELS[row]}})
+            nodes = list(walk(snap["tree"]))
             assert not [n for n in nodes if n.get("type") == "exception"]
             step = forward_row(net, X, row)
             props = [n.get("props", {}) for n in nodes]
@@ -347,5 +346,4 @@ def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbe
                 labels == [("▶ " if i == row else "") + lab for i, lab in enumerate(ROW_LABELS)] for labels in marked
             )
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        srv.stop()

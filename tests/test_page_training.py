@@ -337,25 +337,23 @@ def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_pat
     """The benchmark moves tr_epoch through Streamlit's agent API: every key of a request inside one
     fragment reruns only that fragment (as in a browser), so the slider and everything it changes
     must carry the replay fragment's id, and the run's own sections must not."""
-    from browser import free_port, interact, snapshot_nodes, start_server
+    from test_isolation import AgentServer
+    from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
-    port = free_port()
-    proc = start_server(port, tmp_path / "server.log", ["--server.enableAgentApi=true"])
-    base = f"http://127.0.0.1:{port}"
+    srv = AgentServer(log=tmp_path / "server.log")
     try:
-        snap = interact(base, {"page": "training", "query_params": {k: [v] for k, v in FAST.items()}})
-        slider = next(n for n in snapshot_nodes(snap) if n.get("key") == "tr_epoch")
+        snap = srv.interact({"page": "training", "query_params": {k: [v] for k, v in FAST.items()}})
+        slider = next(n for n in walk(snap["tree"]) if n.get("key") == "tr_epoch")
         fragment = slider.get("fragment")
         assert fragment, "tr_epoch must be inside st.fragment"
-        snap = interact(base, {"session_id": snap["session_id"], "widget_state": {"tr_epoch": "500"}})
+        snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"tr_epoch": "500"}})
         hist = core_run()
-        inside = [n for n in snapshot_nodes(snap) if n.get("fragment") == fragment]
+        inside = [n for n in walk(snap["tree"]) if n.get("fragment") == fragment]
         texts = [n.get("props", {}).get("body", "") for n in inside]
         assert any(t.startswith(f"Epoch 500: loss {ui.fmt(hist.loss[500], 4)}") for t in texts)
         assert not any(n.get("type") == "metric" for n in inside)  # the run's numbers stay outside
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        srv.stop()
 
 
 def test_a_boundary_without_a_half_line_comes_from_the_same_template():

@@ -40,6 +40,9 @@ from pathlib import Path
 import pytest
 from test_isolation import WEIGHT_KEYS, AgentServer, exceptions, nodes
 
+from app.backprop_text import ledger_mark_css
+from core.backprop_ledger import STEPS
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "app").glob("*.py")) + sorted((ROOT / "pages").glob("*.py"))
 LONG = os.environ.get("XORLAB_LONG_FUZZ", "") not in ("", "0")
@@ -285,10 +288,8 @@ def test_the_app_writes_nothing_into_its_own_folder(tmp_path):
 # ----- HTML, XSRF, uploads ---------------------------------------------------------------------------
 HTML_SINKS = {"html"}  # st.html(...), components.html(...)
 # Functions whose HTML is one of a fixed set of strings chosen by a fixed key, whatever they are given:
-# name -> (module, function, the keys that select a non-empty string). Each is checked below.
-STATIC_HTML_BUILDERS = {
-    "ledger_mark_css": ("app.backprop_text", "ledger_mark_css", ("dz2", "dW2", "db2", "dz1", "dW1", "db1"))
-}
+# name -> (the function, the keys that select a non-empty string). Each is checked below.
+STATIC_HTML_BUILDERS = {"ledger_mark_css": (ledger_mark_css, STEPS)}
 
 
 def _static_strings(tree: ast.Module) -> set[str]:
@@ -349,10 +350,7 @@ def test_html_on_the_page_is_static():
 def test_static_html_builders_return_only_fixed_strings(name):
     """An allowed builder maps its fixed keys to fixed strings and anything else to "": no input text
     ever reaches the HTML."""
-    import importlib
-
-    module, func, keys = STATIC_HTML_BUILDERS[name]
-    build = getattr(importlib.import_module(module), func)
+    build, keys = STATIC_HTML_BUILDERS[name]
     fixed = {k: build(k) for k in keys}
     assert all(fixed.values()) and len(set(fixed.values())) == len(keys)
     assert all(build(k) == fixed[k] for k in keys), "the same key must give the same string"

@@ -9,8 +9,7 @@ import time
 import types
 
 import pytest
-from browser import free_port, interact, start_server
-from test_isolation import exceptions
+from test_isolation import AgentServer, exceptions
 
 from app import warmup
 
@@ -58,12 +57,10 @@ def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatc
     from app import nav
 
     monkeypatch.delenv("XORLAB_NO_WARMUP")
-    port = free_port()
     log = tmp_path / "server.log"
-    proc = start_server(port, log, ["--server.enableAgentApi=true"])
+    srv = AgentServer(log=log)
     try:
-        base = f"http://127.0.0.1:{port}"
-        interact(base, {})  # the first session starts the warm-up
+        srv.interact({})  # the first session starts the warm-up
         deadline = time.time() + 300
         while "XOR Lab warm-up:" not in log.read_text() and time.time() < deadline:
             time.sleep(0.5)
@@ -73,13 +70,12 @@ def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatc
         assert "failed" not in line, line
         assert f"{len(warmup.WARMERS)} page caches filled" in line, line
         for _file, _title, _icon, url_path, _summary in nav.available():
-            snap = interact(base, {"page": url_path} if url_path else {})
+            snap = srv.interact({"page": url_path} if url_path else {})
             assert not exceptions(snap), (url_path, exceptions(snap))
         assert "ScriptRunContext" not in log.read_text(), "the warm-up thread's expected warning should be filtered"
         assert "Traceback" not in log.read_text()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        srv.stop()
 
 
 def _fake_warmers(monkeypatch, names, ran, delay=0.0):
