@@ -449,3 +449,17 @@ def test_presenter_mode_puts_the_network_its_numbers_and_its_picture_first():
     at.run()
     conf = next(c for c in chart_specs(at) if c.get("title") == "Confusion matrix (test images)")
     assert conf["height"] <= 400  # all ten rows on a 720-pixel projector under the key numbers
+
+
+def test_the_mnist_settings_button_sets_what_its_help_says():
+    from app.digits_run import MNIST_SUGGESTED
+
+    at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28"})
+    button = at.button(key="dg_mnist_settings")
+    assert button.help == "128 neurons, learning rate 0.1, mini-batches of 64, 10 epochs."
+    button.click().run()
+    assert not at.exception
+    assert at.select_slider(key="dg_width").value == MNIST_SUGGESTED["width"] == 128
+    assert at.select_slider(key="dg_lr").value == 0.1
+    assert at.select_slider(key="dg_batch").value == 64
+    assert at.slider(key="dg_epochs").value == 10

@@ -127,3 +127,11 @@ def test_a_busy_server_holds_the_warm_up_back_only_for_a_while(monkeypatch):
         warmup._run()
         waited = time.perf_counter() - t0
     assert ran == names and 0.35 < waited < 2.0
+
+
+def test_every_page_that_computes_has_a_warmer_under_its_url():
+    """prefer() finds a page's warmer by the url path in app.nav; a renamed path would silently stop it."""
+    from app import nav
+
+    paths = {url for _file, _title, _icon, url, _summary in nav.available() if url}
+    assert set(warmup.PAGE_WARMERS) == paths
