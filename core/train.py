@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.activations import get_activation, sigmoid
+from core.activations import get_activation
 from core.losses import loss_value, output_delta, softmax
 from core.mlp import MLP
 from core.schedules import lr_schedule
@@ -68,13 +68,45 @@ def is_solved(out: np.ndarray, y: np.ndarray, loss: float, tol: float = SOLVED_L
     return bool(np.all((out > 0.5) == (y > 0.5)) and loss < tol)
 
 
-def _sigmoid_fresh(z: np.ndarray) -> np.ndarray:
-    """``activations.sigmoid`` of a float array: the same four operations, written into one new
-    array instead of four."""
-    t = np.negative(z)
-    np.logaddexp(0.0, t, out=t)
-    np.negative(t, out=t)
-    return np.exp(t, out=t)
+# The hidden activations as "write into this buffer" functions, the same operations as
+# core.activations (so the same numbers): f(z, out, mask) and df(z, a, back, out, mask) = back · f'(z).
+# ``mask`` is a boolean buffer of z's shape for ReLU's z > 0; ``out`` also serves as scratch.
+_ZERO, _ONE = np.array(0.0), np.array(1.0)  # NumPy takes 0-d arrays faster than Python floats
+
+
+def _sigmoid_into(z, out, mask):
+    np.negative(z, out)
+    np.logaddexp(0.0, out, out)
+    np.negative(out, out)
+    return np.exp(out, out)
+
+
+def _sigmoid_back(z, a, back, out, mask):
+    np.subtract(_ONE, a, out)
+    np.multiply(a, out, out)
+    return np.multiply(back, out, out)
+
+
+def _tanh_back(z, a, back, out, mask):
+    np.multiply(a, a, out)
+    np.subtract(_ONE, out, out)
+    return np.multiply(back, out, out)
+
+
+def _relu_into(z, out, mask):
+    return np.maximum(z, _ZERO, out=out)
+
+
+def _relu_back(z, a, back, out, mask):
+    np.greater(z, _ZERO, mask)
+    return np.multiply(back, mask, out)  # back · 1.0 or back · 0.0, as relu_prime's float mask gives
+
+
+_INTO = {
+    "sigmoid": (_sigmoid_into, _sigmoid_back),
+    "tanh": (lambda z, out, mask: np.tanh(z, out), _tanh_back),
+    "relu": (_relu_into, _relu_back),
+}
 
 
 class _Workspace:
@@ -88,7 +120,10 @@ class _Workspace:
       gradients in one flat vector g, so "divide by N" and "θ ← θ − lr·g" are 1 call each, not 4;
     - two θ buffers take turns, so the weights before the last step are still there for the
       roll-back after an overflow without copying them every epoch;
-    - no Forward/Grads objects, no np.sum/np.mean wrappers (``np.add.reduce`` is what they call).
+    - no Forward/Grads objects, no np.sum/np.mean wrappers (``np.add.reduce`` is what they call);
+    - every layer's z, a, dz and back-propagated product has its own buffer, written in place
+      each epoch (a 10-layer network makes ~12 NumPy calls per layer per epoch, and allocating
+      their results cost as much as their arithmetic).
     """
 
     def __init__(self, net: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> None:
@@ -108,9 +143,20 @@ class _Workspace:
         self.tmp = np.empty(net.n_params)
         self.cur = 0
         act = get_activation(net.hidden)
-        self.f, self.df = (_sigmoid_fresh if act.f is sigmoid else act.f), act.df
-        self.out = _sigmoid_fresh if net.output == "sigmoid" else softmax
+        self.f, self.df = act.f, act.df
+        self.f_into, self.df_into = _INTO.get(net.hidden, (None, None))  # None: leaky ReLU, linear
         self.sigmoid_out = net.output == "sigmoid"
+        sizes, N = net.sizes, self.N
+        self.z = [None] + [np.empty((N, n)) for n in sizes[1:]]
+        self.a = [self.X] + [np.empty((N, n)) for n in sizes[1:]]
+        self.dz = [None] + [np.empty((N, n)) for n in sizes[1:]]
+        self.back = [None] + [np.empty((N, n)) for n in sizes[1:]]
+        self.mask = [None] + [np.empty((N, n), dtype=bool) for n in sizes[1:]]  # relu's z > 0
+        # np.dot where it makes the same BLAS call as np.matmul (see _product), for a @ W, a.T @ dz, dz @ W.T
+        layers = range(1, len(sizes))
+        self.dots = [None] + [_product((N, sizes[l - 1]), (sizes[l - 1], sizes[l])) for l in layers]
+        self.dots_T = [None] + [_product((sizes[l - 1], N), (N, sizes[l])) for l in layers]
+        self.dots_back = [None] + [_product((N, sizes[l]), (sizes[l], sizes[l - 1])) for l in layers]
 
     @staticmethod
     def _split(flat: np.ndarray, shapes: list) -> tuple[list, list]:
@@ -127,13 +173,19 @@ class _Workspace:
     def forward(self) -> tuple[list, list, float, float]:
         """z, a (as in Forward), the loss and the accuracy at the live weights."""
         W, b = self.views[self.cur]
-        L = self.L
-        z, a = [None], [self.X]
+        L, z, a = self.L, self.z, self.a
         for l in range(1, L + 1):
-            zl = a[l - 1] @ W[l - 1]
-            zl += b[l - 1]
-            z.append(zl)
-            a.append(self.f(zl) if l < L else self.out(zl))
+            zl = z[l]
+            self.dots[l](a[l - 1], W[l - 1], zl)
+            np.add(zl, b[l - 1], zl)
+            if l < L and self.f_into is not None:
+                self.f_into(zl, a[l], self.mask[l])
+            elif l < L:
+                a[l] = self.f(zl)
+            elif self.sigmoid_out:
+                _sigmoid_into(zl, a[l], None)
+            else:
+                a[l] = softmax(zl)
         zL, aL, y = z[L], a[L], self.y
         if self.loss == "bce" and self.sigmoid_out:  # = losses.bce_from_logits
             v = np.logaddexp(0.0, zL)
@@ -153,16 +205,26 @@ class _Workspace:
 
     def backward(self, z: list, a: list) -> None:
         """Fill g with (dW1, db1, dW2, ...) at the live weights."""
-        W = self.views[self.cur][0]
-        dz = a[-1] - self.y if self.loss in ("bce", "cce") else output_delta(self.loss, a[-1], self.y)
-        for l in range(self.L, 0, -1):
-            np.matmul(a[l - 1].T, dz, out=self.dW[l])
-            np.add.reduce(dz, axis=0, keepdims=True, out=self.db[l])
+        W, L = self.views[self.cur][0], self.L
+        if self.loss in ("bce", "cce"):
+            dz = np.subtract(a[L], self.y, self.dz[L])
+        else:
+            dz = output_delta(self.loss, a[L], self.y)
+        for l in range(L, 0, -1):
+            self.dots_T[l](a[l - 1].T, dz, self.dW[l])
+            np.add.reduce(dz, 0, None, self.db[l], True)
             if l > 1:
                 # with one output unit dz @ W.T has a single product per entry, so the broadcast
                 # product is the same number and skips a matmul call
-                back = dz * W[l - 1].T if dz.shape[1] == 1 else dz @ W[l - 1].T
-                dz = back * self.df(z[l - 1], a[l - 1])
+                back = self.back[l - 1]
+                if dz.shape[1] == 1:
+                    np.multiply(dz, W[l - 1].T, back)
+                else:
+                    self.dots_back[l](dz, W[l - 1].T, back)
+                if self.df_into is not None:
+                    dz = self.df_into(z[l - 1], a[l - 1], back, self.dz[l - 1], self.mask[l - 1])
+                else:
+                    dz = back * self.df(z[l - 1], a[l - 1])
         np.divide(self.g, self.N, out=self.g)  # every dW and db is a sum over the batch / N
 
     def step(self, rate: float) -> None:

@@ -78,6 +78,32 @@ def test_train_equals_original_loop_when_it_overflows():
     assert_same_history(h, ref.train(net, X, y, lr=50.0, epochs=500))
 
 
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_train_equals_original_loop_for_deep_networks(hidden):
+    # the vanishing-gradient page's networks: every layer's buffers, activations written in place
+    deep = (([2, *[8] * 10, 1], "normal", "bce", 0.1), ([2, 5, 3, 6, 1], "he_normal", "mse", 0.7))
+    for sizes, init, loss, lr in deep:
+        net = MLP.create(sizes, hidden, "sigmoid", init, 4)
+        kw = dict(lr=lr, epochs=300, loss=loss, snapshots=7)
+        assert_same_history(train(net, X, y, **kw), ref.train(net, X, y, **kw))
+    rng = np.random.default_rng(1)
+    Xs, labels = rng.standard_normal((12, 3)), rng.integers(0, 3, 12)
+    net = MLP.create([3, 6, 6, 6, 3], hidden, "softmax", "normal", 5)
+    kw = dict(lr=0.5, epochs=200, loss="cce", schedule="cosine")
+    assert_same_history(train(net, Xs, np.eye(3)[labels], **kw), ref.train(net, Xs, np.eye(3)[labels], **kw))
+
+
+def test_deep_training_equals_original_loop_when_it_blows_up_or_overflows():
+    net = MLP.create([2, *[16] * 8, 1], "relu", init="normal", seed=0, sigma=3.0)
+    h = train(net, X, y, lr=1e3, epochs=500, diverge_factor=np.inf)
+    assert h.divergence is not None and h.divergence.reason == "non-finite"
+    assert_same_history(h, ref.train(net, X, y, lr=1e3, epochs=500, diverge_factor=np.inf))
+    net = MLP.create([2, *[8] * 6, 1], "tanh", init="normal", seed=2, sigma=2.0)
+    h = train(net, X, y, lr=20.0, epochs=500)
+    assert h.divergence is not None and h.divergence.reason == "loss blew up"
+    assert_same_history(h, ref.train(net, X, y, lr=20.0, epochs=500))
+
+
 # ----- the optimised multi-seed trainer is the original loop, bit for bit --------------------------
 
 
