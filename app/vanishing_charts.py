@@ -189,6 +189,21 @@ def z_rule_row(name: str, z_sel: float) -> dict:
     return {"z": float(z_sel), "f": a, "df": float(act.df(np.array(z_sel), np.array(a)))}
 
 
+def shade_rows(name: str) -> list[dict]:
+    return [
+        {"from": lo, "to": hi, "what": "saturated: derivative < 1 % of peak"}
+        for lo, hi in saturation_intervals(name, *Z_RANGE)
+    ]
+
+
+def peak_row(name: str, df: pd.DataFrame) -> dict:
+    """Where activation_frame's derivative curve first reaches its largest value, and that value."""
+    deriv = df[df["curve"] == df["curve"].cat.categories[1]]
+    z_peak = float(deriv["z"].iloc[int(np.argmax(deriv["value"].to_numpy()))])
+    peak = ACTIVATIONS[name].peak
+    return {"z": z_peak, "value": peak, "label": f"peak {peak:g}"}
+
+
 def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
     """f and f' over z, saturation shaded, the derivative's peak marked, a rule (layer "zrule") at z_sel."""
     s = sizes()
@@ -198,25 +213,19 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
     y_dom = Y_DOMAINS[name]
     xs = alt.Scale(domain=list(Z_RANGE), nice=False)
     ys = alt.Scale(domain=y_dom, nice=False)
-    layers = []
-    runs = saturation_intervals(name, *Z_RANGE)
-    if runs:
-        shade = pd.DataFrame(
-            {"from": [r[0] for r in runs], "to": [r[1] for r in runs], "what": "saturated: derivative < 1 % of peak"}
+    layers = [  # the saturation zones: none for leaky ReLU (an empty layer keeps every chart's layout alike)
+        alt.Chart(pd.DataFrame(shade_rows(name), columns=["from", "to", "what"]))
+        .mark_rect(color=SHADE, opacity=0.35)
+        .encode(
+            x=alt.X("from:Q", scale=xs),
+            x2="to:Q",
+            tooltip=[
+                alt.Tooltip("what:N", title="shaded"),
+                alt.Tooltip("from:Q", format=".2f"),
+                alt.Tooltip("to:Q", format=".2f"),
+            ],
         )
-        layers.append(
-            alt.Chart(shade)
-            .mark_rect(color=SHADE, opacity=0.35)
-            .encode(
-                x=alt.X("from:Q", scale=xs),
-                x2="to:Q",
-                tooltip=[
-                    alt.Tooltip("what:N", title="shaded"),
-                    alt.Tooltip("from:Q", format=".2f"),
-                    alt.Tooltip("to:Q", format=".2f"),
-                ],
-            )
-        )
+    ]
     layers.append(
         alt.Chart(df)
         .mark_line(strokeWidth=s["line"], clip=True)
@@ -232,10 +241,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
             tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
         )
     )
-    deriv = df[df["curve"] == labels[1]]
-    z_peak = float(deriv["z"].iloc[int(np.argmax(deriv["value"].to_numpy()))])  # first z where f' is largest
-    peak = pd.DataFrame({"z": [z_peak], "value": [act.peak]})
-    peak["label"] = f"peak {act.peak:g}"
+    peak = pd.DataFrame([peak_row(name, df)])
     layers.append(
         alt.Chart(peak)
         .mark_point(shape="diamond", filled=True, size=s["point"] / 2, color=DZ_COLOUR)
@@ -263,9 +269,58 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
     return alt.layer(*layers).properties(title=title, height=_h(270), width="container")
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _activation_template(presenter: bool) -> dict:
+    """The sigmoid's activation_chart spec: the four charts share one layout and differ only in
+    data, labels, y range and title, so one Altair build (~75 ms) serves all four."""
+    return _spec(activation_chart("sigmoid"))
+
+
+def activation_spec(name: str, template: dict) -> dict:
+    """The same dict as ``_spec(activation_chart(name))``, from the template (tests check it)."""
+    df = activation_frame(name)
+    labels = list(df["curve"].cat.categories)
+    shade, line, point, text, rule = template["layer"]
+    y_dom = list(Y_DOMAINS[name])
+    peak = [peak_row(name, df)]
+    scale = {"domain": y_dom, "nice": False}
+    return {
+        **template,
+        "layer": [
+            {**shade, "data": {"values": shade_rows(name)}},
+            {
+                **line,
+                "encoding": {
+                    **line["encoding"],
+                    "color": {
+                        **line["encoding"]["color"],
+                        "scale": {**line["encoding"]["color"]["scale"], "domain": labels},
+                    },
+                    "strokeDash": {
+                        **line["encoding"]["strokeDash"],
+                        "scale": {**line["encoding"]["strokeDash"]["scale"], "domain": labels},
+                    },
+                    "y": {**line["encoding"]["y"], "scale": scale},
+                },
+            },
+            *(
+                {
+                    **m,
+                    "data": {"values": peak},
+                    "encoding": {**m["encoding"], "y": {**m["encoding"]["y"], "scale": scale}},
+                }
+                for m in (point, text)
+            ),
+            {**rule, "data": {"values": [z_rule_row(name, 0.0)]}},
+        ],
+        "title": f"{ACTIVATIONS[name].label} and its derivative",
+        "datasets": {next(iter(template["datasets"])): arrow_bytes(df)},
+    }
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _activation_base(name: str, presenter: bool) -> dict:
-    return _spec(activation_chart(name))
+    return activation_spec(name, _activation_template(presenter))
 
 
 def spec_activation(name: str, z_sel: float, presenter: bool) -> dict:

@@ -366,6 +366,17 @@ def test_histogram_specs_from_templates_equal_full_builds():
     assert got == vc._spec(vc.hist_chart(few.edges, few.counts, "t", "x", vc.F_COLOUR, 0.5))
 
 
+@pytest.mark.parametrize("presenter", [False, True])
+def test_activation_specs_from_one_template_equal_full_builds(presenter, monkeypatch):
+    from app import charts
+    from app import vanishing_charts as vc
+
+    monkeypatch.setattr(charts, "presenter", lambda: presenter)
+    template = vc._spec(vc.activation_chart("sigmoid"))
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu"):  # two, one and no saturation zones
+        assert vc.activation_spec(name, template) == vc._spec(vc.activation_chart(name)), name
+
+
 # ----- warm(): the default view's caches, filled in advance, change nothing ----------------------
 def displayed(at) -> dict:
     """Everything the page shows: texts, metrics, tables and every chart's spec and data."""
