@@ -183,3 +183,64 @@ def train_many(
         "epochs_to_solve": np.where(finite, to_solve, -1),
         "diverged": ~finite,
     }
+
+
+def train_minibatch(
+    net: MLP,
+    X: np.ndarray,
+    Y: np.ndarray,
+    X_test: np.ndarray,
+    Y_test: np.ndarray,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    schedule: str = "constant",
+    seed: int = 0,
+    x_max: float | None = None,
+) -> dict:
+    """``core.sgd.train_minibatch`` as it was before its speed-up (commit ba1c133), for runs that
+    neither diverge nor stop early: the per-epoch curves, gradient norms and final weights."""
+    from core.sgd import evaluate, schedule_params_for
+
+    net = net.copy()
+    N = X.shape[0]
+    rates = lr_schedule(schedule, lr, max(epochs, 1), **schedule_params_for(schedule, epochs))[:epochs]
+    rng = np.random.default_rng(seed)
+    labels = np.argmax(Y, axis=1)
+    L = net.n_layers
+    curves = {k: [] for k in ("train_loss", "train_acc", "test_loss", "test_acc")}
+    running, gnorms = [], []
+
+    def record() -> None:
+        for part, (Xs, Ys) in (("train", (X, Y)), ("test", (X_test, Y_test))):
+            loss, acc = evaluate(net, Xs, Ys, "cce", x_max=x_max)
+            curves[f"{part}_loss"].append(loss)
+            curves[f"{part}_acc"].append(acc)
+
+    with np.errstate(all="ignore"):
+        record()
+        for e in range(epochs):
+            order = rng.permutation(N)
+            loss_sum, norm_sum = 0.0, np.zeros(L)
+            for s in range(0, N, batch_size):
+                idx = order[s : s + batch_size]
+                xb = X[idx] / x_max if x_max is not None else np.asarray(X[idx], dtype=float)
+                yb = np.asarray(Y[idx], dtype=float)
+                z, a = forward(net, xb)
+                p = a[L][np.arange(idx.size), labels[idx]]
+                cur = -float(np.mean(np.log(p))) if p.min() > 0 else loss_value("cce", z[L], a[L], yb)
+                dW, db = backward(net, z, a, yb, "cce")
+                norm_sum += [np.sqrt(np.vdot(dW[l], dW[l])) for l in range(1, L + 1)]
+                for l in range(1, L + 1):
+                    net.W[l - 1] -= rates[e] * dW[l]
+                    net.b[l - 1] -= rates[e] * db[l]
+                loss_sum += cur * idx.size
+            running.append(loss_sum / N)
+            gnorms.append(norm_sum / -(-N // batch_size))
+            record()
+    return {
+        **{k: np.array(v) for k, v in curves.items()},
+        "running": np.array(running),
+        "grad_norms": np.array(gnorms),
+        "final": net,
+    }

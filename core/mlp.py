@@ -195,7 +195,7 @@ class MLP:
         dz[L] = output_delta(loss, fwd.a[L], y)
         for l in range(L, 0, -1):
             dW[l] = fwd.a[l - 1].T @ dz[l] / N
-            db[l] = np.sum(dz[l], axis=0, keepdims=True) / N
+            db[l] = dz[l].sum(axis=0, keepdims=True) / N
             if l > 1:
                 dz[l - 1] = (dz[l] @ self.W[l - 1].T) * d_act(fwd.z[l - 1], fwd.a[l - 1])
         return Grads(dz, dW, db)

@@ -104,6 +104,31 @@ def test_deep_training_equals_original_loop_when_it_blows_up_or_overflows():
     assert_same_history(h, ref.train(net, X, y, lr=20.0, epochs=500))
 
 
+@pytest.mark.parametrize(
+    "hidden, layers, batch, schedule, x_max",
+    [("relu", 1, 16, "cosine", None), ("tanh", 2, 50, "step", None), ("sigmoid", 1, 7, "constant", 16.0)],
+)
+def test_minibatch_training_equals_original_loop(hidden, layers, batch, schedule, x_max):
+    from core.digits import load_bundled, stratified_split
+    from core.sgd import train_minibatch
+
+    ds = load_bundled()
+    tr, te = stratified_split(ds.labels, 0.2, seed=0)
+    X = ds.images.reshape(len(ds), -1) if x_max else ds.X()  # 0..16 integers, scaled per batch
+    Y = np.eye(10)[ds.labels]
+    net = MLP.create([X.shape[1], *[24] * layers, 10], hidden, "softmax", "he_normal", 3)
+    args = (X[tr], Y[tr], X[te], Y[te])
+    h = train_minibatch(net, *args, lr=0.1, epochs=4, batch_size=batch, schedule=schedule, seed=2, x_max=x_max)
+    r = ref.train_minibatch(net, *args, lr=0.1, epochs=4, batch_size=batch, schedule=schedule, seed=2, x_max=x_max)
+    assert h.complete
+    for k in ("train_loss", "train_acc", "test_loss", "test_acc"):
+        np.testing.assert_array_equal(getattr(h, k), r[k], err_msg=k)
+    np.testing.assert_array_equal(h.running_loss, r["running"])
+    np.testing.assert_array_equal(h.grad_norms, r["grad_norms"])
+    for w, v in zip(h.final.W + h.final.b, r["final"].W + r["final"].b, strict=True):
+        np.testing.assert_array_equal(w, v)
+
+
 # ----- the optimised multi-seed trainer is the original loop, bit for bit --------------------------
 
 
