@@ -431,6 +431,8 @@ def warm() -> None:
     """Compute what the page's default render needs (default network, its results, the learning
     curves in normal mode) through the page's own caches, once per server process. No st.* element
     and no session state: it runs in a background thread. Any failure is ignored (an optimisation)."""
+    from app.warmup import checkpoint
+
     if not _warm_started.acquire(blocking=False):
         return
     try:
@@ -440,16 +442,19 @@ def warm() -> None:
         flight.acquire()  # a session training the defaults already: wait for it (its run gets cached)
         try:
             hist = cached_history(settings)
-            if hist is None:
-                hist = train(settings, data)
+            if hist is None:  # paused while another page's script runs (app.warmup.checkpoint)
+                hist = train(settings, data, on_epoch=lambda *_: checkpoint())
                 if hist.complete or hist.diverged:
                     store_history(settings, hist)
         finally:
             _land(settings, flight)
+        checkpoint()
         results(settings, hist, data)
+        checkpoint()
         from app import digits_charts  # Altair: its import is a large part of a cold render
 
         for which in digits_charts.CURVES:
+            checkpoint()
             digits_charts.curves_spec(hist, which, False)
     except Exception:  # noqa: BLE001 — warming is an optimisation; the page computes what is missing
         pass

@@ -29,7 +29,7 @@ state.load_link()
 ui.sidebar_common()
 notice = st.empty()
 warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
-with warmup.page_running():
+with warmup.page_running(current.url_path):
     current.run()
 if problems := ui.check_link(link_at_start):
     notice.warning(

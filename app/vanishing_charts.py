@@ -148,8 +148,11 @@ def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: in
 
 # No spinner here: warm() calls it from a thread without a page; the page shows its own spinner.
 @st.cache_data(max_entries=32, show_spinner=False)
-def train_result(depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int) -> TrainResult:
-    return train_deep(depth, width, act, init, lr, epochs, seed)
+def train_result(
+    depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int, _pause=None
+) -> TrainResult:
+    """_pause (left out of the cache key, as every argument starting with _): warm()'s pause point."""
+    return train_deep(depth, width, act, init, lr, epochs, seed, pause=_pause)
 
 
 def run_label(side: str, cfg: tuple) -> str:
@@ -878,27 +881,33 @@ def literature_table(data: str, seed: int) -> pd.DataFrame:
 def warm() -> None:
     """Compute everything the page's default view needs (normal mode), through the very cached
     functions the page calls with the very same arguments, so the first visitor after a deploy gets
-    cache hits. Runs once per server process in a background thread: no st.* elements, no session
-    state. Warming is an optimisation only: any failure is swallowed (the page then computes itself).
+    cache hits. Runs once per server process in a background thread (app.warmup): no st.* elements,
+    no session state, a pause point between steps. Warming is an optimisation only: any failure is
+    swallowed (the page then computes itself).
 
-    Order: the page's own order, so a visitor who arrives while this runs finds the first sections
-    ready and waits (on st.cache_data's per-entry lock) only for what is still being computed.
+    Order: the two training runs first (over half of the page's computing), then the page's own
+    order, so a visitor who arrives while this runs finds the slowest parts ready or under way.
     """
+    from app.warmup import checkpoint
+
     try:
         d, e = DERIV_DEFAULT, EXPLORER_DEFAULT
-        for name in FLOW_ACTIVATIONS:
-            _activation_base(name, False)
-        spec_powers(float(d["z"]), int(d["n"]), False)
-        cfg = explorer_cfg(**e)
-        flow_report(*cfg)
-        spec_flow(cfg, False)
-        layer_tables(cfg)
-        spec_shares(cfg, False)
-        layer_view(cfg, 1, False)
-        literature_table(e["data"], e["seed"])
         runs = default_train_cfgs()
-        for run in runs.values():
-            train_result(*run)
-        spec_loss(runs["a"], runs["b"], TRAIN_DEFAULT["epochs"], False)
+        cfg = explorer_cfg(**e)
+        steps = [
+            *(lambda run=run: train_result(*run, _pause=checkpoint) for run in runs.values()),
+            lambda: spec_loss(runs["a"], runs["b"], TRAIN_DEFAULT["epochs"], False),
+            *(lambda name=name: _activation_base(name, False) for name in FLOW_ACTIVATIONS),
+            lambda: spec_powers(float(d["z"]), int(d["n"]), False),
+            lambda: flow_report(*cfg),
+            lambda: spec_flow(cfg, False),
+            lambda: layer_tables(cfg),
+            lambda: spec_shares(cfg, False),
+            lambda: layer_view(cfg, 1, False),
+            lambda: literature_table(e["data"], e["seed"]),
+        ]
+        for step in steps:
+            checkpoint()
+            step()
     except Exception:  # noqa: BLE001 - an optimisation must never take the server down
         return

@@ -7,12 +7,19 @@ with the default settings, and draws nothing. Streamlit's cache lets a page that
 the warm-up is still computing wait for it rather than compute it twice, so warming never costs a
 page more than it would have paid anyway.
 
+The most expensive pages go first (their default runs take longest, and the first request's own
+render leaves the thread time to start on them). A page a student opens jumps the queue; while a
+page's script runs, a warmer for any other page pauses at its next ``checkpoint()`` (between its
+steps, and every few dozen mini-batches inside the digits training), so the page being looked at
+gets the interpreter to itself.
+
 Set ``XORLAB_NO_WARMUP=1`` to switch it off (the test suite does: AppTest clears the caches
 between tests).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import importlib
@@ -22,30 +29,32 @@ import sys
 import threading
 import time
 
-# Each page's module whose warm() fills its default caches (url path -> module), in the order a
-# class usually opens them. A page a student opens while the warm-up runs jumps the queue (prefer).
+# Each page's module whose warm() fills its default caches (url path -> module): the two pages that
+# train deep or digit networks first (~1 s of computing each), then the rest in the order a class
+# usually opens them. A page a student opens while the warm-up runs jumps the queue (prefer).
 PAGE_WARMERS = {
+    "vanishing-gradient": "app.vanishing_charts",
+    "digits": "app.digits_run",
     "architecture": "app.architecture_charts",
     "forward-pass": "app.forward_charts",
     "hidden-features": "app.hidden_charts",
     "backprop": "app.backprop_charts",
     "training": "app.training_charts",
-    "vanishing-gradient": "app.vanishing_charts",
-    "digits": "app.digits_run",
 }
 WARMERS = tuple(PAGE_WARMERS.values())
 # While a page's script runs, the warm-up holds back warmers of other pages (each would share the
-# one interpreter lock with that page and slow it down) for at most this long per warmer, so a busy
+# one interpreter lock with that page and slow it down) for at most this long per step, so a busy
 # classroom cannot starve it.
 HOLD_BACK_S = 2.0
 THREAD_NAME = "xorlab-warmup"
 
 _lock = threading.Lock()
 _started = False
-_turn = threading.Condition()  # guards _queue, _wanted and _running
+_turn = threading.Condition()  # guards _queue, _wanted, _pages and _current
 _queue: list[str] = []  # warmers not started yet, next first
-_wanted: set[str] = set()  # warmers of pages someone has opened: run at once
-_running = 0  # page scripts running now
+_wanted: set[str] = set()  # warmers of pages someone has opened: run at once, never pause
+_pages: collections.Counter = collections.Counter()  # url path -> page scripts running it now
+_current: str | None = None  # the warmer at work
 timings: dict[str, float | str] = {}  # module -> seconds taken, or the error it raised (for the benchmark)
 
 
@@ -64,28 +73,47 @@ def prefer(url_path: str) -> None:
         if name in _queue:
             _queue.remove(name)
             _queue.insert(0, name)
+        if name in _queue or (name is not None and name == _current):
             _wanted.add(name)
             _turn.notify_all()
 
 
 @contextlib.contextmanager
-def page_running():
-    """Around a page's script run: other pages' warmers wait (at most HOLD_BACK_S) until it ends."""
-    global _running
+def page_running(url_path: str = ""):
+    """Around a page's script run: other pages' warmers pause (at most HOLD_BACK_S a step) until it ends."""
     with _turn:
-        _running += 1
+        _pages[url_path] += 1
     try:
         yield
     finally:
         with _turn:
-            _running -= 1
+            _pages[url_path] -= 1
+            if _pages[url_path] <= 0:
+                del _pages[url_path]
             _turn.notify_all()
 
 
-def _next() -> str | None:
+def _may_run(name: str | None) -> bool:
+    """Warmer ``name`` may work now: someone opened its page, or no other page's script is running."""
+    return name in _wanted or all(PAGE_WARMERS.get(p) == name for p in _pages)
+
+
+def checkpoint() -> None:
+    """A warmer's pause point, called between its steps (and inside long ones). In the warm-up
+    thread it waits, at most HOLD_BACK_S, while another page's script runs; anywhere else (a page
+    computing the same default, say) it returns at once."""
+    if threading.current_thread().name != THREAD_NAME:
+        return
     with _turn:
-        _turn.wait_for(lambda: not _queue or _queue[0] in _wanted or _running == 0, timeout=HOLD_BACK_S)
-        return _queue.pop(0) if _queue else None
+        _turn.wait_for(lambda: _may_run(_current), timeout=HOLD_BACK_S)
+
+
+def _next() -> str | None:
+    global _current
+    with _turn:
+        _turn.wait_for(lambda: not _queue or _may_run(_queue[0]), timeout=HOLD_BACK_S)
+        _current = _queue.pop(0) if _queue else None
+        return _current
 
 
 def _run() -> None:

@@ -21,6 +21,7 @@ norms' logs and histograms, and reported in ``overflow``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -513,15 +514,24 @@ class TrainResult:
 
 
 def train_deep(
-    depth: int, width: int, hidden: str, init: str, lr: float, epochs: int, seed: int, points: int = 400
+    depth: int,
+    width: int,
+    hidden: str,
+    init: str,
+    lr: float,
+    epochs: int,
+    seed: int,
+    points: int = 400,
+    pause: Callable[[], None] | None = None,
 ) -> TrainResult:
-    """Train [2, width × depth, 1] on XOR with full-batch gradient descent (core.train: same divergence rules)."""
+    """Train [2, width × depth, 1] on XOR with full-batch gradient descent (core.train: same divergence
+    rules). pause: core.train.train's hook, called every few dozen milliseconds; changes no number."""
     from core.train import is_solved, train  # local: keeps core.flow importable without the training stack
 
     net = deep_network(depth, width, hidden, init, seed)
     X, y = batch("xor")
     start = gradient_flow(net, X, y).diagnosis
-    h = train(net, X, y, lr=float(lr), epochs=int(epochs), snapshots=2)
+    h = train(net, X, y, lr=float(lr), epochs=int(epochs), snapshots=2, pause=pause)
     keep = np.unique(np.linspace(0, h.epochs_run, min(points, h.epochs_run + 1)).round().astype(int))
     keep = keep[np.isfinite(h.loss[keep])]
     fwd = h.final.forward(X)

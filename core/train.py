@@ -8,6 +8,7 @@ which epoch and why.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,7 @@ from core.schedules import lr_schedule
 
 DIVERGE_FACTOR = 4.0  # loss above 4× its starting value counts as diverged (cf. fastai's lr finder)
 SOLVED_LOSS = 0.1  # "solved" = every prediction on the right side of 0.5 and loss below this
+PAUSE_EVERY = 128  # epochs between calls of train()'s pause hook (~20 ms for a 10-layer network)
 
 
 @dataclass
@@ -418,12 +420,15 @@ def _exact_epochs(
     accs: list,
     snaps: list,
     diverge_factor: float,
+    pause: Callable[[], None] | None = None,
 ) -> tuple[int, Divergence | None]:
     """Epochs t, t + 1, … up to ``epochs`` or the first sign of divergence, from θ_t live in ``ws``;
     returns the last epoch kept and the divergence, if any."""
     divergence = None
     blow_up = diverge_factor * losses[0] if losses else None  # diverge_factor × the starting loss
     while True:
+        if pause is not None and t % PAUSE_EVERY == 0:
+            pause()
         z, a, cur, acc = ws.forward()
         losses.append(cur)
         accs.append(acc)
@@ -469,8 +474,12 @@ def train(
     schedule_params: dict | None = None,
     snapshots: int = 201,
     diverge_factor: float = DIVERGE_FACTOR,
+    pause: Callable[[], None] | None = None,
 ) -> History:
-    """Train a copy of ``net`` for ``epochs`` full-batch updates. X (N, d), y (N, k)."""
+    """Train a copy of ``net`` for ``epochs`` full-batch updates. X (N, d), y (N, k).
+
+    pause: called every PAUSE_EVERY epochs (of the general loop), so a background caller can let
+    more urgent work go first; it changes no number."""
     net = net.copy()
     rates = lr_schedule(schedule, lr, epochs, **(schedule_params or {}))
     rate_list = rates.tolist()  # Python floats: indexing a list is cheaper than indexing an array
@@ -482,7 +491,7 @@ def train(
         t = 0
         if epochs > 0 and _fast_applies(ws, net.hidden, net.output):
             t = _fast_epochs(ws, epochs, rate_list, snap_set, losses, accs, snaps, diverge_factor)
-        t, divergence = _exact_epochs(ws, t, epochs, rate_list, snap_set, losses, accs, snaps, diverge_factor)
+        t, divergence = _exact_epochs(ws, t, epochs, rate_list, snap_set, losses, accs, snaps, diverge_factor, pause)
         live = ws.cur
         if divergence is not None and divergence.reason == "non-finite" and t >= 0:
             live = 1 - ws.cur  # roll back to the newest weights that were still finite (g is still theirs)

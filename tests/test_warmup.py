@@ -8,6 +8,7 @@ import sys
 import time
 import types
 
+import numpy as np
 import pytest
 from test_isolation import AgentServer, exceptions
 
@@ -88,7 +89,8 @@ def _fake_warmers(monkeypatch, names, ran, delay=0.0):
     monkeypatch.setattr(warmup, "timings", {})
     monkeypatch.setattr(warmup, "_queue", [])
     monkeypatch.setattr(warmup, "_wanted", set())
-    monkeypatch.setattr(warmup, "_running", 0)
+    monkeypatch.setattr(warmup, "_pages", warmup.collections.Counter())
+    monkeypatch.setattr(warmup, "_current", None)
 
 
 def test_a_page_opened_during_the_warm_up_is_warmed_next(monkeypatch):
@@ -135,3 +137,67 @@ def test_every_page_that_computes_has_a_warmer_under_its_url():
 
     paths = {url for _file, _title, _icon, url, _summary in nav.available() if url}
     assert set(warmup.PAGE_WARMERS) == paths
+
+
+def test_a_warmer_pauses_at_its_checkpoints_while_another_page_runs(monkeypatch):
+    """checkpoint(): in the warm-up thread, a warmer waits while another page's script runs (at most
+    HOLD_BACK_S), not while its own page runs; anywhere else it never waits."""
+    import threading
+
+    names = ["xorlab_w_a", "xorlab_w_b"]
+    _fake_warmers(monkeypatch, names, [])
+    monkeypatch.setattr(warmup, "HOLD_BACK_S", 5.0)
+    steps: list[str] = []
+    go = threading.Event()
+
+    def warm_a():  # a warmer with three steps and a pause point before each
+        for i in range(3):
+            warmup.checkpoint()
+            steps.append(f"a{i}")
+            if i == 0:
+                go.wait(5)
+
+    sys.modules["xorlab_w_a"].warm = warm_a
+    thread = threading.Thread(target=warmup._run, name=warmup.THREAD_NAME)
+    thread.start()
+    while not steps:
+        time.sleep(0.005)
+    with warmup.page_running("b"):  # a student is on page b: a's next step waits
+        go.set()
+        time.sleep(0.3)
+        assert steps == ["a0"]
+        t0 = time.perf_counter()
+        warmup.checkpoint()  # a page's own thread never waits
+        assert time.perf_counter() - t0 < 0.05
+    thread.join(10)
+    assert steps == ["a0", "a1", "a2"]
+
+    steps.clear()
+    go.clear()
+    monkeypatch.setattr(warmup, "timings", {})
+    thread = threading.Thread(target=warmup._run, name=warmup.THREAD_NAME)
+    thread.start()
+    while not steps:
+        time.sleep(0.005)
+    with warmup.page_running("a"):  # its own page: no pause
+        go.set()
+        thread.join(5)
+        assert steps == ["a0", "a1", "a2"]
+
+
+def test_the_deep_training_pause_point_changes_no_number():
+    from app import vanishing_charts as vc
+    from core.flow import train_deep
+    from core.train import PAUSE_EVERY
+
+    calls = []
+    paused = train_deep(3, 4, "relu", "he_normal", 0.1, 3 * PAUSE_EVERY, 1, pause=lambda: calls.append(1))
+    assert len(calls) == 4  # epochs 0, 128, 256 and 384
+    plain = train_deep(3, 4, "relu", "he_normal", 0.1, 3 * PAUSE_EVERY, 1)
+    np.testing.assert_array_equal(paused.loss, plain.loss)
+    assert paused.final_loss == plain.final_loss and paused.solved == plain.solved
+    vc.train_result.clear()
+    first = vc.train_result(3, 4, "relu", "he_normal", 0.1, 200, 1, _pause=lambda: calls.append(2))
+    again = vc.train_result(3, 4, "relu", "he_normal", 0.1, 200, 1, _pause=lambda: calls.append(3))
+    assert calls.count(2) == 2 and 3 not in calls  # a cache hit: _pause is not part of the key
+    assert again.final_loss == first.final_loss
