@@ -149,10 +149,14 @@ def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: in
 # No spinner here: warm() calls it from a thread without a page; the page shows its own spinner.
 @st.cache_data(max_entries=32, show_spinner=False)
 def train_result(
-    depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int, _pause=None
+    depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int, _pause=None, _elsewhere=None
 ) -> TrainResult:
-    """_pause (left out of the cache key, as every argument starting with _): warm()'s pause point."""
-    return train_deep(depth, width, act, init, lr, epochs, seed, pause=_pause)
+    """Left out of the cache key (as every argument starting with _), for warm(): _pause, its pause
+    point; _elsewhere, the same train_deep call's result from a child process (None: compute here)."""
+    done = _elsewhere.next() if _elsewhere is not None else None
+    return (
+        done if isinstance(done, TrainResult) else train_deep(depth, width, act, init, lr, epochs, seed, pause=_pause)
+    )
 
 
 def run_label(side: str, cfg: tuple) -> str:
@@ -885,17 +889,19 @@ def warm() -> None:
     no session state, a pause point between steps. Warming is an optimisation only: any failure is
     swallowed (the page then computes itself).
 
-    Order: the two training runs first (over half of the page's computing), then the page's own
-    order, so a visitor who arrives while this runs finds the slowest parts ready or under way.
+    Order: the two training runs first (over half of the page's computing; in a child process when
+    the machine has a second core), then the page's own order, so a visitor who arrives while this
+    runs finds the slowest parts ready or under way.
     """
-    from app.warmup import checkpoint
+    from app.warmup import checkpoint, elsewhere
 
     try:
         d, e = DERIV_DEFAULT, EXPLORER_DEFAULT
         runs = default_train_cfgs()
         cfg = explorer_cfg(**e)
+        child = elsewhere("core.flow", "train_deep", list(runs.values()))  # on a second core, if any
         steps = [
-            *(lambda run=run: train_result(*run, _pause=checkpoint) for run in runs.values()),
+            *(lambda run=run: train_result(*run, _pause=checkpoint, _elsewhere=child) for run in runs.values()),
             lambda: spec_loss(runs["a"], runs["b"], TRAIN_DEFAULT["epochs"], False),
             *(lambda name=name: _activation_base(name, False) for name in FLOW_ACTIVATIONS),
             lambda: spec_powers(float(d["z"]), int(d["n"]), False),
@@ -906,8 +912,12 @@ def warm() -> None:
             lambda: layer_view(cfg, 1, False),
             lambda: literature_table(e["data"], e["seed"]),
         ]
-        for step in steps:
-            checkpoint()
-            step()
+        try:
+            for step in steps:
+                checkpoint()
+                step()
+        finally:
+            if child is not None:
+                child.close()
     except Exception:  # noqa: BLE001 - an optimisation must never take the server down
         return

@@ -157,3 +157,76 @@ def start() -> bool:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmup())
     threading.Thread(target=_run, name=THREAD_NAME, daemon=True).start()
     return True
+
+
+# ----- a second core ------------------------------------------------------------------------------
+# The warm-up thread shares one interpreter lock with every page, so on its own it can only take
+# turns with them. The longest default computations (the vanishing page's two deep networks, ~0.6 s)
+# can instead run in a child Python process, on a second core when there is one, while the thread
+# and the pages go on. The child runs the very same core function with the very same arguments.
+CHILD_TIMEOUT_S = 120.0
+_CHILD_CODE = """
+import importlib, pickle, sys
+sys.path.insert(0, sys.argv[1])
+module, function, calls = pickle.load(sys.stdin.buffer)
+f = getattr(importlib.import_module(module), function)
+for args in calls:
+    pickle.dump(f(*args), sys.stdout.buffer)
+    sys.stdout.flush()
+"""
+
+
+class Elsewhere:
+    """``module.function(*args)`` for each args in ``calls``, computed in a child process started at
+    once; ``next()`` gives the results in order (waiting for each), or None when the child failed
+    (the caller then computes the value itself)."""
+
+    def __init__(self, module: str, function: str, calls: list[tuple]) -> None:
+        import pickle
+        import subprocess
+        from pathlib import Path
+
+        self._left = len(calls)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_CODE, str(Path(__file__).resolve().parent.parent)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._proc.stdin.write(pickle.dumps((module, function, calls)))
+        self._proc.stdin.close()
+        self._deadline = time.monotonic() + CHILD_TIMEOUT_S
+        self._timer = threading.Timer(CHILD_TIMEOUT_S, self._proc.kill)  # a stuck child never lingers
+        self._timer.daemon = True
+        self._timer.start()
+
+    def next(self):
+        import pickle
+
+        if self._left <= 0:
+            return None
+        self._left -= 1
+        try:
+            out = pickle.load(self._proc.stdout)  # our own child's output: trusted
+        except Exception:  # noqa: BLE001 - a failed child only means computing it here
+            self._left = 0
+            out = None
+        if self._left <= 0 or out is None:
+            self.close()
+        return out
+
+    def close(self) -> None:
+        self._timer.cancel()
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._proc.stdout.close()
+
+
+def elsewhere(module: str, function: str, calls: list[tuple]) -> Elsewhere | None:
+    """An Elsewhere when this machine has a second core and a child can be started, else None."""
+    try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return Elsewhere(module, function, calls) if cores > 1 else None
+    except Exception:  # noqa: BLE001 - no child process here: the warm-up computes it itself
+        return None

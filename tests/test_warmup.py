@@ -201,3 +201,32 @@ def test_the_deep_training_pause_point_changes_no_number():
     again = vc.train_result(3, 4, "relu", "he_normal", 0.1, 200, 1, _pause=lambda: calls.append(3))
     assert calls.count(2) == 2 and 3 not in calls  # a cache hit: _pause is not part of the key
     assert again.final_loss == first.final_loss
+
+
+def test_a_child_process_gives_the_same_results_or_none():
+    from app import vanishing_charts as vc
+    from core.flow import train_deep
+
+    cfgs = [(4, 6, "sigmoid", "normal_1", 0.1, 300, 0), (3, 5, "relu", "he_normal", 0.2, 300, 1)]
+    child = warmup.Elsewhere("core.flow", "train_deep", cfgs)
+    for cfg in cfgs:  # the same numbers as computing here, to the bit
+        got, here = child.next(), train_deep(*cfg)
+        np.testing.assert_array_equal(got.loss, here.loss)
+        assert (got.final_loss, got.solved, got.epochs_run, got.start) == (
+            here.final_loss,
+            here.solved,
+            here.epochs_run,
+            here.start,
+        )
+    assert child.next() is None  # no more calls
+    broken = warmup.Elsewhere("core.flow", "no_such_function", cfgs)
+    assert broken.next() is None and broken.next() is None
+    vc.train_result.clear()  # a failed child: the cached function computes the value itself
+    got = vc.train_result(*cfgs[0], _elsewhere=warmup.Elsewhere("core.flow", "no_such_function", cfgs[:1]))
+    np.testing.assert_array_equal(got.loss, train_deep(*cfgs[0]).loss)
+
+
+def test_no_child_process_on_one_core(monkeypatch):
+    monkeypatch.setattr(warmup.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(warmup.os, "cpu_count", lambda: 1)
+    assert warmup.elsewhere("core.flow", "train_deep", [(1, 2, "relu", "he_normal", 0.1, 5, 0)]) is None
