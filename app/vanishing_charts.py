@@ -16,6 +16,7 @@ page says so (``dropped_*`` helpers count them).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -285,44 +286,21 @@ def _activation_template(presenter: bool) -> dict:
 
 def activation_spec(name: str, template: dict) -> dict:
     """The same dict as ``_spec(activation_chart(name))``, from the template (tests check it)."""
+    spec = copy.deepcopy(template)
     df = activation_frame(name)
     labels = list(df["curve"].cat.categories)
-    shade, line, point, text, rule = template["layer"]
-    y_dom = list(Y_DOMAINS[name])
-    peak = [peak_row(name, df)]
-    scale = {"domain": y_dom, "nice": False}
-    return {
-        **template,
-        "layer": [
-            {**shade, "data": {"values": shade_rows(name)}},
-            {
-                **line,
-                "encoding": {
-                    **line["encoding"],
-                    "color": {
-                        **line["encoding"]["color"],
-                        "scale": {**line["encoding"]["color"]["scale"], "domain": labels},
-                    },
-                    "strokeDash": {
-                        **line["encoding"]["strokeDash"],
-                        "scale": {**line["encoding"]["strokeDash"]["scale"], "domain": labels},
-                    },
-                    "y": {**line["encoding"]["y"], "scale": scale},
-                },
-            },
-            *(
-                {
-                    **m,
-                    "data": {"values": peak},
-                    "encoding": {**m["encoding"], "y": {**m["encoding"]["y"], "scale": scale}},
-                }
-                for m in (point, text)
-            ),
-            {**rule, "data": {"values": [z_rule_row(name, 0.0)]}},
-        ],
-        "title": f"{ACTIVATIONS[name].label} and its derivative",
-        "datasets": {next(iter(template["datasets"])): arrow_bytes(df)},
-    }
+    shade, line, point, text, rule = spec["layer"]
+    shade["data"] = {"values": shade_rows(name)}
+    for channel in ("color", "strokeDash"):
+        line["encoding"][channel]["scale"]["domain"] = labels
+    for layer in (line, point, text):
+        layer["encoding"]["y"]["scale"]["domain"] = list(Y_DOMAINS[name])
+    point["data"] = {"values": [peak_row(name, df)]}
+    text["data"] = copy.deepcopy(point["data"])
+    rule["data"] = {"values": [z_rule_row(name, 0.0)]}
+    spec["title"] = f"{ACTIVATIONS[name].label} and its derivative"
+    spec["datasets"] = {next(iter(template["datasets"])): arrow_bytes(df)}
+    return spec
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -26,9 +26,12 @@ import gc
 import importlib
 import logging
 import os
+import pickle
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 # Each page's module whose warm() fills its default caches (url path -> module): the two pages that
 # train deep or digit networks first (~1 s of computing each), then the rest in the order a class
@@ -183,10 +186,6 @@ class Elsewhere:
     (the caller then computes the value itself)."""
 
     def __init__(self, module: str, function: str, calls: list[tuple]) -> None:
-        import pickle
-        import subprocess
-        from pathlib import Path
-
         self._left = len(calls)
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _CHILD_CODE, str(Path(__file__).resolve().parent.parent)],
@@ -196,14 +195,11 @@ class Elsewhere:
         )
         self._proc.stdin.write(pickle.dumps((module, function, calls)))
         self._proc.stdin.close()
-        self._deadline = time.monotonic() + CHILD_TIMEOUT_S
         self._timer = threading.Timer(CHILD_TIMEOUT_S, self._proc.kill)  # a stuck child never lingers
         self._timer.daemon = True
         self._timer.start()
 
     def next(self):
-        import pickle
-
         if self._left <= 0:
             return None
         self._left -= 1
