@@ -230,7 +230,10 @@ XS = rng.standard_normal((20, 3))  # N ≥ 8: NumPy sums pairwise, the chunked s
 YS = (rng.random((20, 2)) > 0.5).astype(float)
 
 FAST_CASES = {
-    # name: (sizes, seed, sigma, data, train keywords, chunk, expected (reason, epoch) or None)
+    # name: (sizes, seed, sigma, data, train keywords, chunk, expected (reason, first epoch, last epoch) or None).
+    # Where a slow blow-up crosses the line depends on the CPU's SIMD and BLAS rounding (293 on one machine, 276
+    # on an AVX-512 one), so those cases give a window (the chunk it falls in); exact overflows at epoch 1 or 2
+    # do not depend on rounding and keep their epoch. Either way both loops, run here, must agree bit for bit.
     "solves, 4 chunks": ([2, 2, 1], 0, 1.0, "xor", dict(lr=1.0, epochs=1000), None, None),
     "epochs = chunk": ([2, 2, 1], 1, 1.0, "xor", dict(lr=2.0, epochs=256, snapshots=257), None, None),
     "epochs = chunk + 1": ([2, 5, 1], 2, 1.0, "xor", dict(lr=2.0, epochs=257, schedule="cosine"), None, None),
@@ -244,7 +247,7 @@ FAST_CASES = {
         "xor",
         dict(lr=0.1, epochs=3000, schedule="exponential", schedule_params={"gamma": 1.02}),
         None,
-        ("loss blew up", 293),
+        ("loss blew up", 257, 512),
     ),
     "blows up in chunk 9": (
         [2, 2, 1],
@@ -253,7 +256,7 @@ FAST_CASES = {
         "xor",
         dict(lr=0.1, epochs=3000, schedule="exponential", schedule_params={"gamma": 1.02}),
         None,
-        ("loss blew up", 2186),
+        ("loss blew up", 2049, 2304),
     ),
     "rate overflows in chunk 3": (
         [2, 2, 1],
@@ -262,7 +265,7 @@ FAST_CASES = {
         "xor",
         dict(lr=0.1, epochs=700, schedule="exponential", schedule_params={"gamma": 3.0}, diverge_factor=np.inf),
         None,
-        ("non-finite", 648),
+        ("non-finite", 513, 700),
     ),
     **{
         f"overflow at epoch 2, chunks of {k}": (
@@ -272,7 +275,7 @@ FAST_CASES = {
             "xor",
             dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
             k,
-            ("non-finite", 2),
+            ("non-finite", 2, 2),
         )
         for k in (1, 2, 3)
     },
@@ -283,7 +286,7 @@ FAST_CASES = {
         "xor",
         dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
         None,
-        ("non-finite", 1),
+        ("non-finite", 1, 1),
     ),
 }
 
@@ -321,7 +324,11 @@ def test_fast_loop_equals_exact_loop(case, monkeypatch):
     assert len(handed_over) == 1  # the fast loop did run, and handed over one epoch before where it got to
     assert handed_over[0] == (kw["epochs"] - 1 if expected is None else handed_over[0])
     assert_same_run(h, e)
-    assert (h.divergence.reason, h.divergence.epoch) == expected if expected else h.divergence is None
+    if expected is None:
+        assert h.divergence is None
+    else:
+        reason, first, last = expected
+        assert h.divergence.reason == reason and first <= h.divergence.epoch <= last
 
 
 def test_rolled_back_gradient_norm_may_overflow_quietly():
