@@ -1,0 +1,176 @@
+"""The one input-plane heatmap every chapter uses: a value over the square [lo, hi]², its level line
+(the decision boundary when the value is the output a2 and the level 0.5), and the data points.
+
+The value ships quantised: grid indices and a uint8 code, turned back into coordinates and values
+by Vega expressions, so a 60×60 map is ~11 KB instead of ~140 KB. Values outside [0, 1] (tanh or
+ReLU units) are quantised over their own range, kept exact in the tooltip, and coloured over
+``vrange`` (clamped).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import contourpy
+import numpy as np
+
+from app.chart import fill, hole, layout, sizes, source
+from app.ui import BLUE, RED
+from core.data import ROW_LABELS
+from core.data import X as XOR_X
+from core.data import y as XOR_Y
+
+LO, HI = -0.5, 1.5  # the notes' plot: np.linspace(-0.5, 1.5, ...)
+
+
+def grid_columns(values: np.ndarray) -> dict:
+    """values (n, n) in [0, 1], indexed [x2, x1] → columns i (row: x2), j (column: x1), q (uint8 code).
+    NaN becomes the middle code, ±inf the ends (a chart never receives them)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.5, posinf=1.0, neginf=0.0)
+    n = v.shape[0]
+    idx = np.arange(n, dtype=np.uint8 if n <= 256 else np.uint16)
+    jj, ii = np.meshgrid(idx, idx)
+    q = np.clip(np.rint(v * 255), 0, 255).astype(np.uint8)
+    return {"i": ii.ravel(), "j": jj.ravel(), "q": q.ravel()}
+
+
+def level_lines(values: np.ndarray, lo: float, hi: float, level: float) -> dict:
+    """The ``level`` contour of values (n, n) over [lo, hi]² as vertex columns x1, x2, line, order
+    (empty when nothing crosses the level)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=level, posinf=1e300, neginf=-1e300)
+    axis = np.linspace(lo, hi, v.shape[0])
+    lines = contourpy.contour_generator(axis, axis, v, line_type=contourpy.LineType.Separate).lines(level)
+    if not lines:
+        return {"x1": np.empty(0), "x2": np.empty(0), "line": np.empty(0, np.int64), "order": np.empty(0, np.int64)}
+    return {
+        "x1": np.round(np.concatenate([p[:, 0] for p in lines]), 4),
+        "x2": np.round(np.concatenate([p[:, 1] for p in lines]), 4),
+        "line": np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(lines)]),
+        "order": np.concatenate([np.arange(len(p), dtype=np.int64) for p in lines]),
+    }
+
+
+def xor_points() -> dict:
+    """The four XOR inputs with their labels, as point columns."""
+    return {
+        "x1": XOR_X[:, 0].astype(float),
+        "x2": XOR_X[:, 1].astype(float),
+        "label": XOR_Y[:, 0].astype(np.int64),
+        "input": np.array(ROW_LABELS, dtype=object),
+    }
+
+
+def quantise(values: np.ndarray, vrange: tuple[float, float]) -> tuple[np.ndarray, float, float]:
+    """(values mapped to [0, 1], qlo, qspan): over [0, 1] itself when vrange is (0, 1), else over
+    vrange widened to the finite values' own range, so every value keeps its code."""
+    v = np.asarray(values, dtype=float)
+    if tuple(vrange) == (0.0, 1.0):
+        return v, 0.0, 1.0
+    fin = v[np.isfinite(v)]
+    qlo = min(float(vrange[0]), float(fin.min()) if fin.size else 0.0)
+    qhi = max(float(vrange[1]), float(fin.max()) if fin.size else 1.0)
+    span = qhi - qlo if qhi > qlo else 1.0
+    return (v - qlo) / span, qlo, span
+
+
+def plane(
+    present: bool,
+    n: int,
+    lo: float = LO,
+    hi: float = HI,
+    height: int = 360,
+    width: int | str = "container",
+    point_scale: float = 1.0,
+    labels: bool = True,
+) -> alt.LayerChart:
+    """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
+    input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
+    stands for: qlo + q / 255 · qspan)."""
+    s = sizes(present)
+    step = (hi - lo) / (n - 1)
+    half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
+    qlo = alt.param(name="qlo", value=hole("qlo"))
+    qspan = alt.param(name="qspan", value=hole("qspan"))
+    xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
+    heat = (
+        alt.Chart(source("heat"))
+        .transform_calculate(
+            x1=f"{lo} + datum.j * {step}",
+            x2=f"{lo} + datum.i * {step}",
+            x1a=f"{lo - half} + datum.j * {step}",
+            x1b=f"{lo + half} + datum.j * {step}",
+            x2a=f"{lo - half} + datum.i * {step}",
+            x2b=f"{lo + half} + datum.i * {step}",
+            value="qlo + datum.q / 255 * qspan",
+        )
+        .mark_rect()
+        .encode(
+            x=alt.X("x1a:Q", scale=xs, title="x1 (input 1)"),
+            x2=alt.X2("x1b:Q"),
+            y=alt.Y("x2a:Q", scale=xs, title="x2 (input 2)"),
+            y2=alt.Y2("x2b:Q"),
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(scheme="redblue", reverse=True, domain=hole("domain"), clamp=True),
+                title=hole("value_name"),
+                legend=alt.Legend(format=".2~f"),
+            ),
+            tooltip=[
+                alt.Tooltip("x1:Q", format=".2f"),
+                alt.Tooltip("x2:Q", format=".2f"),
+                alt.Tooltip("value:Q", title=hole("value_name"), format=".3f"),
+            ],
+        )
+        .add_params(qlo, qspan)
+    )
+    line = (
+        alt.Chart(source("line"))
+        .mark_line(color="black", strokeWidth=s["line"])
+        .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="line:N", order="order:Q")
+    )
+    pts = alt.Chart(source("points"))
+    layers = [
+        heat,
+        line,
+        pts.mark_point(
+            filled=True, size=s["point"] * point_scale**2, stroke="black", strokeWidth=s["stroke"], opacity=1
+        ).encode(
+            x=alt.X("x1:Q", scale=xs),
+            y=alt.Y("x2:Q", scale=xs),
+            color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+            shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
+            tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")],
+        ),
+    ]
+    if labels:
+        offset = s["label"] * point_scale
+        layers.append(
+            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"] * point_scale, fontWeight="bold").encode(
+                x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
+            )
+        )
+    return alt.layer(*layers).properties(title=hole("title"), width=width, height=height)
+
+
+def plane_spec(
+    values: np.ndarray,
+    present: bool,
+    title: str,
+    value_name: str = "output a2",
+    level: float = 0.5,
+    vrange: tuple[float, float] = (0.0, 1.0),
+    points: dict | None = None,
+    lo: float = LO,
+    hi: float = HI,
+    **shape,
+) -> dict:
+    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``)."""
+    values = np.asarray(values, dtype=float)
+    q, qlo, qspan = quantise(values, vrange)
+    data = {
+        "heat": grid_columns(q),
+        "line": level_lines(values, lo, hi, level),
+        "points": xor_points() if points is None else points,
+    }
+    lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
+    domain = [float(v) for v in vrange]
+    return fill(lay, data, title=title, value_name=value_name, domain=domain, qlo=qlo, qspan=qspan)
