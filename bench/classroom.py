@@ -12,16 +12,36 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.pages_bench import opening, typical_move
-from bench.server import Server
+from bench.server import ROOT, Server
 from bench.timing import percentile, summary
 
 
+FLOOR = ROOT / "bench" / "floor_app.py"
+
+
 def run(pages: list[str], sessions: int = 30, moves: int = 5, flags: tuple = (), log=print) -> dict:
-    with Server(flags=flags, request_timeout=180) as srv:
-        warm_line = srv.wait_warm()  # a class arrives at a server that has been up for a while
+    """XOR Lab's class, then the same class on Streamlit's floor (bench/floor_app.py), in one run."""
+    lab = burst(pages, sessions, moves, flags, log)
+    log("classroom: the same class on Streamlit's own floor (one slider) …")
+    floor = burst([""], sessions, moves, flags, log, script=FLOOR)
+    lab["floor"] = {k: floor[k] for k in ("p50_s", "p95_s", "server_cpu_per_rerun_s", "reruns", "failures")}
+    lab["p95_over_floor"] = lab["p95_s"] / floor["p95_s"] if floor["p95_s"] else None
+    cpu_floor = floor["server_cpu_per_rerun_s"]
+    lab["cpu_over_floor"] = lab["server_cpu_per_rerun_s"] / cpu_floor if cpu_floor else None
+    return lab
+
+
+def burst(
+    pages: list[str], sessions: int, moves: int, flags: tuple = (), log=print, script: Path | None = None
+) -> dict:
+    kw = {"script": script} if script else {}
+    floor = script is not None
+    with Server(flags=flags, request_timeout=180, **kw) as srv:
+        warm_line = "(floor app)" if floor else srv.wait_warm()  # a class meets a server that has been up a while
         log(f"classroom: {warm_line}")
         mem_idle = srv.memory_mb()
         plan = []  # (page, session id, key, values)
@@ -33,7 +53,7 @@ def run(pages: list[str], sessions: int = 30, moves: int = 5, flags: tuple = (),
             open_times.append(dt)
             if code != 200:
                 raise RuntimeError(f"could not open {page or 'home'}: HTTP {code} {snap.get('error')}")
-            key, values = typical_move(page, snap)
+            key, values = ("x", [10, 90, 30, 70, 50]) if floor else typical_move(page, snap)
             values = (values * moves)[:moves] if values else [None] * moves
             plan.append((page, snap["session_id"], key, values))
         start = threading.Barrier(sessions)

@@ -30,7 +30,14 @@ def free_port() -> int:
 class Server:
     """``with Server() as srv: srv.interact({...})`` — started, health-checked, and stopped."""
 
-    def __init__(self, startup_timeout: float = 60.0, request_timeout: float = 120.0, flags: tuple = ()) -> None:
+    def __init__(
+        self,
+        startup_timeout: float = 60.0,
+        request_timeout: float = 120.0,
+        flags: tuple = (),
+        script: Path = ROOT / "app" / "main.py",
+    ) -> None:
+        self.script = Path(script)  # app/main.py, or bench/floor_app.py for Streamlit's own floor
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
@@ -45,7 +52,7 @@ class Server:
         cmd = [str(streamlit)] if streamlit.exists() else [sys.executable, "-m", "streamlit"]
         cmd += [
             "run",
-            str(ROOT / "app" / "main.py"),
+            str(self.script),
             "--server.headless=true",
             "--server.address=127.0.0.1",
             f"--server.port={self.port}",

@@ -212,6 +212,11 @@ def test_quick_benchmark_against_a_real_server(tmp_path):
     assert room["reruns"] == 4 and not room["failures"]
     assert room["memory_after_mb"]["peak_mb"] >= room["memory_after_mb"]["rss_mb"] > 0
     assert 0 < room["p50_s"] <= room["p95_s"] <= room["max_s"]
+    floor = room["floor"]  # the same class on a one-slider page, in the same run
+    assert floor["reruns"] == 4 and not floor["failures"] and 0 < floor["p50_s"] <= floor["p95_s"]
+    assert room["p95_over_floor"] == pytest.approx(room["p95_s"] / floor["p95_s"])
+    targets = {v["target"]: v for v in r["targets"]}
+    assert targets["classroom p95 / Streamlit floor p95"]["value"] == room["p95_over_floor"]
 
 
 def test_torch_baseline_does_the_same_job():
