@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from bench.pages_bench import opening, typical_move
 from bench.server import ROOT, Server
 from bench.timing import percentile, summary
-
 
 FLOOR = ROOT / "bench" / "floor_app.py"
 
