@@ -852,7 +852,7 @@ def _short(v: float) -> str:
 
 # The expected-vs-measured table's columns: "expected" is derived on the page (mean-field, core.flow),
 # the others are measured on the explorer's data and seed. No number in it comes from a paper.
-EXPECTED = "expected ×/layer: √χ₁"
+EXPECTED = "expected ×/layer (√χ₁)"
 MEASURED = "measured ×/layer"
 
 
@@ -878,17 +878,17 @@ def expectations(data: str, seed: int) -> list[Expectation]:
     return out
 
 
-def literature_table(data: str, seed: int) -> pd.DataFrame:
+def expected_table(data: str, seed: int) -> pd.DataFrame:
     """expectations() as the page's table: σ_w², the derived factor, then the measured columns."""
     return pd.DataFrame(
         [
             {
                 "network": e.label,
-                "σ_w² = n·Var(W)": f"{e.estimate.sigma_w2:.4g}",
+                "σ_w²": f"{e.estimate.sigma_w2:.4g}",
                 EXPECTED: f"×{_short(e.estimate.factor)}",
                 MEASURED: f"×{_short(e.report.factor)}",
-                "layer 1 ÷ output (measured)": _short(e.report.ratio_dz),
-                "verdict (measured)": e.report.diagnosis.kind,
+                "layer 1 ÷ output": _short(e.report.ratio_dz),
+                "verdict": e.report.diagnosis.kind,
             }
             for e in expectations(data, seed)
         ]

@@ -145,7 +145,7 @@ def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavie
     assert not at.exception and "Layer 1:" in texts(at)
 
 
-EXPECTED, MEASURED = "expected ×/layer: √χ₁", "measured ×/layer"
+EXPECTED, MEASURED = "expected ×/layer (√χ₁)", "measured ×/layer"
 
 
 def expected_table(at):
@@ -166,8 +166,10 @@ def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_dat
         est = mean_field(p["act"], weight_scale(p["init"], p["width"]))
         assert float(row[MEASURED].lstrip("×")) == pytest.approx(r.factor, rel=5e-3)
         assert float(row[EXPECTED].lstrip("×")) == pytest.approx(est.factor, rel=5e-3)
-        assert float(row["σ_w² = n·Var(W)"]) == pytest.approx(est.sigma_w2, rel=1e-3)
-        assert row["verdict (measured)"] == r.diagnosis.kind
+        assert float(row["σ_w²"]) == pytest.approx(est.sigma_w2, rel=1e-3)
+        assert row["verdict"] == r.diagnosis.kind
+        ratio = f"{r.ratio_dz:.3g}" if 1e-3 <= r.ratio_dz < 1e4 else f"{r.ratio_dz:.2e}"
+        assert row["layer 1 ÷ output"] == ratio
         # on random inputs the derivation and the measurement agree within 15 %
         assert float(row[MEASURED].lstrip("×")) == pytest.approx(est.factor, rel=0.15)
     shown = texts(at)
