@@ -230,7 +230,7 @@ elif not hist.diverged and hist.epochs_run and res.accuracy < 0.3:
         "learning rate (with ReLU, a large one can silence neurons for good), more epochs, or another activation."
     )
 m = st.columns(4)
-right = f"{int(res.confusion.trace())} of {len(res.pred):,} test images (never trained on; see below the tabs)"
+right = f"{int(res.confusion.trace())} of {len(res.pred):,} test images (never used for a gradient step)"
 m[0].metric("Test accuracy", f"{res.accuracy:.1%}", help=right)
 m[1].metric("Training accuracy", f"{hist.train_acc[-1]:.1%}")
 m[2].metric("Test loss (cross-entropy)", ui.fmt(hist.test_loss[-1], 4))
