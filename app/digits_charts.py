@@ -377,6 +377,9 @@ def weights_chart(W1: np.ndarray, shape: tuple[int, int], count: int, cols: int,
     )
 
 
+GRAD_FLOW_TITLE = "Gradient flow: mean ‖dW‖ per step, by layer"  # the gradient; the step is lr·dW
+
+
 def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
     """Mean ‖dW_l‖ per epoch, one line per layer, on a log axis (non-finite or zero values dropped)."""
     s = sizes()
@@ -392,7 +395,7 @@ def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
     labels = [f"‖dW{l + 1}‖" for l in range(L)]
     base = alt.Chart(df).encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("norm:Q", title="‖dW‖ per step", scale=alt.Scale(type="log")),
+        y=alt.Y("norm:Q", title="mean ‖dW‖ per step", scale=alt.Scale(type="log")),
         color=alt.Color(
             "layer:N",
             scale=alt.Scale(domain=labels, range=LAYER_COLOURS[: max(L, 1)]),
@@ -401,9 +404,7 @@ def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("norm:Q", format=".3e")],
     )
     chart = base.mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
-    return chart.properties(
-        title="Gradient flow: how big each layer's updates were", height=_tall(height), width="container"
-    )
+    return chart.properties(title=GRAD_FLOW_TITLE, height=_tall(height), width="container")
 
 
 # ----- pictures (not charts) ---------------------------------------------------------------------

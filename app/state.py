@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app import initialisers
 from core.data import NOTES_LABEL, notes_weights
 from core.init import INITIALISERS
 from core.mlp import MLP
@@ -315,6 +316,7 @@ def network_control(editor: bool = True) -> MLP:
             c2.selectbox(
                 "Initialiser", list(INITIALISERS), format_func=INITIALISERS.get, key="net_init", persist_state="session"
             )
+            initialisers.explain(ss["net_init"])
         if src == "trained":
             hist = _trained_run()["history"]
             st.caption(_trained_run()["label"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import initialisers
 from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
 from core.init import INITIALISERS
 from core.losses import LOSSES
@@ -34,6 +35,7 @@ def run_settings() -> tuple[dict, float]:
         init = st.selectbox(
             "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISERS.get, key="tr_init", **LINK
         )
+        initialisers.explain(init)
         c1, c2 = st.columns(2)
         sigma, limit = d["sigma"], d["limit"]
         if init == "normal":

@@ -8,11 +8,12 @@ import streamlit as st
 
 from app import digits_charts as dc
 from app import digits_run as dr
-from app import nav, ui
+from app import initialisers, nav, ui
 from app.digits_charts import ink_pngs, show, show_spec
 from core.activations import ACTIVATIONS
+from core.diagnose import symmetry_gap
 from core.digits import IDX_MAX_FILE_BYTES, DigitsDataError, default_download_dir
-from core.init import INITIALISERS
+from core.init import INITIALISERS, zero_init_effect
 from core.schedules import SCHEDULES
 
 ss = st.session_state
@@ -23,6 +24,7 @@ WIDTHS = [4, 8, 16, 32, 64, 128, 256]
 RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
 BATCHES = [8, 16, 32, 64, 128, 256, 512]
 D = dr.DEFAULTS  # the defaults warm() pre-trains: one place for both
+GAP_POINT = 0.01  # train − test accuracy below one percentage point: "about the same"
 
 
 def use_mnist_settings() -> None:
@@ -40,8 +42,8 @@ def ask_download() -> None:
 
 
 INTRO = (
-    "The notes' next step, *“build a proper class-based network for MNIST”*: the **very same `MLP` "
-    "class** that solves XOR, with an image's pixels as inputs and **ten outputs**, one per digit."
+    "The notes' next step, *“build a proper class-based network for MNIST”*: the **very same network "
+    "class** that solves XOR on the other pages, with an image's pixels as inputs and **ten outputs**, one per digit."
 )
 PRESENTING = ui.presenter()
 if PRESENTING:
@@ -102,6 +104,7 @@ with controls:
         seed = c[8].number_input(
             "Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order.", **LINK
         )
+    initialisers.explain(init)
 
     if PRESENTING:
         st.markdown(INTRO)
@@ -212,18 +215,22 @@ elif how == "stopped":
         help="Carries on from where training stopped, with the same weights and batch order.",
     )
 if init == "zeros":
-    st.info(
-        "With **zero** initial weights every hidden neuron computes the same thing and receives the same "
-        "update, so they never become different (with ReLU they receive no update at all): choose a random "
-        "initialiser."
-    )
+    kind, why = zero_init_effect(act)
+    largest = max(float(np.max(np.abs(W))) for W in hist.final.W)
+    evidence = f"This run, after {hist.epochs_run} epochs: the largest |weight| is {largest:.3g}"
+    if kind == "symmetric":
+        evidence += (
+            f", and the {width} neurons of the first hidden layer still differ by at most "
+            f"{symmetry_gap(hist.final):.3g}"
+        )
+    st.info(f"**Zero initial weights.** {why} {evidence}. Choose a random initialiser.", icon=":material/info:")
 elif not hist.diverged and hist.epochs_run and res.accuracy < 0.3:
     st.warning(
         f"The network does little better than guessing ({res.accuracy:.1%}; chance is 10 %). Try a smaller "
         "learning rate (with ReLU, a large one can silence neurons for good), more epochs, or another activation."
     )
 m = st.columns(4)
-right = f"{int(res.confusion.trace())} of {len(res.pred):,} held-out test images"
+right = f"{int(res.confusion.trace())} of {len(res.pred):,} test images (never used for a gradient step)"
 m[0].metric("Test accuracy", f"{res.accuracy:.1%}", help=right)
 m[1].metric("Training accuracy", f"{hist.train_acc[-1]:.1%}")
 m[2].metric("Test loss (cross-entropy)", ui.fmt(hist.test_loss[-1], 4))
@@ -241,7 +248,10 @@ def trained_caption() -> None:
         + (f", continued after epoch {' and '.join(map(str, went_on))}" if went_on else "")
         + ")"
         + (" — remembered from an earlier run with these settings." if how == "cache" else ".")
-        + " The test images were never used for training: their accuracy is how well the network reads new handwriting."
+        + " The test images are never used for a gradient step, but the page scores them after every epoch: if you "
+        "choose the number of epochs or any setting by the test accuracy, the test set is acting as a validation "
+        "set, and its accuracy is no longer a clean estimate of how well the network reads new handwriting (for "
+        "that, make the choices on a separate validation set and look at the test set once, at the end)."
     )
 
 
@@ -260,11 +270,20 @@ def curves_tab() -> None:
     with c2:
         show_spec(dc.curves_spec(hist, "accuracy", ui.presenter()))
     gap = hist.train_acc[-1] - hist.test_acc[-1]
+    if abs(gap) < GAP_POINT:
+        gap_text = f" The two differ by {gap:+.1%}: about the same, no generalisation gap to speak of."
+    elif gap > 0:
+        gap_text = (
+            f" The difference, {gap:.1%}, is the *generalisation gap*: the network does better on the images it was "
+            "trained on than on new ones. A gap that keeps growing while the test accuracy stalls or falls is the "
+            "usual sign of *overfitting*; these curves show the gap, not its cause."
+        )
+    else:
+        gap_text = f" The test accuracy is {-gap:.1%} above the training accuracy here: no generalisation gap."
     st.markdown(
         f"Epoch 0 is the untrained network (accuracy near 10 %: a guess among ten digits). After "
-        f"{hist.epochs_run} epochs it gets **{hist.test_acc[-1]:.1%}** of the held-out test images right and "
-        f"{hist.train_acc[-1]:.1%} of the training images; the gap of {gap:.1%} is how much it memorised "
-        "rather than learned."
+        f"{hist.epochs_run} epochs it gets **{hist.test_acc[-1]:.1%}** of the test images right and "
+        f"{hist.train_acc[-1]:.1%} of the training images.{gap_text}"
         + (f" (Training curves use a fixed sample of {dr.EVAL_MAX:,} images.)" if data.n_train > dr.EVAL_MAX else "")
     )
     with st.expander("The numbers, epoch by epoch"):
@@ -358,7 +377,10 @@ def digit_tab() -> None:
     left.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
     with right:
         show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 280 if mode else 300))
-        st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
+        st.caption(
+            f"The ten probabilities add up to {a2.sum():.6f}: softmax turns the output layer's ten numbers z{L} "
+            "into shares of 1."
+        )
     acts = [fwd.a[l][0] for l in range(1, L)]
     st.markdown(
         f"**Hidden activations for this image** — {' and '.join(f'a{l}' for l in range(1, L))}, one cell per "
@@ -456,10 +478,12 @@ def gradients_tab() -> None:
             )
         st.markdown(
             "Each line is one layer's gradient size ‖dW‖ (Frobenius norm), averaged over the mini-batch steps "
-            f"of each epoch. In the last epoch ‖dW1‖ was {ui.fmt(first, 4)} and ‖dW{L}‖ {ui.fmt(last, 4)} "
+            "of each epoch. It is the gradient, not the step: a step changes W by lr·dW, and every layer uses the "
+            "same learning rate, so the lines compare the layers' steps too. "
+            f"In the last epoch ‖dW1‖ was {ui.fmt(first, 4)} and ‖dW{L}‖ {ui.fmt(last, 4)} "
             f"(ratio {ui.fmt(ratio, 2)}). Backpropagation multiplies by the activation's slope at every hidden "
-            "layer on the way back; sigmoid's slope is at most 0.25, so try **3 hidden layers of Sigmoid**: "
-            "the first layer's line starts far below the last one's, the first layer barely learns, and the "
+            f"layer on the way back; sigmoid's slope is at most {ACTIVATIONS['sigmoid'].peak:g}, so try "
+            "**3 hidden layers of Sigmoid**: the first layer's line starts far below the last one's and the "
             "test accuracy drops. With ReLU the lines stay close."
         )
         vg = next((p for p in nav.available() if p[3] == "vanishing-gradient"), None)

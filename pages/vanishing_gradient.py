@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import initialisers, ui
 from app import vanishing_charts as vc
 from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.flow import (
@@ -22,6 +22,7 @@ from core.flow import (
     SATURATED_SHARE,
     TINY_GRAD,
     VANISH_RATIO,
+    dead_words,
     derivative_powers,
     matching_preset,
     saturation_intervals,
@@ -201,10 +202,11 @@ def explorer() -> tuple[tuple, object]:
         data = c[2].selectbox(
             "Data", sets, sets.index(E["data"]), format_func=DATASETS.get, key="vg_data", help=DATASET_HELP, **LINK
         )
+        initialisers.explain(INIT_CHOICES[init][1], sorted({name for _, name, _ in INIT_CHOICES.values()}))
     ss["vg_preset"] = matching_preset(depth, width, act, init) or CUSTOM
     with preset_box:
         st.selectbox(
-            "Preset: the configurations the literature talks about",
+            "Preset: classic pairs of activation and initialiser",
             [CUSTOM, *PRESETS],
             format_func=lambda k: "— your own settings —" if k == CUSTOM else PRESETS[k][0],
             key="vg_preset",
@@ -302,20 +304,32 @@ def look_inside(cfg: tuple, depth: int, act: str) -> None:
         f"Layer {layer}: std(a) = {sci(view.act_std)}, std(W) = {sci(view.weight_std)}, "
         f"mean {DERIVATIVE[act]} = {view.mean_dact:.4g}, {view.saturated:.0%} "
         + ("inactive" if act == "relu" else "saturated")
-        + (f", {view.dead:.0%} dead units" if act == "relu" else "")
+        + (
+            f", {view.dead:.0%} of its units dead on this batch ({dead_words(view.n_examples)})"
+            if act == "relu"
+            else ""
+        )
         + (f"; {view.dropped} non-finite values left out" if view.dropped else "")
         + ". Dashed line on the derivative: 1 % of the peak."
     )
 
 
-def inside(cfg: tuple, act: str) -> None:
-    depth = cfg[0]
+def inside(cfg: tuple, act: str, n_examples: int) -> None:
+    depth, data = cfg[0], cfg[4]
     st.subheader("Inside the layers")
     chart(vc.spec_shares(cfg, PRESENTER))
     if act == "relu":
+        few = (
+            f" With only {n_examples} examples a unit is easily 0 on all of them — and on XOR the input (0, 0) gives "
+            "z = 0 in every layer (the biases start at 0), so 3 inputs decide. The same unit may be active on "
+            "other inputs: try the Gaussian batch."
+            if data == "xor"
+            else ""
+        )
         st.caption(
             "Inactive: z ≤ 0 for that example, so ReLU' = 0 — normal, about half of them. "
-            "Dead: the unit is 0 for *every* example in the batch, so no gradient ever passes through it."
+            f"Dead, *on this batch*: the unit is {dead_words(n_examples)} of the batch, so no gradient passes back "
+            f"through it for these inputs.{few}"
         )
     else:
         st.caption(
@@ -328,34 +342,106 @@ def inside(cfg: tuple, act: str) -> None:
         st.markdown(
             f"- **exploding**: something overflowed, ‖∂L/∂z₁‖ ÷ ‖∂L/∂z_L‖ > {EXPLODE_RATIO:g}, "
             f"or some ‖∂L/∂W‖ > {HUGE_GRAD:g};\n"
-            f"- **dead**: a whole ReLU layer is 0 for every example, or ≥ {DEAD_SHARE:.0%} of the hidden units "
-            "are;\n"
+            f"- **dead**: a whole ReLU layer is 0 for every example of the batch, or ≥ {DEAD_SHARE:.0%} of the "
+            f"hidden units are ({dead_words(n_examples)} — dead on this batch, not necessarily on others);\n"
             f"- **vanishing**: that ratio < {VANISH_RATIO:g}, or every ‖∂L/∂W‖ < {TINY_GRAD:g};\n"
             f"- **saturated** (sigmoid, tanh): ≥ {SATURATED_SHARE:.0%} of the hidden-unit values (over the batch) "
             "below 1 % of the peak;\n"
-            "- otherwise **healthy**. Each layer multiplies the gradient by roughly "
-            "√n·std(W) (the weights) × the derivative, which is what the verdict's *why* reports."
+            "- otherwise **healthy** (gradient flow; it names any dead units below that share). Each layer "
+            "multiplies the gradient by roughly √n·std(W) (the weights) × the derivative, which is what the "
+            "verdict's *why* reports."
         )
 
 
-def literature(data: str, seed: int) -> None:
-    st.subheader("The literature's numbers, recomputed")
+MEAN_FIELD = (
+    r"\begin{aligned} q^{*} &= \sigma_w^2\,\mathbb{E}\big[f(\sqrt{q^{*}}\,u)^2\big] \\ "
+    r"\chi_1 &= \sigma_w^2\,\mathbb{E}\big[f'(\sqrt{q^{*}}\,u)^2\big] \\ "
+    r"\sigma_w^2 &= n\,\mathrm{Var}(W), \quad u \sim \mathcal{N}(0, 1) \end{aligned}"
+)
+SOURCES = (
+    "- **Glorot & Bengio (2010)**, *Understanding the difficulty of training deep feedforward neural networks*: "
+    "with sigmoid hidden units and the then-standard initialisation the top hidden layer saturated near 0 early "
+    "in training. For activations that are close to linear with slope 1 around 0 (such as tanh) they proposed the "
+    "normalized initialisation, Var(W) = 2/(fan_in + fan_out), to keep the variances of the activations and of "
+    "the back-propagated gradients about the same from layer to layer. They give no per-layer factor for a "
+    "sigmoid network with it: the one in the table is derived here.\n"
+    "- **He et al. (2015)**, *Delving deep into rectifiers*: for ReLU the same aim needs Var(W) = 2/fan_in, "
+    "because ReLU zeroes about half of its inputs; with it they trained a 30-layer ReLU convolutional network "
+    "that stalled with Xavier's initialisation.\n"
+    "- **Poole et al. (2016)**, *Exponential expressivity in deep neural networks through transient chaos*, and "
+    "**Schoenholz et al. (2017)**, *Deep information propagation*: the recursion above for random networks "
+    "(shown for tanh) has an ordered phase, χ₁ < 1, and a chaotic phase, χ₁ > 1; Schoenholz et al. show that "
+    "back-propagated gradients vanish in the ordered phase and explode in the chaotic one. Tanh with N(0, 1) "
+    "weights on 64 units is deep in the chaotic phase."
+)
+
+
+def expected_vs_measured(data: str, seed: int) -> None:
+    st.subheader("What to expect, and what we measure")
     st.markdown(
-        "Commonly quoted results for 64-wide, 20-layer networks (after Glorot & Bengio 2010 on sigmoid and tanh "
-        "initialisation, and He et al. 2015 on ReLU), recomputed here — nothing in the right-hand columns is typed "
-        f"in — with your data (**{DATASETS[data]}**) and seed {seed}:"
+        "Going back one layer multiplies the gradient by about the weights' gain times the activation's typical "
+        "slope. Mean-field theory (Poole et al. 2016; Schoenholz et al. 2017) turns that into a number for a deep "
+        "random network: let the variance q of each layer's z settle to q*, then"
     )
-    table(vc.literature_table(data, int(seed)), "vg_lit_table")
+    st.latex(MEAN_FIELD)
+    st.markdown(
+        "with n = fan_in, the layer width, and no bias term (biases start at 0). χ₁ multiplies the *squared* size "
+        "of ∂L/∂z per layer, so the expected per-layer factor is **√χ₁**: below 1 the gradient vanishes with "
+        "depth, above 1 it explodes. The *expected* column is this derivation, computed here from σ_w² — no number "
+        "in the table is quoted from a paper. The measured factor, layer 1 ÷ output and verdict come from one "
+        f"forward and backward pass with your data (**{DATASETS[data]}**) and seed {seed}."
+    )
+    table(vc.expected_table(data, int(seed)), "vg_expected_table")
+    rows = vc.expectations(data, int(seed))
+    sig = next(e for e in rows if e.key == "sigmoid_xavier")
+    peak = ACTIVATIONS["sigmoid"].peak
+    gain = float(np.sqrt(sig.estimate.sigma_w2))
+    notes = [
+        f"The sigmoid needs no theory for a ceiling: σ'(z) ≤ {peak:g}, and Xavier's weights between two layers of "
+        f"{PRESETS['sigmoid_xavier'][1]['width']} units have gain √σ_w² = {gain:.3g}, so each layer multiplies the "
+        f"gradient by at most about {peak:g} × {gain:.3g} = {peak * gain:.3g}; the estimate, "
+        f"×{sci(sig.estimate.factor)}, is a little lower because not every z sits at 0."
+    ]
+    for e in vc.off_estimate(data, int(seed)):
+        f0, slope = ACTIVATIONS[e.estimate.hidden], DERIVATIVE[e.estimate.hidden]
+        at_0, slope_0 = slope.replace("'(z)", "(0)"), slope.replace("(z)", "(0)")  # tanh(0), tanh'(0)
+        notes.append(
+            f"{e.label.split(' ·')[0]} measures ×{sci(e.report.factor)}, not ×{sci(e.estimate.factor)}: on the XOR "
+            f"batch the input (0, 0) gives z = 0 in every layer (biases start at 0 and {at_0} = 0), where the "
+            f"slope is {slope_0} = {float(f0.df(np.zeros(1))[0]):g}, so "
+            f"that example's gradient grows by √σ_w² × that slope = ×{sci(e.zero_input)} per layer. The estimate "
+            "assumes inputs that spread out like random data: compare the Gaussian batch."
+        )
+    st.caption(" ".join(notes))
+    st.markdown("**What the sources say**")
+    st.markdown(SOURCES)
 
 
 def explorer_section() -> None:
-    """The explorer, the layers inside it and the literature check (they share settings)."""
-    cfg, _ = explorer()
-    inside(cfg, cfg[2])
-    literature(cfg[4], cfg[5])
+    """The explorer, the layers inside it and the expected-vs-measured table (they share settings)."""
+    cfg, r = explorer()
+    inside(cfg, cfg[2], r.n_examples)
+    expected_vs_measured(cfg[4], cfg[5])
 
 
 # ----- 3. does it train? -----------------------------------------------------------------------
+def contrast(cfg_a: tuple, cfg_b: tuple) -> None:
+    """Say what A and B differ in, from their settings: a fair contrast changes one thing."""
+    diff = vc.differences(cfg_a, cfg_b)
+    same_start = "hidden layers" not in diff and "initialiser" not in diff
+    start = " Same layers, initialiser and seed: both start from exactly the same weights." if same_start else ""
+    if not diff:
+        st.info("A and B are the same network: change one setting of B to compare.", icon=":material/info:")
+    elif len(diff) == 1:
+        st.markdown(f"**A and B differ only in: {diff[0]}.**{start}")
+    else:
+        st.warning(
+            f"A and B differ in {len(diff)} things: {', '.join(diff)}. A difference in how they train cannot be "
+            "pinned on any one of them: change one at a time.",
+            icon=":material/call_split:",
+        )
+
+
 @st.fragment
 def does_it_train() -> None:
     st.header("Does it train?")
@@ -389,6 +475,7 @@ def does_it_train() -> None:
         configs[side] = vc.train_cfg(s_depth, t_width, s_act, s_init, s_lr, t_epochs, t_seed)
 
     labels = vc.run_labels(configs["a"], configs["b"])
+    contrast(configs["a"], configs["b"])
     try:
         with st.spinner("Training both networks…"):  # shown only if it takes a while (not on a cache hit)
             results = {side: vc.train_result(*configs[side]) for side in "ab"}

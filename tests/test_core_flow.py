@@ -246,3 +246,82 @@ def test_flow_works_for_any_mlp():
     net = MLP.create([2, 5, 5, 1], hidden="linear", init="xavier_uniform", seed=0)
     r = gradient_flow(net, *batch("xor"))
     assert r.diagnosis.kind in ("healthy", "vanishing", "exploding")
+
+
+# ----- the mean-field estimate (issue 16: derived on the page, not quoted from a paper) -------------
+def test_mean_field_matches_closed_forms():
+    from core.flow import mean_field
+
+    # ReLU: E[ReLU'(z)²] = 1/2 for any Gaussian z, so χ₁ = σ_w²/2 — He's 2/fan_in gives exactly 1
+    for s2 in (0.5, 2.0, 128.0):
+        assert mean_field("relu", s2).chi1 == pytest.approx(s2 / 2, rel=1e-9)
+    assert mean_field("linear", 3.0).chi1 == pytest.approx(3.0, rel=1e-12)
+    # tanh with σ_w² < 1: z shrinks to 0 (q* = 0), where tanh' = 1, so χ₁ = σ_w²
+    assert mean_field("tanh", 0.0064).chi1 == pytest.approx(0.0064, rel=1e-9)
+
+
+def test_mean_field_matches_monte_carlo_for_sigmoid_and_tanh():
+    """An independent check: iterate q with plain Monte Carlo samples, then average f'² the same way."""
+    from core.activations import get_activation
+    from core.flow import mean_field
+
+    u = np.random.default_rng(0).standard_normal(400_000)
+    for hidden, s2 in (("sigmoid", 1.0), ("tanh", 64.0), ("sigmoid", 16.0)):
+        act = get_activation(hidden)
+        q = 1.0
+        for _ in range(40):  # both fixed points attract fast: 40 layers settle q to far below the tolerance
+            q = s2 * np.mean(act.f(np.sqrt(q) * u) ** 2)
+        z = np.sqrt(q) * u
+        chi1 = s2 * np.mean(act.df(z, act.f(z)) ** 2)
+        m = mean_field(hidden, s2)
+        assert m.q == pytest.approx(q, rel=1e-2) and m.chi1 == pytest.approx(chi1, rel=2e-2), hidden
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_mean_field_estimate_is_close_to_the_measured_factor_on_random_inputs(key):
+    from core.flow import mean_field, weight_scale
+
+    p = PRESETS[key][1]
+    est = mean_field(p["act"], weight_scale(p["init"], p["width"]))
+    for seed in (0, 1):
+        r = _flow(p["depth"], p["width"], p["act"], p["init"], "gauss", seed)
+        assert r.factor == pytest.approx(est.factor, rel=0.15)
+
+
+def test_weight_scale_is_fan_in_times_the_variance_init_draws_with():
+    from core.flow import deep_network, weight_scale
+
+    net = deep_network(3, 400, "relu", "he_normal", seed=0)
+    assert weight_scale("he_normal", 400) == pytest.approx(2.0)
+    assert 400 * np.var(net.W[1]) == pytest.approx(weight_scale("he_normal", 400), rel=0.02)
+    assert weight_scale("xavier_uniform", 64) == pytest.approx(1.0)
+    assert weight_scale("normal_1", 64) == pytest.approx(64.0)
+
+
+def test_zero_input_factor_only_when_f_of_zero_is_zero():
+    from core.flow import zero_input_factor
+
+    assert zero_input_factor("sigmoid", 1.0) is None  # σ(0) = 0.5: the next layer's z is not 0
+    assert zero_input_factor("tanh", 64.0) == pytest.approx(8.0)  # tanh'(0) = 1
+    assert zero_input_factor("relu", 2.0) == 0.0  # ReLU'(0) = 0: the (0, 0) example passes nothing back
+    # the XOR input (0, 0) really does keep z = 0 in every tanh layer, and its gradient grows by √σ_w² per layer
+    net = deep_network(6, 64, "tanh", "normal_1", 0)
+    X, y = batch("xor")
+    fwd = net.forward(X)
+    assert all(np.all(fwd.z[l][0] == 0) for l in range(1, 7))
+
+
+def test_healthy_verdict_with_dead_units_explains_them_on_the_batch():
+    from core.flow import DEAD_SHARE, dead_words
+
+    r = _flow(20, 64, "relu", "he_normal")
+    dead = float(np.mean(r.dead))
+    assert r.diagnosis.kind == "healthy" and 0 < dead < DEAD_SHARE
+    assert r.n_examples == 4 and dead_words(4) in r.diagnosis.text
+    assert f"{dead:.0%} of the hidden units are dead on this batch" in r.diagnosis.text
+    tanh = _flow(20, 64, "tanh", "xavier_uniform", "gauss")
+    assert "dead" not in tanh.diagnosis.text
+    dead_net = deep_network(4, 16, "relu", "he_normal", seed=0)
+    dead_net.b[1][:] = -100.0
+    d = gradient_flow(dead_net, *batch("gauss"))
+    assert d.diagnosis.kind == "dead" and "on this batch (0 for all 128 examples" in d.diagnosis.text

@@ -17,8 +17,11 @@ from conftest import ROOT, chart_specs, open_page
 from test_core_digits import FakeResponse, make_mnist
 
 from app import digits_run as dr
+from app.digits_charts import GRAD_FLOW_TITLE
 from core import MLP
+from core.diagnose import symmetry_gap
 from core.digits import confusion_matrix, load_bundled, one_hot, stratified_split
+from core.init import INIT_INFO, INITIALISERS, zero_init_effect
 from core.sgd import train_minibatch
 
 PAGE = "digits.py"
@@ -148,7 +151,7 @@ def test_a_link_can_open_the_gradient_flow_tab_and_its_numbers_are_cores():
     at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_layers": "2", "dg_tab": "Gradient flow"})
     assert not at.exception and not at.warning
     hist, _, _ = core_run(page_settings(at))
-    df = chart_data(at, "Gradient flow: how big each layer's updates were")
+    df = chart_data(at, GRAD_FLOW_TITLE)
     for l in range(3):
         got = df.loc[df["layer"] == f"‖dW{l + 1}‖"].sort_values("epoch")["norm"]
         np.testing.assert_allclose(got, hist.grad_norms[:, l], rtol=1e-12)
@@ -302,7 +305,7 @@ def test_a_stopped_run_continues_from_where_it_stopped():
     assert any("stopped after 2 of 4 epochs" in w.value for w in at.warning)
     at.session_state["dg_tab"] = "Gradient flow"  # other reruns keep the stopped run
     at.run()
-    assert chart_data(at, "Gradient flow: how big each layer's updates were")["epoch"].max() == 2
+    assert chart_data(at, GRAD_FLOW_TITLE)["epoch"].max() == 2
     assert metrics(at)["Epochs"] == "2 of 4"
     assert at.button(key="dg_resume").label == "Continue training: epochs 3–4"
     at.button(key="dg_resume").click().run()
@@ -312,7 +315,7 @@ def test_a_stopped_run_continues_from_where_it_stopped():
     assert any("continued after epoch 2" in c.value for c in at.caption)  # it did not start again
     straight, _, _ = core_run(page_settings(at))
     assert metrics(at)["Test loss (cross-entropy)"] == f"{straight.test_loss[-1]:.4f}"
-    G = chart_data(at, "Gradient flow: how big each layer's updates were")
+    G = chart_data(at, GRAD_FLOW_TITLE)
     np.testing.assert_array_equal(G.loc[G["layer"] == "‖dW1‖"].sort_values("epoch")["norm"], straight.grad_norms[:, 0])
 
 
@@ -463,3 +466,66 @@ def test_the_mnist_settings_button_sets_what_its_help_says():
     assert at.select_slider(key="dg_lr").value == 0.1
     assert at.select_slider(key="dg_batch").value == 64
     assert at.slider(key="dg_epochs").value == 10
+
+
+# ----- issue 16: the page's words are true ---------------------------------------------------------
+@pytest.mark.parametrize("act, label", [("relu", "ReLU"), ("tanh", "Tanh"), ("sigmoid", "Sigmoid")])
+def test_zero_initialisation_says_what_it_does_with_the_chosen_activation(act, label):
+    """f(0) = 0 starves every activation (not only ReLU): no weight moves. The sigmoid (σ(0) = 0.5) moves its
+    weights but keeps the hidden neurons identical. The page says which, with this run's numbers."""
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2", "dg_init": "Zeros", "dg_act": label})
+    assert not at.exception
+    hist, _, _ = core_run(page_settings(at))
+    kind, why = zero_init_effect(act)
+    largest = max(float(np.max(np.abs(W))) for W in hist.final.W)
+    note = next(i.value for i in at.info if i.value.startswith("**Zero initial weights.**"))
+    assert why in note and f"the largest |weight| is {largest:.3g}" in note
+    if kind == "starved":
+        assert act != "sigmoid" and largest == 0.0
+        assert "with ReLU they receive no update" not in note
+    else:
+        assert act == "sigmoid" and largest > 0
+        gap = symmetry_gap(hist.final)
+        assert gap <= 1e-12 and f"still differ by at most {gap:.3g}" in note
+
+
+def test_softmax_caption_names_the_real_output_layer():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2", "dg_layers": "2", "dg_tab": "One digit, forward"})
+    assert not at.exception
+    L = at.slider(key="dg_layers").value + 1  # weight layers: the hidden ones and the output
+    assert L == 3
+    caption = next(c.value for c in at.caption if "softmax turns" in c.value)
+    assert f"ten numbers z{L} into shares of 1" in caption and "z2" not in caption
+
+
+def test_gradient_chart_is_titled_for_what_it_plots_and_the_words_are_true():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2", "dg_tab": "Gradient flow"})
+    assert not at.exception
+    assert "updates" not in GRAD_FLOW_TITLE and "‖dW‖" in GRAD_FLOW_TITLE
+    assert any("It is the gradient, not the step: a step changes W by lr·dW" in m.value for m in at.markdown)
+    assert not any("barely learns" in m.value for m in at.markdown)
+
+
+def test_curves_speak_of_a_generalisation_gap_and_the_test_set_is_not_clean():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "5"})
+    assert not at.exception
+    hist, _, _ = core_run(page_settings(at))
+    gap = hist.train_acc[-1] - hist.test_acc[-1]
+    assert gap >= 0.01  # the default run has a gap: the case the words are for
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"The difference, {gap:.1%}, is the *generalisation gap*" in text
+    assert "memorised" not in text and "these curves show the gap, not its cause" in text
+    caption = next(c.value for c in at.caption if "never used for a gradient step" in c.value)
+    assert "the test set is acting as a validation set" in caption and "no longer a clean estimate" in caption
+    assert "never used for training: their accuracy is how well" not in caption
+
+
+def test_the_initialisers_are_explained_beside_the_control_and_no_code_names_show():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2"})
+    assert not at.exception
+    guide = next(m.value for m in at.markdown if "fan_in rows" in m.value)
+    for name, info in INIT_INFO.items():
+        assert f"**{INITIALISERS[name]}**" in guide and f"Var(W) = {info.variance}" in guide
+    assert f"**{INITIALISERS[page_settings(at)['init']]}** (chosen)" in guide
+    assert "No initialiser lifts the sigmoid's ceiling" in guide
+    assert not any("`MLP`" in m.value for m in at.markdown)
