@@ -17,7 +17,8 @@ import streamlit as st
 from app.architecture_charts import arrow_bytes, named, params_key, to_template, with_data
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
-from core.activations import get_activation
+from core import formulas as F
+from core.activations import LEAKY_SLOPE, get_activation
 from core.data import X as XOR_X
 from core.data import notes_weights
 from core.forward_steps import Step, forward_row
@@ -84,6 +85,63 @@ def output_lines(net: MLP, step: Step, per_line: int = 2) -> list[str]:
 
 def aligned(lines: list[str], size: str = r"\large") -> str:
     return size + r"\begin{aligned}" + r"\\[4pt]".join(lines) + r"\end{aligned}"
+
+
+# ----- definitions the page gives where the forward pass starts ------------------------------------
+ACTIVATION_WORDS = (
+    "Each neuron adds up its weighted inputs and its bias: that sum **z** is its **pre-activation**. Then it "
+    "squashes z with its activation function. The notes use the **sigmoid** σ, which turns any number into "
+    "one between 0 and 1, σ(0) = 0.5:"
+)
+_ACT_DEFS = {
+    "tanh": r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+    "relu": r"\mathrm{ReLU}(z) = \max(0, z)",
+    "leaky_relu": rf"\mathrm{{LReLU}}(z) = \max({LEAKY_SLOPE:g}\,z,\ z)",
+    "linear": r"\mathrm{id}(z) = z",
+}
+
+
+def activation_definition(hidden: str) -> str:
+    """σ(z) = 1/(1 + e^(−z)), and the hidden activation's own formula when it is not σ."""
+    sigma = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+    other = _ACT_DEFS.get(hidden)
+    return sigma if other is None else sigma + r",\qquad " + other + r"\ \text{(hidden)}"
+
+
+def broadcast_words(env: dict) -> str:
+    """X @ W1 (N×h) plus the single row b1 (1×h): broadcasting, and db1 as its backward twin."""
+    n, h = np.shape(env["z1"])
+    plus = [s for s in F.shape_steps(F.FORWARD["z1"], env) if s.op == "+"][0]
+    return (
+        f"X @ W1 is {n}×{h}, one row per input, but b1 is a single row, 1×{h}. NumPy **broadcasts** it: the same "
+        f"b1 is added to every row ({F.shape_text(plus.left)} + {F.shape_text(plus.right)} → "
+        f"{F.shape_text(plus.result)}), so every input gets the same biases. The backward pass has the twin of "
+        "this: because the one b1 reached every row, its gradient db1 adds dz1 up over the rows (Backpropagation "
+        "page)."
+    )
+
+
+CONVENTIONS_WORDS = (
+    "**Here, as in the notes:** one input per **row**. X is N×2 (inputs × features), W1 is **in × out** "
+    "(2 inputs × h hidden neurons), and z1 = X @ W1 + b1 handles all N inputs in one product; row n of z1 "
+    "belongs to input n.\n\n"
+    "**Many textbooks** write one input as a **column** x (2×1) and z = W x + b, with W **out × in** (h×2): "
+    "the same numbers transposed, W = W1ᵀ, and z is one row of z1 stood up as a column.\n\n"
+    "**PyTorch's** nn.Linear(2, h) stores its weight like the textbooks, (out, in) = h×2, and for a batch of "
+    "rows computes X @ weightᵀ + bias: the notes' formula with weightᵀ = W1. To copy this network's W1 into "
+    "PyTorch, transpose it:"
+)
+
+
+def conventions_tex(net: MLP) -> str:
+    """The current W1 (in × out, as here) beside W1ᵀ (out × in, as z = Wx + b and PyTorch store it)."""
+    W1 = net.W[0]
+    n_in, n_out = W1.shape
+    return (  # one above the other: they fit a phone
+        rf"\begin{{gathered}}\underset{{{n_in} \times {n_out}}}{{W_1}} = {bmatrix(W1)}"
+        rf"\\[6pt] \underset{{{n_out} \times {n_in}}}{{W_1^{{\top}}}} = {bmatrix(W1.T)}"
+        r"\ \text{(PyTorch's weight)}\end{gathered}"
+    )
 
 
 def bmatrix(m: np.ndarray) -> str:
