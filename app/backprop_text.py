@@ -144,15 +144,19 @@ def chain_tex(step: str) -> str:
     return r"\frac{\partial \ell}{\partial W_1} = " + r"\cdot".join(parts)
 
 
-def chain_words(hidden: str) -> str:
-    """The three factors of chain_tex with what each is on this network."""
+def chain_words(hidden: str, lead_in: bool = True) -> str:
+    """The three factors of chain_tex with what each is on this network; ``lead_in``: end by
+    introducing the matrix form that follows (presenter mode shows these words after it)."""
     fp = "a1 ⊙ (1 − a1)" if hidden == "sigmoid" else f"{get_activation(hidden).label}′(z1)"
-    return (
+    words = (
         "**Output gradient** ∂ℓ/∂z2 = dz2 (a2 − y with cross-entropy). **Hidden gradient**: ∂z2/∂a1 = W2ᵀ "
         f"(because z2 = a1 @ W2 + b2) times ∂a1/∂z1 = f′(z1) = {fp}. **Local gradient**: ∂z1/∂W1 brings in X "
-        "(because z1 = X @ W1 + b1). For all N inputs at once, as matrices — ⊙ multiplies entry by entry (the "
-        "notes' \\*), @ is the matrix product, and the 1/N is the mean in L:"
+        "(because z1 = X @ W1 + b1). "
     )
+    symbols = "⊙ multiplies entry by entry (the notes' \\*), @ is the matrix product, and the 1/N is the mean in L"
+    if lead_in:
+        return words + f"For all N inputs at once, as matrices — {symbols}:"
+    return words + f"The matrix form above does all N inputs at once: {symbols}."
 
 
 def chain_shapes(env: dict) -> tuple[str, str]:
@@ -349,14 +353,20 @@ def example_dz2_tex(led: bl.Ledger, row: int) -> str:
     )
 
 
-def example_dz1_tex(led: bl.Ledger, row: int, shown: int = 4) -> str:
-    """dz1 for one input, neuron by neuron: dz2 · W2[j] · f'(z1) (the first ``shown`` neurons)."""
+def _bracketed(t: str) -> str:
+    """A negative factor in brackets, as in "· (−7.10)"."""
+    return f"({t})" if t.startswith("-") else t
+
+
+def example_dz1_tex(led: bl.Ledger, row: int, shown: int = 4, narrow: bool = False) -> str:
+    """dz1 for one input, neuron by neuron: dz2 · W2[j] · f'(z1) (the first ``shown`` neurons);
+    ``narrow`` (presenter mode's larger maths): each result on a line of its own, so it fits a phone."""
     dz2 = float(led.dz2[row, 0])
-    lines = [
-        rf"h_{j + 1}\!:\ {tex(dz2, 4)} \cdot {tex(led.W2[j, 0], 2)} \cdot {tex(led.fp1[row, j], 4)}"
-        rf" = {tex(led.dz1[row, j], 4)}"
-        for j in range(min(led.width, shown))
-    ]
+    lines = []
+    for j in range(min(led.width, shown)):
+        product = rf"{tex(dz2, 4)} \cdot {_bracketed(tex(led.W2[j, 0], 2))} \cdot {tex(led.fp1[row, j], 4)}"
+        result = tex(led.dz1[row, j], 4)
+        lines.append(rf"h_{j + 1}\!: &\ {product} \\ &= {result}" if narrow else rf"h_{j + 1}\!:\ {product} = {result}")
     return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"
 
 

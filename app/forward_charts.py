@@ -129,7 +129,7 @@ CONVENTIONS_WORDS = (
     "the same numbers transposed, W = W1ᵀ, and z is one row of z1 stood up as a column.\n\n"
     "**PyTorch's** nn.Linear(2, h) stores its weight like the textbooks, (out, in) = h×2, and for a batch of "
     "rows computes X @ weightᵀ + bias: the notes' formula with weightᵀ = W1. To copy this network's W1 into "
-    "PyTorch, transpose it:"
+    "PyTorch, transpose it: W1ᵀ, the second matrix below, is the weight nn.Linear would hold."
 )
 
 
@@ -139,8 +139,7 @@ def conventions_tex(net: MLP) -> str:
     n_in, n_out = W1.shape
     return (  # one above the other: they fit a phone
         rf"\begin{{gathered}}\underset{{{n_in} \times {n_out}}}{{W_1}} = {bmatrix(W1)}"
-        rf"\\[6pt] \underset{{{n_out} \times {n_in}}}{{W_1^{{\top}}}} = {bmatrix(W1.T)}"
-        r"\ \text{(PyTorch's weight)}\end{gathered}"
+        rf"\\[6pt] \underset{{{n_out} \times {n_in}}}{{W_1^{{\top}}}} = {bmatrix(W1.T)}\end{{gathered}}"
     )
 
 
@@ -149,13 +148,16 @@ def bmatrix(m: np.ndarray) -> str:
     return r"\begin{bmatrix}" + r"\\".join(rows) + r"\end{bmatrix}"
 
 
-def param_matrices(net: MLP) -> str:
-    """W1, b1 on one line and W2, b2 on the next, as TeX matrices with their shapes underneath."""
+def param_matrices(net: MLP, stacked: bool | None = None) -> str:
+    """W1, b1 on one line and W2, b2 on the next, as TeX matrices with their shapes underneath;
+    ``stacked`` (default: presenter mode, whose larger maths must still fit a phone): one per line."""
     tex = []
     for name, m in net.to_dict().items():
         shape = r" \times ".join(map(str, m.shape))
         tex.append(rf"\underset{{{shape}}}{{{name[0]}_{name[1:]}}} = {bmatrix(m)}")
-    return r"\begin{gathered}" + r",\quad ".join(tex[:2]) + r"\\[8pt]" + r",\quad ".join(tex[2:]) + r"\end{gathered}"
+    if presenter() if stacked is None else stacked:
+        return r"\begin{gathered}" + r"\\[8pt]".join(tex) + r"\end{gathered}"
+    return r"\begin{gathered}" + r",\;\; ".join(tex[:2]) + r"\\[8pt]" + r",\;\; ".join(tex[2:]) + r"\end{gathered}"
 
 
 # ----- the activation curve with the current z marked ---------------------------------------------------

@@ -119,7 +119,7 @@ def chain_rule(led: bl.Ledger) -> None:
         st.markdown(CHAIN)
         st.latex(bt.CHAIN_VARS)
         st.markdown(NAMES)
-        st.markdown(bt.chain_words(led.hidden))
+        st.markdown(bt.chain_words(led.hidden, lead_in=False))
     with st.expander("σ′(z) = σ(z)·(1 − σ(z)), and ⊙"):
         st.markdown(bt.SIGMA_PRIME_WORDS)
         st.latex(bt.SIGMA_PRIME_TEX)
@@ -162,7 +162,7 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
             st.markdown("The output is on the wrong side of 0.5: this input is misclassified.")
     with ex2:
         st.markdown("Passed back, each hidden neuron gets dz2 · W2[j] · f'(z1):")
-        st.latex(bt.example_dz1_tex(led, row))
+        st.latex(bt.example_dz1_tex(led, row, narrow=PRESENT))
         if led.width > 4:
             st.caption(f"(first 4 of {led.width} hidden neurons; every one is in the dz1 table below)")
 
