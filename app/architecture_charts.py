@@ -34,7 +34,7 @@ SIGN_SCALE = alt.Scale(domain=["positive", "negative", "zero"], range=[RED, BLUE
 CLASS_SCALE = alt.Scale(domain=[0, 1], range=[BLUE, RED])
 ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear"}
 GRID_N = 41  # heatmap resolution: 41×41 cells of uint8, ~5 KB
-NEURON_DEFAULTS = (1.0, 1.0, -0.5)  # the single-neuron sliders' starting w1, w2, b
+NEURON_DEFAULTS = (1.0, 1.0, -0.5)  # the single-neuron sliders' starting u1, u2, c
 
 
 def named(name: str) -> alt.NamedData:
@@ -338,15 +338,16 @@ def _line_frame(seg: np.ndarray, what: str) -> pd.DataFrame:
 
 
 def _sigmoid_grid(w1: float, w2: float, b: float, lo: float, hi: float, n: int) -> np.ndarray:
+    """σ(w1·x1 + w2·x2 + b) over [lo, hi]² (a single neuron, or the output neuron over the hidden space)."""
     axis = np.linspace(lo, hi, n)
     xx1, xx2 = np.meshgrid(axis, axis)
     return sigmoid(w1 * xx1 + w2 * xx2 + b)
 
 
 # ----- one neuron --------------------------------------------------------------------------------------
-def neuron_points_frame(w1: float, w2: float, b: float) -> pd.DataFrame:
+def neuron_points_frame(u1: float, u2: float, c: float) -> pd.DataFrame:
     """The four XOR points with the neuron's z, σ(z), prediction (z > 0) and whether it is right."""
-    z = neuron_z(w1, w2, b)
+    z = neuron_z(u1, u2, c)
     pred = (z > 0).astype(int)
     target = XOR_Y[:, 0].astype(int)
     return pd.DataFrame(
@@ -364,9 +365,9 @@ def neuron_points_frame(w1: float, w2: float, b: float) -> pd.DataFrame:
 
 
 def single_neuron_spec(
-    w1: float, w2: float, b: float, lo: float = -0.5, hi: float = 1.5, big: bool | None = None
+    u1: float, u2: float, c: float, lo: float = -0.5, hi: float = 1.5, big: bool | None = None
 ) -> dict:
-    """σ(w1·x1 + w2·x2 + b) shaded over the plane, its line z = 0 in black, the XOR points marked ✓/✗.
+    """σ(u1·x1 + u2·x2 + c) shaded over the plane, its line z = 0 in black, the XOR points marked ✓/✗.
     Datasets as DataFrames; ``big``: presenter sizes (default: the current mode)."""
     big = presenter() if big is None else big
     template = _cached_plane_template(
@@ -374,9 +375,9 @@ def single_neuron_spec(
     )
     return with_data(
         template,
-        heat=heat_frame(_sigmoid_grid(w1, w2, b, lo, hi, GRID_N)),
-        line=_line_frame(line_segment(w1, w2, b, lo, hi), "the neuron's line z = 0"),
-        points=neuron_points_frame(w1, w2, b),
+        heat=heat_frame(_sigmoid_grid(u1, u2, c, lo, hi, GRID_N)),
+        line=_line_frame(line_segment(u1, u2, c, lo, hi), "the neuron's line z = 0"),
+        points=neuron_points_frame(u1, u2, c),
     )
 
 
@@ -387,18 +388,18 @@ POINTS_TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.3f") for c in
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _neuron_parts(w1: float, w2: float, b: float, big: bool) -> tuple[dict, pa.Table]:
-    spec = single_neuron_spec(w1, w2, b, big=big)
+def _neuron_parts(u1: float, u2: float, c: float, big: bool) -> tuple[dict, pa.Table]:
+    spec = single_neuron_spec(u1, u2, c, big=big)
     table = _table(spec["datasets"]["points"], POINTS_TABLE_COLUMNS)
     spec["datasets"] = {name: arrow_bytes(df) for name, df in spec["datasets"].items()}
     return spec, table
 
 
-def single_neuron(w1: float, w2: float, b: float) -> tuple[dict, pa.Table]:
+def single_neuron(u1: float, u2: float, c: float) -> tuple[dict, pa.Table]:
     """(spec, points table): ``single_neuron_spec`` with its datasets as Arrow bytes, and the four
     points (input, XOR, z, σ(z), prediction, right?) as a table for ``POINTS_TABLE_FORMATS``.
-    Cached per (w1, w2, b, presenter mode), shared by every student who tries the same numbers."""
-    return _neuron_parts(float(w1), float(w2), float(b), presenter())
+    Cached per (u1, u2, c, presenter mode), shared by every student who tries the same numbers."""
+    return _neuron_parts(float(u1), float(u2), float(c), presenter())
 
 
 # ----- the hidden layer's view --------------------------------------------------------------------------

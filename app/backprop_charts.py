@@ -22,9 +22,11 @@ import streamlit as st
 from app import backprop_data as bd
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED
+from core import formulas as F
 from core.backprop_ledger import Ledger
 from core.data import ROW_LABELS, notes_weights
 from core.mlp import MLP
+from core.notes_audit import STEP_NAMES
 
 HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlighted row
 HIGHLIGHT_EDGE = "#d95f02"
@@ -246,6 +248,10 @@ def warm() -> None:
         params, hidden, loss = net.to_dict(), net.hidden, "bce"
         bd.tables(params, hidden, loss)
         bd.zero_ledger(net)
+        bd.environment(params, hidden, loss)
+        bd.audit(params, hidden, loss)
+        bd.starts(tuple(net.sizes), hidden)
+        bd.gradcheck_central(params, hidden, loss)
         contributions_spec(params, hidden, loss, False)
         sigmoid_prime_spec(params, hidden, False)
     except Exception:  # noqa: BLE001 - warming is an optimisation
@@ -255,22 +261,18 @@ def warm() -> None:
 # ----- the summary diagram ------------------------------------------------------------------------
 # Three columns: the forward pass down the left; the notes' backward chain dz2 → dW2 → dz1 → dW1 back
 # up the middle; the bias gradients db2, db1 on the right beside their weight gradients.
-FORWARD = [  # node id, name, formula (second line)
+FORWARD = [  # node id, name, formula (second line); {f}: the hidden activation's symbol
     ("X", "X", "input"),
-    ("z1", "z1", "X @ W1 + b1"),
+    ("z1", "z1", F.render(F.FORWARD["z1"])),
     ("a1", "a1", "{f}(z1)"),
-    ("z2", "z2", "a1 @ W2 + b2"),
-    ("a2", "a2", "σ(z2)"),
-    ("L", "Loss", ""),
+    ("z2", "z2", F.render(F.FORWARD["z2"])),
+    ("a2", "a2", F.render(F.FORWARD["a2"])),
+    ("L", "Loss L", ""),
 ]
-BACKWARD = {  # node id -> (formula, the notes' caption)
-    "dz2": ("{dz2}", "Compute error"),
-    "dW2": ("a1ᵀ @ dz2 / N", "Update W2"),
-    "db2": ("Σ dz2 / N", "Update b2"),
-    "dz1": ("dz2 @ W2ᵀ * {f}'(z1)", "Pass error back"),
-    "dW1": ("Xᵀ @ dz1 / N", "Update W1"),
-    "db1": ("Σ dz1 / N", "Update b1"),
-}
+# node id -> (formula, what the line does): core.formulas' grouping; no line updates anything
+BACKWARD = {name: (F.render(F.BACKWARD[name]), STEP_NAMES[name]) for name in ("dz2", "dW2", "db2", "dz1", "dW1", "db1")}
+BACKWARD["dz2"] = ("{dz2}", STEP_NAMES["dz2"])
+BACKWARD["dz1"] = (BACKWARD["dz1"][0].replace("f'(", "{f}'("), "Pass error back")
 # what each backward step reads from the forward pass (drawn dashed when that step is selected)
 READS = {"dz2": ["a2"], "dW2": ["a1"], "db2": [], "dz1": ["a1"], "dW1": ["X"], "db1": []}
 BACK_EDGE = "#8c510a"
@@ -291,7 +293,7 @@ def summary_dot(
     """
     fs, small = (20, 15) if big else (14, 10)
     tooltips = tooltips or {}
-    dz2_text = "a2 − y" if loss == "bce" else "(a2 − y)·σ'(z2)"
+    dz2_text = F.render(F.BACKWARD["dz2"] if loss == "bce" else F.DZ2_MSE)
 
     def node(nid: str, name: str, formula: str, caption: str, on: bool) -> str:
         label = f"<<B>{_esc(name)}</B>"

@@ -19,6 +19,8 @@ import streamlit as st
 
 from app.ui import matrix_frame
 from core import backprop_ledger as bl
+from core import formulas as F
+from core import notes_audit as na
 from core.data import ROW_LABELS, X, y
 from core.gradcheck import GradCheck, gradient_check
 from core.mlp import MLP
@@ -41,6 +43,40 @@ def gradcheck(params: dict, hidden: str, loss: str) -> GradCheck:
 @st.cache_data(max_entries=64, show_spinner=False)
 def comparison(params: dict, hidden: str) -> bl.LossComparison:
     return bl.compare_losses(MLP.from_dict(params, hidden), X, y)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gradcheck_central(params: dict, hidden: str, loss: str) -> GradCheck:
+    """The plain central difference (L(θ+ε) − L(θ−ε)) / 2ε, beside the table's 5-point rule."""
+    return gradient_check(MLP.from_dict(params, hidden), X, y, loss, points=3)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def environment(params: dict, hidden: str, loss: str) -> dict:
+    """The network's arrays by the notes' names, for core.formulas (shapes and values)."""
+    return F.environment(MLP.from_dict(params, hidden), X, y, loss)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def audit(params: dict, hidden: str, loss: str) -> tuple[dict, tuple[np.ndarray, np.ndarray]]:
+    """(the notes' backward-pass formulas checked on this network, by key; the Step 4 slip's two matrices)."""
+    net = MLP.from_dict(params, hidden)
+    return na.audit(net, X, y, loss), na.transpose_slip(net, X, y, loss)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def update_order(params: dict, hidden: str, lr: float, loss: str) -> na.OrderCheck:
+    return na.update_order(MLP.from_dict(params, hidden), X, y, lr, loss)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def starts(sizes: tuple, hidden: str) -> tuple[na.StartCheck, na.StartCheck]:
+    """(small random weights, every weight equal) in a network of ``sizes``: outputs, gradients and
+    where core.notes_audit.START_TRAINING's gradient descent takes them (two short trainings, cached)."""
+    like = MLP.create(list(sizes), hidden=hidden, init="zeros")
+    return tuple(
+        na.check_start(n, X, y, **na.START_TRAINING) for n in (na.small_random_network(like), na.twin_network(like))
+    )
 
 
 def zero_ledger(net: MLP) -> bl.Ledger:

@@ -10,9 +10,11 @@ import numpy as np
 
 from app.ui import fmt, tex
 from core import backprop_ledger as bl
+from core import formulas as F
+from core import notes_audit as na
 from core.activations import get_activation
 from core.data import ROW_LABELS
-from core.losses import LOSSES
+from core.losses import LOSSES, single_example_losses
 
 F_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "linear": "id"}
 F_PRIME_TEX = {  # f'(z1) written with the notes' names
@@ -22,14 +24,7 @@ F_PRIME_TEX = {  # f'(z1) written with the notes' names
     "leaky_relu": r"\begin{cases}1 & z_1 > 0\\ 0.01 & z_1 \le 0\end{cases}",
     "linear": r"1",
 }
-STEP_TITLES = {  # the notes' captions of the six lines
-    "dz2": "Compute error",
-    "dW2": "Update W2",
-    "db2": "Update b2",
-    "dz1": "Pass error back (chain rule!)",
-    "dW1": "Update W1",
-    "db1": "Update b1",
-}
+STEP_TITLES = na.STEP_NAMES  # what each of the six lines computes (none of them updates anything)
 # Alerts carry an explicit icon: without one Streamlit looks for a leading emoji in the text, and the
 # first such look-up in a server process compiles its emoji table (~0.15 s of a cold render).
 ICONS = {"success": ":material/check_circle:", "warning": ":material/warning:", "error": ":material/error:"}
@@ -55,8 +50,9 @@ def dz1_caption(led: bl.Ledger) -> str:
     return f"f' is the derivative of the hidden activation, {get_activation(led.hidden).label}. W2ᵀ = {w2}"
 
 
-def dz2_tex(loss: str) -> str:
-    return r"a_2 - y" if loss == "bce" else r"(a_2 - y) \odot \sigma'(z_2)"
+def dz2_expr(loss: str) -> str:
+    """dz2's formula (core.formulas) under ``loss``."""
+    return F.BACKWARD["dz2"] if loss == "bce" else F.DZ2_MSE
 
 
 def loss_caption(led: bl.Ledger) -> str:
@@ -71,33 +67,126 @@ def loss_caption(led: bl.Ledger) -> str:
     )
 
 
+# ----- the loss ------------------------------------------------------------------------------------
+_MEAN_L = r"L &= \tfrac{1}{N}\textstyle\sum_n \ell_n \\ "
+LOSS_TEX = {  # L, the mean of one loss ℓ per example (three short lines: they fit a phone)
+    "bce": r"\begin{aligned}"
+    + _MEAN_L
+    + r"\ell_n &= -\,y_n \ln a_{2,n} \\ &\quad - (1 - y_n) \ln(1 - a_{2,n})\end{aligned}",
+    "mse": r"\begin{aligned}" + _MEAN_L + r"\ell_n &= \tfrac{1}{2}\,(a_{2,n} - y_n)^2\end{aligned}",
+}
+CONFIDENCES = (0.99, 0.5, 0.01)  # a2 for a y = 1 example: confidently right, unsure, confidently wrong
+
+
+def loss_words(led: bl.Ledger) -> str:
+    """What L is, why BCE punishes confident mistakes and where ln 2 comes from, with core's numbers."""
+    per = single_example_losses(np.array(CONFIDENCES), 1.0)
+    bce, mse = per["bce"], per["mse"]
+    right, unsure, wrong = (num(v) for v in bce)
+    ln2 = num(float(np.log(2)))
+    intro = (
+        "The number backpropagation lowers is the loss **L**: the mean, over the N = "
+        f"{led.N} inputs, of each input's own loss ℓₙ (ℓ for one example, L for the batch). "
+    )
+    if led.loss_name == "bce":
+        body = (
+            "With binary cross-entropy (the notes' loss), ℓ is −ln of the probability the network gave the right "
+            f"answer. For an input whose answer is 1: a2 = {CONFIDENCES[0]} costs {right}, a2 = {CONFIDENCES[1]} costs "
+            f"{unsure}, and the **confident mistake** a2 = {CONFIDENCES[2]} costs {wrong} — growing without limit as "
+            f"a2 → 0 (mean squared error would charge that mistake {num(mse[2])}, never more than 0.5). "
+        )
+    else:
+        body = (
+            "With mean squared error, ℓ = ½(a2 − y)² is at most ½: for an input whose answer is 1, the confident "
+            f"mistake a2 = {CONFIDENCES[2]} costs only {num(mse[2])} (binary cross-entropy, −ln a2, would charge "
+            f"{wrong}). "
+        )
+    return (
+        intro
+        + body
+        + f"**ln 2 = {ln2}** is the cross-entropy of answering 0.5 for every input (−ln 0.5 = ln 2): what a "
+        f"network that has learned nothing scores. This network: {LOSSES[led.loss_name]} L = {fmt(led.loss, 4)}."
+    )
+
+
 # ----- 1 · the chain rule, one step highlighted ---------------------------------------------------
+CHAIN_VARS = r"X \;\to\; z_1 \;\to\; a_1 \;\to\; z_2 \;\to\; a_2 \;\to\; \ell"
 _SHADE = r"\colorbox{#fde9c8}{$\displaystyle "
 _SHADED = {"dz2": 1, "dW2": 1, "db2": 1, "dz1": 2, "db1": 2, "dW1": 3}  # how many factors each step computes
 _FACTORS = (
-    r"\underbrace{\frac{\partial L}{\partial y}}_{\substack{\text{output}\\\text{gradient}}}",
-    r"\underbrace{\frac{\partial y}{\partial h}}_{\substack{\text{hidden}\\\text{gradient}}}",
-    r"\underbrace{\frac{\partial h}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}",
+    r"\underbrace{\frac{\partial \ell}{\partial z_2}}_{\substack{\text{output}\\\text{gradient}}}",
+    r"\underbrace{\frac{\partial z_2}{\partial a_1}\,\frac{\partial a_1}{\partial z_1}}"
+    r"_{\substack{\text{hidden}\\\text{gradient}}}",
+    r"\underbrace{\frac{\partial z_1}{\partial W_1}}_{\substack{\text{local}\\\text{gradient}}}",
 )
-DW1_CHAIN = (
-    r"dW_1 = \underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
-    r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
+DW1_CHAIN = (  # core.formulas.DW1_CHAIN in two lines (narrow enough for a phone): dW1 from dz1, dz1 from the factors
+    r"\begin{aligned} dW_1 &= "
+    + F.render(F.DW1_FROM_DZ1, tex=True)
+    + r" \\ dz_1 &= "
+    + F.render(F.DZ1_CHAIN, tex=True)
+    + r"\end{aligned}"
 )
 _WHAT = {
-    "dz2": "It computes the **output gradient** (shaded).",
-    "dW2": "It takes the **output gradient** (shaded) times its own local gradient a1ᵀ: the update for W2.",
-    "db2": "It takes the **output gradient** (shaded) times its own local gradient 1: the update for b2.",
-    "dz1": "It computes the output gradient times the **hidden gradient** (shaded).",
-    "dW1": "It is the whole product: **all three factors** (shaded).",
-    "db1": "It takes the output and hidden gradients (shaded) times the local gradient 1: the update for b1.",
+    "dz2": "It computes the **output gradient** (shaded), one number per input.",
+    "dW2": "It multiplies the **output gradient** (shaded) by W2's own local gradient, a1: the gradient dW2.",
+    "db2": "It multiplies the **output gradient** (shaded) by b2's own local gradient, 1: the gradient db2.",
+    "dz1": "It multiplies the output gradient by the **hidden gradient** (shaded): the error at each hidden z1.",
+    "dW1": "It is the whole product, **all three factors** (shaded): the gradient dW1.",
+    "db1": "It multiplies the output and hidden gradients (shaded) by b1's local gradient, 1: the gradient db1.",
 }
 
 
 def chain_tex(step: str) -> str:
-    """dL/dW1 as the product of three factors, those that ``step`` computes shaded."""
+    """∂ℓ/∂W1 for one example as the product of the notes' three factors, those that ``step`` computes
+    shaded. Every factor is a slope between two named variables of the network."""
     on = _SHADED[step]
     parts = [(_SHADE + f + "$}") if i < on else f for i, f in enumerate(_FACTORS)]
-    return r"\frac{\partial L}{\partial W_1} = " + r"\times".join(parts)
+    return r"\frac{\partial \ell}{\partial W_1} = " + r"\cdot".join(parts)
+
+
+def chain_words(hidden: str, lead_in: bool = True) -> str:
+    """The three factors of chain_tex with what each is on this network; ``lead_in``: end by
+    introducing the matrix form that follows (presenter mode shows these words after it)."""
+    fp = "a1 ⊙ (1 − a1)" if hidden == "sigmoid" else f"{get_activation(hidden).label}′(z1)"
+    words = (
+        "**Output gradient** ∂ℓ/∂z2 = dz2 (a2 − y with cross-entropy). **Hidden gradient**: ∂z2/∂a1 = W2ᵀ "
+        f"(because z2 = a1 @ W2 + b2) times ∂a1/∂z1 = f′(z1) = {fp}. **Local gradient**: ∂z1/∂W1 brings in X "
+        "(because z1 = X @ W1 + b1). "
+    )
+    symbols = "⊙ multiplies entry by entry (the notes' \\*), @ is the matrix product, and the 1/N is the mean in L"
+    if lead_in:
+        return words + f"For all N inputs at once, as matrices — {symbols}:"
+    return words + f"The matrix form above does all N inputs at once: {symbols}."
+
+
+def chain_shapes(env: dict) -> tuple[str, str]:
+    """(the dW1 chain's shapes as grouped, and why the other grouping is undefined), from NumPy."""
+    wrong = F.shape_steps(F.DW1_MISGROUPED, env)[-1]
+    return (
+        "Shapes, as grouped: " + F.shapes_line(F.DW1_CHAIN, env) + ".",
+        f"Grouped the other way, {wrong.text} would be ({F.shape_text(wrong.left)}) @ ({F.shape_text(wrong.right)}): "
+        "undefined. Per example the three factors are plain numbers and any order works; as matrices, "
+        "dz2 @ W2ᵀ comes first.",
+    )
+
+
+SIGMA_PRIME_WORDS = (
+    "σ(z) = 1/(1 + e^(−z)) squashes any number into (0, 1). Its slope follows from the chain rule; the last line "
+    "uses e^(−z)/(1 + e^(−z)) = 1 − σ(z). So for sigmoid neurons f′(z1) = a1 ⊙ (1 − a1), the notes' "
+    "a1 \\* (1 - a1), computed from the activations the forward pass already stored; it is largest, 0.25, at "
+    "z = 0. **⊙** multiplies two matrices of the same shape entry by entry (the notes write \\* in their code); "
+    "**@** is the matrix product."
+)
+SIGMA_PRIME_TEX = (
+    r"\begin{aligned}\sigma(z) &= \frac{1}{1 + e^{-z}} \\ \sigma'(z) &= \frac{e^{-z}}{(1 + e^{-z})^{2}}"
+    r" \\ &= \frac{1}{1 + e^{-z}} \cdot \frac{e^{-z}}{1 + e^{-z}} \\ &= \sigma(z)\,\big(1 - \sigma(z)\big)\end{aligned}"
+)
+BIAS_SUM_WORDS = {  # the backward twin of broadcasting a bias row over every input
+    "db2": "b2 is one number added to every input's z2, so its gradient collects the error of every row: "
+    "the sum of dz2 over the rows, / N.",
+    "db1": "b1 is one row added to every row of X @ W1 (broadcasting, see Forward pass), so every input "
+    "sends its error to the same b1: db1 sums dz1 over the rows, / N.",
+}
 
 
 def step_heading(step: str) -> str:
@@ -108,26 +197,26 @@ def _d(a: str, b: str) -> str:
     return rf"\frac{{\partial {a}}}{{\partial {b}}}"
 
 
+_MEAN = r"\tfrac{1}{N}\textstyle\sum_n "
+
+
 def step_tex(step: str, loss: str) -> str:
-    """Two lines: the chain rule for ``step``, then what its local factor works out to."""
+    """Two lines: the chain rule for ``step`` (per example ℓ; a parameter's gradient is the mean over
+    the examples), then what it works out to, as the page's matrix formula."""
     first = {
-        "dz2": (_d("L", "z_2"), _d("L", "a_2") + r"\cdot" + _d("a_2", "z_2")),
-        "dW2": (_d("L", "W_2"), _d("L", "z_2") + r"\cdot" + _d("z_2", "W_2")),
-        "db2": (_d("L", "b_2"), _d("L", "z_2") + r"\cdot" + _d("z_2", "b_2")),
-        "dz1": (_d("L", "z_1"), _d("L", "z_2") + r"\cdot" + _d("z_2", "a_1") + r"\cdot" + _d("a_1", "z_1")),
-        "dW1": (_d("L", "W_1"), _d("L", "z_1") + r"\cdot" + _d("z_1", "W_1")),
-        "db1": (_d("L", "b_1"), _d("L", "z_1") + r"\cdot" + _d("z_1", "b_1")),
+        "dz2": (_d(r"\ell", "z_2"), _d(r"\ell", "a_2") + r"\cdot" + _d("a_2", "z_2")),
+        "dW2": (_d("L", "W_2"), _MEAN + _d(r"\ell_n", "z_2") + r"\cdot" + _d("z_2", "W_2")),
+        "db2": (_d("L", "b_2"), _MEAN + _d(r"\ell_n", "z_2") + r"\cdot" + _d("z_2", "b_2")),
+        "dz1": (_d(r"\ell", "z_1"), _d(r"\ell", "z_2") + r"\cdot" + _d("z_2", "a_1") + r"\cdot" + _d("a_1", "z_1")),
+        "dW1": (_d("L", "W_1"), _MEAN + _d(r"\ell_n", "z_1") + r"\cdot" + _d("z_1", "W_1")),
+        "db1": (_d("L", "b_1"), _MEAN + _d(r"\ell_n", "z_1") + r"\cdot" + _d("z_1", "b_1")),
     }[step]
-    second = {
-        "dz2": r"\frac{a_2 - y}{a_2(1-a_2)}\cdot a_2(1-a_2) = a_2 - y"
-        if loss == "bce"
-        else r"(a_2 - y)\cdot a_2(1 - a_2)",
-        "dW2": r"a_1^{\top}\, dz_2 / N \quad\text{since } z_2 = a_1 W_2 + b_2",
-        "db2": r"\textstyle\sum_n dz_2[n] \cdot 1 / N",
-        "dz1": r"(dz_2\, W_2^{\top}) \odot f'(z_1)",
-        "dW1": r"X^{\top} dz_1 / N \quad\text{since } z_1 = X W_1 + b_1",
-        "db1": r"\textstyle\sum_n dz_1[n] \cdot 1 / N",
-    }[step]
+    if step == "dz2":
+        second = (
+            r"\frac{a_2 - y}{a_2(1-a_2)}\cdot a_2(1-a_2) = a_2 - y" if loss == "bce" else r"(a_2 - y)\cdot a_2(1 - a_2)"
+        )
+    else:
+        second = F.render(F.BACKWARD[step], tex=True)
     return r"\begin{aligned}" + first[0] + " &= " + first[1] + r" \\ &= " + second + r"\end{aligned}"
 
 
@@ -178,7 +267,9 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
         n = bl.biggest_push(led)
         intro = (
             "For binary cross-entropy with a sigmoid output the maths works out beautifully: **dz2 = a2 − y**, "
-            "the derivative of the loss with respect to the output's pre-activation z2. "
+            "the derivative of **one input's** loss ℓ with respect to the output's pre-activation z2 "
+            "(dz2[n] = ∂ℓₙ/∂z2, not divided by N: the 1/N of the mean L comes in when the inputs are added up, "
+            "in dW2, db2, dW1 and db1). "
             if led.loss_name == "bce"
             else "With mean squared error the sigmoid's slope does not cancel: **dz2 = (a2 − y)·σ'(z2)**. "
         )
@@ -191,9 +282,10 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
     if step == "dW2":
         o = bl.off_neuron_example(led)
         text = (
-            "dz2/dW2 = a1ᵀ — this is why a1.T appears. *How much did each hidden neuron contribute to the "
-            "error?* High activation and high error → big gradient; a neuron that was **off** (low "
-            "activation) → small gradient: it wasn't involved. "
+            "z2 = a1 @ W2 + b2, so the slope of z2 with respect to W2[j] is a1[j], hidden neuron j's activation "
+            "(the notes: dz2/dW2 = a1.T); added up over the inputs, that is the matrix product a1ᵀ @ dz2. *How much "
+            "did each hidden neuron contribute to the error?* High activation and high error → big gradient; a "
+            "neuron that was **off** (low activation) → small gradient: it wasn't involved. "
         )
         if o is None:
             return text + (
@@ -208,7 +300,7 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
     if step == "db2":
         db2 = led.db2[0, 0]
         return (
-            "A bias is a weight on an input that is always 1, so db2 is just the average of dz2: "
+            "A bias is a weight on an input that is always 1 (∂z2/∂b2 = 1), so db2 is just the average of dz2: "
             f"({' + '.join(f(v, 4) for v in led.dz2[:, 0])}) / {N} = {f(db2, 4)}. "
             + (
                 "Positive: gradient descent lowers b2, pulling every output down."
@@ -239,10 +331,12 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
             "Exact same logic as dW2, but one layer earlier: *how much did each input contribute to the hidden "
             "layer errors?* An input that is 0 contributes nothing to its row of dW1. "
             + (f"Live: {', '.join(silent)} adds exactly 0 to every entry of dW1. " if silent else "")
-            + f"The largest entry is dW1 = {f(bl.largest_entry(led.dW1), 4)}."
+            + f"The largest entry is dW1 = {f(bl.largest_entry(led.dW1), 4)}. The notes' Step 4 writes this line "
+            "as dz1ᵀ @ X: that is dW1 **transposed** (entry 5 of the ledger below shows both)."
         )
     return (
-        "The average of dz1 over the four inputs, one number per hidden neuron: "
+        "b1 was added to every row of X @ W1 (every input), so its gradient collects every row: the average of "
+        "dz1 over the four inputs, one number per hidden neuron: "
         + ", ".join(f"db1[{j}] = {f(led.db1[0, j], 4)}" for j in range(led.width))
         + "."
     )
@@ -259,14 +353,20 @@ def example_dz2_tex(led: bl.Ledger, row: int) -> str:
     )
 
 
-def example_dz1_tex(led: bl.Ledger, row: int, shown: int = 4) -> str:
-    """dz1 for one input, neuron by neuron: dz2 × W2[j] × f'(z1) (the first ``shown`` neurons)."""
+def _bracketed(t: str) -> str:
+    """A negative factor in brackets, as in "· (−7.10)"."""
+    return f"({t})" if t.startswith("-") else t
+
+
+def example_dz1_tex(led: bl.Ledger, row: int, shown: int = 4, narrow: bool = False) -> str:
+    """dz1 for one input, neuron by neuron: dz2 · W2[j] · f'(z1) (the first ``shown`` neurons);
+    ``narrow`` (presenter mode's larger maths): each result on a line of its own, so it fits a phone."""
     dz2 = float(led.dz2[row, 0])
-    lines = [
-        rf"h_{j + 1}\!:\ {tex(dz2, 4)} \times {tex(led.W2[j, 0], 2)} \times {tex(led.fp1[row, j], 4)}"
-        rf" = {tex(led.dz1[row, j], 4)}"
-        for j in range(min(led.width, shown))
-    ]
+    lines = []
+    for j in range(min(led.width, shown)):
+        product = rf"{tex(dz2, 4)} \cdot {_bracketed(tex(led.W2[j, 0], 2))} \cdot {tex(led.fp1[row, j], 4)}"
+        result = tex(led.dz1[row, j], 4)
+        lines.append(rf"h_{j + 1}\!: &\ {product} \\ &= {result}" if narrow else rf"h_{j + 1}\!:\ {product} = {result}")
     return r"\begin{aligned}" + r"\\ ".join(lines) + r"\end{aligned}"
 
 
@@ -277,19 +377,61 @@ def zero_network_tex(zled: bl.Ledger, row: int) -> str:
     )
 
 
-def zero_network_words(zled: bl.Ledger, row: int) -> str:
-    """Why the notes' untrained example cannot learn: W2 = 0 passes nothing back, XOR's errors cancel."""
+def _exact(v: float) -> str:
+    """0 as "0" (it is exactly 0), anything else to 4 decimals."""
+    return "0" if v == 0 else fmt(v, 4)
+
+
+def _steps(start: na.StartCheck) -> str:
+    return f"{start.epochs:,} steps of gradient descent at learning rate {start.lr:g}"
+
+
+def small_start_words(start: na.StartCheck, row: int) -> str:
+    """The notes' "0.5 (initially)" read as small random weights: near 0.5, and they learn."""
+    a2 = float(start.a2[row, 0])
+    right = round(start.accuracy_after * len(start.a2))
+    return (
+        f"**Small random weights** (each drawn from U(−{na.SMALL_START['limit']}, {na.SMALL_START['limit']}), "
+        f"biases 0) give outputs near 0.5: a2 = {fmt(a2, 4)} for {ROW_LABELS[row]}, so dz2 = {fmt(a2 - 1, 4)} — "
+        f"“{bl.dz2_words(a2, 1.0)}”. Its hidden neurons start different, so they get different gradients "
+        f"(they differ by up to {num(start.gradient_twin_gap)}) and can learn different features: "
+        f"{_steps(start)} take the loss from {fmt(start.loss_before, 4)} to {fmt(start.loss_after, 4)}, "
+        f"{right} of {len(start.a2)} right."
+    )
+
+
+def zero_start_words(zled: bl.Ledger, row: int) -> str:
+    """The notes' numbers exactly: the all-zero network, and why it cannot learn."""
     biggest = bl.largest_gradient(zled)
     return (
-        f"“{bl.dz2_words(zled.a2[row, 0], zled.y[row, 0])}” — the notes' sentence, computed. "
-        f"But W2 = 0 passes no error back (largest |dW1| = {fmt(abs(bl.largest_entry(zled.dW1)), 4)}), and "
+        f"**Every weight and bias 0** gives exactly σ(0) = 0.5 for every input, and the notes' numbers exactly: "
+        f"“{bl.dz2_words(zled.a2[row, 0], zled.y[row, 0])}”. But W2 = 0 passes no error back (largest |dW1| = "
+        f"{_exact(abs(bl.largest_entry(zled.dW1)))}), and "
         + (
             "**every gradient is exactly 0** here: the four errors "
-            f"({', '.join(fmt(v, 1) for v in zled.dz2[:, 0])}) cancel, so gradient descent could never leave this "
-            "point — one more reason training starts from random weights."
+            f"({', '.join(fmt(v, 1) for v in zled.dz2[:, 0])}) cancel in dW2 and db2, so gradient descent can never "
+            "leave this point."
             if biggest == 0
             else f"the largest gradient is only {num(biggest)}."
         )
+    )
+
+
+def _still_twins(gap: float) -> str:
+    return "are still exactly equal" if gap == 0 else f"still differ by only {num(gap)}"
+
+
+def twin_start_words(twin: na.StartCheck) -> str:
+    """Symmetry: equal starting weights keep every hidden neuron identical, whatever the steps."""
+    right = round(twin.accuracy_after * len(twin.a2))
+    return (
+        "**Symmetry.** Zero weights have a second trap, which any equal starting weights share: every hidden "
+        "neuron computes the same a1, receives the same error and gets the same gradient, so every step keeps "
+        f"them identical. Start every weight at {na.TWIN_WEIGHT:g} (biases 0): after {_steps(twin)} the hidden "
+        f"neurons' weights {_still_twins(twin.twin_gap_after)}, the loss is {fmt(twin.loss_after, 4)} and "
+        f"{right} of {len(twin.a2)} inputs are right — identical hidden neurons act as one neuron, and one neuron "
+        "cannot do XOR (see Architecture). Random starting weights **break the symmetry**: that is why training "
+        "starts from random weights."
     )
 
 
@@ -309,38 +451,122 @@ def saturation_words(led: bl.Ledger, cmp_: bl.LossComparison) -> str:
 
 
 # ----- 3 · the ledger -----------------------------------------------------------------------------
-def ledger_heading(led: bl.Ledger, name: str) -> str:
-    """A ledger entry's first line: number, name, the notes' caption, shape and how it is made."""
-    N, h, d = led.N, led.width, led.X.shape[1]
-    shape, how = {
-        "dz2": (f"{N}×1", ""),
-        "dW2": (f"{h}×1", f"({h}×{N}) @ ({N}×1)"),
-        "db2": ("1×1", ""),
-        "dz1": (f"{N}×{h}", f"({N}×1) @ (1×{h}) ⊙ ({N}×{h})"),
-        "dW1": (f"{d}×{h}", f"({d}×{N}) @ ({N}×{h})"),
-        "db1": (f"1×{h}", ""),
-    }[name]
+def _expr(led: bl.Ledger, name: str) -> str:
+    return dz2_expr(led.loss_name) if name == "dz2" else F.BACKWARD[name]
+
+
+def ledger_heading(led: bl.Ledger, name: str, env: dict) -> str:
+    """A ledger entry's first line: number, name, what it computes, its shape and the shapes of its
+    products as NumPy meets them (``env``: core.formulas.environment of the same network)."""
+    steps = [st for st in F.shape_steps(_expr(led, name), env) if st.op in ("@", "⊙")]
+    how = " ".join(
+        (f"({F.shape_text(st.left)}) " if i == 0 else "") + f"{st.op} ({F.shape_text(st.right)})"
+        for i, st in enumerate(steps)
+    )
+    shape = F.shape_text(np.shape(F.evaluate(_expr(led, name), env)))
     how = f" — {how}" if how else ""
     return f"**{bl.STEPS.index(name) + 1} · {name}** — {STEP_TITLES[name]} · shape **{shape}**{how}"
 
 
 def ledger_tex(led: bl.Ledger, name: str) -> str:
-    """The notes' line of code for ``name`` as a formula."""
-    return {
-        "dz2": r"dz_2 = " + dz2_tex(led.loss_name),
-        "dW2": r"dW_2 = a_1^{\top} @ dz_2 / N",
-        "db2": r"db_2 = \textstyle\sum_n dz_2[n] / N",
-        "dz1": r"\begin{aligned} dz_1 &= (dz_2 @ W_2^{\top}) \odot f'(z_1) \\ f'(z_1) &= "
-        + F_PRIME_TEX[led.hidden]
-        + r"\end{aligned}",
-        "dW1": r"dW_1 = X^{\top} @ dz_1 / N",
-        "db1": r"db_1 = \textstyle\sum_n dz_1[n] / N",
-    }[name]
+    """The backward-pass line for ``name`` as a formula (core.formulas, so its grouping is the one NumPy runs)."""
+    line = F.render(_expr(led, name), tex=True)
+    if name == "dz1":
+        return rf"\begin{{aligned}} dz_1 &= {line} \\ f'(z_1) &= " + F_PRIME_TEX[led.hidden] + r"\end{aligned}"
+    return F.render(name, tex=True) + " = " + line
+
+
+def _digits_for(gap: float) -> int:
+    """Enough decimals (4 to 8) for two numbers ``gap`` apart to look different."""
+    return 4 if gap <= 0 else int(min(8, max(4, np.ceil(-np.log10(gap)) + 1)))
+
+
+def _flat(a: np.ndarray, digits: int = 4) -> str:
+    """A small matrix inline, row by row: [−0.0049, −0.0043; −0.0059, −0.0032]."""
+    rows = np.atleast_2d(a)
+    return "[" + "; ".join(", ".join(fmt(v, digits) for v in r) for r in rows) + "]"
+
+
+def shape_comments_words(audit: dict, led: bl.Ledger) -> str:
+    """The notes' shape comments in their code, checked against the shapes NumPy meets here."""
+    claimed = [c for c in audit.values() if c.claimed_ok is not None]
+    products = [c for c in claimed if "@" in c.formula.quote]
+    quotes = ", ".join(f"{c.formula.quote.split('# ')[1]} for {c.formula.key}" for c in products)
+    if all(c.claimed_ok for c in claimed):
+        return (
+            f"The shape comments in the notes' code ({quotes}) are all right: they are the shapes NumPy meets here, "
+            "shown in each heading below."
+        )
+    return (
+        f"The shape comments in the notes' code ({quotes}) are for their network with 2 hidden neurons; this one "
+        f"has {led.width}, so each heading below shows {led.width} where the notes have 2."
+    )
+
+
+def full_gradient_words(check: na.FormulaCheck) -> str:
+    """The notes' Step 2 "Full gradient: dW2 = a1.T @ dz2" (no 1/N), with the numbers."""
+    quote = f"the notes' Step 2 writes the “Full gradient” as **{check.formula.quote}**, without the / N of their code"
+    if check.zero:
+        return f"Careful: {quote}; for this network both are 0, so the difference cannot show."
+    return (
+        f"Careful: {quote}. That is a1ᵀ @ dz2 = {_flat(check.notes_value)}, N = {check.N} times dW2 = "
+        f"{_flat(check.code_value)}. Dividing by N is what makes dW2 the gradient of the mean loss L."
+    )
+
+
+def transpose_words(check: na.FormulaCheck, notes: np.ndarray, code: np.ndarray) -> str:
+    """The notes' Step 4 "dL/dW1 = … = dz1.T @ X": dW1 transposed. ``notes``, ``code``: dz1ᵀ @ X / N
+    and Xᵀ @ dz1 / N (core.notes_audit.transpose_slip)."""
+    quote = f"The notes' Step 4: *{check.formula.quote}*."
+    if check.shape_differs:
+        shapes = f"dz1ᵀ @ X is {F.shape_text(notes.shape)} and dW1 is {F.shape_text(code.shape)}"
+        return (
+            f"{quote} With {code.shape[1]} hidden neurons {shapes}: even the shapes disagree, so W1 − lr·(dz1ᵀ @ X) "
+            "would fail. It is dW1 **transposed** (and, as written, without the / N). Side by side, with their "
+            "code's / N added:"
+        )
+    same = bool(np.allclose(notes, code, rtol=1e-9, atol=1e-15))
+    tail = (
+        "here dW1 happens to be symmetric, so the two agree: pick another network to see them differ."
+        if same
+        else f"for this network they still differ by up to {num(float(np.max(np.abs(notes - code))))}, and "
+        "gradient descent would move each weight by another weight's gradient."
+    )
+    return (
+        f"{quote} For a network with 2 hidden neurons dz1ᵀ @ X is 2×2, the same shape as dW1, so no shape check "
+        "catches it — but it is dW1 **transposed**: entry [0, 1] (x1 → h2) gets the number that belongs to "
+        f"[1, 0] (x2 → h1). (As written it also drops the / N.) With their code's / N added: {tail}"
+    )
+
+
+SUMMARY_WORDS = (
+    "The notes' visual summary: the forward pass down the left, the backward pass back up the right. The notes "
+    f"caption dW2 and dW1 “{na.SUMMARY_CAPTIONS['dW2']}” and “{na.SUMMARY_CAPTIONS['dW1']}”, but those lines only "
+    "**compute** gradients: every update waits until all six lines are done (section 6). Their diagram also writes "
+    "dW2 = a1ᵀ@dz2 and dW1 = Xᵀ@dz1 without the / N of their code."
+)
+
+
+OLD_WEIGHTS = (
+    "**Every gradient of a step uses the old weights:** first compute all six lines of the backward pass (dz2, "
+    "dW2, db2, dz1, dW1, db1) from the weights as they are, and only then update every number."
+)
+
+
+def order_words(o: na.OrderCheck) -> str:
+    """What the classic bug (updating W2 before passing the error back) would change, live."""
+    return (
+        "The notes' diagram captions dW2 “Update W2” before “Pass error back”. Updating W2 that early is a classic "
+        "bug, because dz1 = (dz2 @ W2ᵀ) ⊙ f'(z1) would then "
+        f"read the new W2. For the network in the sidebar and lr = {o.lr:g}, dW1 would come out as "
+        f"{_flat(o.dW1_w2_first, _digits_for(o.gap))} instead of {_flat(o.dW1, _digits_for(o.gap))} "
+        f"(largest difference {num(o.gap)})."
+    )
 
 
 def dz1_titles(hidden: str) -> tuple[str, str, str]:
     """Titles over dz1's three tables: what is passed back, times f'(z1), gives dz1."""
-    return "dz2 @ W2ᵀ (error passed back)", f"× f'(z1) ({f_prime_words(hidden)})", "= dz1"
+    return "dz2 @ W2ᵀ (error passed back)", f"⊙ f'(z1) ({f_prime_words(hidden)})", "= dz1"
 
 
 # ----- 5 · gradient check, 6 · one step: verdicts as (kind of message, text) -------------------------
@@ -384,9 +610,32 @@ def step_verdict(rec: bl.Step) -> tuple[str, str]:
 
 
 # ----- more live sentences ------------------------------------------------------------------------
-GRADCHECK_TEX = (
-    r"\begin{aligned}\frac{\partial L}{\partial \theta} \approx \tfrac{1}{12\,\varepsilon}\big[&-L(\theta+2\varepsilon)"
-    r" + 8L(\theta+\varepsilon) \\ &- 8L(\theta-\varepsilon) + L(\theta-2\varepsilon)\big]\end{aligned}"
+GRADCHECK_CENTRAL = (
+    r"\frac{\partial L}{\partial \theta} \approx \frac{L(\theta+\varepsilon) - L(\theta-\varepsilon)}{2\varepsilon}"
+)
+
+
+def gradcheck_lead(n_params: int) -> str:
+    return (
+        f"Take one of the {n_params} parameters θ, nudge it up and down by a small ε = 0.001 and recompute the loss "
+        "both times: the slope between the two points, the **central difference**, estimates ∂L/∂θ. Backprop's "
+        "gradient should match it, parameter by parameter."
+    )
+
+
+def gradcheck_detail(gc2, gc5) -> str:
+    """Why the table uses the 5-point rule: both checks' largest relative errors (core.gradcheck)."""
+    return (
+        "The table uses the **5-point** central difference, which also nudges by ±2ε: its error shrinks like ε⁴ "
+        "instead of ε², so it stays far below backprop's rounding even where gradients are tiny. Largest "
+        f"relative error here: {gc2.max_rel_error:.1e} with the formula above, {gc5.max_rel_error:.1e} with the "
+        "5-point rule."
+    )
+
+
+GRADCHECK_TEX = (  # three short lines: they fit a phone
+    r"\begin{aligned}\frac{\partial L}{\partial \theta} &\approx \tfrac{1}{12\,\varepsilon}\big[-L(\theta+2\varepsilon)"
+    r" \\ &\quad + 8L(\theta+\varepsilon) - 8L(\theta-\varepsilon) \\ &\quad + L(\theta-2\varepsilon)\big]\end{aligned}"
 )
 
 
@@ -395,7 +644,7 @@ def current_prediction(led: bl.Ledger, row: int) -> str:
     label = ROW_LABELS[row]
     return (
         f"The current network predicts **{fmt(led.a2[row, 0], 4)}** for {label} "
-        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})"
+        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})."
     )
 
 

@@ -17,7 +17,8 @@ import streamlit as st
 from app.architecture_charts import arrow_bytes, named, params_key, to_template, with_data
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
-from core.activations import get_activation
+from core import formulas as F
+from core.activations import LEAKY_SLOPE, get_activation
 from core.data import X as XOR_X
 from core.data import notes_weights
 from core.forward_steps import Step, forward_row
@@ -86,18 +87,77 @@ def aligned(lines: list[str], size: str = r"\large") -> str:
     return size + r"\begin{aligned}" + r"\\[4pt]".join(lines) + r"\end{aligned}"
 
 
+# ----- definitions the page gives where the forward pass starts ------------------------------------
+ACTIVATION_WORDS = (
+    "Each neuron adds up its weighted inputs and its bias: that sum **z** is its **pre-activation**. Then it "
+    "squashes z with its activation function. The notes use the **sigmoid** σ, which turns any number into "
+    "one between 0 and 1, σ(0) = 0.5:"
+)
+_ACT_DEFS = {
+    "tanh": r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+    "relu": r"\mathrm{ReLU}(z) = \max(0, z)",
+    "leaky_relu": rf"\mathrm{{LReLU}}(z) = \max({LEAKY_SLOPE:g}\,z,\ z)",
+    "linear": r"\mathrm{id}(z) = z",
+}
+
+
+def activation_definition(hidden: str) -> str:
+    """σ(z) = 1/(1 + e^(−z)), and the hidden activation's own formula when it is not σ."""
+    sigma = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+    other = _ACT_DEFS.get(hidden)
+    return sigma if other is None else sigma + r",\qquad " + other + r"\ \text{(hidden)}"
+
+
+def broadcast_words(env: dict) -> str:
+    """X @ W1 (N×h) plus the single row b1 (1×h): broadcasting, and db1 as its backward twin."""
+    n, h = np.shape(env["z1"])
+    plus = [s for s in F.shape_steps(F.FORWARD["z1"], env) if s.op == "+"][0]
+    return (
+        f"X @ W1 is {n}×{h}, one row per input, but b1 is a single row, 1×{h}. NumPy **broadcasts** it: the same "
+        f"b1 is added to every row ({F.shape_text(plus.left)} + {F.shape_text(plus.right)} → "
+        f"{F.shape_text(plus.result)}), so every input gets the same biases. The backward pass has the twin of "
+        "this: because the one b1 reached every row, its gradient db1 adds dz1 up over the rows (Backpropagation "
+        "page)."
+    )
+
+
+CONVENTIONS_WORDS = (
+    "**Here, as in the notes:** one input per **row**. X is N×2 (inputs × features), W1 is **in × out** "
+    "(2 inputs × h hidden neurons), and z1 = X @ W1 + b1 handles all N inputs in one product; row n of z1 "
+    "belongs to input n.\n\n"
+    "**Many textbooks** write one input as a **column** x (2×1) and z = W x + b, with W **out × in** (h×2): "
+    "the same numbers transposed, W = W1ᵀ, and z is one row of z1 stood up as a column.\n\n"
+    "**PyTorch's** nn.Linear(2, h) stores its weight like the textbooks, (out, in) = h×2, and for a batch of "
+    "rows computes X @ weightᵀ + bias: the notes' formula with weightᵀ = W1. To copy this network's W1 into "
+    "PyTorch, transpose it: W1ᵀ, the second matrix below, is the weight nn.Linear would hold."
+)
+
+
+def conventions_tex(net: MLP) -> str:
+    """The current W1 (in × out, as here) beside W1ᵀ (out × in, as z = Wx + b and PyTorch store it)."""
+    W1 = net.W[0]
+    n_in, n_out = W1.shape
+    return (  # one above the other: they fit a phone
+        rf"\begin{{gathered}}\underset{{{n_in} \times {n_out}}}{{W_1}} = {bmatrix(W1)}"
+        rf"\\[6pt] \underset{{{n_out} \times {n_in}}}{{W_1^{{\top}}}} = {bmatrix(W1.T)}\end{{gathered}}"
+    )
+
+
 def bmatrix(m: np.ndarray) -> str:
     rows = [" & ".join(tnum(v) for v in r) for r in np.atleast_2d(m)]
     return r"\begin{bmatrix}" + r"\\".join(rows) + r"\end{bmatrix}"
 
 
-def param_matrices(net: MLP) -> str:
-    """W1, b1 on one line and W2, b2 on the next, as TeX matrices with their shapes underneath."""
+def param_matrices(net: MLP, stacked: bool | None = None) -> str:
+    """W1, b1 on one line and W2, b2 on the next, as TeX matrices with their shapes underneath;
+    ``stacked`` (default: presenter mode, whose larger maths must still fit a phone): one per line."""
     tex = []
     for name, m in net.to_dict().items():
         shape = r" \times ".join(map(str, m.shape))
         tex.append(rf"\underset{{{shape}}}{{{name[0]}_{name[1:]}}} = {bmatrix(m)}")
-    return r"\begin{gathered}" + r",\quad ".join(tex[:2]) + r"\\[8pt]" + r",\quad ".join(tex[2:]) + r"\end{gathered}"
+    if presenter() if stacked is None else stacked:
+        return r"\begin{gathered}" + r"\\[8pt]".join(tex) + r"\end{gathered}"
+    return r"\begin{gathered}" + r",\;\; ".join(tex[:2]) + r"\\[8pt]" + r",\;\; ".join(tex[2:]) + r"\end{gathered}"
 
 
 # ----- the activation curve with the current z marked ---------------------------------------------------

@@ -21,7 +21,7 @@ from bench.timing import summary
 # and optionally the query parameters to open the page with, e.g. a link that opens a tab)
 MOVES: dict[str, tuple | None] = {
     "": None,  # home: no controls, a plain rerun
-    "architecture": ("ar_w1", [1.5, 2.0, 0.5, -1.0, 3.0, 1.2]),
+    "architecture": ("ar_u1", [1.5, 2.0, 0.5, -1.0, 3.0, 1.2]),
     "forward-pass": ("fp_row", ["[0 0]", "[0 1]", "[1 1]"]),
     "hidden-features": ("w1_00", [5.0, 5.4, 4.6, 6.0, 3.0, 5.3]),
     "backprop": ("bp_step", ["dW2", "db2", "dz1", "dW1", "db1"]),

@@ -84,3 +84,14 @@ def output_delta(name: str, a_out: np.ndarray, y: np.ndarray) -> np.ndarray:
     if name == "mse":
         return (a_out - y) * a_out * (1.0 - a_out)
     raise ValueError(f"unknown loss {name!r}")
+
+
+def single_example_losses(a: np.ndarray, y: float = 1.0) -> dict[str, np.ndarray]:
+    """The loss of one example with label ``y`` for each prediction in ``a`` (k,), under BCE
+    (−log a when y = 1: unbounded as a confident answer goes wrong) and MSE (½(a − y)², at most ½)."""
+    a = np.asarray(a, dtype=float).reshape(-1, 1)
+    t = np.full_like(a, float(y))
+    return {
+        "bce": np.array([bce(a[i : i + 1], t[i : i + 1]) for i in range(len(a))]),
+        "mse": np.array([mse(a[i : i + 1], t[i : i + 1]) for i in range(len(a))]),
+    }

@@ -117,7 +117,8 @@ with st.expander("Every weight and bias as a table (the diagram's numbers)"):
 st.divider()
 st.header("Why we need a hidden layer")
 st.markdown(
-    "A single neuron computes **z = w1·x1 + w2·x2 + b** and says 1 when σ(z) > 0.5, i.e. when z > 0. "
+    "A single neuron computes **z = u1·x1 + u2·x2 + c** (its own two weights u1, u2 and bias c, not the "
+    "network's W1, W2, b1, b2) and says 1 when σ(z) > 0.5, i.e. when z > 0. "
     "The points where z = 0 form a **straight line**: everything on one side is called 1, everything on "
     "the other side 0. Move the sliders and try to put both red points (XOR = 1) on the red side and both "
     "blue points (XOR = 0) on the blue side."
@@ -129,27 +130,27 @@ def single_neuron() -> None:
     """The single-neuron explorer and why it never gets 4 of 4. Its sliders depend on nothing else on
     the page, so in a browser moving one reruns only this fragment."""
     ctl, chart = st.columns([1, 2], gap="large")
-    w1_0, w2_0, b_0 = ac.NEURON_DEFAULTS
+    u1_0, u2_0, c_0 = ac.NEURON_DEFAULTS
     with ctl:
-        w1 = st.slider(
-            "w1 (weight of x1)", -10.0, 10.0, w1_0, 0.1, key="ar_w1", bind="query-params", persist_state="session"
+        u1 = st.slider(
+            "u1 (weight of x1)", -10.0, 10.0, u1_0, 0.1, key="ar_u1", bind="query-params", persist_state="session"
         )
-        w2 = st.slider(
-            "w2 (weight of x2)", -10.0, 10.0, w2_0, 0.1, key="ar_w2", bind="query-params", persist_state="session"
+        u2 = st.slider(
+            "u2 (weight of x2)", -10.0, 10.0, u2_0, 0.1, key="ar_u2", bind="query-params", persist_state="session"
         )
-        b = st.slider("b (bias)", -10.0, 10.0, b_0, 0.1, key="ar_b", bind="query-params", persist_state="session")
-        right_count = count_correct(w1, w2, b, X, y)
+        c = st.slider("c (bias)", -10.0, 10.0, c_0, 0.1, key="ar_c", bind="query-params", persist_state="session")
+        right_count = count_correct(u1, u2, c, X, y)
         st.metric("Points classified correctly", f"{right_count} of 4")
         if right_count == 3:
             st.caption("3 of 4 is the best a single neuron can ever do on XOR.")
         elif right_count < 3:
             st.caption("Try to get 3 — that is the most one straight line can manage.")
-    spec, points = ac.single_neuron(w1, w2, b)
+    spec, points = ac.single_neuron(u1, u2, c)
     with chart:
         st.vega_lite_chart(spec, width="stretch", alt="The single neuron's line over the four XOR points")
-        if w1 == 0 and w2 == 0:
+        if u1 == 0 and u2 == 0:
             st.caption(
-                f"With w1 = w2 = 0 there is no line: z = b = {ui.fmt(b, 1)} everywhere, "
+                f"With u1 = u2 = 0 there is no line: z = c = {ui.fmt(c, 1)} everywhere, "
                 "so every point gets the same answer."
             )
         else:
@@ -161,17 +162,17 @@ def single_neuron() -> None:
         st.dataframe(points, hide_index=True, column_config=ac.POINTS_TABLE_FORMATS)
 
     st.subheader("Why 4 of 4 is impossible")
-    z = neuron_z(w1, w2, b, X)
-    s_red, s_blue = pair_sums(w1, w2, b)
+    z = neuron_z(u1, u2, c, X)
+    s_red, s_blue = pair_sums(u1, u2, c)
     t = [fc.tval(v, 2) for v in (*z, s_red, s_blue)]
-    st.latex(
-        r"\large\begin{aligned}"
-        rf"z_{{[0\,1]}} + z_{{[1\,0]}} &= (w_2 + b) + (w_1 + b)\\ &= {t[1]} + {fc.paren(t[2])} = {t[4]}\\[6pt]"
-        rf"z_{{[0\,0]}} + z_{{[1\,1]}} &= b + (w_1 + w_2 + b)\\ &= {t[0]} + {fc.paren(t[3])} = {t[5]}"
+    st.latex(  # \large normally; presenter mode already enlarges maths (and must fit a phone)
+        ("" if ui.presenter() else r"\large") + r"\begin{aligned}"
+        rf"z_{{[0\,1]}} + z_{{[1\,0]}} &= (u_2 + c) + (u_1 + c)\\ &= {t[1]} + {fc.paren(t[2])} = {t[4]}\\[6pt]"
+        rf"z_{{[0\,0]}} + z_{{[1\,1]}} &= c + (u_1 + u_2 + c)\\ &= {t[0]} + {fc.paren(t[3])} = {t[5]}"
         r"\end{aligned}"
     )
     st.markdown(
-        "Both sums are always **w1 + w2 + 2b** — whatever the sliders say. Getting both red points right needs both "
+        "Both sums are always **u1 + u2 + 2c** — whatever the sliders say. Getting both red points right needs both "
         "of their z above 0, so their sum above 0; getting both blue points right needs both z at or below 0, so "
         "their sum at or below 0. One number cannot be both, so **at least one point is always wrong**. "
         "No straight line separates XOR's 1s from its 0s: XOR is **not linearly separable**."

@@ -56,14 +56,36 @@ if not led.is_finite():
     st.stop()
 note.caption(bt.loss_caption(led))
 tables = bd.tables(params, hidden, loss)
+env = bd.environment(params, hidden, loss)
 
-# ----- 1. chain rule and the summary diagram ------------------------------------------------------
-NEED = "**To update hidden layer weights, we need dL/dW1.** The chain rule says:"
-CHAIN = "If y = f(g(x)), then dy/dx = dy/dg × dg/dx. Our network: Input (x) → Hidden (h) → Output (y) → Loss (L)."
-if not PRESENT:
-    st.header("1 · The chain rule, backwards")
+
+def loss_defined() -> None:
+    """L before its derivative: the mean of one loss per input, and why confident mistakes cost."""
+    st.latex(bt.LOSS_TEX[led.loss_name])
+    st.markdown(bt.loss_words(led))
+
+
+# ----- 1. the loss, the chain rule and the summary diagram -----------------------------------------
+CHAIN = (
+    "**The chain rule.** If F(t) = f(g(t)), then dF/dt = f′(g(t)) · g′(t): multiply the slopes along the way. "
+    "The notes draw the network as *Input (x) → Hidden (h) → Output (y) → Loss (L)*. Written with the network's "
+    "own variables, every arrow is one step:"
+)
+NAMES = (
+    "The notes' **h** is the hidden layer: its pre-activation z1 = X @ W1 + b1, then a1 = f(z1). Their **y** is "
+    "the output: z2 = a1 @ W2 + b2, then a2 = σ(z2). On this page **y** always means the true label (0 or 1), "
+    "ℓ is one input's loss and L their mean. **To update the hidden layer's weights we need ∂L/∂W1**; for one "
+    "input, the chain rule multiplies one slope per arrow from ℓ back to W1:"
+)
+if PRESENT:
+    with note.expander("The loss L, defined"):
+        loss_defined()
+else:
+    st.header("1 · The loss, and the chain rule backwards")
+    loss_defined()
     st.markdown(CHAIN)
-    st.markdown(NEED)
+    st.latex(bt.CHAIN_VARS)
+    st.markdown(NAMES)
 
 
 @st.fragment
@@ -83,19 +105,29 @@ def chain_rule(led: bl.Ledger) -> None:
     )
     step = step or "dz2"
     slot.latex(bt.chain_tex(step))
+    if not PRESENT:
+        slot.markdown(bt.chain_words(led.hidden))
     slot.latex(bt.DW1_CHAIN)
+    grouped, other = bt.chain_shapes(env)
+    slot.caption(grouped + " " + other)
     body.markdown(bt.step_heading(step))
     body.latex(bt.step_tex(step, led.loss_name))
     if PRESENT:
         numbers.markdown(f"**{step}** for this network — {bt.STEP_TITLES[step]}")
         with numbers:
             ui.show_matrix(*bd.step_matrix(led, step), digits=4)
-        st.markdown(CHAIN + " " + NEED.replace(" The chain rule says:", ""))
+        st.markdown(CHAIN)
+        st.latex(bt.CHAIN_VARS)
+        st.markdown(NAMES)
+        st.markdown(bt.chain_words(led.hidden, lead_in=False))
+    with st.expander("σ′(z) = σ(z)·(1 − σ(z)), and ⊙"):
+        st.markdown(bt.SIGMA_PRIME_WORDS)
+        st.latex(bt.SIGMA_PRIME_TEX)
     fsym, tips = bt.F_SYMBOL.get(led.hidden, led.hidden), bt.diagram_tips(led)
     st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, tips, PRESENT), width="content")
     st.caption(
-        f"The notes' visual summary. Forward pass down the left, backward pass back up the right. "
-        f"Highlighted: **{step}** ({bt.STEP_TITLES[step]}); dashed arrows show what it reads from the forward pass."
+        bt.SUMMARY_WORDS + f" Highlighted: **{step}** ({bt.STEP_TITLES[step]}); dashed arrows show what it reads "
+        "from the forward pass."
     )
     st.info(bt.what_it_means(led, step), icon=":material/lightbulb:")
     st.html(bt.ledger_mark_css(step))  # marks this step's entry in section 3 without rerunning it
@@ -121,33 +153,41 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
     )
     row = 2 if row is None else row
     a2n, yn = float(led.a2[row, 0]), float(led.y[row, 0])
-    ex1, ex2 = st.columns(2, gap="large")
+    ex1, ex2 = st.columns(2, gap="large") if not PRESENT else [st.container()] * 2  # stacked: larger maths
     with ex1:
         st.markdown(f"**Input {ROW_LABELS[row]}, true output {int(yn)}. Predicted: {ui.fmt(a2n, 4)}.**")
         st.latex(bt.example_dz2_tex(led, row))
         st.markdown(f"This means: “**{bl.dz2_words(a2n, yn)}**”")
         if bl.misclassified(a2n, yn):
             st.markdown("The output is on the wrong side of 0.5: this input is misclassified.")
-        st.markdown("Passed back, each hidden neuron gets dz2 × W2[j] × f'(z1):")
-        st.latex(bt.example_dz1_tex(led, row))
+    with ex2:
+        st.markdown("Passed back, each hidden neuron gets dz2 · W2[j] · f'(z1):")
+        st.latex(bt.example_dz1_tex(led, row, narrow=PRESENT))
         if led.width > 4:
             st.caption(f"(first 4 of {led.width} hidden neurons; every one is in the dz1 table below)")
-    with ex2:
-        zled, n10 = bd.zero_ledger(net), 2  # the notes' example input [1 0]
-        st.markdown("**The notes' one-iteration example is an untrained network.**")
-        st.markdown(
-            "The notes: *Input [1, 0], true output 1. Predicted: 0.5 (initially). dz2 = 0.5 − 1.0 = −0.5.* An output "
-            "of exactly 0.5 is what a network with **every weight and bias 0** gives, since σ(0) = 0.5. Computed:"
-        )
+
+    st.subheader("The notes' example: “Predicted: 0.5 (initially)”")
+    zled, n10 = bd.zero_ledger(net), 2  # the notes' example input [1 0]
+    small, twin = bd.starts(tuple(net.sizes), net.hidden)
+    st.markdown(
+        "The notes: *Input [1, 0], true output 1. Predicted: 0.5 (initially). dz2 = 0.5 − 1.0 = −0.5.* That is an "
+        "untrained network — and two very different untrained networks print about 0.5. "
+        + bt.current_prediction(led, n10)
+    )
+    s1, s2 = st.columns(2, gap="large")
+    s1.markdown(bt.small_start_words(small, n10))
+    with s2:
+        st.markdown(bt.zero_start_words(zled, n10))
         st.latex(bt.zero_network_tex(zled, n10))
-        st.markdown(bt.zero_network_words(zled, n10))
-        st.markdown(bt.current_prediction(led, n10))
+    st.markdown(bt.twin_start_words(twin))
 
     st.header("3 · The backward pass, line by line")
+    checks, (notes_dW1, code_dW1) = bd.audit(params, hidden, loss)
     st.markdown(
         "The notes' code, in its order, with this network's numbers. Each gradient is a sum over the four inputs, "
         f"so every table shows **what each input adds** (already divided by N = {led.N}); the last row, **sum = …**, "
-        "is the gradient itself. The row marked ▶ is the input picked in section 2."
+        "is the gradient itself. The row marked ▶ is the input picked in section 2. "
+        + bt.shape_comments_words(checks, led)
     )
 
     def show(name: str, mark: bool = True) -> None:
@@ -155,7 +195,7 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
 
     for name in bl.STEPS:  # bordered entries, keyed so the step fragment's CSS can mark one
         with st.container(border=True, key=f"bp_entry_{name}"):
-            st.markdown(bt.ledger_heading(led, name))
+            st.markdown(bt.ledger_heading(led, name, env))
             st.latex(bt.ledger_tex(led, name))
             if name == "dz2":
                 show("dz2")
@@ -173,6 +213,23 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
                     show(f"{name}_terms")
                     if name == "dW2":
                         st.caption(bt.dW2_caption(led))
+                if name in ("db2", "db1"):
+                    st.caption(bt.BIAS_SUM_WORDS[name])
+                if name == "dW2":
+                    st.markdown(bt.full_gradient_words(checks["dW2_full"]))
+                if name == "dW1":
+                    st.markdown(bt.transpose_words(checks["dW1_step4"], notes_dW1, code_dW1))
+                    d1, d2 = st.columns(2)
+                    hs, ins = bd.hidden_names(led.width), bd.input_names(led.X.shape[1])
+                    with d1:
+                        st.markdown("The notes' dz1ᵀ @ X / N")
+                        # read as W1's gradient when the shapes allow it (rows x, columns h), else as it is
+                        same = notes_dW1.shape == code_dW1.shape
+                        rows, cols = (ins, hs) if same else (hs, ins)
+                        ui.show_matrix(notes_dW1, rows, cols, digits=6, key="bp_t_notes_dW1")
+                    with d2:
+                        st.markdown("dW1 = Xᵀ @ dz1 / N (the code)")
+                        ui.show_matrix(code_dW1, ins, hs, digits=6, key="bp_t_code_dW1")
 
     st.subheader("Which input pushed which gradient")
     st.vega_lite_chart(bc.contributions_spec(params, hidden, led.loss_name, PRESENT), width="stretch")
@@ -211,11 +268,11 @@ by_input(led, tables)
 # ----- 5. gradient check --------------------------------------------------------------------------
 st.header("5 · Is the backward pass right? A gradient check")
 gc = bd.gradcheck(params, hidden, loss)
-st.markdown(
-    f"Nudge each of the {net.n_params} parameters θ by ±ε (and ±2ε), recompute the loss, and estimate the slope "
-    "with the 5-point central difference (ε = 0.001); then compare with backprop's gradient."
-)
-st.latex(bt.GRADCHECK_TEX)
+st.markdown(bt.gradcheck_lead(net.n_params))
+st.latex(bt.GRADCHECK_CENTRAL)
+with st.expander("The table's numbers: the 5-point rule"):
+    st.markdown(bt.gradcheck_detail(bd.gradcheck_central(params, hidden, loss), gc))
+    st.latex(bt.GRADCHECK_TEX)
 if not bd.gradcheck_finite(gc):
     st.warning("Some nudged losses were infinite or undefined, so those rows are shown as “—”.", icon=WARN)
 bd.show(tables["gc"], "bp_t_gc")
@@ -229,6 +286,7 @@ def descent(led: bl.Ledger) -> None:
     """Section 6: the learning rate and the step buttons rerun only this."""
     st.header("6 · One step of gradient descent")
     st.markdown("Move every number a little against its gradient: **W ← W − lr · dW**, **b ← b − lr · db**.")
+    st.markdown(bt.OLD_WEIGHTS)
     walk = bd.walk(net)
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     lr = c1.number_input(
@@ -246,6 +304,8 @@ def descent(led: bl.Ledger) -> None:
         bd.take_step(walk, led.hidden, lr, led.loss_name)
     if c3.button("Reset", key="bp_reset", icon=":material/restart_alt:", width="stretch"):
         bd.reset(walk, net)
+    with st.expander("The classic bug: updating W2 before passing the error back"):
+        st.markdown(bt.order_words(bd.update_order(params, hidden, float(lr), led.loss_name)))
     rec = walk["last"]
     (st.caption if rec is None else st.markdown)(bt.walk_caption(walk["steps"], rec, led))
     if rec is None:

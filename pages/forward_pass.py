@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import forward_charts as fc
 from app import state, ui
+from core import formulas as F
 from core.data import ROW_LABELS, X, y
 from core.forward_steps import compare_with_notes, forward_row, is_notes_network
 from core.mlp import MLP
@@ -13,7 +14,8 @@ from core.mlp import MLP
 ui.page_header(
     "Forward pass",
     "**z1 = X @ W1 + b1, a1 = σ(z1)**, then **z2 = a1 @ W2 + b2, a2 = σ(z2)** — first for one input with "
-    "every number written in, then for all four inputs at once.",
+    "every number written in, then for all four inputs at once. Each **z** is a neuron's **pre-activation** "
+    "(weighted sum plus bias); the activation function turns it into the neuron's **activation** a.",
 )
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
@@ -43,6 +45,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
             st.error(f"Wrong: {said}, but XOR is {target}.", icon=":material/close:")
 
     blocks = fc.hidden_lines(net, step)
+    act_tex = fc.activation_definition(net.hidden)
     if ui.presenter():
         # A projector's first screen: the result beside the input choice, then both steps side by side
         # (maths at normal size: presenter mode already enlarges it).
@@ -50,6 +53,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
         s1, s2 = st.columns(2, gap="large")
         with s1:
             st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+            st.latex(act_tex)
             for lines in blocks:
                 st.latex(fc.aligned(lines, r"\normalsize"))
         with s2:
@@ -58,6 +62,8 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
             verdict()
     else:
         st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+        st.markdown(fc.ACTIVATION_WORDS)
+        st.latex(act_tex)
         per_row = 2  # side by side on a wide screen; stacked on a phone
         for start in range(0, len(blocks), per_row):
             for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
@@ -100,15 +106,19 @@ def batch_tables(net: MLP, fwd, row: int) -> None:
     h = net.W[0].shape[1]
     act = "σ" if net.hidden == "sigmoid" else net.hidden
     st.header("All four inputs at once: the matrix form")
+    env = F.environment(net, X, y)
     st.markdown(
-        f"The same arithmetic for every row of X at once. Shapes: X (4×2) @ W1 (2×{h}) + b1 (1×{h}) → z1 (4×{h}); "
-        f"a1 (4×{h}) @ W2 ({h}×1) + b2 (1×1) → z2 (4×1). The chosen input's row is marked ▶"
+        "The same arithmetic for every row of X at once, one input per row. Shapes, as NumPy meets them: "
+        + F.shapes_line(F.FORWARD["z1"], env)
+        + "; "
+        + F.shapes_line(F.FORWARD["z2"], env)
+        + ". The chosen input's row is marked ▶"
         + (" and highlighted." if ui.presenter() else ".")
     )
     hid = [f"h{j + 1}" for j in range(h)]
     tables = [
         ("X and y (the data)", "X (4×2), y (4×1)", np.hstack([X, y]), ["x1", "x2", "y"], 0),
-        ("z1 = X @ W1 + b1", f"4×{h}", fwd.z[1], hid, 3),
+        ("z1 = X @ W1 + b1, the pre-activations", f"4×{h}", fwd.z[1], hid, 3),
         (f"a1 = {act}(z1)", f"4×{h}", fwd.a[1], hid, 3),
         ("z2 = a1 @ W2 + b2, a2 = σ(z2)", "4×1 each", np.hstack([fwd.z[2], fwd.a[2]]), ["z2", "a2"], 3),
     ]
@@ -118,6 +128,27 @@ def batch_tables(net: MLP, fwd, row: int) -> None:
             with col:
                 st.markdown(f"**{title}** · {shape}")
                 ui.show_matrix(m, ROW_LABELS, names, digits=digits, highlight_row=row)
+    broadcasting(env, hid, row)
+
+
+def broadcasting(env: dict, hid: list[str], row: int) -> None:
+    """b1 (one row) added to every row of X @ W1: NumPy's broadcasting, and its backward twin."""
+    st.subheader("Adding b1 to every row: broadcasting")
+    st.markdown(fc.broadcast_words(env))
+    c1, c2 = st.columns(2, gap="medium")
+    with c1:
+        st.markdown(f"**X @ W1** · {F.shape_text(np.shape(F.evaluate('X @ W1', env)))}")
+        ui.show_matrix(F.evaluate("X @ W1", env), ROW_LABELS, hid, digits=3, highlight_row=row)
+    with c2:
+        st.markdown(f"**+ b1** · {F.shape_text(env['b1'].shape)}, added to each of the rows")
+        ui.show_matrix(env["b1"], ["b1"], hid, digits=3)
+
+
+def conventions(net: MLP) -> None:
+    """X @ W (rows are examples, W is in × out) against z = Wx + b and PyTorch's (out, in) weights."""
+    with st.expander("X @ W1 here, W x + b in textbooks, (out, in) in PyTorch"):
+        st.markdown(fc.CONVENTIONS_WORDS)
+        st.latex(fc.conventions_tex(net))
 
 
 def activation_curve(net: MLP, row: int) -> None:
@@ -166,6 +197,7 @@ def input_and_results(net: MLP) -> None:
     batch_tables(net, fwd, row)
     with st.expander("The parameters as matrices"):
         st.latex(fc.param_matrices(net))
+    conventions(net)
     activation_curve(net, row)
 
 

@@ -39,7 +39,7 @@ NOTICE = "could not be used"
 # The keys each page puts in its links (a renamed key only makes the malformed links less hostile).
 LINK_KEYS = {
     "": [],
-    "architecture": ["ar_width", "ar_w1", "ar_w2", "ar_b", "net"],
+    "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "net"],
     "forward-pass": ["fp_row", "net"],
     "hidden-features": ["net"],
     "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "net"],
@@ -203,9 +203,9 @@ def test_moving_a_slider_by_keyboard_changes_the_displayed_numbers(page, server)
     assert width.get_attribute("aria-valuetext") == "3"
     assert "ar_width=3" in page.url  # the moved control is in the shareable link
 
-    # the single neuron: b from −0.5 to its maximum 10 by keyboard; core says how many points are right
+    # the single neuron: its bias c from −0.5 to its maximum 10 by keyboard; core says how many points are right
     assert metric_value(page, "Points classified correctly") == f"{count_correct(1.0, 1.0, -0.5)} of 4"
-    bias = slider(page, "b (bias)")
+    bias = slider(page, "c (bias)")
     bias.focus()
     page.keyboard.press("End")
     wait_for_text(page, f"{count_correct(1.0, 1.0, 10.0)} of 4")
@@ -230,12 +230,12 @@ def test_a_prepared_architecture_link_restores_its_state(page, server):
     from core.hidden_width import param_count
     from core.linear_sep import count_correct
 
-    path = "architecture?ar_width=4&ar_w1=-2.5&ar_b=1&net=random-7-he_normal&presenter=true"
+    path = "architecture?ar_width=4&ar_u1=-2.5&ar_c=1&net=random-7-he_normal&presenter=true"
     open_url(page, server, path)
     assert exceptions(page) == 0 and page.get_by_text(NOTICE).count() == 0
     assert slider(page, "Hidden neurons (width of the hidden layer)").get_attribute("aria-valuetext") == "4"
-    assert slider(page, "w1 (weight of x1)").get_attribute("aria-valuetext") == "-2.50"
-    assert slider(page, "b (bias)").get_attribute("aria-valuetext") == "1.00"
+    assert slider(page, "u1 (weight of x1)").get_attribute("aria-valuetext") == "-2.50"
+    assert slider(page, "c (bias)").get_attribute("aria-valuetext") == "1.00"
     text = main_text(page)
     assert f"4·4 + 1 = {param_count(4)} parameters" in text
     assert "Random initialisation" in text and "seed 7" in text

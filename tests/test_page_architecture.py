@@ -47,16 +47,24 @@ def check_diagram(at, net: MLP) -> None:
     assert any(f"4·{h} + 1 = **{4 * h + 1}**" in m.value for m in at.markdown)
 
 
-def check_neuron(at, w1: float, w2: float, b: float) -> None:
+def check_neuron(at, u1: float, u2: float, c: float) -> None:
+    """The single neuron z = u1·x1 + u2·x2 + c (its own weights u1, u2 and bias c) follows core."""
     assert not at.exception, at.exception
-    count = count_correct(w1, w2, b, X, y)
+    count = count_correct(u1, u2, c, X, y)
     assert at.metric[0].value == f"{count} of 4"
     pts = charts(at)[1]["points"]
-    np.testing.assert_allclose(pts["z"].to_numpy(), neuron_z(w1, w2, b), atol=1e-12)
+    np.testing.assert_allclose(pts["z"].to_numpy(), neuron_z(u1, u2, c), atol=1e-12)
     assert (pts["mark"] == "✓").sum() == count
-    z = neuron_z(w1, w2, b)
+    z = neuron_z(u1, u2, c)
     tex = "\n".join(el.value for el in at.latex)
     assert f"{z[1] + z[2]:.2f}" in tex and f"{z[0] + z[3]:.2f}" in tex
+    # the pair-sum derivation names the neuron's own u1, u2, c, never the network's W1, W2 / w1, w2
+    assert "(u_2 + c) + (u_1 + c)" in tex and "c + (u_1 + u_2 + c)" in tex
+    assert "w_1" not in tex and "w_2" not in tex
+    text = " ".join(m.value for m in at.markdown)
+    assert "**z = u1·x1 + u2·x2 + c**" in text and "**u1 + u2 + 2c**" in text
+    assert "w1" not in text and "w2" not in text
+    assert "`" not in text  # no code names for students
 
 
 def test_default_shows_the_notes_network_and_nine_parameters():
@@ -109,16 +117,18 @@ NEURONS = [
 
 def test_single_neuron_counts_and_never_four():
     at = open_page("architecture.py")
-    for w1, w2, b in NEURONS:
-        for key, v in (("ar_w1", w1), ("ar_w2", w2), ("ar_b", b)):
+    for u1, u2, c in NEURONS:
+        for key, v in (("ar_u1", u1), ("ar_u2", u2), ("ar_c", c)):
             at.slider(key=key).set_value(v).run()
-        check_neuron(at, w1, w2, b)
+        check_neuron(at, u1, u2, c)
         assert at.metric[0].value != "4 of 4"
         line = charts(at)[1]["line"]
-        if w1 == 0 and w2 == 0:
-            assert len(line) == 0 and any("no line" in c.value for c in at.caption)
+        if u1 == 0 and u2 == 0:
+            assert len(line) == 0 and any("no line" in cap.value and "u1 = u2 = 0" in cap.value for cap in at.caption)
         else:
-            assert np.allclose(w1 * line["x1"] + w2 * line["x2"] + b, 0, atol=1e-9)
+            assert np.allclose(u1 * line["x1"] + u2 * line["x2"] + c, 0, atol=1e-9)
+    labels = [at.slider(key=k).label for k in ("ar_u1", "ar_u2", "ar_c")]
+    assert labels == ["u1 (weight of x1)", "u2 (weight of x2)", "c (bias)"]
 
 
 @pytest.mark.parametrize("v", [20.0, -20.0])
@@ -154,13 +164,13 @@ def open_link(query: dict):
 
 
 def test_links():
-    at = open_link({"ar_width": "5", "ar_w1": "-2", "ar_w2": "3.5", "ar_b": "0.5"})
+    at = open_link({"ar_width": "5", "ar_u1": "-2", "ar_u2": "3.5", "ar_c": "0.5"})
     assert at.slider(key="ar_width").value == 5
     check_diagram(at, resize_hidden(notes_network(), 5).net)
     check_neuron(at, -2.0, 3.5, 0.5)
-    at = open_link({"ar_width": "99", "ar_w1": "nan", "ar_b": "abc"})
+    at = open_link({"ar_width": "99", "ar_u1": "nan", "ar_c": "abc"})
     assert not at.exception
-    assert at.slider(key="ar_width").value == 2 and at.slider(key="ar_w1").value == 1.0
+    assert at.slider(key="ar_width").value == 2 and at.slider(key="ar_u1").value == 1.0
     assert any("could not be used" in w.value for w in at.warning)
 
 
@@ -206,7 +216,7 @@ def test_cached_and_warmed_renders_equal_a_fresh_render():
 
     from app import architecture_charts as ac
 
-    for query in ({}, {"ar_w1": "-2.3", "ar_b": "0.7"}):
+    for query in ({}, {"ar_u1": "-2.3", "ar_c": "0.7"}):
         st.cache_data.clear()
         st.cache_resource.clear()
         fresh = snapshot(open_page("architecture.py", query=query))
@@ -230,16 +240,16 @@ def same_chart(fast: dict, plain: dict) -> None:
         pd.testing.assert_frame_equal(got[name], df.reset_index(drop=True), check_dtype=False)
 
 
-@pytest.mark.parametrize("w1, w2, b", [*NEURONS, (1.0, 1.0, -0.5)])
-def test_cached_single_neuron_equals_the_dataframe_spec(w1, w2, b):
+@pytest.mark.parametrize("u1, u2, c", [*NEURONS, (1.0, 1.0, -0.5)])
+def test_cached_single_neuron_equals_the_dataframe_spec(u1, u2, c):
     from app import architecture_charts as ac
 
-    spec, table = ac.single_neuron(w1, w2, b)
-    same_chart(spec, ac.single_neuron_spec(w1, w2, b, big=False))
+    spec, table = ac.single_neuron(u1, u2, c)
+    same_chart(spec, ac.single_neuron_spec(u1, u2, c, big=False))
     df = table.to_pandas()
     assert list(df.columns) == ["input", "XOR", "z", "σ(z)", "prediction", "right?"]
-    np.testing.assert_array_equal(df["z"].to_numpy(), neuron_z(w1, w2, b))
-    assert (df["right?"] == "✓").sum() == count_correct(w1, w2, b, X, y)
+    np.testing.assert_array_equal(df["z"].to_numpy(), neuron_z(u1, u2, c))
+    assert (df["right?"] == "✓").sum() == count_correct(u1, u2, c, X, y)
 
 
 @pytest.mark.parametrize("width", [1, 2, 5])
@@ -279,7 +289,7 @@ def test_chart_specs_are_valid_vega_lite():
             alt.LayerChart.validate(spec)
 
 
-def test_moving_w1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
+def test_moving_u1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the single-neuron fragment (AppTest cannot show that): its count, sums and
     table follow core, and the diagram and hidden-space parts above and below stay as they were."""
     from test_isolation import AgentServer
@@ -289,13 +299,13 @@ def test_moving_w1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_
     try:
         snap = srv.interact({"page": "architecture"})
         outside = [n for n in walk(snap["tree"]) if n.get("type") in ("table", "vega_lite_chart")]
-        for w1 in (-1.0, 3.0):
-            snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"ar_w1": w1}})
+        for u1 in (-1.0, 3.0):
+            snap = srv.interact({"session_id": snap["session_id"], "widget_state": {"ar_u1": u1}})
             nodes = list(walk(snap["tree"]))
             assert not [n for n in nodes if n.get("type") == "exception"]
             values = {n["props"].get("label"): n["props"].get("value") for n in nodes if "value" in n.get("props", {})}
-            assert values["Points classified correctly"] == f"{count_correct(w1, 1.0, -0.5, X, y)} of 4"
-            z = neuron_z(w1, 1.0, -0.5)
+            assert values["Points classified correctly"] == f"{count_correct(u1, 1.0, -0.5, X, y)} of 4"
+            z = neuron_z(u1, 1.0, -0.5)
             tex = " ".join(n["props"].get("body", "") for n in nodes if n.get("type") == "latex")
             assert f"{z[1] + z[2]:.2f}" in tex and f"{z[0] + z[3]:.2f}" in tex
             points = next(

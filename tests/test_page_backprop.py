@@ -171,7 +171,8 @@ def test_gradient_check_and_switching_to_mse_multiplies_dz2_by_sigma_prime():
     np.testing.assert_allclose(c["dz2 MSE"].to_numpy(), c["dz2 BCE"].to_numpy() * c["σ'(z2)"].to_numpy(), rtol=1e-14)
     # the whole ledger follows the MSE backward pass
     check_ledger(at, NOTES, "mse")
-    assert "(a_2 - y) \\odot \\sigma'(z_2)" in texts(at)
+    assert "dz_2 = \\big(a_2 - y\\big) \\odot \\sigma'(z_2)" in texts(at)
+    check_displayed_formulas(at, NOTES, "mse")
 
 
 def test_one_step_lowers_the_loss_and_shows_w_minus_lr_dw_and_keeps_stepping():
@@ -404,3 +405,306 @@ def test_chart_specs_from_a_template_equal_a_fresh_build(big):
         frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
         assert bc.sigmoid_prime_spec(params, net.hidden, big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
         style(bc.sigmoid_prime_chart(*frames, big)).to_dict(validate=True)
+
+
+# ----- every displayed formula, as grouped, is the one NumPy runs (issue 16) ------------------------
+def tex_to_python(t: str) -> str:
+    """The subset of LaTeX the page writes matrix formulas in, read back as a core.formulas expression,
+    independently of how the page made it: an underbrace groups what it spans, like brackets."""
+    import re
+
+    def underbraces(s: str) -> str:
+        i = s.find(r"\underbrace{")
+        if i < 0:
+            return s
+        j, depth = i + len(r"\underbrace{"), 1
+        start = j
+        while depth:
+            depth += {"{": 1, "}": -1}.get(s[j], 0)
+            j += 1
+        body = s[start : j - 1]
+        assert s[j : j + 2] == "_{", s
+        k, depth = j + 2, 1
+        while depth:
+            depth += {"{": 1, "}": -1}.get(s[k], 0)
+            k += 1
+        return underbraces(s[:i] + "(" + body + ")" + s[k:])
+
+    s = underbraces(t)
+    s = s.replace(r"\mathbin{@}", "@").replace(r"\small", "")
+    for size in (r"\bigg", r"\Big", r"\big", r"\left", r"\right"):
+        s = s.replace(size + "(", "(").replace(size + ")", ")")
+    s = re.sub(r"\\textstyle\\sum_n (\w+)\[n\]", r"rowsum(\1)", s)
+    s = s.replace("^{\\top}", ".T").replace("\\odot", "*").replace("\\sigma'(", "sigmaprime(").replace("f'(", "fprime(")
+    s = s.replace("\\,", " ").replace("\\;", " ").replace("\\!", "")
+    s = re.sub(r"\b([A-Za-z]+)_(\d)\b", r"\1\2", s)
+    assert "\\" not in s and "{" not in s and "}" not in s, f"not a formula the test can read: {t!r} → {s!r}"
+    return s.strip()
+
+
+def formula_pieces(tex: list[str]) -> list[str]:
+    """Every matrix formula in these LaTeX strings: each side of each '=' of each line that holds a
+    matrix product, ⊙ or a sum over the rows (lines of derivatives, numbers or losses are not)."""
+    import re
+
+    pieces = []
+    for value in tex:
+        body = value.strip("$\n")
+        body = re.sub(r"\\(begin|end)\{aligned\}", "", body)
+        for line in body.split(r"\\"):
+            for part in re.split(r"&?=", line):
+                part = part.replace("&", "").strip()
+                if not part or not any(op in part for op in ("@", r"\odot", r"\sum_n d")):
+                    continue
+                if any(bad in part for bad in (r"\partial", r"\ell", r"\frac", r"\times", r"\cdot")):
+                    continue
+                pieces.append(part)
+    return pieces
+
+
+def check_displayed_formulas(at, net, loss="bce", tex: list[str] | None = None) -> list[str]:
+    """Each displayed matrix formula (the page's maths, or ``tex`` as a browser rendered it), read back
+    and run by NumPy on ``net``, is shape-valid as grouped and gives one of the backward pass's own
+    arrays (dz2, dW2, db2, dz1, dW1, db1, f'(z1))."""
+    from core import formulas as F
+
+    env = F.environment(net, X, y, loss)
+    led = bl.ledger(net, X, y, loss)
+    known = {name: getattr(led, name) for name in ("dz2", "dW2", "db2", "dz1", "dW1", "db1", "fp1")}
+    names = []
+    for piece in formula_pieces([el.value for el in at.latex] if tex is None else tex):
+        value = F.evaluate(tex_to_python(piece), env)  # a ShapeError here is a wrongly grouped formula
+        hit = [k for k, v in known.items() if v.shape == value.shape and np.allclose(v, value, rtol=1e-12, atol=1e-15)]
+        assert hit, f"{piece} gives none of the backward pass's arrays"
+        names.append(hit[0])
+    return names
+
+
+def test_the_old_dw1_chain_is_caught_by_this_check():
+    """The formula the page used to show: its underbrace groups W2ᵀ ⊙ f'(z1), read as dz2 @ (…): undefined."""
+    from core import formulas as F
+
+    old = (
+        r"\underbrace{X^{\top}}_{\text{local}} @ \big(\underbrace{dz_2}_{\text{output}} @ "
+        r"\underbrace{W_2^{\top} \odot f'(z_1)}_{\text{hidden}}\big) / N"
+    )
+    with pytest.raises(F.ShapeError, match="4×1 @ 4×2"):
+        F.evaluate(tex_to_python(old), F.environment(NOTES, X, y))
+
+
+@pytest.mark.parametrize("step", ["dz2", "dz1", "dW1"])
+def test_every_matrix_formula_on_the_page_is_shape_valid_and_computes_its_gradient(step):
+    from core import formulas as F
+
+    at = open_page(PAGE)
+    at.segmented_control(key="bp_step").set_value(step).run()
+    assert not at.exception
+    names = check_displayed_formulas(at, NOTES)
+    assert names.count("dW1") >= 2 and {"dW2", "db2", "dz1", "db1", "fp1"} <= set(names)  # (a2 − y has no product)
+    if step == "dW1":
+        assert "The notes' Step 4 writes this line as dz1ᵀ @ X: that is dW1 **transposed**" in at.info[0].value
+    # dW1 with every factor labelled, in two lines: dW1 from dz1, and dz1 = (dz2 @ W2ᵀ) ⊙ f'(z1)
+    assert "dW_1 &= " + F.render(F.DW1_FROM_DZ1, tex=True) in texts(at)
+    assert "dz_1 &= " + F.render(F.DZ1_CHAIN, tex=True) in texts(at)
+    assert (
+        r"\big(\underbrace{dz_2}_{\text{output}} \mathbin{@} \underbrace{W_2^{\top}}_{\text{hidden}}\big) \odot"
+        in texts(at)
+    )
+    assert r"W_2^{\top} \odot f'(z_1)}_{\text{hidden}}" not in texts(at)  # the old grouping is gone
+    env = F.environment(NOTES, X, y)
+    captions = " ".join(c.value for c in at.caption)
+    assert F.shapes_line(F.DW1_CHAIN, env) in captions
+    assert "dz2 @ (W2ᵀ ⊙ f'(z1)) would be (4×1) @ (4×2): undefined" in captions
+    # each ledger heading's shapes are the ones NumPy meets
+    text = texts(at)
+    assert "**4 · dz1** — Pass error back (chain rule!) · shape **4×2** — (4×1) @ (1×2) ⊙ (4×2)" in text
+    assert "**5 · dW1** — Compute dW1 · shape **2×2** — (2×4) @ (4×2)" in text
+
+
+def test_a_relu_network_of_width_3_shows_only_shape_valid_formulas():
+    hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
+    net = hist.network_at(hist.snapshot_epochs[-1])
+    at = open_page(PAGE)
+    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    at.run()
+    at.selectbox(key="net_source").set_value("trained").run()
+    at.segmented_control(key="bp_step").set_value("dW1").run()
+    assert not at.exception
+    check_displayed_formulas(at, net)
+    assert "dz2 @ (W2ᵀ ⊙ f'(z1)) would be (4×1) @ (4×3): undefined" in texts(at)
+    # the notes' Step 4 slip: with 3 hidden neurons even the shapes differ
+    from core import notes_audit as na
+
+    notes, code = na.transpose_slip(net, X, y)
+    assert notes.shape == (3, 2) and code.shape == (2, 3)
+    assert "dz1ᵀ @ X is 3×2 and dW1 is 2×3: even the shapes disagree" in texts(at)
+    assert "for their network with 2 hidden neurons; this one has 3" in texts(at)
+
+
+def test_chain_rule_names_every_factor_with_a_variable_of_the_network():
+    at = open_page(PAGE)
+    text = texts(at)
+    # the notes' x → h → y → L, written with the network's own variables
+    assert r"X \;\to\; z_1 \;\to\; a_1 \;\to\; z_2 \;\to\; a_2 \;\to\; \ell" in text
+    assert "The notes' **h** is the hidden layer" in text and "Their **y** is the output" in text
+    assert "On this page **y** always means the true label (0 or 1)" in text
+    chain = next(el.value for el in at.latex if r"\frac{\partial \ell}{\partial W_1} =" in el.value)
+    for factor in (r"\partial z_2", r"\frac{\partial z_2}{\partial a_1}", r"\frac{\partial a_1}{\partial z_1}"):
+        assert factor in chain
+    assert r"\partial y" not in text and r"\partial h" not in text  # y never means the output
+    assert "dL/dy" not in text and "∂L/∂y" not in text
+    assert "**Output gradient** ∂ℓ/∂z2 = dz2" in text and "∂z2/∂a1 = W2ᵀ" in text and "∂a1/∂z1 = f′(z1)" in text
+
+
+def test_the_loss_is_defined_before_its_derivative_and_the_one_over_n_is_explained():
+    from app import backprop_text as bt
+    from core.losses import single_example_losses
+
+    at = open_page(PAGE)
+    latex = [el.value for el in at.latex]
+    loss_i = next(i for i, t in enumerate(latex) if r"\ell_n &= -\,y_n \ln a_{2,n}" in t)
+    assert r"&\quad - (1 - y_n) \ln(1 - a_{2,n})" in latex[loss_i]
+    chain_i = next(i for i, t in enumerate(latex) if r"\frac{\partial \ell}{\partial W_1}" in t)
+    assert loss_i < chain_i and r"L &= \tfrac{1}{N}\textstyle\sum_n \ell_n" in latex[loss_i]
+    per = single_example_losses(np.array(bt.CONFIDENCES), 1.0)
+    text = texts(at)
+    wrong, half = bt.num(per["bce"][2]), bt.num(per["bce"][1])
+    assert f"the **confident mistake** a2 = {bt.CONFIDENCES[2]} costs {wrong}" in text
+    assert f"**ln 2 = {bt.num(float(np.log(2)))}**" in text and f"a2 = 0.5 costs {half}" in text
+    assert half == bt.num(float(np.log(2)))
+    assert f"L = {bt.fmt(NOTES.loss(X, y), 4)}" in text
+    # dz2 is one example's ∂ℓ/∂z2; the mean brings the 1/N into dW2
+    assert "dz2[n] = ∂ℓₙ/∂z2, not divided by N" in at.info[0].value
+    at.segmented_control(key="bp_step").set_value("dW2").run()
+    step = next(el.value for el in at.latex if r"\frac{\partial L}{\partial W_2}" in el.value)
+    assert r"\tfrac{1}{N}\textstyle\sum_n \frac{\partial \ell_n}{\partial z_2}" in step
+    assert r"a_1^{\top} \mathbin{@} dz_2 / N" in step
+    at.segmented_control(key="bp_loss").set_value("mse").run()
+    assert any(r"\ell_n &= \tfrac{1}{2}\,(a_{2,n} - y_n)^2" in el.value for el in at.latex)
+
+
+def test_the_notes_slips_are_shown_where_the_student_meets_them_with_live_numbers():
+    from app import backprop_text as bt
+    from core import notes_audit as na
+
+    at = open_page(PAGE)
+    text = texts(at)
+    checks = na.audit(NOTES, X, y)
+    # Step 4: dz1.T @ X is dW1 transposed — both matrices shown, from core
+    notes, code = na.transpose_slip(NOTES, X, y)
+    np.testing.assert_allclose(notes, code.T, rtol=1e-12)
+    assert not np.allclose(notes, code)  # the slip shows in the numbers
+    # read as W1's gradient would be (rows x1, x2; columns h1, h2): the notes' table first, then the code's
+    pair = [
+        d.value for d in at.dataframe if list(d.value.index) == ["x1", "x2"] and list(d.value.columns) == ["h1", "h2"]
+    ]
+    assert len(pair) == 2
+    shown_notes, shown_code = pair
+    np.testing.assert_array_equal(shown_notes.to_numpy(), notes)
+    np.testing.assert_array_equal(shown_code.to_numpy(), code)
+    assert "*dL/dW1 = dL/dz1 × dz1/dW1 = dz1.T @ X*" in text and "dW1 **transposed**" in text
+    assert f"they still differ by up to {bt.num(float(np.max(np.abs(notes - code))))}" in text
+    # Step 2's "Full gradient" drops the / N: N times dW2
+    full = checks["dW2_full"]
+    assert f"That is a1ᵀ @ dz2 = {bt._flat(full.notes_value)}, N = 4 times dW2 = {bt._flat(full.code_value)}" in text
+    # the notes' shape comments are right, and said so
+    assert "(2, 4) @ (4, 1) = (2, 1) for dW2" in text and "are all right" in text
+    # the diagram computes gradients; no box says it updates anything
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert "Compute dW2" in dot and "Compute dW1" in dot and "Update" not in dot
+    assert "Xᵀ @ dz1 / N" in dot and "(dz2 @ W2ᵀ) ⊙ σ'(z1)" in dot
+    assert "those lines only **compute** gradients" in text
+    # section 6: the old weights, and what the classic bug would change, from core
+    o = na.update_order(NOTES, X, y, 0.5)
+    digits = bt._digits_for(o.gap)
+    assert f"dW1 would come out as {bt._flat(o.dW1_w2_first, digits)} instead of {bt._flat(o.dW1, digits)}" in text
+    assert bt._flat(o.dW1_w2_first, digits) != bt._flat(o.dW1, digits)
+    at.number_input(key="bp_lr").set_value(5.0).run()
+    o5 = na.update_order(NOTES, X, y, 5.0)
+    assert f"lr = 5, dW1 would come out as {bt._flat(o5.dW1_w2_first, bt._digits_for(o5.gap))}" in texts(at)
+
+
+def test_predicted_half_is_read_both_ways_with_numbers_from_core():
+    from app import backprop_text as bt
+    from core import notes_audit as na
+
+    at = open_page(PAGE)
+    text = texts(at)
+    small = na.check_start(na.small_random_network(NOTES), X, y, **na.START_TRAINING)
+    twin = na.check_start(na.twin_network(NOTES), X, y, **na.START_TRAINING)
+    a2 = float(small.a2[2, 0])
+    assert abs(a2 - 0.5) < 0.1  # ≈ 0.5, not exactly
+    assert f"a2 = {bt.fmt(a2, 4)} for [1 0], so dz2 = {bt.fmt(a2 - 1, 4)}" in text
+    assert f"take the loss from {bt.fmt(small.loss_before, 4)} to {bt.fmt(small.loss_after, 4)}" in text
+    assert f"{round(small.accuracy_after * 4)} of 4 right" in text
+    assert "**Every weight and bias 0** gives exactly σ(0) = 0.5" in text and "**every gradient is exactly 0**" in text
+    assert "dz_2 &= 0.5000 - 1 = -0.5000" in text
+    assert twin.twin_gap_after < 1e-9
+    assert bt._still_twins(twin.twin_gap_after) in text
+    assert (
+        f"the loss is {bt.fmt(twin.loss_after, 4)} and {round(twin.accuracy_after * 4)} of 4 inputs are right" in text
+    )
+    assert "**break the symmetry**" in text
+
+
+def test_gradient_check_leads_with_the_central_difference():
+    from app import backprop_data as bd
+    from core.gradcheck import gradient_check
+
+    at = open_page(PAGE)
+    latex = [el.value for el in at.latex]
+    central = next(
+        i for i, t in enumerate(latex) if r"\frac{L(\theta+\varepsilon) - L(\theta-\varepsilon)}{2\varepsilon}" in t
+    )
+    five = next(i for i, t in enumerate(latex) if r"8L(\theta+\varepsilon)" in t)
+    assert central < five
+    assert "The table's numbers: the 5-point rule" in [e.label for e in at.expander]
+    g3, g5 = gradient_check(NOTES, X, y, points=3), gradient_check(NOTES, X, y)
+    assert f"{g3.max_rel_error:.1e} with the formula above, {g5.max_rel_error:.1e} with the 5-point rule" in texts(at)
+    assert bd.gradcheck_central(NOTES.to_dict(), "sigmoid", "bce").max_rel_error == g3.max_rel_error
+    assert g5.max_rel_error < g3.max_rel_error
+
+
+def test_no_code_names_in_the_text():
+    at = open_page(PAGE)
+    for step in ("dz2", "dW1"):
+        at.segmented_control(key="bp_step").set_value(step).run()
+        assert "`" not in texts(at)
+
+
+@pytest.mark.browser
+def test_in_a_browser_every_formula_is_shape_valid_and_fits_a_phone(tmp_path):
+    """What a phone really renders: every matrix formula's TeX (KaTeX keeps it beside the drawing), read
+    back and run by NumPy, is shape-valid as grouped and computes its gradient; and no formula is wider
+    than the screen, normally or in presenter mode. The page's old dW1 chain, whose underbrace grouped
+    W2ᵀ ⊙ f'(z1), fails the first check: dz2 @ (…) is (4×1) @ (4×2)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, DONE, free_port, require_browser, start_server
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    annotations = "() => [...document.querySelectorAll('.katex-display annotation')].map(a => a.textContent)"
+    too_wide = """() => [...document.querySelectorAll('.katex-display')].filter(k => {
+        const box = k.closest('[data-testid="stElementContainer"]');
+        return box && k.scrollWidth > box.clientWidth + 3; }).map(k => k.querySelector('annotation').textContent)"""
+    port = free_port()
+    proc = start_server(port, tmp_path / "server.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            for query in ("bp_step=dW1", "bp_step=dW1&presenter=true"):
+                page.goto(f"http://127.0.0.1:{port}/backprop?{query}")
+                page.wait_for_selector(DONE, timeout=120_000)
+                page.wait_for_timeout(1000)
+                page.wait_for_selector(DONE, timeout=120_000)
+                tex = page.evaluate(annotations)
+                assert len(tex) > 10
+                names = check_displayed_formulas(None, NOTES, tex=tex)
+                assert names.count("dW1") >= 2 and "dz1" in names
+                assert page.evaluate(too_wide) == [], query
+                assert page.locator('[data-testid="stException"]').count() == 0
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -205,31 +205,34 @@ def printf(fmt: str, v: float) -> str:
 @pytest.mark.parametrize("row", [0, 1, 2, 3])
 def test_batch_tables_show_core_numbers_with_the_old_formats(row):
     """The four tables: core's numbers, each column printed with the fixed decimals the old pandas Styler
-    used ("{:.0f}" for the data, "{:.3f}" for z1, a1, z2, a2), the chosen input's row marked ▶."""
+    used ("{:.0f}" for the data, "{:.3f}" for z1, a1, z2, a2), the chosen input's row marked ▶; then
+    the broadcasting pair X @ W1 and b1 (one row) whose sum is z1."""
     at = open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]})
-    fwd = notes_network().forward(X)
-    expected = {
-        ("x1", "x2", "y"): (np.hstack([X, y]), 0),
-        ("h1", "h2"): None,
-        ("z2", "a2"): (np.hstack([fwd.z[2], fwd.a[2]]), 3),
-    }
-    hidden = [(fwd.z[1], 3), (fwd.a[1], 3)]
+    net = notes_network()
+    fwd = net.forward(X)
     labels = [("▶ " if i == row else "") + lab for i, lab in enumerate(ROW_LABELS)]
+    expected = {
+        ("x1", "x2", "y"): (np.hstack([X, y]), 0, labels),
+        ("h1", "h2"): None,
+        ("z2", "a2"): (np.hstack([fwd.z[2], fwd.a[2]]), 3, labels),
+    }
+    hidden = [(fwd.z[1], 3, labels), (fwd.a[1], 3, labels), (X @ net.W[0], 3, labels), (net.b[0], 3, ["b1"])]
+    np.testing.assert_allclose(hidden[2][0] + hidden[3][0], fwd.z[1], rtol=1e-15)  # broadcasting: b1 on every row
     seen = 0
     for el in at.dataframe:
         df, formats = el.value, json.loads(el.proto.columns)
         key = tuple(df.columns)
         if key not in expected:
             continue
-        values, digits = expected[key] if expected[key] is not None else hidden.pop(0)
-        assert list(df.index) == labels
+        values, digits, index = expected[key] if expected[key] is not None else hidden.pop(0)
+        assert list(df.index) == index
         np.testing.assert_array_equal(df.to_numpy(), values)  # the exact numbers, not rounded copies
         for j, col in enumerate(key):
             fmt = formats[col]["type_config"]["format"]
             assert fmt == f"%.{digits}f"
             assert [printf(fmt, v) for v in df[col]] == [f"{v:.{digits}f}" for v in values[:, j]]
         seen += 1
-    assert seen == 4 and not hidden
+    assert seen == 6 and not hidden
 
 
 def test_presenter_tables_keep_the_highlight_and_the_numbers():
@@ -342,8 +345,40 @@ def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbe
             assert any(rf"\mathbf{{{step.a2:.3f}}}" in p.get("body", "") for p in props)
             batch = [n["data"]["preview"]["rows"] for n in nodes if n.get("type") == "dataframe"]
             marked = [[r[-1] for r in rows] for rows in batch if len(rows) == 4 and isinstance(rows[0][-1], str)]
-            assert len(marked) == 4 and all(
+            assert len(marked) == 5 and all(  # X|y, z1, a1, z2|a2 and X @ W1 (broadcasting)
                 labels == [("▶ " if i == row else "") + lab for i, lab in enumerate(ROW_LABELS)] for labels in marked
             )
     finally:
         srv.stop()
+
+
+def test_sigma_pre_activation_broadcasting_and_conventions_are_defined_where_the_pass_starts():
+    """σ(z) = 1/(1 + e^(−z)) and "pre-activation" come before the first z; b1's broadcasting is shown
+    with core's shapes and numbers; X @ W (in × out) is contrasted once with Wx + b and PyTorch's
+    (out, in) weight, with the current W1ᵀ."""
+    from core import formulas as F
+
+    at = open_page("forward_pass.py")
+    net = notes_network()
+    tex = [el.value for el in at.latex]
+    assert r"\sigma(z) = \frac{1}{1 + e^{-z}}" in tex[0]  # before the first z1 line
+    assert r"z_1[0]" in tex[1]
+    text = " ".join(m.value for m in at.markdown)
+    assert "**pre-activation**" in text and "σ(0) = 0.5" in text
+    env = F.environment(net, X, y)
+    assert F.shapes_line(F.FORWARD["z1"], env) in text  # "X @ W1: 4×2 @ 2×2 → 4×2; X @ W1 + b1: 4×2 + 1×2 → 4×2"
+    assert "4×2 + 1×2 → 4×2" in text and "**broadcasts**" in text and "db1 adds dz1 up over the rows" in text
+    # one place contrasts the conventions, with this network's W1 and its transpose
+    assert [e.label for e in at.expander].count("X @ W1 here, W x + b in textbooks, (out, in) in PyTorch") == 1
+    assert "nn.Linear(2, h)" in text and "(out, in) = h×2" in text and "weightᵀ = W1" in text
+    from app.forward_charts import bmatrix
+
+    assert any(bmatrix(net.W[0]) in t and bmatrix(net.W[0].T) in t and "W_1^{\\top}" in t for t in tex)
+    assert "`" not in text  # no code names for students
+    # a ReLU network: its own activation is defined beside σ
+    hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=20, snapshots=2)
+    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    at.run()
+    at.selectbox(key="net_source").set_value("trained").run()
+    assert not at.exception
+    assert r"\mathrm{ReLU}(z) = \max(0, z)" in at.latex[0].value
