@@ -320,6 +320,77 @@ def test_a_prepared_vanishing_gradient_link_restores_its_state(page, server):
     assert f"σ(z) = {float(sigmoid(np.float64(2.0))):.4f}" in main_text(page)
 
 
+# ----- a linked network stays in use while moving between pages --------------------------------------
+def go_to(page, title: str) -> None:
+    """Click a chapter in the sidebar's page list (opening the sidebar first on a narrow screen)."""
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    if not nav.is_visible():
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    nav.get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+    wait_done(page)
+
+
+def net_in_address(page) -> str | None:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(page.url).query).get("net", [None])[0]
+
+
+def forward_a2(net) -> str:
+    """The Forward pass page's "Output a2" for its opening input, computed by core."""
+    from app.forward_charts import DEFAULT_ROW
+    from app.ui import fmt
+    from core.data import X
+
+    return fmt(net.forward(X).a[2][DEFAULT_ROW, 0], 3)
+
+
+def test_a_linked_hand_edited_network_stays_in_use_on_every_page(page, server):
+    """A ``net=w:...`` link: the nine numbers it carries, not the notes', on every page clicked to,
+    and back; the address keeps describing them."""
+    from app.state import WEIGHT_KEYS, keys_to_params
+    from core.mlp import MLP
+
+    link = "w:5,5,5,5,-2.5,-7.5,7,-7,-3"
+    linked = MLP.from_dict(keys_to_params(dict(zip(WEIGHT_KEYS, map(float, link[2:].split(","))))))
+    assert forward_a2(linked) != forward_a2(notes_net())  # the test can tell the two apart
+    open_url(page, server, f"forward-pass?net={quote(link)}")
+    assert metric_value(page, "Output a2") == forward_a2(linked)
+    for title in ["Hidden features", "Forward pass", "Backpropagation", "Training", "Architecture", "Forward pass"]:
+        go_to(page, title)
+        assert exceptions(page) == 0, title
+        if title == "Training":  # no shared network here: the next page must still have it
+            continue
+        assert "Network: Edit the 9 numbers by hand" in main_text(page), title
+        assert net_in_address(page) == link, (title, page.url)
+        if title == "Forward pass":
+            assert metric_value(page, "Output a2") == forward_a2(linked), title
+
+
+def test_a_linked_random_network_stays_in_use_on_every_page_in_presenter_mode(page, server):
+    """A ``net=random-3-xavier_uniform`` link, in presenter mode: the same random network on every
+    click (it used to flip to the notes' weights and back on alternate clicks)."""
+    from core.data import X
+    from core.init import init_params
+    from core.mlp import MLP
+
+    link = "random-3-xavier_uniform"
+    linked = MLP(*init_params([2, 2, 1], "xavier_uniform", 3))
+    a1 = linked.forward(X).a[1]
+    open_url(page, server, f"hidden-features?net={link}&presenter=true")
+    for title in ["Backpropagation", "Hidden features", "Backpropagation", "Forward pass", "Hidden features"]:
+        go_to(page, title)
+        assert exceptions(page) == 0, title
+        assert "Network: Random initialisation (seed 3, " in main_text(page), title
+        assert net_in_address(page) == link, (title, page.url)
+        if title == "Forward pass":
+            assert metric_value(page, "Output a2") == forward_a2(linked)
+        if title == "Hidden features":  # the hidden activations of the linked network, as the table shows them
+            table = page.locator('[data-testid="stTable"]').first.inner_text()
+            assert all(f"{v:.3f}" in table for v in a1.ravel()), table
+
+
 # ----- malformed links ------------------------------------------------------------------------------
 def test_a_malformed_link_shows_a_notice_not_an_exception(page, server):
     open_url(page, server, "?presenter=%F0%9F%92%A5&nonsense=1e999&%3Cscript%3E=x")
