@@ -132,9 +132,10 @@ def parse_link(value: str) -> dict:
     raise ValueError("unknown network description")
 
 
-def load_link() -> None:
+def load_link() -> list[str]:
     """Before a page runs: keep the current network for this page's widgets, and take the network
-    from a link's ``net`` parameter when it brings a new one."""
+    from a link's ``net`` parameter when it brings a new one. Returns what could not be used (for
+    the page's link notice): nothing, or why the link's network was refused."""
     ss = st.session_state
     for k in NETWORK_KEYS:
         if k in ss:
@@ -142,18 +143,16 @@ def load_link() -> None:
     value = st.query_params.get(LINK_KEY)
     ss[LINK_KEY] = value  # a known setting for app.ui.check_link
     if value is None or value == ss.get("_net_link_last"):
-        return
+        return []
     ss["_net_link_last"] = value
     try:
         parsed = parse_link(value[:400])
     except ValueError as err:
-        ss["_net_link_error"] = (
-            f"The link's network “{value[:40]}” could not be used ({err}); showing the notes' weights."
-        )
         st.query_params.pop(LINK_KEY, None)
-        return
+        return [f"“Network” = “{value[:40]}” is not a valid value ({err}; the notes' weights are shown)"]
     _ensure_defaults()
     ss.update(parsed)
+    return []
 
 
 def _write_link() -> None:
@@ -329,8 +328,6 @@ def network_control(editor: bool = True) -> MLP:
             if ss.get("net_epoch") not in epochs:
                 ss["net_epoch"] = epochs[-1]
             st.select_slider("Epoch", options=epochs, key="net_epoch")
-        if err := ss.pop("_net_link_error", None):
-            st.warning(err)
         net = _network_from(src)
         if src != "notes":
             st.button(f"Back to: {SOURCES['notes']}", key="net_reset", on_click=_reset_to_notes, width="stretch")

@@ -92,16 +92,31 @@ def guard_integer_links() -> None:
     serde.deserialize = deserialize
 
 
+LABELS = "_link_labels"  # session key: {a setting a link may carry: the label its control shows}
+
+
+def name_setting(key: str, label: str) -> None:
+    """Record the label of the control behind the link setting ``key``, for messages about links."""
+    st.session_state.setdefault(LABELS, {})[key] = label
+
+
+def linked(widget, label: str, *args, key: str, **kwargs):
+    """``widget(label, *args, key=key, **kwargs)`` as a control that is part of the page's address:
+    bound to the query string (a copied address reopens it) and kept for the session. Every such
+    control is drawn through here, so link messages can name it by its label."""
+    name_setting(key, label)
+    return widget(label, *args, key=key, bind="query-params", persist_state="session", **kwargs)
+
+
 def sidebar_common() -> None:
     """Controls every page shares, drawn in the sidebar by app/main.py before the page runs."""
     guard_integer_links()
     with st.sidebar:
-        st.toggle(
+        linked(
+            st.toggle,
             "Presenter mode",
             key="presenter",
             help="Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.",
-            bind="query-params",
-            persist_state="session",
         )
     if presenter():
         st.html(PRESENTER_CSS)
@@ -119,13 +134,27 @@ def _same(url_value: str, value) -> bool:
     return url_value == str(value)
 
 
-def check_link(initial: dict) -> list[str]:
-    """After a page ran: which settings of the link it was opened with were not used, and why.
+OPENED = "_link_page"  # session key: the page whose opening address check_link last judged
+
+
+def link_at_open(page: str) -> dict:
+    """At the start of a run: the settings in the address if this run opens ``page`` (the session's
+    first run, or a move from another page), else {}. Later reruns of the same page come from its own
+    controls, which may drop a setting from the address themselves (a preset back to a default):
+    that is not a bad link."""
+    return st.query_params.to_dict() if st.session_state.get(OPENED) != page else {}
+
+
+def check_link(page: str, initial: dict) -> list[str]:
+    """After a page ran: which settings of the address it was opened with (``link_at_open``) were
+    not used, and why, each named by its control's label.
 
     Unknown keys are removed from the address; values a widget refused (wrong type, out of
     range) have already been dropped by Streamlit, which fell back to the default.
     """
     ss = st.session_state
+    ss[OPENED] = page
+    labels = ss.get(LABELS, {})
     now = st.query_params.to_dict()
     problems = []
     for key, value in initial.items():
@@ -133,7 +162,7 @@ def check_link(initial: dict) -> list[str]:
             problems.append(f"unknown setting “{key[:40]}”")
             st.query_params.pop(key, None)
         elif key not in now and not _same(value, ss[key]):
-            problems.append(f"“{key}” = “{value[:40]}” is not a valid value")
+            problems.append(f"“{labels.get(key, key)}” = “{value[:40]}” is not a valid value")
     return problems
 
 

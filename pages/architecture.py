@@ -45,14 +45,13 @@ if h0 is not None and MIN_WIDTH <= h0 <= MAX_WIDTH:
     elif ss.get("ar_net_width") not in (None, h0):
         ss["ar_width"] = h0
     ss["ar_net_width"] = h0
-width = top.slider(
+width = ui.linked(
+    top.slider,
     "Hidden neurons (width of the hidden layer)",
     MIN_WIDTH,
     MAX_WIDTH,
     2,
     key="ar_width",
-    bind="query-params",
-    persist_state="session",
     help="The notes use 2. Try 1 (too few for XOR) or more (enough, with spare neurons).",
 )
 if h0 is None:
@@ -131,13 +130,9 @@ def single_neuron() -> None:
     ctl, chart = st.columns([1, 2], gap="large")
     w1_0, w2_0, b_0 = ac.NEURON_DEFAULTS
     with ctl:
-        w1 = st.slider(
-            "w1 (weight of x1)", -10.0, 10.0, w1_0, 0.1, key="ar_w1", bind="query-params", persist_state="session"
-        )
-        w2 = st.slider(
-            "w2 (weight of x2)", -10.0, 10.0, w2_0, 0.1, key="ar_w2", bind="query-params", persist_state="session"
-        )
-        b = st.slider("b (bias)", -10.0, 10.0, b_0, 0.1, key="ar_b", bind="query-params", persist_state="session")
+        w1 = ui.linked(st.slider, "w1 (weight of x1)", -10.0, 10.0, w1_0, 0.1, key="ar_w1")
+        w2 = ui.linked(st.slider, "w2 (weight of x2)", -10.0, 10.0, w2_0, 0.1, key="ar_w2")
+        b = ui.linked(st.slider, "b (bias)", -10.0, 10.0, b_0, 0.1, key="ar_b")
         right_count = count_correct(w1, w2, b, X, y)
         st.metric("Points classified correctly", f"{right_count} of 4")
         if right_count == 3:

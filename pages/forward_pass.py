@@ -145,14 +145,13 @@ def input_and_results(net: MLP) -> None:
     fragment, not the sidebar and the weight editor; changing the network reruns the whole page."""
     # Presenter mode: the input choice and the three result numbers share one row at the top.
     row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
-    row = row_box.radio(
+    row = ui.linked(
+        row_box.radio,
         "Input x",
         [0, 1, 2, 3],
         index=fc.DEFAULT_ROW,
         format_func=ROW_LABELS.__getitem__,
         key="fp_row",
-        bind="query-params",
-        persist_state="session",
         horizontal=True,
         help="The notes work through [1 0].",
     )

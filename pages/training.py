@@ -8,7 +8,7 @@ import streamlit as st
 from app import training_run as tr
 from app import ui
 from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
-from app.training_settings import LINK, lab_settings, publish_control, run_settings
+from app.training_settings import lab_settings, publish_control, run_settings
 from core.diagnose import SATURATED, largest_symmetry_gap
 from core.losses import LOSSES
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
@@ -114,9 +114,9 @@ def replay(hist, top: dict | None = None) -> None:
     numbers += f"gradient size ‖dW1‖ = {g1}, ‖dW2‖ = {g2}"
     # In links (?tr_epoch=1000). The slider's own default, epoch 0, is left out of the address by
     # Streamlit, so a copied link of epoch 0 reopens at the last epoch; a typed ?tr_epoch=0 works.
-    slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch", **LINK}
+    slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch"}
     if top is None:
-        st.select_slider(**slider)
+        ui.linked(st.select_slider, **slider)
         st.caption(numbers)
         plane, right = st.columns(2)
     else:
@@ -127,7 +127,7 @@ def replay(hist, top: dict | None = None) -> None:
     with plane:
         st.vega_lite_chart(spec, width="stretch")
         if top is not None:
-            st.select_slider(**slider)
+            ui.linked(st.select_slider, **slider)
             st.caption(numbers)
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
     with right if top is None else st.container():

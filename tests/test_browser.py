@@ -391,6 +391,41 @@ def test_a_linked_random_network_stays_in_use_on_every_page_in_presenter_mode(pa
             assert all(f"{v:.3f}" in table for v in a1.ravel()), table
 
 
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the dropdown with this label."""
+    page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_done(page)
+
+
+def test_the_page_own_controls_never_raise_the_bad_link_notice(page, server):
+    """Hidden layers 20 → 21, then a preset that sets 20 again: the address loses vg_depth=21 because
+    the page changed it, not because a link was bad."""
+    from core.flow import PRESETS
+
+    open_url(page, server, "vanishing-gradient")
+    depth = slider(page, "Hidden layers")
+    depth.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**vg_depth=21**", timeout=60_000)
+    wait_done(page)
+    choose(page, "Preset: the configurations the literature talks about", PRESETS["sigmoid_xavier"][0])
+    page.wait_for_function("() => !location.search.includes('vg_depth')", timeout=60_000)
+    wait_done(page)
+    assert depth.get_attribute("aria-valuetext") == str(PRESETS["sigmoid_xavier"][1]["depth"])
+    assert page.get_by_text(NOTICE).count() == 0
+    assert exceptions(page) == 0
+
+
+def test_a_bad_link_notice_names_the_controls_by_their_labels(page, server):
+    open_url(page, server, "training?tr_lr=abc&tr_width=99")
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text=NOTICE)
+    assert notice.count() == 1
+    text = notice.inner_text()
+    assert "“Learning rate” = “abc”" in text and "“Hidden neurons” = “99”" in text, text
+    assert "tr_lr" not in text and "tr_width" not in text, text
+
+
 # ----- malformed links ------------------------------------------------------------------------------
 def test_a_malformed_link_shows_a_notice_not_an_exception(page, server):
     open_url(page, server, "?presenter=%F0%9F%92%A5&nonsense=1e999&%3Cscript%3E=x")
