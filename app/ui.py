@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -166,19 +165,48 @@ def check_link(page: str, initial: dict) -> list[str]:
     return problems
 
 
+# Static HTML and JavaScript only (never user text): the browser's own address, read when shown and
+# when copied, so the box is right even after a control that redraws only part of the page (a
+# fragment rerun) changed the address. The clipboard API needs a secure page (https or localhost);
+# elsewhere (a classroom server on http) the copy falls back to selecting the box's text.
+SHARE_HTML = """
+<div class="xl-share">
+  <input type="text" readonly aria-label="Link to this view"
+         style="width:100%;box-sizing:border-box;font-family:monospace;font-size:0.8rem;padding:0.4rem;
+                border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;background:rgba(240,242,246,0.6)">
+  <button type="button" style="margin-top:0.5rem;width:100%;padding:0.4rem;font:inherit;cursor:pointer;
+                 border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;background:white">Copy</button>
+  <div role="status" style="font-size:0.85rem;min-height:1.2rem;margin-top:0.3rem"></div>
+</div>
+<script>
+(() => {
+  const box = document.currentScript.previousElementSibling;
+  const field = box.querySelector("input"), status = box.querySelector("[role=status]");
+  const show = () => { if (field.value !== window.location.href) field.value = window.location.href; };
+  show();
+  field.addEventListener("focus", () => field.select());
+  const timer = setInterval(() => (box.isConnected ? show() : clearInterval(timer)), 400);
+  box.querySelector("button").addEventListener("click", async () => {
+    show();
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch (err) {
+      field.select();
+      document.execCommand("copy");
+    }
+    status.textContent = "Copied.";
+  });
+})();
+</script>
+"""
+
+
 def share_link() -> None:
-    """The 'copy link to this view' affordance: the address with every bound control in it."""
-    params = st.query_params.to_dict()
-    base = st.context.url
-    link = (base or "") + ("?" + urlencode(params) if params else "")
+    """The 'copy link to this view' affordance: the browser's current address (every bound control is
+    in it), shown and copied by SHARE_HTML."""
     with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
-        st.caption(
-            "This address reopens the page with the current settings: copy it with the button on the right. "
-            "Controls that redraw only part of a page (an input row, a replay epoch, a layer to look inside) "
-            "update the browser's address bar at once but this box only when the whole page next updates: "
-            "after moving one of those, copy the address bar instead."
-        )
-        st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
+        st.caption("This address reopens the page with the current settings.")
+        st.html(SHARE_HTML, unsafe_allow_javascript=True)
 
 
 INTRO_FOLD = 200  # presenter mode: introductions longer than this (characters) fold into an expander

@@ -426,6 +426,34 @@ def test_a_bad_link_notice_names_the_controls_by_their_labels(page, server):
     assert "tr_lr" not in text and "tr_width" not in text, text
 
 
+# ----- the sidebar's "Copy link to this view" ---------------------------------------------------------
+def test_copy_link_holds_the_current_address_after_a_partial_update(browser, server):
+    """The replay's epoch moves in a fragment rerun (only the address bar changes); the sidebar's
+    link box and its copy button still give the address as it is now."""
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 720}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        page = open_url(ctx.new_page(), server, "training?tr_epoch=1000")
+        wait_for_text(page, "Epoch 1,000:")
+        epoch = slider(page, "Epoch")
+        epoch.focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_text(page, "Epoch 1,025:")
+        assert "tr_epoch=1025" in page.url
+        page.get_by_role("button", name="Copy link to this view").click()
+        body = page.locator('[data-testid="stPopoverBody"]')
+        body.wait_for(state="visible", timeout=10_000)
+        page.wait_for_timeout(700)
+        shown = body.inner_text() + " ".join(body.locator("input").evaluate_all("els => els.map(e => e.value)"))
+        assert page.url in shown, (page.url, shown)
+        body.get_by_role("button", name="Copy").click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+    finally:
+        ctx.close()
+
+
 # ----- malformed links ------------------------------------------------------------------------------
 def test_a_malformed_link_shows_a_notice_not_an_exception(page, server):
     open_url(page, server, "?presenter=%F0%9F%92%A5&nonsense=1e999&%3Cscript%3E=x")
