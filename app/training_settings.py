@@ -120,7 +120,8 @@ def publish_control(hist, label: str) -> None:
     c1.button("Use this network on the other pages", key="tr_publish", on_click=_go, icon=":material/publish:")
     if current and current.get("label") == label:
         c2.success(
-            "The other pages use this run: the sidebar's Network control shows “Trained network” with an epoch slider."
+            "The other pages use this run: the Network control in the side panel shows “Trained network” with an "
+            "epoch slider."
         )
     else:
         c2.caption(

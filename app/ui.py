@@ -201,12 +201,38 @@ SHARE_HTML = """
 """
 
 
+# Static JavaScript: on a screen where the side panel covers the page (Streamlit's "md" breakpoint,
+# 768 px, and below), a tap on a chapter in the panel's page list closes the panel, so the chapter
+# is what the reader sees. Streamlit does this itself only for a phone's user agent (a tablet asking
+# for the desktop site, or a narrow window, kept the panel open over the page). Installed once per
+# browser tab; it only clicks the panel's own close button, and only while the panel is open.
+NAV_CLOSE_JS = """
+<script>
+(() => {
+  if (window.xorlabNavClose) return;
+  window.xorlabNavClose = true;
+  const narrow = window.matchMedia("(max-width: 768px)");
+  document.addEventListener("click", (event) => {
+    if (!narrow.matches || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const panel = document.querySelector('[data-testid="stSidebar"]');
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (panel && close && panel.getAttribute("data-collapsed") === "false") close.click();
+    }, 100);
+  }, true);
+})();
+</script>
+"""
+SIDE_PANEL = "the side panel (» at the top left opens it)"  # where the settings are, on any screen
+
+
 def share_link() -> None:
-    """The 'copy link to this view' affordance: the browser's current address (every bound control is
-    in it), shown and copied by SHARE_HTML."""
+    """The end of the side panel: 'copy link to this view' (the browser's current address, every
+    bound control in it, shown and copied by SHARE_HTML), and NAV_CLOSE_JS."""
     with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
         st.caption("This address reopens the page with the current settings.")
         st.html(SHARE_HTML, unsafe_allow_javascript=True)
+    st.sidebar.html(NAV_CLOSE_JS, unsafe_allow_javascript=True)
 
 
 INTRO_FOLD = 200  # presenter mode: introductions longer than this (characters) fold into an expander

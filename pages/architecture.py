@@ -203,5 +203,5 @@ if net.sizes == [2, 2, 1]:
 else:
     st.info(
         f"The current network has {net.sizes[1]} hidden neurons, so its hidden space has {net.sizes[1]} dimensions "
-        "and cannot be drawn flat. Choose the notes' example weights in the sidebar to see the 2-D picture."
+        f"and cannot be drawn flat. Choose the notes' example weights in {ui.SIDE_PANEL} to see the 2-D picture."
     )

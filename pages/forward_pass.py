@@ -75,7 +75,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
 def notes_rounding(net: MLP) -> None:
     """For the notes' own network: their hand-rounded [1 0] beside the exact values."""
     if not is_notes_network(net):
-        st.caption("The notes' hand calculation uses their example weights; pick them in the sidebar to compare.")
+        st.caption(f"The notes' hand calculation uses their example weights; pick them in {ui.SIDE_PANEL} to compare.")
         return
     c = compare_with_notes(net, X)
     a1r = ", ".join(ui.fmt(v, 2) for v in c.rounded.a1)

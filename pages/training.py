@@ -191,7 +191,7 @@ def lab(cfg: dict, lr: float) -> None:
     st.markdown(
         "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …; core's vectorised `train_many`) and "
         f"count how many solve XOR: all four outputs on the right side of 0.5 **and** loss below {SOLVED_LOSS:g}. "
-        "Setting A is the sidebar's (its seed is ignored here); setting B changes one thing."
+        f"Setting A is the one in {ui.SIDE_PANEL}, without its seed; setting B changes one thing."
     )
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
@@ -283,7 +283,7 @@ ui.page_header(
     "Training",
     "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], … — here you produce "
     "them. Full-batch gradient descent on the four XOR rows: every epoch is one forward pass, one backward pass "
-    "and W ← W − lr·dW. Change any setting in the sidebar and the run is recomputed (and cached).",
+    f"and W ← W − lr·dW. Change any setting in {ui.SIDE_PANEL} and the run is recomputed (and cached).",
 )
 cfg, lr = run_settings()
 try:
