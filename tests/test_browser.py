@@ -393,8 +393,17 @@ def test_a_linked_random_network_stays_in_use_on_every_page_in_presenter_mode(pa
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the dropdown with this label."""
-    page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True)).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+    for attempt in range(3):  # a click on the text field only focuses it; the first "Open" can miss too
+        box.get_by_role("button", name="Open").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     wait_done(page)
 
 
