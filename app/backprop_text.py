@@ -558,7 +558,7 @@ def order_words(o: na.OrderCheck) -> str:
     return (
         "The notes' diagram captions dW2 “Update W2” before “Pass error back”. Updating W2 that early is a classic "
         "bug, because dz1 = (dz2 @ W2ᵀ) ⊙ f'(z1) would then "
-        f"read the new W2. For the network in the sidebar and lr = {o.lr:g}, dW1 would come out as "
+        f"read the new W2. For the current network (see the side panel) and lr = {o.lr:g}, dW1 would come out as "
         f"{_flat(o.dW1_w2_first, _digits_for(o.gap))} instead of {_flat(o.dW1, _digits_for(o.gap))} "
         f"(largest difference {num(o.gap)})."
     )
@@ -666,12 +666,13 @@ def walk_caption(steps: int, rec: bl.Step | None, led: bl.Ledger) -> str:
     """Where the walk of section 6 stands: not started, or step ``steps`` of it."""
     if rec is None:
         return (
-            f"No step taken yet. Start: the network in the sidebar, {LOSSES[led.loss_name]} = {fmt(led.loss, 4)}. "
+            "No step taken yet. Start: the current network (the side panel's Network control), "
+            f"{LOSSES[led.loss_name]} = {fmt(led.loss, 4)}. "
             "Press **Take one step**; each press steps again from where you are."
         )
     return (
         f"**Step {steps}** from the starting network (learning rate {rec.lr:g}, loss: {LOSSES[rec.loss_name]}). "
-        "Press again to keep stepping, or Reset to return to the network in the sidebar."
+        "Press again to keep stepping, or Reset to return to the current network."
     )
 
 

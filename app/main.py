@@ -24,14 +24,14 @@ def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.P
 
 pages = [_page(*p) for p in nav.available()]
 current = st.navigation(pages)
-link_at_start = st.query_params.to_dict()  # the settings the link was opened with
-state.load_link()
+link_at_start = ui.link_at_open(current.url_path)  # the address's settings, if this run opens the page
+net_problems = state.load_link()
 ui.sidebar_common()
 notice = st.empty()
 warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
 with warmup.page_running(current.url_path):
     current.run()
-if problems := ui.check_link(link_at_start):
+if problems := net_problems + ui.check_link(current.url_path, link_at_start):
     notice.warning(
         "This link had settings that could not be used, so defaults were used instead: " + "; ".join(problems) + ".",
         icon=":material/link_off:",

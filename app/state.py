@@ -1,8 +1,13 @@
 """The shared "network" control: where the current 2-2-1 network's weights come from.
 
 Pages that show the notes' network call ``network_control()`` (drawn in the sidebar) and get back
-an ``MLP``. The choice lives in ``st.session_state`` with ``persist_state="session"``, so moving
-to another page keeps the current network.
+an ``MLP``. The choice lives in ``st.session_state`` under the widgets' keys (``NETWORK_KEYS``).
+A widget's identity includes the page that draws it, so the same control on another page is a new
+widget; Streamlit 1.67's ``persist_state="session"`` hands the old page's value to it only after
+that page's first run, which therefore showed the default (a linked network fell back to the notes'
+weights on the first click, and flipped on alternate clicks). ``load_link`` instead writes each
+key back to itself at the start of every run, before any widget, as Streamlit's docs suggest
+("interrupting the widget clean-up process"): the new page's widget then starts from it.
 
 Sources:
 - "notes":   Example weights from the notes (core.data.NOTES_WEIGHTS)
@@ -87,6 +92,8 @@ def _trained_run():
 
 
 LINK_KEY = "net"
+# the session keys of the control's widgets: together they describe the current network
+NETWORK_KEYS = ("net_source", "net_seed", "net_init", "net_epoch", *WEIGHT_KEYS)
 
 
 def link_value() -> str | None:
@@ -126,24 +133,27 @@ def parse_link(value: str) -> dict:
     raise ValueError("unknown network description")
 
 
-def load_link() -> None:
-    """Before a page runs: take the network from a link's ``net`` parameter when it brings a new one."""
+def load_link() -> list[str]:
+    """Before a page runs: keep the current network for this page's widgets, and take the network
+    from a link's ``net`` parameter when it brings a new one. Returns what could not be used (for
+    the page's link notice): nothing, or why the link's network was refused."""
     ss = st.session_state
+    for k in NETWORK_KEYS:
+        if k in ss:
+            ss[k] = ss[k]
     value = st.query_params.get(LINK_KEY)
     ss[LINK_KEY] = value  # a known setting for app.ui.check_link
     if value is None or value == ss.get("_net_link_last"):
-        return
+        return []
     ss["_net_link_last"] = value
     try:
         parsed = parse_link(value[:400])
     except ValueError as err:
-        ss["_net_link_error"] = (
-            f"The link's network “{value[:40]}” could not be used ({err}); showing the notes' weights."
-        )
         st.query_params.pop(LINK_KEY, None)
-        return
+        return [f"“Network” = “{value[:40]}” is not a valid value ({err}; the notes' weights are shown)"]
     _ensure_defaults()
     ss.update(parsed)
+    return []
 
 
 def _write_link() -> None:
@@ -213,7 +223,6 @@ def _number_input(where, k: str, label: str) -> None:
         format="%.3f",
         key=k,
         on_change=_switch_to_manual,
-        persist_state="session",
         help=f"{WEIGHT_LABELS[k]}. Editing any number switches the source to 'Edit the 9 numbers by hand'.",
     )
 
@@ -307,15 +316,12 @@ def network_control(editor: bool = True) -> MLP:
             options,
             format_func=SOURCES.get,
             key="net_source",
-            persist_state="session",
         )
         src = ss["net_source"]
         if src == "random":
             c1, c2 = st.columns(2)
-            c1.number_input("Seed", 0, 2**31 - 1, step=1, key="net_seed", persist_state="session")
-            c2.selectbox(
-                "Initialiser", list(INITIALISERS), format_func=INITIALISERS.get, key="net_init", persist_state="session"
-            )
+            c1.number_input("Seed", 0, 2**31 - 1, step=1, key="net_seed")
+            c2.selectbox("Initialiser", list(INITIALISERS), format_func=INITIALISERS.get, key="net_init")
             initialisers.explain(ss["net_init"])
         if src == "trained":
             hist = _trained_run()["history"]
@@ -323,9 +329,7 @@ def network_control(editor: bool = True) -> MLP:
             epochs = hist.snapshot_epochs
             if ss.get("net_epoch") not in epochs:
                 ss["net_epoch"] = epochs[-1]
-            st.select_slider("Epoch", options=epochs, key="net_epoch", persist_state="session")
-        if err := ss.pop("_net_link_error", None):
-            st.warning(err)
+            st.select_slider("Epoch", options=epochs, key="net_epoch")
         net = _network_from(src)
         if src != "notes":
             st.button(f"Back to: {SOURCES['notes']}", key="net_reset", on_click=_reset_to_notes, width="stretch")

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import initialisers
+from app import initialisers, ui
 from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
 from core.init import INITIALISERS
 from core.losses import LOSSES
 from core.schedules import DEFAULTS, SCHEDULES
 
-LINK = {"bind": "query-params", "persist_state": "session"}
-
 
 def _number(where, label: str, lo, hi, value, step, key: str, **kw):
-    return where.number_input(label, lo, hi, value, step, key=key, **kw, **LINK)
+    return ui.linked(where.number_input, label, lo, hi, value, step, key=key, **kw)
 
 
 def run_settings() -> tuple[dict, float]:
@@ -30,10 +28,10 @@ def run_settings() -> tuple[dict, float]:
     inits = list(INITIALISERS)
     with st.sidebar:
         st.subheader("Training settings")
-        width = st.slider("Hidden neurons", 1, 8, d["width"], key="tr_width", **LINK)
-        act = st.selectbox("Hidden activation", ACTS, format_func=act_label, key="tr_act", **LINK)
-        init = st.selectbox(
-            "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISERS.get, key="tr_init", **LINK
+        width = ui.linked(st.slider, "Hidden neurons", 1, 8, d["width"], key="tr_width")
+        act = ui.linked(st.selectbox, "Hidden activation", ACTS, format_func=act_label, key="tr_act")
+        init = ui.linked(
+            st.selectbox, "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISERS.get, key="tr_init"
         )
         initialisers.explain(init)
         c1, c2 = st.columns(2)
@@ -43,11 +41,11 @@ def run_settings() -> tuple[dict, float]:
         if init == "uniform":
             limit = _number(c1, "limit", 0.01, 10.0, d["limit"], 0.1, "tr_limit")
         seed = _number(c2, "Seed", 0, 2**31 - 1, d["seed"], 1, "tr_seed")
-        loss = st.selectbox("Loss", ["bce", "mse"], format_func=LOSSES.get, key="tr_loss", **LINK)
-        lr = st.select_slider("Learning rate", RATES, DEFAULT_LR, format_func=rate_text, key="tr_lr", **LINK)
-        sched = st.selectbox("Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="tr_sched", **LINK)
+        loss = ui.linked(st.selectbox, "Loss", ["bce", "mse"], format_func=LOSSES.get, key="tr_loss")
+        lr = ui.linked(st.select_slider, "Learning rate", RATES, DEFAULT_LR, format_func=rate_text, key="tr_lr")
+        sched = ui.linked(st.selectbox, "Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="tr_sched")
         params = _schedule_params(sched, DEFAULTS.get(sched, {}))
-        epochs = st.slider("Epochs", 100, 20000, d["epochs"], 100, key="tr_epochs", **LINK)
+        epochs = ui.linked(st.slider, "Epochs", 100, 20000, d["epochs"], 100, key="tr_epochs")
     if sched == "cosine":
         params["T_max"] = epochs
     cfg = {
@@ -90,22 +88,22 @@ def _schedule_params(sched: str, d: dict) -> dict:
 def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
     """The lab's controls in one row; return (setting B's cfg, B's rate, the knob B turns, seeds per setting)."""
     c1, c2, c3 = st.columns(3)
-    n = c1.select_slider("Seeds per setting", LAB_SEEDS, 200, key="tr_lab_seeds", **LINK)
-    knob = c2.selectbox("Setting B changes", list(KNOBS), format_func=KNOBS.get, key="tr_lab_knob", **LINK)
+    n = ui.linked(c1.select_slider, "Seeds per setting", LAB_SEEDS, 200, key="tr_lab_seeds")
+    knob = ui.linked(c2.selectbox, "Setting B changes", list(KNOBS), format_func=KNOBS.get, key="tr_lab_knob")
     b, lr_b = dict(cfg), lr
     with c3:
         if knob == "width":
-            b["width"] = st.slider("B: hidden neurons", 1, 8, 3, key="tr_lab_width", **LINK)
+            b["width"] = ui.linked(st.slider, "B: hidden neurons", 1, 8, 3, key="tr_lab_width")
         elif knob == "init":
-            b["init"] = st.selectbox(
-                "B: initialiser", list(INITIALISERS), 3, format_func=INITIALISERS.get, key="tr_lab_init", **LINK
+            b["init"] = ui.linked(
+                st.selectbox, "B: initialiser", list(INITIALISERS), 3, format_func=INITIALISERS.get, key="tr_lab_init"
             )
         elif knob == "lr":
             lr_b = float(
-                st.select_slider("B: learning rate", RATES, 5.0, format_func=rate_text, key="tr_lab_lr", **LINK)
+                ui.linked(st.select_slider, "B: learning rate", RATES, 5.0, format_func=rate_text, key="tr_lab_lr")
             )
         else:
-            b["act"] = st.selectbox("B: activation", ACTS, 1, format_func=act_label, key="tr_lab_act", **LINK)
+            b["act"] = ui.linked(st.selectbox, "B: activation", ACTS, 1, format_func=act_label, key="tr_lab_act")
     return b, lr_b, knob, int(n)
 
 
@@ -123,7 +121,8 @@ def publish_control(hist, label: str) -> None:
     c1.button("Use this network on the other pages", key="tr_publish", on_click=_go, icon=":material/publish:")
     if current and current.get("label") == label:
         c2.success(
-            "The other pages use this run: the sidebar's Network control shows “Trained network” with an epoch slider."
+            "The other pages use this run: the Network control in the side panel shows “Trained network” with an "
+            "epoch slider."
         )
     else:
         c2.caption(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -92,16 +91,31 @@ def guard_integer_links() -> None:
     serde.deserialize = deserialize
 
 
+LABELS = "_link_labels"  # session key: {a setting a link may carry: the label its control shows}
+
+
+def name_setting(key: str, label: str) -> None:
+    """Record the label of the control behind the link setting ``key``, for messages about links."""
+    st.session_state.setdefault(LABELS, {})[key] = label
+
+
+def linked(widget, label: str, *args, key: str, **kwargs):
+    """``widget(label, *args, key=key, **kwargs)`` as a control that is part of the page's address:
+    bound to the query string (a copied address reopens it) and kept for the session. Every such
+    control is drawn through here, so link messages can name it by its label."""
+    name_setting(key, label)
+    return widget(label, *args, key=key, bind="query-params", persist_state="session", **kwargs)
+
+
 def sidebar_common() -> None:
     """Controls every page shares, drawn in the sidebar by app/main.py before the page runs."""
     guard_integer_links()
     with st.sidebar:
-        st.toggle(
+        linked(
+            st.toggle,
             "Presenter mode",
             key="presenter",
             help="Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.",
-            bind="query-params",
-            persist_state="session",
         )
     if presenter():
         st.html(PRESENTER_CSS)
@@ -119,13 +133,27 @@ def _same(url_value: str, value) -> bool:
     return url_value == str(value)
 
 
-def check_link(initial: dict) -> list[str]:
-    """After a page ran: which settings of the link it was opened with were not used, and why.
+OPENED = "_link_page"  # session key: the page whose opening address check_link last judged
+
+
+def link_at_open(page: str) -> dict:
+    """At the start of a run: the settings in the address if this run opens ``page`` (the session's
+    first run, or a move from another page), else {}. Later reruns of the same page come from its own
+    controls, which may drop a setting from the address themselves (a preset back to a default):
+    that is not a bad link."""
+    return st.query_params.to_dict() if st.session_state.get(OPENED) != page else {}
+
+
+def check_link(page: str, initial: dict) -> list[str]:
+    """After a page ran: which settings of the address it was opened with (``link_at_open``) were
+    not used, and why, each named by its control's label.
 
     Unknown keys are removed from the address; values a widget refused (wrong type, out of
     range) have already been dropped by Streamlit, which fell back to the default.
     """
     ss = st.session_state
+    ss[OPENED] = page
+    labels = ss.get(LABELS, {})
     now = st.query_params.to_dict()
     problems = []
     for key, value in initial.items():
@@ -133,23 +161,78 @@ def check_link(initial: dict) -> list[str]:
             problems.append(f"unknown setting “{key[:40]}”")
             st.query_params.pop(key, None)
         elif key not in now and not _same(value, ss[key]):
-            problems.append(f"“{key}” = “{value[:40]}” is not a valid value")
+            problems.append(f"“{labels.get(key, key)}” = “{value[:40]}” is not a valid value")
     return problems
 
 
+# Static HTML and JavaScript only (never user text): the browser's own address, read when shown and
+# when copied, so the box is right even after a control that redraws only part of the page (a
+# fragment rerun) changed the address. The clipboard API needs a secure page (https or localhost);
+# elsewhere (a classroom server on http) the copy falls back to selecting the box's text.
+SHARE_HTML = """
+<div class="xl-share">
+  <input type="text" readonly aria-label="Link to this view"
+         style="width:100%;box-sizing:border-box;font-family:monospace;font-size:0.8rem;padding:0.4rem;
+                border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;background:rgba(240,242,246,0.6)">
+  <button type="button" style="margin-top:0.5rem;width:100%;padding:0.4rem;font:inherit;cursor:pointer;
+                 border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;background:white">Copy</button>
+  <div role="status" style="font-size:0.85rem;min-height:1.2rem;margin-top:0.3rem"></div>
+</div>
+<script>
+(() => {
+  const box = document.currentScript.previousElementSibling;
+  const field = box.querySelector("input"), status = box.querySelector("[role=status]");
+  const show = () => { if (field.value !== window.location.href) field.value = window.location.href; };
+  show();
+  field.addEventListener("focus", () => field.select());
+  const timer = setInterval(() => (box.isConnected ? show() : clearInterval(timer)), 400);
+  box.querySelector("button").addEventListener("click", async () => {
+    show();
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch (err) {
+      field.select();
+      document.execCommand("copy");
+    }
+    status.textContent = "Copied.";
+  });
+})();
+</script>
+"""
+
+
+# Static JavaScript: on a screen where the side panel covers the page (Streamlit's "md" breakpoint,
+# 768 px, and below), a tap on a chapter in the panel's page list closes the panel, so the chapter
+# is what the reader sees. Streamlit does this itself only for a phone's user agent (a tablet asking
+# for the desktop site, or a narrow window, kept the panel open over the page). Installed once per
+# browser tab; it only clicks the panel's own close button, and only while the panel is open.
+NAV_CLOSE_JS = """
+<script>
+(() => {
+  if (window.xorlabNavClose) return;
+  window.xorlabNavClose = true;
+  const narrow = window.matchMedia("(max-width: 768px)");
+  document.addEventListener("click", (event) => {
+    if (!narrow.matches || !event.target.closest('[data-testid="stSidebarNav"] a')) return;
+    setTimeout(() => {
+      const panel = document.querySelector('[data-testid="stSidebar"]');
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (panel && close && panel.getAttribute("data-collapsed") === "false") close.click();
+    }, 100);
+  }, true);
+})();
+</script>
+"""
+SIDE_PANEL = "the side panel (» at the top left opens it)"  # where the settings are, on any screen
+
+
 def share_link() -> None:
-    """The 'copy link to this view' affordance: the address with every bound control in it."""
-    params = st.query_params.to_dict()
-    base = st.context.url
-    link = (base or "") + ("?" + urlencode(params) if params else "")
+    """The end of the side panel: 'copy link to this view' (the browser's current address, every
+    bound control in it, shown and copied by SHARE_HTML), and NAV_CLOSE_JS."""
     with st.sidebar.popover("Copy link to this view", icon=":material/link:", width="stretch"):
-        st.caption(
-            "This address reopens the page with the current settings: copy it with the button on the right. "
-            "Controls that redraw only part of a page (an input row, a replay epoch, a layer to look inside) "
-            "update the browser's address bar at once but this box only when the whole page next updates: "
-            "after moving one of those, copy the address bar instead."
-        )
-        st.code(link if base else (link or "(default settings: the page's own address)"), language=None)
+        st.caption("This address reopens the page with the current settings.")
+        st.html(SHARE_HTML, unsafe_allow_javascript=True)
+    st.sidebar.html(NAV_CLOSE_JS, unsafe_allow_javascript=True)
 
 
 INTRO_FOLD = 200  # presenter mode: introductions longer than this (characters) fold into an expander

@@ -45,14 +45,13 @@ if h0 is not None and MIN_WIDTH <= h0 <= MAX_WIDTH:
     elif ss.get("ar_net_width") not in (None, h0):
         ss["ar_width"] = h0
     ss["ar_net_width"] = h0
-width = top.slider(
+width = ui.linked(
+    top.slider,
     "Hidden neurons (width of the hidden layer)",
     MIN_WIDTH,
     MAX_WIDTH,
     2,
     key="ar_width",
-    bind="query-params",
-    persist_state="session",
     help="The notes use 2. Try 1 (too few for XOR) or more (enough, with spare neurons).",
 )
 if h0 is None:
@@ -132,13 +131,9 @@ def single_neuron() -> None:
     ctl, chart = st.columns([1, 2], gap="large")
     u1_0, u2_0, c_0 = ac.NEURON_DEFAULTS
     with ctl:
-        u1 = st.slider(
-            "u1 (weight of x1)", -10.0, 10.0, u1_0, 0.1, key="ar_u1", bind="query-params", persist_state="session"
-        )
-        u2 = st.slider(
-            "u2 (weight of x2)", -10.0, 10.0, u2_0, 0.1, key="ar_u2", bind="query-params", persist_state="session"
-        )
-        c = st.slider("c (bias)", -10.0, 10.0, c_0, 0.1, key="ar_c", bind="query-params", persist_state="session")
+        u1 = ui.linked(st.slider, "u1 (weight of x1)", -10.0, 10.0, u1_0, 0.1, key="ar_u1")
+        u2 = ui.linked(st.slider, "u2 (weight of x2)", -10.0, 10.0, u2_0, 0.1, key="ar_u2")
+        c = ui.linked(st.slider, "c (bias)", -10.0, 10.0, c_0, 0.1, key="ar_c")
         right_count = count_correct(u1, u2, c, X, y)
         st.metric("Points classified correctly", f"{right_count} of 4")
         if right_count == 3:
@@ -209,5 +204,5 @@ if net.sizes == [2, 2, 1]:
 else:
     st.info(
         f"The current network has {net.sizes[1]} hidden neurons, so its hidden space has {net.sizes[1]} dimensions "
-        "and cannot be drawn flat. Choose the notes' example weights in the sidebar to see the 2-D picture."
+        f"and cannot be drawn flat. Choose the notes' example weights in {ui.SIDE_PANEL} to see the 2-D picture."
     )

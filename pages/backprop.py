@@ -31,12 +31,12 @@ except ValueError as e:
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule
 # (left) beside the step selector and that step's live numbers (right); normally all run down the page.
 PRESENT = ui.presenter()
-LINK = {"bind": "query-params", "persist_state": "session"}  # controls a teacher shares in a link
 params, hidden = net.to_dict(), net.hidden
 if PRESENT:
     st.header("1 · The chain rule, backwards")
 side, note = st.columns([21, 19], gap="small", vertical_alignment="center") if PRESENT else [st.container()] * 2
-loss = side.segmented_control(
+loss = ui.linked(
+    side.segmented_control,
     "Loss",
     list(bt.LOSS_CHOICES),
     default="bce",
@@ -44,7 +44,6 @@ loss = side.segmented_control(
     format_func=bt.LOSS_CHOICES.get,
     key="bp_loss",
     help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
-    **LINK,
 )
 loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
 led = bd.ledger(params, hidden, loss)
@@ -94,14 +93,14 @@ def chain_rule(led: bl.Ledger) -> None:
     the live explanation and which ledger entry below is marked."""
     body, numbers = st.columns(2, gap="small") if PRESENT else [st.container()] * 2
     slot = body.container()  # the chain rule goes above the selector
-    step = numbers.segmented_control(
+    step = ui.linked(
+        numbers.segmented_control,
         "Step explained",
         list(bl.STEPS),
         default="dz2",
         required=True,
         key="bp_step",
         help="Highlights this step in the diagram and in the ledger below.",
-        **LINK,
     )
     step = step or "dz2"
     slot.latex(bt.chain_tex(step))
@@ -141,7 +140,8 @@ chain_rule(led)
 def by_input(led: bl.Ledger, tables: dict) -> None:
     """Sections 2–4: moving the input reruns only these."""
     st.header("2 · One example")
-    row = st.segmented_control(
+    row = ui.linked(
+        st.segmented_control,
         "Input",
         list(range(led.N)),
         default=2,
@@ -149,7 +149,6 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
         format_func=ROW_LABELS.__getitem__,
         key="bp_row",
         help="One of the four XOR inputs; its row is highlighted in every table below.",
-        **LINK,
     )
     row = 2 if row is None else row
     a2n, yn = float(led.a2[row, 0]), float(led.y[row, 0])
@@ -289,7 +288,8 @@ def descent(led: bl.Ledger) -> None:
     st.markdown(bt.OLD_WEIGHTS)
     walk = bd.walk(net)
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
-    lr = c1.number_input(
+    lr = ui.linked(
+        c1.number_input,
         "Learning rate lr",
         min_value=0.001,
         max_value=1000.0,
@@ -298,7 +298,6 @@ def descent(led: bl.Ledger) -> None:
         format="%.3f",
         key="bp_lr",
         help="Small steps lower the loss a little; very large ones overshoot.",
-        **LINK,
     )
     if c2.button("Take one step", key="bp_go", type="primary", icon=":material/arrow_downward:", width="stretch"):
         bd.take_step(walk, led.hidden, lr, led.loss_name)

@@ -17,7 +17,6 @@ from core.init import INITIALISERS, zero_init_effect
 from core.schedules import SCHEDULES
 
 ss = st.session_state
-LINK = {"bind": "query-params", "persist_state": "session"}
 KEEP = {"persist_state": "session"}
 DATA = {"digits": "8×8 digits", "mnist": "MNIST 28×28"}  # the labels are what a shared link carries
 WIDTHS = [4, 8, 16, 32, 64, 128, 256]
@@ -59,50 +58,50 @@ else:
 
 # ----- controls ---------------------------------------------------------------------------------
 with controls:
-    source = st.segmented_control(
+    source = ui.linked(
+        st.segmented_control,
         "Data",
         list(DATA),
         format_func=DATA.get,
         default="digits",
         key="dg_data",
         help="8×8 digits: 1,797 images bundled with the app. MNIST: 70,000 images of 28×28 from a folder you name.",
-        **LINK,
     )
     source = source or "digits"
     with st.container(border=True):
         # nine controls: two rows on a laptop; three rows of three in the (narrower) presenter popover
         c = [col for n in ((3, 3, 3) if PRESENTING else (4, 5)) for col in st.columns(n)]
-        layers = c[0].slider("Hidden layers", 1, 3, D["layers"], key="dg_layers", **LINK)
-        width = c[1].select_slider("Neurons per hidden layer", WIDTHS, D["width"], key="dg_width", **LINK)
-        act = c[2].selectbox(
+        layers = ui.linked(c[0].slider, "Hidden layers", 1, 3, D["layers"], key="dg_layers")
+        width = ui.linked(c[1].select_slider, "Neurons per hidden layer", WIDTHS, D["width"], key="dg_width")
+        act = ui.linked(
+            c[2].selectbox,
             "Hidden activation",
             list(ACTIVATIONS),
             list(ACTIVATIONS).index(D["act"]),
             format_func=lambda a: ACTIVATIONS[a].label,
             key="dg_act",
-            **LINK,
         )
-        init = c[3].selectbox(
+        init = ui.linked(
+            c[3].selectbox,
             "Initialiser",
             list(INITIALISERS),
             list(INITIALISERS).index(D["init"]),
             format_func=INITIALISERS.get,
             key="dg_init",
-            **LINK,
         )
-        lr = c[4].select_slider("Learning rate", RATES, D["lr"], key="dg_lr", **LINK)
-        sched = c[5].selectbox(
+        lr = ui.linked(c[4].select_slider, "Learning rate", RATES, D["lr"], key="dg_lr")
+        sched = ui.linked(
+            c[5].selectbox,
             "Schedule",
             list(SCHEDULES),
             list(SCHEDULES).index(D["sched"]),
             format_func=SCHEDULES.get,
             key="dg_sched",
-            **LINK,
         )
-        batch = c[6].select_slider("Mini-batch size", BATCHES, D["batch"], key="dg_batch", **LINK)
-        epochs = c[7].slider("Epochs", 1, 60, D["epochs"], key="dg_epochs", **LINK)
-        seed = c[8].number_input(
-            "Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order.", **LINK
+        batch = ui.linked(c[6].select_slider, "Mini-batch size", BATCHES, D["batch"], key="dg_batch")
+        epochs = ui.linked(c[7].slider, "Epochs", 1, 60, D["epochs"], key="dg_epochs")
+        seed = ui.linked(
+            c[8].number_input, "Seed", 0, 9999, D["seed"], key="dg_seed", help="Initial weights and batch order."
         )
     initialisers.explain(init)
 
@@ -359,7 +358,7 @@ def digit_tab() -> None:
         ask, pick = left, left
     else:
         ask, pick = st.columns([1, 1], vertical_alignment="bottom")
-    i = int(ask.number_input(f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit", **LINK))
+    i = int(ui.linked(ask.number_input, f"Test image (0–{n_test - 1})", 0, n_test - 1, 0, key="dg_digit"))
     if len(res.mistakes):
         worst = int(res.mistakes[0])
         label = "Most confident mistake" if mode else "Show the most confident mistake"  # fits a narrow column
@@ -507,6 +506,7 @@ TABS = {
     "Gradient flow": gradients_tab,
 }
 link_digit = st.query_params.get("dg_digit")  # a link that picks a digit opens that digit's tab
+ui.name_setting("dg_tab", "Tab")  # tabs have no label of their own (ui.linked names the other controls)
 tabs = st.tabs(
     list(TABS),
     key="dg_tab",

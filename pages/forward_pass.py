@@ -81,7 +81,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
 def notes_rounding(net: MLP) -> None:
     """For the notes' own network: their hand-rounded [1 0] beside the exact values."""
     if not is_notes_network(net):
-        st.caption("The notes' hand calculation uses their example weights; pick them in the sidebar to compare.")
+        st.caption(f"The notes' hand calculation uses their example weights; pick them in {ui.SIDE_PANEL} to compare.")
         return
     c = compare_with_notes(net, X)
     a1r = ", ".join(ui.fmt(v, 2) for v in c.rounded.a1)
@@ -176,14 +176,13 @@ def input_and_results(net: MLP) -> None:
     fragment, not the sidebar and the weight editor; changing the network reruns the whole page."""
     # Presenter mode: the input choice and the three result numbers share one row at the top.
     row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
-    row = row_box.radio(
+    row = ui.linked(
+        row_box.radio,
         "Input x",
         [0, 1, 2, 3],
         index=fc.DEFAULT_ROW,
         format_func=ROW_LABELS.__getitem__,
         key="fp_row",
-        bind="query-params",
-        persist_state="session",
         horizontal=True,
         help="The notes work through [1 0].",
     )

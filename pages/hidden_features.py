@@ -36,13 +36,13 @@ if run:
         options=epochs,
         key="hf_epoch",
         on_change=_sync_epoch,
-        help="Moves the table, gate names, boundary and hidden space to this epoch (same as the sidebar's Epoch).",
+        help="Moves the table, gate names, boundary and hidden space to this epoch (same as the side panel's Epoch).",
     )
 st.markdown(state.network_caption(net))
 
 problem = F.check_network(net)
 if problem:
-    st.warning(f"This page cannot read this network: {problem}. Pick another network in the sidebar.", icon=NO_ICON)
+    st.warning(f"This page cannot read this network: {problem}. Pick another network in {ui.SIDE_PANEL}.", icon=NO_ICON)
     st.stop()
 
 net_id = hc.net_key(net)

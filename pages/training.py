@@ -8,7 +8,7 @@ import streamlit as st
 from app import training_run as tr
 from app import ui
 from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
-from app.training_settings import LINK, lab_settings, publish_control, run_settings
+from app.training_settings import lab_settings, publish_control, run_settings
 from core.diagnose import SATURATED, largest_symmetry_gap
 from core.losses import LOSSES
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
@@ -114,9 +114,9 @@ def replay(hist, top: dict | None = None) -> None:
     numbers += f"gradient size ‖dW1‖ = {g1}, ‖dW2‖ = {g2}"
     # In links (?tr_epoch=1000). The slider's own default, epoch 0, is left out of the address by
     # Streamlit, so a copied link of epoch 0 reopens at the last epoch; a typed ?tr_epoch=0 works.
-    slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch", **LINK}
+    slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch"}
     if top is None:
-        st.select_slider(**slider)
+        ui.linked(st.select_slider, **slider)
         st.caption(numbers)
         plane, right = st.columns(2)
     else:
@@ -127,7 +127,7 @@ def replay(hist, top: dict | None = None) -> None:
     with plane:
         st.vega_lite_chart(spec, width="stretch")
         if top is not None:
-            st.select_slider(**slider)
+            ui.linked(st.select_slider, **slider)
             st.caption(numbers)
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
     with right if top is None else st.container():
@@ -191,7 +191,7 @@ def lab(cfg: dict, lr: float) -> None:
     st.markdown(
         "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …; core's vectorised `train_many`) and "
         f"count how many solve XOR: all four outputs on the right side of 0.5 **and** loss below {SOLVED_LOSS:g}. "
-        "Setting A is the sidebar's (its seed is ignored here); setting B changes one thing."
+        f"Setting A is the one in {ui.SIDE_PANEL}, without its seed; setting B changes one thing."
     )
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
@@ -283,7 +283,7 @@ ui.page_header(
     "Training",
     "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], … — here you produce "
     "them. Full-batch gradient descent on the four XOR rows: every epoch is one forward pass, one backward pass "
-    "and W ← W − lr·dW. Change any setting in the sidebar and the run is recomputed (and cached).",
+    f"and W ← W − lr·dW. Change any setting in {ui.SIDE_PANEL} and the run is recomputed (and cached).",
 )
 cfg, lr = run_settings()
 try:

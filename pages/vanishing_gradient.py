@@ -30,7 +30,6 @@ from core.flow import (
 from core.train import DIVERGE_FACTOR
 
 ss = st.session_state
-LINK = {"bind": "query-params", "persist_state": "session"}
 RATES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 CUSTOM = "custom"
 BOX = {"vanishing": st.error, "exploding": st.error, "dead": st.error, "saturated": st.warning, "healthy": st.success}
@@ -104,8 +103,8 @@ def derivatives() -> None:
         "— the unit is **saturated** and passes back almost nothing."
     )
     c1, c2 = st.columns(2)
-    z = c1.slider("z (a unit's pre-activation)", -8.0, 8.0, vc.DERIV_DEFAULT["z"], 0.1, key="vg_z", **LINK)
-    n = c2.slider("layers n", 1, 30, vc.DERIV_DEFAULT["n"], key="vg_n", **LINK)
+    z = ui.linked(c1.slider, "z (a unit's pre-activation)", -8.0, 8.0, vc.DERIV_DEFAULT["z"], 0.1, key="vg_z")
+    n = ui.linked(c2.slider, "layers n", 1, 30, vc.DERIV_DEFAULT["n"], key="vg_n")
     z, n = float(z), int(n)
     for pair in (FLOW_ACTIVATIONS[:2], FLOW_ACTIVATIONS[2:]):
         for col, name in zip(st.columns(2), pair):
@@ -186,21 +185,27 @@ def explorer() -> tuple[tuple, object]:
     E = vc.EXPLORER_DEFAULT
     with controls_box:
         c = st.columns(3)
-        depth = c[0].slider("Hidden layers", 1, 30, E["depth"], key="vg_depth", **LINK)
-        width = c[1].slider("Width (units per hidden layer)", 2, 128, E["width"], key="vg_width", **LINK)
-        seed = c[2].number_input("Seed", 0, 10_000, E["seed"], 1, key="vg_seed", **LINK)
+        depth = ui.linked(c[0].slider, "Hidden layers", 1, 30, E["depth"], key="vg_depth")
+        width = ui.linked(c[1].slider, "Width (units per hidden layer)", 2, 128, E["width"], key="vg_width")
+        seed = ui.linked(c[2].number_input, "Seed", 0, 10_000, E["seed"], 1, key="vg_seed")
         c = st.columns(3)
-        act = c[0].selectbox(
-            "Activation", FLOW_ACTIVATIONS, FLOW_ACTIVATIONS.index(E["act"]), format_func=act_label, key="vg_act",
-            **LINK,
+        act = ui.linked(
+            c[0].selectbox, "Activation", FLOW_ACTIVATIONS, FLOW_ACTIVATIONS.index(E["act"]), format_func=act_label,
+            key="vg_act",
         )  # fmt: skip
         inits = list(INIT_CHOICES)
-        init = c[1].selectbox(
-            "Initialiser", inits, inits.index(E["init"]), format_func=init_label, key="vg_init", **LINK
+        init = ui.linked(
+            c[1].selectbox, "Initialiser", inits, inits.index(E["init"]), format_func=init_label, key="vg_init"
         )
         sets = list(DATASETS)
-        data = c[2].selectbox(
-            "Data", sets, sets.index(E["data"]), format_func=DATASETS.get, key="vg_data", help=DATASET_HELP, **LINK
+        data = ui.linked(
+            c[2].selectbox,
+            "Data",
+            sets,
+            sets.index(E["data"]),
+            format_func=DATASETS.get,
+            key="vg_data",
+            help=DATASET_HELP,
         )
         initialisers.explain(INIT_CHOICES[init][1], sorted({name for _, name, _ in INIT_CHOICES.values()}))
     ss["vg_preset"] = matching_preset(depth, width, act, init) or CUSTOM
@@ -280,7 +285,7 @@ def look_inside(cfg: tuple, depth: int, act: str) -> None:
     if depth > 1:
         if ss.get("vg_layer", 1) > depth:
             ss["vg_layer"] = int(depth)
-        layer = st.slider("Hidden layer to look inside", 1, int(depth), 1, key="vg_layer", **LINK)
+        layer = ui.linked(st.slider, "Hidden layer to look inside", 1, int(depth), 1, key="vg_layer")
     else:
         layer = 1
     view = vc.layer_view(cfg, int(layer), ui.presenter())
@@ -451,9 +456,9 @@ def does_it_train() -> None:
     )
     T = vc.TRAIN_DEFAULT
     c = st.columns(3)
-    t_width = c[0].slider("Width (both)", 2, 32, T["width"], key="vg_tr_width", **LINK)
-    t_epochs = c[1].slider("Epochs (both)", 500, 5000, T["epochs"], 500, key="vg_tr_epochs", **LINK)
-    t_seed = c[2].number_input("Seed (both)", 0, 10_000, T["seed"], 1, key="vg_tr_seed", **LINK)
+    t_width = ui.linked(c[0].slider, "Width (both)", 2, 32, T["width"], key="vg_tr_width")
+    t_epochs = ui.linked(c[1].slider, "Epochs (both)", 500, 5000, T["epochs"], 500, key="vg_tr_epochs")
+    t_seed = ui.linked(c[2].number_input, "Seed (both)", 0, 10_000, T["seed"], 1, key="vg_tr_seed")
 
     configs = {}
     for side, col in zip("ab", st.columns(2)):
@@ -461,16 +466,21 @@ def does_it_train() -> None:
         with col, st.container(border=True):
             st.markdown(f"**Network {side.upper()}**")
             cc = st.columns(2)
-            s_depth = cc[0].slider("Hidden layers", 1, 20, d_depth, key=f"vg_{side}_depth", **LINK)
-            s_lr = cc[1].select_slider("Learning rate", RATES, d_lr, key=f"vg_{side}_lr", **LINK)
+            s_depth = ui.linked(cc[0].slider, "Hidden layers", 1, 20, d_depth, key=f"vg_{side}_depth")
+            s_lr = ui.linked(cc[1].select_slider, "Learning rate", RATES, d_lr, key=f"vg_{side}_lr")
             cc = st.columns(2)
             acts = list(FLOW_ACTIVATIONS)
-            s_act = cc[0].selectbox(
-                "Activation", acts, acts.index(d_act), format_func=act_label, key=f"vg_{side}_act", **LINK
+            s_act = ui.linked(
+                cc[0].selectbox, "Activation", acts, acts.index(d_act), format_func=act_label, key=f"vg_{side}_act"
             )
             inits = list(INIT_CHOICES)
-            s_init = cc[1].selectbox(
-                "Initialiser", inits, inits.index(d_init), format_func=init_label, key=f"vg_{side}_init", **LINK
+            s_init = ui.linked(
+                cc[1].selectbox,
+                "Initialiser",
+                inits,
+                inits.index(d_init),
+                format_func=init_label,
+                key=f"vg_{side}_init",
             )
         configs[side] = vc.train_cfg(s_depth, t_width, s_act, s_init, s_lr, t_epochs, t_seed)
 

@@ -320,6 +320,216 @@ def test_a_prepared_vanishing_gradient_link_restores_its_state(page, server):
     assert f"σ(z) = {float(sigmoid(np.float64(2.0))):.4f}" in main_text(page)
 
 
+# ----- a linked network stays in use while moving between pages --------------------------------------
+def go_to(page, title: str) -> None:
+    """Click a chapter in the sidebar's page list (opening the sidebar first on a narrow screen)."""
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    if not nav.is_visible():
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    nav.get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+    wait_done(page)
+
+
+def net_in_address(page) -> str | None:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(page.url).query).get("net", [None])[0]
+
+
+def forward_a2(net) -> str:
+    """The Forward pass page's "Output a2" for its opening input, computed by core."""
+    from app.forward_charts import DEFAULT_ROW
+    from app.ui import fmt
+    from core.data import X
+
+    return fmt(net.forward(X).a[2][DEFAULT_ROW, 0], 3)
+
+
+def test_a_linked_hand_edited_network_stays_in_use_on_every_page(page, server):
+    """A ``net=w:...`` link: the nine numbers it carries, not the notes', on every page clicked to,
+    and back; the address keeps describing them."""
+    from app.state import WEIGHT_KEYS, keys_to_params
+    from core.mlp import MLP
+
+    link = "w:5,5,5,5,-2.5,-7.5,7,-7,-3"
+    linked = MLP.from_dict(keys_to_params(dict(zip(WEIGHT_KEYS, map(float, link[2:].split(","))))))
+    assert forward_a2(linked) != forward_a2(notes_net())  # the test can tell the two apart
+    open_url(page, server, f"forward-pass?net={quote(link)}")
+    assert metric_value(page, "Output a2") == forward_a2(linked)
+    for title in ["Hidden features", "Forward pass", "Backpropagation", "Training", "Architecture", "Forward pass"]:
+        go_to(page, title)
+        assert exceptions(page) == 0, title
+        if title == "Training":  # no shared network here: the next page must still have it
+            continue
+        assert "Network: Edit the 9 numbers by hand" in main_text(page), title
+        assert net_in_address(page) == link, (title, page.url)
+        if title == "Forward pass":
+            assert metric_value(page, "Output a2") == forward_a2(linked), title
+
+
+def test_a_linked_random_network_stays_in_use_on_every_page_in_presenter_mode(page, server):
+    """A ``net=random-3-xavier_uniform`` link, in presenter mode: the same random network on every
+    click (it used to flip to the notes' weights and back on alternate clicks)."""
+    from core.data import X
+    from core.init import init_params
+    from core.mlp import MLP
+
+    link = "random-3-xavier_uniform"
+    linked = MLP(*init_params([2, 2, 1], "xavier_uniform", 3))
+    a1 = linked.forward(X).a[1]
+    open_url(page, server, f"hidden-features?net={link}&presenter=true")
+    for title in ["Backpropagation", "Hidden features", "Backpropagation", "Forward pass", "Hidden features"]:
+        go_to(page, title)
+        assert exceptions(page) == 0, title
+        assert "Network: Random initialisation (seed 3, " in main_text(page), title
+        assert net_in_address(page) == link, (title, page.url)
+        if title == "Forward pass":
+            assert metric_value(page, "Output a2") == forward_a2(linked)
+        if title == "Hidden features":  # the hidden activations of the linked network, as the table shows them
+            table = page.locator('[data-testid="stTable"]').first.inner_text()
+            assert all(f"{v:.3f}" in table for v in a1.ravel()), table
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the dropdown with this label."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+    for attempt in range(3):  # a click on the text field only focuses it; the first "Open" can miss too
+        box.get_by_role("button", name="Open").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    wait_done(page)
+
+
+def test_the_page_own_controls_never_raise_the_bad_link_notice(page, server):
+    """Hidden layers 20 → 21, then a preset that sets 20 again: the address loses vg_depth=21 because
+    the page changed it, not because a link was bad."""
+    from core.flow import PRESETS
+
+    open_url(page, server, "vanishing-gradient")
+    depth = slider(page, "Hidden layers")
+    depth.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**vg_depth=21**", timeout=60_000)
+    wait_done(page)
+    choose(page, "Preset: the configurations the literature talks about", PRESETS["sigmoid_xavier"][0])
+    page.wait_for_function("() => !location.search.includes('vg_depth')", timeout=60_000)
+    wait_done(page)
+    assert depth.get_attribute("aria-valuetext") == str(PRESETS["sigmoid_xavier"][1]["depth"])
+    assert page.get_by_text(NOTICE).count() == 0
+    assert exceptions(page) == 0
+
+
+def test_a_bad_link_notice_names_the_controls_by_their_labels(page, server):
+    open_url(page, server, "training?tr_lr=abc&tr_width=99")
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text=NOTICE)
+    assert notice.count() == 1
+    text = notice.inner_text()
+    assert "“Learning rate” = “abc”" in text and "“Hidden neurons” = “99”" in text, text
+    assert "tr_lr" not in text and "tr_width" not in text, text
+
+
+# ----- the sidebar's "Copy link to this view" ---------------------------------------------------------
+def test_copy_link_holds_the_current_address_after_a_partial_update(browser, server):
+    """The replay's epoch moves in a fragment rerun (only the address bar changes); the sidebar's
+    link box and its copy button still give the address as it is now."""
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 720}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        page = open_url(ctx.new_page(), server, "training?tr_epoch=1000")
+        wait_for_text(page, "Epoch 1,000:")
+        epoch = slider(page, "Epoch")
+        epoch.focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_text(page, "Epoch 1,025:")
+        assert "tr_epoch=1025" in page.url
+        page.get_by_role("button", name="Copy link to this view").click()
+        body = page.locator('[data-testid="stPopoverBody"]')
+        body.wait_for(state="visible", timeout=10_000)
+        page.wait_for_timeout(700)
+        shown = body.inner_text() + " ".join(body.locator("input").evaluate_all("els => els.map(e => e.value)"))
+        assert page.url in shown, (page.url, shown)
+        body.get_by_role("button", name="Copy").click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("navigator.clipboard.readText()") == page.url
+    finally:
+        ctx.close()
+
+
+# ----- on a phone ----------------------------------------------------------------------------------
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def sidebar_open(page) -> bool:
+    return page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "false"
+
+
+@pytest.mark.parametrize("agent", ["desktop browser", "phone browser"])
+def test_on_a_phone_the_chapter_shows_after_a_tap_in_the_page_list(browser, server, agent):
+    """390×844, touch: open the side panel, tap a chapter; the panel closes so the chapter is seen.
+    Streamlit closes it itself only for a phone's user agent; a narrow screen with a desktop one
+    (a tablet asking for the desktop site, a narrow window) kept it open over three quarters of it."""
+    extra = {"user_agent": PIXEL_5_AGENT} if agent == "phone browser" else {}
+    ctx = browser.new_context(**PHONE, **extra)
+    try:
+        page = open_url(ctx.new_page(), server, "")
+        assert not sidebar_open(page)  # a narrow screen opens with the panel closed
+        for title in ["Training", "Forward pass"]:
+            page.locator('[data-testid="stExpandSidebarButton"]').tap()
+            page.wait_for_timeout(500)
+            assert sidebar_open(page)
+            page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).tap()
+            page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+            wait_done(page)
+            page.wait_for_timeout(500)
+            assert not sidebar_open(page), title
+            heading = page.locator("h1").first
+            assert heading.inner_text().startswith(title)
+            box = heading.bounding_box()
+            assert box["x"] >= 0 and box["y"] < 844, box  # the chapter's title is on screen, not under the panel
+    finally:
+        ctx.close()
+
+
+PIXEL_5_AGENT = (
+    "Mozilla/5.0 (Linux; Android 11; Pixel 5) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Mobile Safari/537.36"
+)
+
+
+def test_on_a_phone_a_refused_network_link_is_said_on_the_page(browser, server):
+    """A bad ?net= falls back to the notes' weights and says so in the page body, visible with the
+    side panel closed (it used to be said only inside the panel)."""
+    ctx = browser.new_context(**PHONE)
+    try:
+        page = open_url(ctx.new_page(), server, "forward-pass?net=w:1,2")
+        assert not sidebar_open(page)
+        notice = page.locator('[data-testid="stMain"] [data-testid="stAlert"]').filter(has_text=NOTICE)
+        assert notice.count() == 1
+        assert notice.is_visible() and "“Network” = “w:1,2”" in notice.inner_text()
+        assert metric_value(page, "Output a2") == forward_a2(notes_net())
+    finally:
+        ctx.close()
+
+
+def test_on_a_phone_the_training_page_says_how_to_reach_its_settings(browser, server):
+    ctx = browser.new_context(**PHONE)
+    try:
+        page = open_url(ctx.new_page(), server, "training")
+        text = main_text(page)
+        assert "sidebar" not in text.lower(), "a phone shows no sidebar, only a » button"
+        assert "Change any setting in the side panel (» at the top left opens it)" in text
+    finally:
+        ctx.close()
+
+
 # ----- malformed links ------------------------------------------------------------------------------
 def test_a_malformed_link_shows_a_notice_not_an_exception(page, server):
     open_url(page, server, "?presenter=%F0%9F%92%A5&nonsense=1e999&%3Cscript%3E=x")
@@ -335,7 +545,7 @@ def test_generated_malformed_links_fall_back_with_a_notice(page, server, path):
         open_url(page, server, link)
         assert exceptions(page) == 0, link
         assert page.locator("h1").count() >= 1, link
-        assert page.get_by_text(NOTICE).count() >= 1, link  # the page notice (and the sidebar one for ?net)
+        assert page.get_by_text(NOTICE).count() >= 1, link  # the page notice (a refused ?net is one of its items)
         assert "unknown" not in page.url and "xxxxxxxxxx" not in page.url, (link, page.url)
 
 
