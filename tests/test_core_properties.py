@@ -212,9 +212,11 @@ def test_xor_losses_of_extreme_logits_are_finite(z):
 
 
 @examples(60)
-@given(z=finite_arrays((4, 1)))
+@given(z=hnp.arrays(np.float64, (4, 1), elements=st.floats(-29.99, 29.99) | st.sampled_from([0.0, -0.0, 5e-324])))
 def test_loss_from_logits_matches_loss_from_probabilities_where_both_are_exact(z):
-    assume(np.all(np.abs(z) < 30))  # σ(z) keeps ~15 significant digits of 1 − σ(z) there
+    # |z| < 30, where σ(z) keeps ~15 significant digits of 1 − σ(z). Drawn there directly: filtering
+    # every-double arrays with assume() discarded most draws, and Hypothesis's filter health check
+    # then failed some runs of the suite and not others.
     y = XOR_Y
     assert bce_from_logits(z, y) == pytest.approx(bce(sigmoid(z), y), rel=1e-8, abs=1e-10)
     assert loss_value("mse", z, sigmoid(z), y) == mse(sigmoid(z), y)
