@@ -101,10 +101,22 @@ def summary(r: UnitReading, hidden: str) -> str:
     return f"A clean gate: {near}, and {spread}."
 
 
-def names_line(readings: list[UnitReading], hidden: str, prefix: str = "h") -> str:
-    """ "h1 ≈ OR, h2 ≈ AND", then one sentence per neuron that is not a clean gate."""
-    line = ", ".join(f"{prefix}{k + 1} ≈ {r.name}" for k, r in enumerate(readings)) + "."
-    notes = [
-        f"{prefix}{k + 1} is not a clean gate: {caveat(r, hidden)}." for k, r in enumerate(readings) if not r.gate_like
+def tags(r: UnitReading) -> str:
+    """Why the neuron is not a clean gate in a few words, without commas ("" for a clean gate)."""
+    parts = []
+    if r.graded:
+        parts.append("graded — it counts the 1s" if r.counts else "graded")
+    if r.barely:
+        row = ROW_LABELS[r.nearest]
+        parts.append(f"undecided for {row}" if r.margin == 0 else f"barely decided for {row}")
+    return "; ".join(parts)
+
+
+def names_line(readings: list[UnitReading], prefix: str = "h") -> str:
+    """ "h1 ≈ OR, h2 ≈ AND (not a clean gate: graded)." — the names, with a short note on each neuron
+    that is not a clean gate (Hidden features explains each note in full)."""
+    items = [
+        f"{prefix}{k + 1} ≈ {r.name}" + ("" if r.gate_like else f" (not a clean gate: {tags(r)})")
+        for k, r in enumerate(readings)
     ]
-    return " ".join([line, *notes])
+    return ", ".join(items) + "."

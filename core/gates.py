@@ -176,15 +176,25 @@ def gate_codes(W1: np.ndarray, b1: np.ndarray) -> np.ndarray:
     return np.einsum("srh,r->sh", bits, np.array([8, 4, 2, 1]))
 
 
+def combination(names) -> str:
+    """Gate names as one unordered combination: alphabetical, joined by " + ", compound names in
+    brackets ("(x1 AND NOT x2) + (x2 AND NOT x1)", "AND + OR", "NAND + constant 1")."""
+
+    def part(name: str) -> str:
+        return f"({name})" if " " in name and not name.startswith("constant") else name
+
+    return " + ".join(part(n) for n in sorted(names))
+
+
 def gate_combinations(W1: np.ndarray, b1: np.ndarray) -> list[tuple[str, int]]:
     """How many of S networks have each combination of hidden gates, most common first.
 
     W1 (S, 2, h), b1 (S, 1, h). Hidden units are interchangeable, so a combination is the units'
-    names in alphabetical order joined by " + " ("AND + OR" also counts networks that have OR first).
+    names in alphabetical order (``combination``): "AND + OR" also counts networks that have OR first.
     """
     codes = np.sort(gate_codes(W1, b1), axis=1)  # the same combination → the same row
     if codes.shape[0] == 0:
         return []
     rows, counts = np.unique(codes, axis=0, return_counts=True)  # one entry per distinct combination
-    combos = [(" + ".join(sorted(NAMES_BY_CODE[c] for c in row)), int(n)) for row, n in zip(rows.tolist(), counts)]
+    combos = [(combination(NAMES_BY_CODE[c] for c in row), int(n)) for row, n in zip(rows.tolist(), counts)]
     return sorted(combos, key=lambda kv: (-kv[1], kv[0]))

@@ -194,13 +194,12 @@ fwd = net.forward(X)
 finite = bool(np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2])))
 if finite:
     g = read_hidden(net)
-    acts = ", ".join(f"hidden neuron {k + 1} acts like **{r.name}**" for k, r in enumerate(g))
-    shaky = " ".join(
-        f"Hidden neuron {k + 1} is not a clean gate: {gt.caveat(r, net.hidden)}."
+    lines = [
+        f"- hidden neuron {k + 1} acts like **{r.name}**"
+        + ("" if r.gate_like else f", but is not a clean gate: {gt.caveat(r, net.hidden)}")
         for k, r in enumerate(g)
-        if not r.gate_like
-    )
-    st.markdown(f"With the current network, {acts} on the four inputs ({gt.rule(net.hidden)}). {shaky}")
+    ]
+    st.markdown(f"With the current network, on the four inputs ({gt.rule(net.hidden)}):\n\n" + "\n".join(lines))
 if net.sizes == [2, 2, 1]:
     if finite:
         st.markdown(

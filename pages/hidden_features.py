@@ -10,6 +10,7 @@ from app import hidden_charts as hc
 from app import state, ui
 from core import features as F
 from core.data import NOTES_WEIGHTS, ROW_LABELS, y
+from core.gates import GATES
 from core.mlp import check_network
 
 ui.page_header(
@@ -131,7 +132,7 @@ def notes_check() -> None:
         f"that: with every value anywhere within ±{F.ROUNDING:g} of the printed one, the sums still differ by at "
         f"least {ui.fmt(h1.smallest_gap, 2)} and {ui.fmt(h2.smallest_gap, 2)}. **So no weights — trained or not — "
         "give these hidden columns, and no 2-2-1 sigmoid network produced this table**: "
-        "the table is an invented illustration, not the result of a computation. Given the other three values of "
+        "the table is an illustration, not a network's output. Given the other three values of "
         f"a column, the [1 1] value is forced: {h1.needed_11:.4f} for Hidden1 (the notes print "
         f"{F.NOTES_TABLE[3, 0]:.3f}) and {h2.needed_11:.3f} for Hidden2 (the notes print {F.NOTES_TABLE[3, 1]:.3f}; "
         "a neuron this low for [0 1] and [1 0] reaches that only if it is far lower for [0 0]: "
@@ -181,13 +182,27 @@ pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {ui.fmt(W2[k, 
 gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
 lead = f"**Output ≈ {comb.expr}**{gloss}. " if comb.expr else "**How the output combines them.** "
 bits = ", ".join(map(str, comb.table))
-verdict = "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+real = tuple(int(p) for p in table.pred)
+if real == comb.table:
+    verdict = (
+        "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+    )
+else:  # the idealised reading is not what the network does: judge it by its real outputs
+    does = "solves XOR" if not table.wrong.any() else f"gives {GATES[real]}, not XOR"
+    verdict = (
+        f"**{comb.name}**. But that is not what this network does: its real outputs give "
+        f"{', '.join(map(str, real))}, so it {does}."
+    )
 st.markdown(
     f"{lead}{'; '.join(pushes) or 'No hidden neuron reaches the output (W2 = 0)'}. Reading each hidden neuron "
     f"as exactly off or on and passing that through W2 and b2 gives {bits} on the four inputs: {verdict}"
 )
-if tuple(int(p) for p in table.pred) != comb.table:
-    st.caption("The real outputs differ from this idealised reading: a hidden neuron is not fully on or off.")
+if real != comb.table:
+    loose = [f"Hidden{k + 1}" for k, g in enumerate(gates) if not g.gate_like]
+    why = "a hidden neuron is not fully off or on."
+    if loose:
+        why = f"{', '.join(loose)} {'is not a clean gate' if len(loose) == 1 else 'are not clean gates'} (see above)."
+    st.caption(f"The real outputs differ from this idealised reading: {why}")
 st.markdown(
     "**OR and AND is one way to split XOR, not the only one.** Any two hidden gates whose combination the output "
     "neuron can turn into XOR will do: NAND with OR, NAND with NOR, x1 AND NOT x2 with x2 AND NOT x1, … Which "

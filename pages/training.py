@@ -135,7 +135,8 @@ def replay(hist, top: dict | None = None) -> None:
     with right if top is None else st.container():
         st.markdown("**Hidden features** (a1 for each input)")
         show_table(v.hidden, 3)
-        st.caption(f"Read as gates (on when z1 > 0): {gt.names_line(v.gates, hist.final.hidden)}")
+        more = "" if all(g.gate_like for g in v.gates) else " The Hidden features page explains each note."
+        st.caption(f"Read as gates (on when z1 > 0): {gt.names_line(v.gates)}{more}")
         st.markdown("**Weights**")
         a, b = st.columns([3, 2])
         with a:

@@ -10,7 +10,7 @@ import pytest
 
 from core.activations import ACTIVATIONS, sigmoid
 from core.data import X, notes_network
-from core.gates import GATES, gate_combinations, is_on, name_gate, read_hidden, read_unit
+from core.gates import GATES, combination, gate_combinations, is_on, name_gate, read_hidden, read_unit
 from core.mlp import MLP
 
 # Each name's meaning, written independently of core/gates.py, as a function of (x1, x2).
@@ -149,7 +149,7 @@ def test_gate_combinations_count_what_each_network_reads(width):
     want: dict[str, int] = {}
     for s in range(S):
         net = MLP([W1[s], np.ones((width, 1))], [b1[s], np.zeros((1, 1))], "tanh")
-        key = " + ".join(sorted(r.name for r in read_hidden(net)))
+        key = combination(r.name for r in read_hidden(net))
         want[key] = want.get(key, 0) + 1
     got = gate_combinations(W1, b1)
     assert dict(got) == want
@@ -172,3 +172,9 @@ def test_the_splits_hidden_features_names_can_make_xor(pair):
 def test_wrong_shape_is_refused():
     with pytest.raises(ValueError):
         name_gate([0.1, 0.2, 0.3])
+
+
+def test_combination_names_are_unordered_and_bracketed():
+    assert combination(["OR", "AND"]) == combination(["AND", "OR"]) == "AND + OR"
+    assert combination(["x2 AND NOT x1", "x1 AND NOT x2"]) == "(x1 AND NOT x2) + (x2 AND NOT x1)"
+    assert combination(["constant 0", "NAND", "OR"]) == "NAND + OR + constant 0"

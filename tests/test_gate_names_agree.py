@@ -30,8 +30,8 @@ CASES = [  # (activation label, width, initialiser, learning rate, epochs)
 
 def training_names(at) -> tuple[list[str], set[int]]:
     cap = next(c.value for c in at.caption if c.value.startswith("Read as gates"))
-    names = re.findall(r"h\d+ ≈ ([^,.]+)", cap.split(".")[0] + ".")
-    shaky = {int(k) for k in re.findall(r"h(\d+) is not a clean gate", cap)}
+    names = re.findall(r"h\d+ ≈ ([^,.(]+?)(?: \(|,|\.)", cap)
+    shaky = {int(k) for k in re.findall(r"h(\d+) ≈ [^,.(]+ \(not a clean gate", cap)}
     return names, shaky
 
 
@@ -49,7 +49,7 @@ def hidden_features_names(at) -> tuple[list[str], set[int]]:
 def architecture_names(at) -> tuple[list[str], set[int]]:
     text = next(m.value for m in at.markdown if m.value.startswith("With the current network"))
     names = re.findall(r"hidden neuron \d+ acts like \*\*(.+?)\*\*", text)
-    shaky = {int(k) for k in re.findall(r"Hidden neuron (\d+) is not a clean gate", text)}
+    shaky = {int(k) for k in re.findall(r"hidden neuron (\d+) acts like \*\*[^*]+\*\*, but is not a clean gate", text)}
     return names, shaky
 
 

@@ -444,3 +444,62 @@ def test_presenter_tables_show_the_same_numbers_as_text():
     space = at.table[2].value
     assert list(space["z2"]) == [f"{v:.3f}" for v in table.z2]
     assert list(space["XOR"]) == [0, 1, 1, 0]
+
+
+def test_the_notes_table_is_checked_against_the_pair_sum_argument():
+    """The page shows each hidden column's z and its two pair sums (notes' table: logits of its
+    values; this network: its own z1), and says in words that no network gives the notes' columns."""
+    at = open_page(PAGE)
+    assert not at.exception
+    frame = next(d.value for d in at.dataframe if "Column" in d.value.columns)
+    assert list(frame["Column"]) == [
+        "notes' Hidden1",
+        "notes' Hidden2",
+        "this network's Hidden1",
+        "this network's Hidden2",
+    ]
+    z = np.c_[np.log(F.NOTES_TABLE[:, :2] / (1 - F.NOTES_TABLE[:, :2])), notes_network().forward(X).z[1]]  # (4, 4)
+    for c, name in enumerate(["z[0 0]", "z[0 1]", "z[1 0]", "z[1 1]"]):
+        np.testing.assert_allclose(frame[name], z[c], rtol=1e-12)
+    np.testing.assert_allclose(frame["z[0 0] + z[1 1]"], z[0] + z[3], rtol=1e-12)
+    np.testing.assert_allclose(frame["z[0 1] + z[1 0]"], z[1] + z[2], rtol=1e-12)
+    # the notes' columns break the rule, this network's keep it
+    assert abs(z[0, 0] + z[3, 0] - z[1, 0] - z[2, 0]) > 3 and abs(z[0, 1] + z[3, 1] - z[1, 1] - z[2, 1]) > 6
+    np.testing.assert_allclose(z[0, 2:] + z[3, 2:], z[1, 2:] + z[2, 2:], rtol=1e-12)
+    t = text(at)
+    h1, h2 = F.notes_table_check()
+    fit = F.notes_output_fit()
+    assert f"differ by {abs(h1.difference):.2f} (Hidden1) and {abs(h2.difference):.2f} (Hidden2)" in t
+    assert f"by at least {h1.smallest_gap:.2f} and {h2.smallest_gap:.2f}" in t
+    assert "no 2-2-1 sigmoid network produced this table" in t
+    assert f"{h1.needed_11:.4f} for Hidden1" in t and f"{h2.needed_11:.3f} for Hidden2" in t
+    assert ", ".join(f"{v:.3f}" for v in fit.out) + ", the table's Output column to 3 decimals" in t
+    assert "illustrative" not in t and "different training run" not in t
+
+
+def test_the_page_says_or_and_is_one_split_among_several():
+    t = text(open_page(PAGE))
+    assert "OR and AND is one way to split XOR, not the only one" in t
+    assert "Convergence lab" in t
+
+
+@pytest.mark.parametrize("run", ["221", "231", "relu", "issue"])
+def test_the_xor_verdict_follows_the_real_outputs(runs, run):
+    """The idealised gate reading can differ from what a network does (a graded or barely decided
+    neuron); whether it solves XOR is then said from its real outputs. The issue's 2-3-1 ReLU run
+    solves XOR although its idealised reading gives constant 0."""
+    hist = (
+        runs[run] if run != "issue" else train(MLP.create([2, 3, 1], "relu", init="he_normal", seed=0), X, y, 0.5, 2000)
+    )
+    at = with_run(hist)
+    assert not at.exception
+    table = F.feature_table(hist.final, X, y)
+    t = text(at)
+    if not table.wrong.any():
+        assert "does not solve XOR" not in t and "not XOR" not in t
+        assert "exactly **XOR**" in t or "so it solves XOR" in t
+    else:
+        assert "exactly **XOR**" not in t and "so it solves XOR" not in t
+    comb = F.combine(F.name_hidden(table, hist.final.hidden), hist.final.W[1], hist.final.b[1])
+    if comb.table != tuple(int(p) for p in table.pred):
+        assert "The real outputs differ from this idealised reading" in t
