@@ -580,11 +580,12 @@ def warm() -> None:
 
 
 def pair_sum_frame(rows: list) -> pa.Table:
-    """The pair-sum check as a table: one row per (label, core.features.PairSum), the four z values
-    and the two sums."""
+    """The pair-sum check as a table: one row per (label, core.features.PairSum), the two sums and
+    the four z values."""
     cols = {"Column": _text(label for label, _ in rows)}
-    for r, name in enumerate(ROW_LABELS):
-        cols[f"z{name}"] = pa.array([float(c.z[r]) for _, c in rows])
+    # the two sums first: what the student compares, visible without scrolling on a phone
     cols["z[0 0] + z[1 1]"] = pa.array([c.sum_00_11 for _, c in rows])
     cols["z[0 1] + z[1 0]"] = pa.array([c.sum_01_10 for _, c in rows])
+    for r, name in enumerate(ROW_LABELS):
+        cols[f"z{name}"] = pa.array([float(c.z[r]) for _, c in rows])
     return pa.table(cols)

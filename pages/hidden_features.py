@@ -99,16 +99,25 @@ def notes_note() -> None:
         )
 
 
-def gate_names(names: bool = True, explain: bool = True) -> None:
+def gate_names(names: bool = True, explain: bool = True, compact: bool = False) -> None:
+    """Each hidden neuron's gate and how clean a gate it is; compact (a projector's first screen):
+    a few words instead of the full sentence, which ``details`` then gives below."""
     for k, g in enumerate(gates if names else []):
         on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
-        st.markdown(
-            f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n"
-            + gt.summary(g, net.hidden)
+        how = (
+            ("a clean gate" if g.gate_like else f"not a clean gate: {gt.tags(g)}")
+            if compact
+            else gt.summary(g, net.hidden)
         )
+        st.markdown(f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n{how}")
     if not explain:
         return
     st.caption(f"The rule on every page: {gt.rule(net.hidden)}. {gt.criteria()}")
+
+
+def details() -> None:
+    """The full sentence for each hidden neuron (after the compact names of presenter mode)."""
+    st.markdown("\n".join(f"- Hidden{k + 1}: {gt.summary(g, net.hidden)}" for k, g in enumerate(gates)))
 
 
 def notes_check() -> None:
@@ -163,8 +172,9 @@ if PRESENT:
         boundary_chart()
     with right:
         feature_table(compact=True)
-        gate_names(explain=False)
+        gate_names(explain=False, compact=True)
     notes_note()
+    details()
     gate_names(names=False)
 else:
     st.header("What did the hidden neurons learn?")

@@ -253,7 +253,11 @@ def gate_pairs(lab: dict, cfg: dict) -> None:
         "OR and AND is **one valid split of XOR among several**: runs from different random starts end with "
         f"different pairs, all of which solve XOR. Most common: {most}."
     )
-    show_table(tr.gate_table(lab), 0, hide_index=True)
+    table = tr.gate_table(lab)
+    if ui.presenter():  # an HTML table grows with presenter mode's larger font; a grid would be cut off
+        st.table(table.to_pandas().set_index("hidden gates (solved runs)"))
+    else:
+        show_table(table, 0, hide_index=True)
     st.caption("Hidden neurons are interchangeable, so “AND + OR” also counts runs whose first neuron is the OR.")
 
 
