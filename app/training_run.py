@@ -345,14 +345,14 @@ def lab_results(a: tuple, b: tuple, knob: str, n: int) -> dict[str, LabSetting]:
 
 
 def gate_table(settings: dict[str, LabSetting]) -> pa.Table:
-    """Hidden gates of the solved runs: one row per combination, how many runs of each setting end
-    with it (most common first)."""
+    """Hidden gates of the solved runs: one row per combination, how many solved runs of each setting
+    (columns "A", "B") end with it, most common first."""
     counts: dict[str, dict[str, int]] = {}
     for name, s in settings.items():
         for combo, n in s.counts["gates"]:
             counts.setdefault(combo, {})[name] = n
     order = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))
-    cols = {s.label: [counts[c].get(name, 0) for c in order] for name, s in settings.items()}
+    cols = {name: [counts[c].get(name, 0) for c in order] for name in settings}  # "A", "B": narrow on a phone
     cols["hidden gates (solved runs)"] = order  # last: the counts stay in view on a phone
     return pa.table(cols)
 

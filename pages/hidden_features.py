@@ -105,7 +105,7 @@ def gate_names(names: bool = True, explain: bool = True, compact: bool = False) 
     for k, g in enumerate(gates if names else []):
         on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
         how = (
-            ("a clean gate" if g.gate_like else f"not a clean gate: {gt.tags(g)}")
+            ("A clean gate" if g.gate_like else f"Not a clean gate: {gt.tags(g)}")
             if compact
             else gt.summary(g, net.hidden)
         )

@@ -258,7 +258,10 @@ def gate_pairs(lab: dict, cfg: dict) -> None:
         st.table(table.to_pandas().set_index("hidden gates (solved runs)"))
     else:
         show_table(table, 0, hide_index=True)
-    st.caption("Hidden neurons are interchangeable, so “AND + OR” also counts runs whose first neuron is the OR.")
+    st.caption(
+        "A and B: how many solved runs of each setting end with these hidden gates. Hidden neurons are "
+        "interchangeable, so “AND + OR” also counts runs whose first neuron is the OR."
+    )
 
 
 def stuck_runs(r, cfg: dict) -> None:

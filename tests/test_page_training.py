@@ -176,7 +176,8 @@ def test_lab_counts_the_gate_pairs_of_its_solved_runs():
     at.run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "hidden gates (solved runs)" in d.value.columns)
-    for col, width in zip(table.columns[:2], (2, 3)):
+    assert list(table.columns[:2]) == ["A", "B"]
+    for col, width in zip(("A", "B"), (2, 3)):
         r = train_many([2, width, 1], range(100), X, y, "sigmoid", "normal", 1.0, 1000)
         want: dict[str, int] = {}
         for i in np.flatnonzero(r.solved):
