@@ -26,7 +26,8 @@ from core.activations import get_activation, sigmoid
 from core.data import ROW_LABELS, notes_weights
 from core.data import X as XOR_X
 from core.data import y as XOR_Y
-from core.linear_sep import line_segment, neuron_z
+from core.decision import predicts_one
+from core.linear_sep import line_segment, neuron_predict, neuron_z
 from core.mlp import MLP
 
 WIDTH_CLAMP = 10.0  # |w| at which an edge reaches its full thickness
@@ -346,9 +347,9 @@ def _sigmoid_grid(w1: float, w2: float, b: float, lo: float, hi: float, n: int) 
 
 # ----- one neuron --------------------------------------------------------------------------------------
 def neuron_points_frame(u1: float, u2: float, c: float) -> pd.DataFrame:
-    """The four XOR points with the neuron's z, σ(z), prediction (z > 0) and whether it is right."""
+    """The four XOR points with the neuron's z, σ(z), prediction (σ(z) > 0.5, core.decision) and whether it is right."""
     z = neuron_z(u1, u2, c)
-    pred = (z > 0).astype(int)
+    pred = neuron_predict(u1, u2, c)
     target = XOR_Y[:, 0].astype(int)
     return pd.DataFrame(
         {
@@ -376,7 +377,7 @@ def single_neuron_spec(
     return with_data(
         template,
         heat=heat_frame(_sigmoid_grid(u1, u2, c, lo, hi, GRID_N)),
-        line=_line_frame(line_segment(u1, u2, c, lo, hi), "the neuron's line z = 0"),
+        line=_line_frame(line_segment(u1, u2, c, (lo, hi, lo, hi)), "the neuron's line z = 0"),
         points=neuron_points_frame(u1, u2, c),
     )
 
@@ -419,7 +420,7 @@ def hidden_space_frame(net: MLP) -> pd.DataFrame:
                 labels[i] = ""
                 break
     target = XOR_Y[:, 0].astype(int)
-    pred = (a2 > 0.5).astype(int)
+    pred = predicts_one(a2).astype(int)
     return pd.DataFrame(
         {
             "x1": a1[:, 0],
@@ -476,7 +477,9 @@ def _cached_hidden_space(params: dict, hidden: str, output: str, big: bool) -> t
     spec = with_data(
         template,
         heat=arrow_bytes(heat_frame(_sigmoid_grid(w[0], w[1], bb, lo, hi, GRID_N))),
-        line=arrow_bytes(_line_frame(line_segment(w[0], w[1], bb, lo, hi), "the output neuron's line z2 = 0")),
+        line=arrow_bytes(
+            _line_frame(line_segment(w[0], w[1], bb, (lo, hi, lo, hi)), "the output neuron's line z2 = 0")
+        ),
         points=arrow_bytes(df),
     )
     merged = [lab for lab in df["label"] if "] [" in lab]

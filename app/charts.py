@@ -71,6 +71,14 @@ def contour_lines(values: np.ndarray, lo: float, hi: float, level: float = 0.5) 
     return x1, x2, line, order
 
 
+def segment_columns(segment: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A straight segment (k, 2) of (x1, x2) points (core.linear_sep.line_segment) as the columns
+    ``contour_lines`` gives: x1, x2 float64, line/order int64 (one line)."""
+    seg = np.asarray(segment, dtype=float).reshape(-1, 2)
+    k = len(seg)
+    return seg[:, 0].copy(), seg[:, 1].copy(), np.zeros(k, dtype=np.int64), np.arange(k, dtype=np.int64)
+
+
 def contour_frame(values: np.ndarray, lo: float, hi: float, level: float = 0.5) -> pd.DataFrame:
     """The ``level`` contour of values (n, n) over [lo, hi]² as line vertices (x1, x2, line, order)."""
     x1, x2, line, order = contour_lines(values, lo, hi, level)
@@ -117,13 +125,15 @@ def plane_heatmap(
     level: float = 0.5,
     point_scale: float = 1.0,
     present: bool | None = None,
+    line: np.ndarray | None = None,
 ) -> alt.LayerChart:
     """A value in [0, 1] over the input plane, with its 0.5 line in black and the XOR points.
 
     vrange: the colour scale's (blue, red) ends for values not in [0, 1] (e.g. (−1, 1) for tanh);
     the data are then quantised over the grid's own range so tooltips stay exact, and colours
-    saturate outside vrange. level: where the black line goes. point_scale: shrink the points and
-    labels for small multiples. present: the mode, as in ``sizes``.
+    saturate outside vrange. level: where the black line goes; line: a straight segment (k, 2) to
+    draw instead of the level contour (a hidden neuron's exact z1 = 0). point_scale: shrink the
+    points and labels for small multiples. present: the mode, as in ``sizes``.
     """
     s = sizes(present)
     n = values.shape[0]
@@ -162,7 +172,11 @@ def plane_heatmap(
         ],
     )
     layers = [heat]
-    cf = contour_frame(values, lo, hi, level)
+    if line is None:
+        cf = contour_frame(values, lo, hi, level)
+    else:
+        x1, x2, ln, order = segment_columns(line)
+        cf = pd.DataFrame({"x1": x1, "x2": x2, "line": ln, "order": order})
     if len(cf):
         layers.append(
             alt.Chart(cf)

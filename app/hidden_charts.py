@@ -36,6 +36,7 @@ from app.charts import (
     points_frame,
     quantise_range,
     quantised_value,
+    segment_columns,
     sizes,
     style,
 )
@@ -44,6 +45,9 @@ from core import features as F
 from core.data import ROW_LABELS, notes_weights
 from core.data import X as XOR_X
 from core.data import y as XOR_Y
+from core.decision import predicts_one
+from core.gates import UnitReading
+from core.linear_sep import line_segment
 from core.mlp import MLP
 
 LO, HI = -0.5, 1.5  # the notes' plot range
@@ -123,9 +127,13 @@ def _points() -> bytes:
     return pa.ipc.serialize_pandas(points_frame(), preserve_index=False).to_pybytes()
 
 
-def _line(values: np.ndarray, level: float) -> bytes | None:
-    """The ``level`` line of a plane map (app.charts.contour_frame), or None when nothing crosses it."""
-    x1, x2, line, order = contour_lines(values, LO, HI, level)
+def _line(values: np.ndarray, level: float, segment: np.ndarray | None = None) -> bytes | None:
+    """The black line of a plane map: the ``level`` contour (app.charts.contour_frame), or the given
+    straight ``segment`` (app.charts.segment_columns); None when there is nothing to draw."""
+    if segment is None:
+        x1, x2, line, order = contour_lines(values, LO, HI, level)
+    else:
+        x1, x2, line, order = segment_columns(segment)
     if not len(x1):
         return None
     return _ipc({"x1": pa.array(x1), "x2": pa.array(x2), "line": pa.array(line), "order": pa.array(order)})
@@ -136,9 +144,10 @@ def _line(values: np.ndarray, level: float) -> bytes | None:
 class Plane:
     """One map over the input plane: its data and everything else its spec depends on.
 
-    data: Arrow IPC bytes in layer order (the cells, the line if the values cross ``level``, the four
-    points); qrange: the range non-[0, 1] values were quantised over (app.charts.plane_heatmap puts
-    it into the spec); source: (network key, n, neuron or None for the output), to rebuild the values.
+    data: Arrow IPC bytes in layer order (the cells, the line if the values cross ``level`` or the
+    straight ``segment`` crosses the plot, the four points); qrange: the range non-[0, 1] values were
+    quantised over (app.charts.plane_heatmap puts it into the spec); source: (network key, n, neuron
+    or None for the output), to rebuild the values; segment: a hidden neuron's exact line z1 = 0.
     """
 
     data: tuple
@@ -149,6 +158,7 @@ class Plane:
     point_scale: float
     qrange: tuple | None
     source: tuple
+    segment: np.ndarray | None = None
 
     def values(self) -> np.ndarray:
         """The plotted values (n, n), from the cached grids (only needed to build a template)."""
@@ -165,18 +175,28 @@ def plane(
     vrange: tuple = (0.0, 1.0),
     level: float = 0.5,
     point_scale: float = 1.0,
+    segment: np.ndarray | None = None,
 ) -> Plane:
-    """The data app.charts.plane_heatmap(values, …) would ship, without pandas or Altair."""
+    """The data app.charts.plane_heatmap(values, …, line=segment) would ship, without pandas or Altair."""
     values = np.asarray(values, dtype=float)
     data, qrange = values, None
     vrange = tuple(float(v) for v in vrange)
     if vrange != (0.0, 1.0):  # as plane_heatmap: quantise over the grid's own range, keep it exact
         qrange = quantise_range(values, vrange)
         data = (values - qrange[0]) / (qrange[1] - qrange[0])
-    parts = [_cells(grid_codes(data)), _line(values, level), _points()]
+    parts = [_cells(grid_codes(data)), _line(values, level, segment), _points()]
     return Plane(
-        tuple(p for p in parts if p is not None), title, value_name, vrange, level, point_scale, qrange, source
+        tuple(p for p in parts if p is not None), title, value_name, vrange, level, point_scale, qrange, source, segment
     )
+
+
+def neuron_range(g: UnitReading, hidden: str) -> tuple[float, float]:
+    """A hidden neuron map's colour range, white where the neuron switches on (z1 = 0): a bounded
+    activation's range (sigmoid 0 to 1, tanh −1 to 1); otherwise ±(its largest |a1| on the four inputs)."""
+    if F.bounds(hidden) is not None:
+        return F.bounds(hidden)
+    m = float(np.max(np.abs(g.a)))
+    return (-m, m) if m > 0 else (-1.0, 1.0)
 
 
 @dataclass
@@ -204,18 +224,17 @@ def network_view(key: tuple) -> NetworkView:
     table = F.feature_table(net, XOR_X, XOR_Y)
     if not table.finite:
         return NetworkView(table, [], None, None, 0.0, None, [], None)
-    W2, b2 = net.W[1], net.b[1]
-    gates = F.name_hidden(table.a1, net.hidden)
+    W1, b1, W2, b2 = net.W[0], net.b[0], net.W[1], net.b[1]
+    gates = F.name_hidden(table, net.hidden)
     _, a2 = F.plane_values(net, GRID_N)
     a1, _ = F.plane_values(net, SMALL_N)
     neurons = []
+    box = (LO, HI, LO, HI)
     for k, g in enumerate(gates):
-        lo, hi = g.rule.low, g.rule.high
-        if hi - lo <= 1e-12:  # the same value on all four inputs: any colour range will do
-            lo, hi = lo - 0.5, hi + 0.5
         name = f"Hidden{k + 1}"
+        seg = line_segment(float(W1[0, k]), float(W1[1, k]), float(b1[0, k]), box)  # its exact line z1 = 0
         neurons.append(
-            plane(a1[k], (key, SMALL_N, k), f"{name}: {g.name}", name, (lo, hi), g.rule.threshold, point_scale=0.6)
+            plane(a1[k], (key, SMALL_N, k), f"{name}: {g.name}", name, neuron_range(g, net.hidden), g.level, 0.6, seg)
         )
     h = table.n_hidden
     return NetworkView(
@@ -223,7 +242,7 @@ def network_view(key: tuple) -> NetworkView:
         gates=gates,
         comb=F.combine(gates, W2, b2),
         frame=feature_frame(table),
-        red=float(np.mean(a2 > 0.5)),
+        red=float(np.mean(predicts_one(a2))),
         boundary=plane(a2, (key, GRID_N, None), BOUNDARY_TITLE, "output a2"),
         neurons=neurons,
         best=F.best_pair(table.a1, W2, b2, XOR_Y) if h > 2 else ((0, 1) if h == 2 else None),
@@ -267,8 +286,8 @@ def space_view(key: tuple, i: int, j: int) -> SpaceView:
     _, _, a2 = F.hidden_space_values(W2, b2, i, j, box, rest, HIDDEN_N)
     parts = [_cells(grid_codes(a2))]
     line = F.hidden_line(W2, b2, i, j, rest)
-    seg = F.line_segment(*line, box) if line is not None else None
-    if seg is not None:
+    seg = line_segment(*line, box) if line is not None else np.empty((0, 2))
+    if len(seg):
         parts.append(
             _ipc({"u": pa.array(seg[:, 0]), "v": pa.array(seg[:, 1]), "what": _text(["output line z2 = 0"] * 2)})
         )
@@ -378,7 +397,7 @@ def plane_chart(p: Plane, present: bool, height: int, width: int | str = "contai
 def _plane_chart(
     values: np.ndarray, p: Plane, present: bool, height: int, width: int | str, title: str, value_name: str
 ) -> alt.LayerChart:
-    kw = {"vrange": p.vrange, "level": p.level, "point_scale": p.point_scale, "present": present}
+    kw = {"vrange": p.vrange, "level": p.level, "point_scale": p.point_scale, "present": present, "line": p.segment}
     chart = plane_heatmap(values, LO, HI, title=title, value_name=value_name, width=width, height=height, **kw)
     return style(chart, present)
 
@@ -418,8 +437,8 @@ def hidden_space_data(
     jj, ii = np.meshgrid(np.arange(HIDDEN_N, dtype=np.uint8), np.arange(HIDDEN_N, dtype=np.uint8))
     frames = [pd.DataFrame({"i": ii.ravel(), "j": jj.ravel(), "q": grid_codes(a2).ravel()})]
     line = F.hidden_line(W2, b2, i, j, rest)
-    seg = F.line_segment(*line, box) if line is not None else None
-    if seg is not None:
+    seg = line_segment(*line, box) if line is not None else np.empty((0, 2))
+    if len(seg):
         frames.append(pd.DataFrame({"u": seg[:, 0], "v": seg[:, 1], "what": "output line z2 = 0"}))
     u, v = a1[:, i], a1[:, j]
     frames.append(
@@ -558,3 +577,15 @@ def warm() -> None:
         space_chart(space_view(key, *view.best), False, **size["space"])
     except Exception:  # noqa: BLE001 - warming is an optimisation, never an error
         return
+
+
+def pair_sum_frame(rows: list) -> pa.Table:
+    """The pair-sum check as a table: one row per (label, core.features.PairSum), the two sums and
+    the four z values."""
+    cols = {"Column": _text(label for label, _ in rows)}
+    # the two sums first: what the student compares, visible without scrolling on a phone
+    cols["z[0 0] + z[1 1]"] = pa.array([c.sum_00_11 for _, c in rows])
+    cols["z[0 1] + z[1 0]"] = pa.array([c.sum_01_10 for _, c in rows])
+    for r, name in enumerate(ROW_LABELS):
+        cols[f"z{name}"] = pa.array([float(c.z[r]) for _, c in rows])
+    return pa.table(cols)

@@ -26,7 +26,6 @@ import streamlit as st
 from core.activations import ACTIVATIONS
 from core.data import ROW_LABELS, X, grid, y
 from core.diagnose import (
-    GATE_THRESHOLD,
     SATURATED,
     diagnose,
     equal_start,
@@ -35,7 +34,7 @@ from core.diagnose import (
     outputs_near_half,
     suggest_rate,
 )
-from core.gates import name_gate
+from core.gates import UnitReading, gate_combinations, read_units
 from core.init import INITIALISERS
 from core.mlp import MLP
 from core.multiseed import train_many
@@ -139,6 +138,17 @@ def divergence(cfg: dict, lr: float, hist) -> Divergence:
 
 
 # ----- words for settings ------------------------------------------------------------------------
+# a schedule's parameters in the words of the sidebar's controls, not PyTorch's argument names
+PARAM_WORDS = {
+    "step_size": "every {:g} epochs",
+    "gamma": "× γ = {:g}",
+    "eta_min": "lowest rate {:g}",
+    "start_factor": "starting at × {:g}",
+    "end_factor": "ending at × {:g}",
+    "total_iters": "over {:g} epochs",
+}
+
+
 def rate_text(r: float) -> str:
     return f"{r:g}"
 
@@ -154,7 +164,7 @@ def describe(cfg: dict, lr: float, seed: bool = True) -> str:
         init = f"N(0, {cfg['sigma']:g}²)"
     if cfg["init"] == "uniform":
         init = f"U(±{cfg['limit']:g})"
-    extra = ", ".join(f"{k}={v:g}" for k, v in cfg["params"] if k != "T_max")
+    extra = ", ".join(PARAM_WORDS.get(k, k + " {:g}").format(v) for k, v in cfg["params"] if k != "T_max")
     sched = SCHEDULES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
     init += f" seed {cfg['seed']}" if seed else " init"
     return (
@@ -281,8 +291,7 @@ class ReplayTables:
     """The replay's tables at one epoch (built live: ~0.1 ms each)."""
 
     hidden: pa.Table  # a1 for each input, output a2, expected
-    gates: list[str]  # each hidden neuron read as a logic gate
-    threshold: float  # on when a1 > threshold
+    gates: list[UnitReading]  # each hidden neuron read as a logic gate (core.gates' one rule)
     w1: pa.Table  # W1 and b1, one column per hidden neuron
     w2: pa.Table  # W2 and b2
 
@@ -293,23 +302,24 @@ def replay_tables(net: MLP) -> ReplayTables:
     a1 = fwd.a[1]
     a1_cols = {c: a1[:, j] for j, c in enumerate(cols)}
     table = arrow_table({**a1_cols, "output a2": fwd.output[:, 0], "expected": y[:, 0].astype(int)}, ROW_LABELS)
-    thr = GATE_THRESHOLD[net.hidden]
-    gates = [name_gate(a1[:, j], thr)[0] for j in range(len(cols))]
+    gates = read_units(fwd.z[1], a1, net.hidden)
     p = net.to_dict()
     w1 = matrix_table(np.vstack([p["W1"], p["b1"]]), ["W1 from x1", "W1 from x2", "b1"], cols)
     w2 = matrix_table(np.vstack([p["W2"], p["b2"]]), [f"W2 from {c}" for c in cols] + ["b2"], ["output"])
-    return ReplayTables(table, gates, thr, w1, w2)
+    return ReplayTables(table, gates, w1, w2)
 
 
 # ----- the convergence lab -------------------------------------------------------------------------
 def lab_counts(r) -> dict:
-    """Solved / stuck / overflowed counts of a MultiResult, and the solved runs' epochs."""
+    """Solved / stuck / overflowed counts of a MultiResult, the solved runs' epochs, and the hidden
+    gates the solved runs end with (core.gates.gate_combinations: [(combination, count), …])."""
     return {
         "solved": int(r.solved.sum()),
         "stuck": int((~r.solved & ~r.diverged).sum()),
         "overflowed": int(r.diverged.sum()),
         "fraction": r.fraction_solved,
         "epochs": r.epochs_to_solve[r.solved],
+        "gates": gate_combinations(r.W[0][r.solved], r.b[0][r.solved]),
     }
 
 
@@ -332,6 +342,19 @@ def lab_results(a: tuple, b: tuple, knob: str, n: int) -> dict[str, LabSetting]:
         full = describe(cfg, lr, seed=False)
         out[name] = LabSetting(f"{name}: {short_label(cfg, lr, knob)}", full, res, sec, lab_counts(res))
     return out
+
+
+def gate_table(settings: dict[str, LabSetting]) -> pa.Table:
+    """Hidden gates of the solved runs: one row per combination, how many solved runs of each setting
+    (columns "A", "B") end with it, most common first."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, s in settings.items():
+        for combo, n in s.counts["gates"]:
+            counts.setdefault(combo, {})[name] = n
+    order = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))
+    cols = {name: [counts[c].get(name, 0) for c in order] for name in settings}  # "A", "B": narrow on a phone
+    cols["hidden gates (solved runs)"] = order  # last: the counts stay in view on a phone
+    return pa.table(cols)
 
 
 def lab_table(settings: dict[str, LabSetting]) -> pa.Table:

@@ -29,14 +29,13 @@ import streamlit as st
 
 from app.charts import sizes, style
 from app.ui import GREY
-from core.activations import ACTIVATIONS
+from core.activations import ACTIVATIONS, SATURATED
 from core.flow import (
     BINS,
     DERIVATIVE,
     FLOW_ACTIVATIONS,
     INIT_CHOICES,
     PRESETS,
-    SATURATION_SHARE,
     FlowReport,
     MeanField,
     TrainResult,
@@ -609,7 +608,7 @@ def layer_hist_specs(r: FlowReport, layer: int, presenter: bool) -> list[dict]:
         hist_spec(
             w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", DW_COLOUR, None, presenter, plain
         ),
-        hist_spec(da.edges, da.counts, f"Derivative {d}", d, DZ_COLOUR, SATURATION_SHARE * act.peak, presenter, ruled),
+        hist_spec(da.edges, da.counts, f"Derivative {d}", d, DZ_COLOUR, SATURATED * act.peak, presenter, ruled),
     ]
 
 

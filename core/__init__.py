@@ -1,7 +1,8 @@
 """XOR Lab's core: a small pure-NumPy neural-network library named after the notes.
 
 Modules: activations, losses, init (initialisers), mlp (the network class), gradcheck,
-schedules, train (one run with history), multiseed (many seeds at once), gates, data.
+schedules, train (one run with history), multiseed (many seeds at once), gates (the one gate
+rule), decision (the one a2 > 0.5 rule), data.
 Imports only numpy and the standard library.
 """
 

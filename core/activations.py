@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 LEAKY_SLOPE = 0.01  # PyTorch's default negative_slope for LeakyReLU
+# The one saturation rule (Training's stuck runs, Backpropagation, Vanishing gradient): a unit is
+# saturated on an input when its derivative f'(z) is below 1 % of the activation's peak (σ' < 0.0025).
+SATURATED = 0.01
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -72,12 +75,17 @@ class Activation:
     label: str
     f: Callable[[np.ndarray], np.ndarray]
     df: Callable[..., np.ndarray]
-    peak: float  # the largest value df takes, for "saturated = below 1 % of the peak"
+    peak: float  # the largest value df takes, for "saturated = below SATURATED of the peak"
+    bounds: tuple[float, float] | None = None  # the range f can take, when it is bounded (sigmoid, tanh)
+
+    def saturated(self, d: np.ndarray) -> np.ndarray:
+        """d: values of f'(z) (any shape) → True where they are below SATURATED of the peak."""
+        return np.asarray(d) < SATURATED * self.peak
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_prime, 0.25),
-    "tanh": Activation("tanh", "Tanh", tanh, tanh_prime, 1.0),
+    "sigmoid": Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_prime, 0.25, (0.0, 1.0)),
+    "tanh": Activation("tanh", "Tanh", tanh, tanh_prime, 1.0, (-1.0, 1.0)),
     "relu": Activation("relu", "ReLU", relu, relu_prime, 1.0),
     "leaky_relu": Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_prime, 1.0),
     "linear": Activation("linear", "Linear", linear, linear_prime, 1.0),

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import get_activation, sigmoid_prime
-from core.mlp import MLP
+from core.decision import wrong
+from core.mlp import MLP, check_network
 
 OFF = 0.1  # a hidden activation with |a1| below this counts as "off"
 ON = 0.5  # ... and one with |a1| at least this as "on"
-SATURATED = 0.01  # f'(z1) below 1 % of its peak counts as "saturated"
 STEPS = ("dz2", "dW2", "db2", "dz1", "dW1", "db1")  # the notes' order
 
 
@@ -76,17 +76,10 @@ class Ledger:
         ) and bool(np.isfinite(self.loss))
 
 
-def check_network(net: MLP) -> None:
-    """Raise ValueError unless ``net`` has one hidden layer and one sigmoid output."""
-    if net.n_layers != 2:
-        raise ValueError(f"this ledger is for one hidden layer; the network has {net.n_layers - 1}")
-    if net.output != "sigmoid" or net.sizes[-1] != 1:
-        raise ValueError("this ledger is for a single sigmoid output")
-
-
 def ledger(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> Ledger:
     """Forward and backward pass of ``net`` on X (N, d), y (N, 1), with every intermediate kept."""
-    check_network(net)
+    if problem := check_network(net):  # pages check first (core.mlp.check_network) and say why
+        raise ValueError(problem)
     if loss not in ("bce", "mse"):
         raise ValueError(f"loss must be 'bce' or 'mse', not {loss!r}")
     X = np.asarray(X, dtype=float)
@@ -152,8 +145,9 @@ def dz2_words(a2: float, y: float) -> str:
 
 
 def misclassified(a2: float, y: float) -> bool:
-    """True when the output is on the wrong side of 0.5 (|a2 − y| > 0.5)."""
-    return abs(float(a2) - float(y)) > 0.5
+    """True when the prediction differs from the label (``core.decision``: a2 > 0.5 means 1, so an
+    output of exactly 0.5 predicts 0: misclassified when y = 1, right when y = 0)."""
+    return bool(wrong(float(a2), float(y)))
 
 
 @dataclass
@@ -197,10 +191,9 @@ def off_neuron_example(led: Ledger, off: float = OFF, on: float = ON) -> OffNeur
     )
 
 
-def saturated_hidden(led: Ledger, frac: float = SATURATED) -> list[tuple[int, int, float]]:
-    """(example, hidden neuron, f'(z1)) wherever f'(z1) is below ``frac`` of its peak."""
-    peak = get_activation(led.hidden).peak
-    idx = np.argwhere(led.fp1 < frac * peak)
+def saturated_hidden(led: Ledger) -> list[tuple[int, int, float]]:
+    """(example, hidden neuron, f'(z1)) wherever the unit is saturated (``core.activations.SATURATED``)."""
+    idx = np.argwhere(get_activation(led.hidden).saturated(led.fp1))
     return [(int(n), int(j), float(led.fp1[n, j])) for n, j in idx]
 
 

@@ -1,7 +1,8 @@
 """Why a run failed: saturated hidden neurons, tiny gradients, a rate that was too big, symmetry.
 
 Used by the Training page on runs from ``core.train.train`` and ``core.multiseed.train_many``
-(``MultiResult.network(i)`` gives any seed as an ``MLP``).
+(``MultiResult.network(i)`` gives any seed as an ``MLP``). A unit is saturated where its slope is
+below ``core.activations.SATURATED`` of the peak (the one saturation rule).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import get_activation
+from core.activations import SATURATED, get_activation
+from core.decision import wrong
 from core.mlp import MLP
 
-SATURATED = 0.01  # a hidden neuron is saturated on an input when its slope is below 1 % of the peak
 MIN_RATE = 1e-3  # the smallest learning rate the Training page offers
 
 
@@ -26,7 +27,7 @@ class RunDiagnosis:
     a1: np.ndarray  # (N, h) hidden activations
     slope: np.ndarray  # (N, h) act'(z1) / its peak: 1 = steepest, 0 = flat (saturated or off)
     saturated: np.ndarray  # (N, h) bool: slope below SATURATED
-    wrong: np.ndarray  # (N,) bool: output on the wrong side of 0.5 (or exactly 0.5)
+    wrong: np.ndarray  # (N,) bool: the prediction (core.decision: a2 > 0.5 means 1) differs from y
     grad_norms: list  # [‖dW1‖, ‖dW2‖, ...] Frobenius norms at these weights
     grad_norm: float  # ‖(dW1, db1, dW2, db2, …)‖, every parameter's gradient together
     loss: float
@@ -52,7 +53,7 @@ def diagnose(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> RunDi
         a1=fwd.a[1],
         slope=slope,
         saturated=slope < SATURATED,
-        wrong=((out > 0.5) != (y[:, 0] > 0.5)) | (out == 0.5),
+        wrong=wrong(out, y[:, 0]),
         grad_norms=[float(np.linalg.norm(grads.dW[l])) for l in range(1, L + 1)],
         grad_norm=float(np.sqrt(sum(float(np.sum(p * p)) for p in parts))),
         loss=net.loss(X, y, loss, fwd),
@@ -93,10 +94,6 @@ def symmetry_gap(net: MLP) -> float:
     W1, b1, W2 = net.W[0], net.b[0], net.W[1]
     gaps = [np.abs(W1 - W1[:, :1]), np.abs(b1 - b1[:, :1]), np.abs(W2 - W2[:1, :])]
     return float(max(np.max(g) for g in gaps))
-
-
-# the level a hidden neuron's activation is compared with to call it "on" (for naming its gate)
-GATE_THRESHOLD = {"sigmoid": 0.5, "tanh": 0.0, "relu": 0.0, "leaky_relu": 0.0, "linear": 0.0}
 
 
 def first_solved_epoch(loss: np.ndarray, acc: np.ndarray, solved_loss: float) -> int | None:

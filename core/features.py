@@ -2,14 +2,12 @@
 
 For the notes' 2-2-1 network on the four XOR rows X (4, 2)::
 
-    a1 = σ(X @ W1 + b1)       (4, h)   one column per hidden neuron ("Hidden1", "Hidden2", …)
-    z2 = a1 @ W2 + b2         (4, 1)   the output neuron's score; a2 = σ(z2) is the prediction
+    z1 = X @ W1 + b1, a1 = σ(z1)   (4, h)   one column per hidden neuron ("Hidden1", "Hidden2", …)
+    z2 = a1 @ W2 + b2              (4, 1)   the output neuron's score; a2 = σ(z2) is the prediction
 
-Each hidden column is thresholded and matched against the 16 two-input boolean functions
-(``core.gates``). The threshold depends on the hidden activation: 0.5 for sigmoid (σ(0)), 0 for
-tanh (tanh(0)); ReLU, leaky ReLU and linear units have no fixed "half-way" value, so a unit counts
-as "on" when it is above the midpoint of its own weakest and strongest response on the four
-inputs. In every case the threshold sits halfway between the unit's "off" and "on" values.
+Each hidden neuron is named by ``core.gates``' one rule (on when z1 > 0), with its warnings when it
+is not gate-like. The notes' own table is checked against the pair-sum argument: for one neuron
+with z = w1·x1 + w2·x2 + b, z[0 0] + z[1 1] = z[0 1] + z[1 0] always (``pair_sum_check``).
 """
 
 from __future__ import annotations
@@ -18,14 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import sigmoid
-from core.gates import GATES, name_gate
+from core.activations import get_activation, sigmoid
+from core.decision import predicts_one, wrong
+from core.gates import GATES, UnitReading, read_units
 from core.mlp import MLP
 
-BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # activations with a fixed off/on range
-
 # The notes' illustrative table ("You'll see something like"), rows [0 0], [0 1], [1 0], [1 1]:
-# Hidden1, Hidden2, Output. It came from a training run, not from the notes' example weights.
+# Hidden1, Hidden2, Output, given to 3 decimals. ``notes_table_check`` shows that no network's
+# hidden neurons can produce its two hidden columns.
 NOTES_TABLE = np.array(
     [
         [0.076, 0.012, 0.003],
@@ -34,40 +32,15 @@ NOTES_TABLE = np.array(
         [0.993, 0.986, 0.002],
     ]
 )
-
-
-@dataclass
-class Rule:
-    """How one hidden neuron is read as on/off: a > threshold means on.
-
-    low/high: the neuron's ideal "off" and "on" values (used to combine gates into the output);
-    scale: the largest decisiveness possible (distance from threshold to low/high).
-    """
-
-    threshold: float
-    low: float
-    high: float
-    text: str
-
-    @property
-    def scale(self) -> float:
-        return (self.high - self.low) / 2
-
-
-@dataclass
-class Gate:
-    """One hidden neuron's reading: name (e.g. "OR"), truth table over the 4 rows, decisiveness."""
-
-    name: str
-    table: tuple
-    decisiveness: float
-    rule: Rule
+ROUNDING = 0.0005  # the notes' values are given to 3 decimals: the true value is within ±0.0005
 
 
 @dataclass
 class FeatureTable:
-    """The notes' table. a1 (4, h) hidden activations, z2/out/expected (4,), pred/wrong (4,) bool."""
+    """The notes' table. z1, a1 (4, h) hidden pre-activations and activations, z2/out/expected (4,),
+    pred/wrong (4,) bool (``core.decision``'s rule)."""
 
+    z1: np.ndarray
     a1: np.ndarray
     z2: np.ndarray
     out: np.ndarray
@@ -84,47 +57,100 @@ class FeatureTable:
         return bool(np.all(np.isfinite(self.a1)) and np.all(np.isfinite(self.z2)) and np.all(np.isfinite(self.out)))
 
 
-def check_network(net: MLP) -> str | None:
-    """None if this page's analysis applies to ``net``; otherwise a plain-words reason."""
-    if net.n_layers != 2:
-        return f"this page explains networks with exactly one hidden layer; this one has {net.n_layers - 1}"
-    if net.sizes[0] != 2:
-        return f"the network takes {net.sizes[0]} inputs, XOR has 2"
-    if net.sizes[-1] != 1 or net.output != "sigmoid":
-        return "the output must be one sigmoid neuron"
-    return None
-
-
 def feature_table(net: MLP, X: np.ndarray, y: np.ndarray) -> FeatureTable:
     """Forward pass of a one-hidden-layer network on X (N, 2) with labels y (N, 1)."""
     fwd = net.forward(X)
     out = fwd.a[2][:, 0]
-    pred = out > 0.5
     expected = np.asarray(y, dtype=float)[:, 0]
-    return FeatureTable(fwd.a[1], fwd.z[2][:, 0], out, expected, pred, pred != (expected > 0.5))
+    return FeatureTable(fwd.z[1], fwd.a[1], fwd.z[2][:, 0], out, expected, predicts_one(out), wrong(out, expected))
 
 
-def rule_for(hidden: str, activations: np.ndarray) -> Rule:
-    """The on/off rule for one hidden neuron with activation ``hidden``; activations (4,)."""
-    if hidden in BOUNDED:
-        lo, hi = BOUNDED[hidden]
-        mid = (lo + hi) / 2
-        return Rule(mid, lo, hi, f"{hidden}: on when above {mid:g}, the value at z = 0")
-    a = np.asarray(activations, dtype=float)
-    lo, hi = float(np.min(a)), float(np.max(a))
-    return Rule((lo + hi) / 2, lo, hi, f"{hidden}: on when above the midpoint of its weakest and strongest response")
+def name_hidden(table: FeatureTable, hidden: str) -> list[UnitReading]:
+    """One ``core.gates.UnitReading`` per hidden neuron of the table (the one gate rule)."""
+    return read_units(table.z1, table.a1, hidden)
 
 
-def name_hidden(a1: np.ndarray, hidden: str = "sigmoid") -> list[Gate]:
-    """a1 (4, h) → one Gate per hidden neuron (column)."""
-    gates = []
-    for k in range(a1.shape[1]):
-        rule = rule_for(hidden, a1[:, k])
-        name, table, dec = name_gate(a1[:, k], rule.threshold)
-        if rule.scale <= 1e-12:  # same value on all four inputs: nothing to read
-            dec = 0.0
-        gates.append(Gate(name, table, dec, rule))
-    return gates
+def bounds(hidden: str) -> tuple[float, float] | None:
+    """The range a bounded hidden activation can take (sigmoid (0, 1), tanh (−1, 1)), else None."""
+    return get_activation(hidden).bounds
+
+
+# ----- the notes' table against the pair-sum argument ---------------------------------------------
+def logit(a) -> np.ndarray:
+    """z = log(a / (1 − a)): the pre-activation a sigmoid neuron needs to output a."""
+    a = np.asarray(a, dtype=float)
+    return np.log(a / (1.0 - a))
+
+
+@dataclass
+class PairSum:
+    """One hidden column checked against z[0 0] + z[1 1] = z[0 1] + z[1 0] (rows as the notes).
+
+    z (4,): the column's pre-activations (for the notes' table: the logits of its values);
+    smallest_gap: the smallest |difference| any values within ±ROUNDING of the column's can give
+    (0 when rounding could explain it; None for exact values); needed_11, needed_00: the [1 1]
+    (or [0 0]) activation the other three force, σ(z[0 1] + z[1 0] − z[0 0]) (or − z[1 1]), for a
+    sigmoid column.
+    """
+
+    column: str
+    z: np.ndarray
+    sum_00_11: float
+    sum_01_10: float
+    smallest_gap: float | None
+    needed_11: float | None
+    needed_00: float | None
+
+    @property
+    def difference(self) -> float:
+        return self.sum_00_11 - self.sum_01_10
+
+
+def pair_sum(column: str, z, rounded: np.ndarray | None = None, sigmoid_unit: bool = True) -> PairSum:
+    """The check for one column with pre-activations z (4,). rounded: the column's sigmoid values as
+    printed (to ROUNDING), to bound what rounding can explain."""
+    z = np.asarray(z, dtype=float)
+    gap = None
+    if rounded is not None:
+        lo, hi = logit(np.asarray(rounded) - ROUNDING), logit(np.asarray(rounded) + ROUNDING)
+        # the difference rises with z[0 0], z[1 1] and falls with z[0 1], z[1 0]: its extremes are at the box's corners
+        d_max = hi[0] + hi[3] - lo[1] - lo[2]
+        d_min = lo[0] + lo[3] - hi[1] - hi[2]
+        gap = 0.0 if d_min <= 0 <= d_max else float(min(abs(d_min), abs(d_max)))
+    n11, n00 = (float(sigmoid(z[1] + z[2] - z[k])) for k in (0, 3)) if sigmoid_unit else (None, None)
+    return PairSum(column, z, float(z[0] + z[3]), float(z[1] + z[2]), gap, n11, n00)
+
+
+def notes_table_check() -> list[PairSum]:
+    """The notes' Hidden1 and Hidden2 columns, each read as one sigmoid neuron of x1, x2."""
+    return [pair_sum(f"Hidden{k + 1}", logit(NOTES_TABLE[:, k]), NOTES_TABLE[:, k]) for k in range(2)]
+
+
+def network_check(table: FeatureTable, hidden: str) -> list[PairSum]:
+    """The same check on a network's own hidden neurons (exact z1: the sums agree to rounding error)."""
+    return [pair_sum(f"Hidden{k + 1}", table.z1[:, k], sigmoid_unit=hidden == "sigmoid") for k in range(table.n_hidden)]
+
+
+@dataclass
+class OutputFit:
+    """The output column of the notes' table, fitted from its own hidden columns.
+
+    W2 (2,), b2: least squares on the output's logits; out (4,): σ(W2·h + b2); matches: out rounds
+    to the table's output column at 3 decimals.
+    """
+
+    W2: np.ndarray
+    b2: float
+    out: np.ndarray
+    matches: bool
+
+
+def notes_output_fit() -> OutputFit:
+    """Could an output neuron turn the table's Hidden1, Hidden2 into its Output column?"""
+    H = np.c_[NOTES_TABLE[:, :2], np.ones(4)]
+    sol = np.linalg.lstsq(H, logit(NOTES_TABLE[:, 2]), rcond=None)[0]
+    out = sigmoid(H @ sol)
+    return OutputFit(sol[:2], float(sol[2]), out, bool(np.all(np.abs(out - NOTES_TABLE[:, 2]) <= ROUNDING)))
 
 
 def _substitute(expr: str, names: dict) -> str:
@@ -155,7 +181,7 @@ class Combination:
     down: list
 
 
-def combine(gates: list[Gate], W2: np.ndarray, b2: np.ndarray) -> Combination:
+def combine(gates: list[UnitReading], W2: np.ndarray, b2: np.ndarray) -> Combination:
     """Idealise each hidden neuron to its off/on value and push that through the output neuron.
 
     W2 (h, 1), b2 (1, 1). With two hidden neurons A and B the output's truth table over
@@ -166,8 +192,8 @@ def combine(gates: list[Gate], W2: np.ndarray, b2: np.ndarray) -> Combination:
     h = len(gates)
 
     def output_bit(bits) -> int:
-        vals = [g.rule.high if bit else g.rule.low for g, bit in zip(gates, bits)]
-        return int(float(np.dot(w, vals)) + b > 0)
+        vals = [g.high if bit else g.low for g, bit in zip(gates, bits)]
+        return int(predicts_one(sigmoid(float(np.dot(w, vals)) + b)))
 
     table = tuple(output_bit([g.table[r] for g in gates]) for r in range(4))
     expr = ""
@@ -194,29 +220,6 @@ def hidden_line(W2: np.ndarray, b2: np.ndarray, i: int, j: int, rest: float = 0.
     if w[i] == 0 and w[j] == 0:
         return None
     return float(w[i]), float(w[j]), c
-
-
-def line_segment(wi: float, wj: float, c: float, box: tuple) -> np.ndarray | None:
-    """Where wi·u + wj·v + c = 0 crosses the box (ulo, uhi, vlo, vhi): array (2, 2) of (u, v), or None."""
-    ulo, uhi, vlo, vhi = box
-    pts = []
-    if wj != 0:
-        for u in (ulo, uhi):  # left and right edges
-            v = -(wi * u + c) / wj
-            if vlo <= v <= vhi:
-                pts.append((u, v))
-    if wi != 0:
-        for v in (vlo, vhi):  # bottom and top edges
-            u = -(wj * v + c) / wi
-            if ulo <= u <= uhi:
-                pts.append((u, v))
-    if len(pts) < 2:
-        return None
-    # the two points furthest apart (a line through a corner hits it twice)
-    far = max(((p, q) for p in pts for q in pts), key=lambda pq: np.hypot(pq[0][0] - pq[1][0], pq[0][1] - pq[1][1]))
-    if far[0] == far[1]:
-        return None
-    return np.array(far, dtype=float)
 
 
 def rest_contribution(a1: np.ndarray, W2: np.ndarray, i: int, j: int) -> float:
@@ -257,8 +260,8 @@ def hidden_box(a1: np.ndarray, hidden: str, i: int, j: int) -> tuple:
     """
     out = []
     for k in (i, j):
-        if hidden in BOUNDED:
-            lo, hi = BOUNDED[hidden]
+        if bounds(hidden) is not None:
+            lo, hi = bounds(hidden)
         else:
             lo, hi = float(np.min(a1[:, k])), float(np.max(a1[:, k]))
             lo, hi = min(lo, 0.0), max(hi, lo + 1e-6)
@@ -268,8 +271,9 @@ def hidden_box(a1: np.ndarray, hidden: str, i: int, j: int) -> tuple:
 
 
 def separates(z2: np.ndarray, y: np.ndarray) -> int:
-    """Number of rows on the wrong side of z2 = 0 (0 means the output's line separates the classes)."""
-    return int(np.sum((np.asarray(z2).ravel() > 0) != (np.asarray(y).ravel() > 0.5)))
+    """Number of rows on the wrong side of z2 = 0 (0 means the output's line separates the classes),
+    by ``core.decision``'s rule on a2 = σ(z2)."""
+    return int(np.sum(wrong(sigmoid(np.asarray(z2, dtype=float).ravel()), np.asarray(y).ravel())))
 
 
 def plane_values(net: MLP, n: int = 100, lo: float = -0.5, hi: float = 1.5):

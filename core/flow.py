@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.activations import ACTIVATIONS, get_activation
+from core.activations import ACTIVATIONS, SATURATED, get_activation
 from core.data import X as XOR_X
 from core.data import gaussian_batch
 from core.data import y as XOR_Y
 from core.init import INITIALISERS
 from core.mlp import MLP
 
-SATURATION_SHARE = 0.01  # "saturated" = derivative below 1 % of the activation's peak
 VANISH_RATIO = 1e-2  # layer 1 gets under 1 % of the output layer's ‖∂L/∂z‖ → vanishing
 EXPLODE_RATIO = 1e2  # layer 1 gets over 100× the output layer's ‖∂L/∂z‖ → exploding
 TINY_GRAD = 1e-6  # every ‖∂L/∂W_l‖ below this: nothing moves, even if the ratios look fine
@@ -158,7 +157,7 @@ def saturation_intervals(name: str, lo: float = -8.0, hi: float = 8.0, n: int = 
     act = get_activation(name)
 
     def sat(z):
-        return act.df(np.asarray(z, dtype=float)) < SATURATION_SHARE * act.peak
+        return act.saturated(act.df(np.asarray(z, dtype=float)))
 
     z = np.linspace(lo, hi, n)
     mask = sat(z)
@@ -229,7 +228,7 @@ def derivative_powers(z: float, n: int, names: tuple[str, ...] = FLOW_ACTIVATION
         d = float(act.df(np.array(z), np.array(a)))
         with np.errstate(under="ignore"):
             powers = d ** k.astype(float)  # underflows quietly to 0 below ~1e-308
-        out.append(DerivativeAt(name, z, a, d, act.peak, d < SATURATION_SHARE * act.peak, powers))
+        out.append(DerivativeAt(name, z, a, d, act.peak, bool(act.saturated(d)), powers))
     return out
 
 
@@ -313,7 +312,7 @@ def gradient_flow(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce", bin
         act_hist.append(histogram(a, *_range_for(net.hidden, a, "act"), bins=bins))
         dact_hist.append(histogram(d, *_range_for(net.hidden, d, "dact"), bins=bins))
         fin = np.isfinite(d)
-        saturated.append(float(np.mean(d[fin] < SATURATION_SHARE * act.peak)) if fin.any() else 1.0)
+        saturated.append(float(np.mean(act.saturated(d[fin]))) if fin.any() else 1.0)
         dead.append(float(np.mean(np.all(a == 0.0, axis=0))))
         mean_dact.append(float(np.mean(d[fin])) if fin.any() else 0.0)
         dact_rms.append(float(np.sqrt(np.mean(d[fin] ** 2))) if fin.any() else 0.0)
@@ -420,7 +419,7 @@ def diagnose(r: FlowReport) -> Diagnosis:
     gain, rms = _typical(r.weight_gain), _typical(r.dact_rms)
     d = DERIVATIVE[r.hidden]
     parts = f"each layer multiplies it by the weights' gain √n·std(W) ≈ {_sci(gain)} and by {d} (rms {_sci(rms)})"
-    why_sat = f"{sat:.0%} of the hidden-unit values are saturated ({d} below 1 % of its peak {act.peak:g})"
+    why_sat = f"{sat:.0%} of the hidden-unit values are saturated ({d} below {SATURATED:.0%} of its peak {act.peak:g})"
 
     if r.overflow is not None:
         return Diagnosis("exploding", f"Exploding: {r.overflow}; the gradient is too large to represent.")

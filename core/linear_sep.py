@@ -1,8 +1,9 @@
 """One neuron on XOR: its line, how many points it gets right, and why it can never get all four.
 
 A single neuron computes ``z = w1·x1 + w2·x2 + b`` and outputs ``σ(z)``; it predicts 1 when
-σ(z) > 0.5, that is when z > 0 (the same rule as ``MLP.accuracy``). Its decision boundary is the
-straight line ``w1·x1 + w2·x2 + b = 0``.
+σ(z) > 0.5, that is when z > 0 (``core.decision``'s rule, the same as ``MLP.accuracy``). Its
+decision boundary is the straight line ``w1·x1 + w2·x2 + b = 0``; ``line_segment`` is the one
+function every chart uses to draw such a line.
 
 Why 4 of 4 is impossible (the argument the Architecture page shows with live numbers)::
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.activations import sigmoid
 from core.data import X as XOR_X
 from core.data import y as XOR_Y
-from core.gates import name_gate
+from core.decision import predicts_one
 
 
 def neuron_z(w1: float, w2: float, b: float, X: np.ndarray = XOR_X) -> np.ndarray:
@@ -29,8 +31,8 @@ def neuron_z(w1: float, w2: float, b: float, X: np.ndarray = XOR_X) -> np.ndarra
 
 
 def neuron_predict(w1: float, w2: float, b: float, X: np.ndarray = XOR_X) -> np.ndarray:
-    """0/1 predictions (N,): 1 where z > 0 (σ(z) > 0.5)."""
-    return (neuron_z(w1, w2, b, X) > 0).astype(int)
+    """0/1 predictions (N,): 1 where σ(z) > 0.5 (z > 0), ``core.decision``'s rule."""
+    return predicts_one(sigmoid(neuron_z(w1, w2, b, X))).astype(int)
 
 
 def count_correct(w1: float, w2: float, b: float, X: np.ndarray = XOR_X, y: np.ndarray = XOR_Y) -> int:
@@ -44,24 +46,26 @@ def pair_sums(w1: float, w2: float, b: float) -> tuple[float, float]:
     return float(z[1] + z[2]), float(z[0] + z[3])
 
 
-def line_segment(w1: float, w2: float, b: float, lo: float = -0.5, hi: float = 1.5) -> np.ndarray:
-    """The part of the line w1·x1 + w2·x2 + b = 0 inside the box [lo, hi]², as (k, 2) points.
+def line_segment(w1: float, w2: float, b: float, box: tuple = (-0.5, 1.5, -0.5, 1.5)) -> np.ndarray:
+    """The part of the line w1·u + w2·v + b = 0 inside the box (ulo, uhi, vlo, vhi), as (k, 2) points.
 
-    k = 2 when the line crosses the box, 0 when it misses it or w1 = w2 = 0 (no line at all:
-    the neuron then outputs σ(b) everywhere). The two points are the box-edge crossings.
+    k = 2 (the two box-edge crossings) when the line crosses the box; k = 0 when it misses it,
+    touches it at a single corner, or w1 = w2 = 0 (no line at all: the neuron outputs σ(b)
+    everywhere). Used for the input plane (u, v = x1, x2) and for the hidden space (u, v = two
+    hidden activations, w1, w2 = their output weights).
     """
-    if w1 == 0 and w2 == 0:
-        return np.empty((0, 2))
+    ulo, uhi, vlo, vhi = box
     pts = []
-    for edge in (lo, hi):
-        if w2 != 0:  # crossing the vertical edges x1 = lo, x1 = hi
-            x2 = -(w1 * edge + b) / w2
-            if lo <= x2 <= hi:
-                pts.append((edge, x2))
-        if w1 != 0:  # crossing the horizontal edges x2 = lo, x2 = hi
-            x1 = -(w2 * edge + b) / w1
-            if lo <= x1 <= hi:
-                pts.append((x1, edge))
+    if w2 != 0:
+        for u in (ulo, uhi):  # crossing the left and right edges
+            v = -(w1 * u + b) / w2
+            if vlo <= v <= vhi:
+                pts.append((u, v))
+    if w1 != 0:
+        for v in (vlo, vhi):  # crossing the bottom and top edges
+            u = -(w2 * v + b) / w1
+            if ulo <= u <= uhi:
+                pts.append((u, v))
     if not pts:
         return np.empty((0, 2))
     pts = np.array(pts, dtype=float)
@@ -69,16 +73,5 @@ def line_segment(w1: float, w2: float, b: float, lo: float = -0.5, hi: float = 1
     d = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=-1)
     i, j = np.unravel_index(np.argmax(d), d.shape)
     if d[i, j] == 0:  # touches the box at a single corner
-        return pts[:1].repeat(2, axis=0)
+        return np.empty((0, 2))
     return pts[[i, j]]
-
-
-# The value at which each hidden activation counts as "on": the middle of σ's range, 0 for the others.
-ON_THRESHOLD = {"sigmoid": 0.5}
-
-
-def hidden_gates(net, X: np.ndarray = XOR_X) -> list[str]:
-    """The logic gate each hidden neuron of a one-hidden-layer ``net`` computes on the 4 XOR inputs."""
-    a1 = net.forward(X).a[1]  # (4, h)
-    thr = ON_THRESHOLD.get(net.hidden, 0.0)
-    return [name_gate(a1[:, j], thr)[0] for j in range(a1.shape[1])]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.activations import get_activation, sigmoid
+from core.decision import is_one, predicts_one
 from core.init import init_params
 from core.losses import loss_value, output_delta, softmax
 
@@ -180,7 +181,7 @@ class MLP:
         out = (self.forward(X) if fwd is None else fwd).output
         if self.output == "softmax":
             return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
-        return float(np.mean((out > 0.5) == (y > 0.5)))
+        return float(np.mean(predicts_one(out) == is_one(y)))
 
     def backward(self, fwd: Forward, y: np.ndarray, loss: str = "bce") -> Grads:
         """The notes' backward pass, for every layer: dz, dW = a.T @ dz / N, db = Σ dz / N."""
@@ -216,3 +217,19 @@ class MLP:
 
     def is_finite(self) -> bool:
         return all(np.all(np.isfinite(t)) for t in self.W + self.b)
+
+
+def check_network(net: MLP) -> str | None:
+    """Can a page about the XOR network read ``net``? None if it can, else the reason in plain words.
+
+    The one contract of every page that explains a one-hidden-layer XOR network (Architecture,
+    Forward pass, Hidden features, Backpropagation): exactly one hidden layer, 2 inputs, and one
+    sigmoid output. A page shows the reason and stops; nothing raises.
+    """
+    if net.n_layers != 2:
+        return f"this page explains networks with exactly one hidden layer; this one has {net.n_layers - 1}"
+    if net.sizes[0] != 2:
+        return f"the network takes {net.sizes[0]} inputs, XOR has 2"
+    if net.sizes[-1] != 1 or net.output != "sigmoid":
+        return "the output must be one sigmoid neuron"
+    return None

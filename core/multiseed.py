@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import get_activation, sigmoid
+from core.decision import is_one, predicts_one
 from core.losses import output_delta, softplus
 from core.mlp import MLP
 from core.schedules import lr_schedule
@@ -115,7 +116,7 @@ def train_many(
     S, N = len(seeds), X.shape[0]
     X = np.asarray(X, dtype=float)
     y3 = np.asarray(y, dtype=float)[:, None, :]  # (N, 1, k): broadcasts over the seed axis
-    y_pos = y3 > 0.5
+    y_pos = is_one(y3)
     # Layout (module docstring): z, a and dz are (N, S, n) for the element-wise work; the matrix
     # products run per seed on (S, N, n) copies, exactly the calls the single-seed trainer makes.
     W = [np.stack([n.W[l] for n in nets]) for l in range(L)]  # (S, n_l, n_l+1)
@@ -135,7 +136,7 @@ def train_many(
                 z.append(zl)
                 a.append(act.f(zl) if l < L else sigmoid(zl))
                 a_s.append(_seeds_first(a[l]) if l < L else None)
-            correct = np.all(np.equal(a[L] > 0.5, y_pos), axis=(0, 2))
+            correct = np.all(np.equal(predicts_one(a[L]), y_pos), axis=(0, 2))
             if t in curve_pos or t == epochs:
                 cur = _loss_per_seed(loss, z[L], a[L], y3)
                 ok = correct & (cur < solved_loss)

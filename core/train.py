@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.activations import get_activation
+from core.decision import is_one, predicts_one
 from core.losses import loss_value, output_delta, softmax
 from core.mlp import MLP
 from core.schedules import lr_schedule
@@ -67,7 +68,7 @@ def snapshot_schedule(epochs: int, count: int = 201) -> np.ndarray:
 
 
 def is_solved(out: np.ndarray, y: np.ndarray, loss: float, tol: float = SOLVED_LOSS) -> bool:
-    return bool(np.all((out > 0.5) == (y > 0.5)) and loss < tol)
+    return bool(np.all(predicts_one(out) == is_one(y)) and loss < tol)
 
 
 # The hidden activations as "write into this buffer" functions, the same operations as
@@ -131,7 +132,7 @@ class _Workspace:
     def __init__(self, net: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> None:
         self.X = np.asarray(X, dtype=float)
         self.y = np.asarray(y, dtype=float)
-        self.y_pos = self.y > 0.5
+        self.y_pos = is_one(self.y)
         self.N = self.X.shape[0]
         self.loss = loss
         self.L = net.n_layers
@@ -200,7 +201,7 @@ class _Workspace:
         else:
             cur = loss_value(self.loss, zL, aL, y)
         if self.sigmoid_out:  # = MLP.accuracy: a mean of booleans is (count of True) / size
-            acc = np.count_nonzero(np.equal(aL > 0.5, self.y_pos)) / aL.size
+            acc = np.count_nonzero(np.equal(predicts_one(aL), self.y_pos)) / aL.size
         else:
             acc = float(np.mean(np.argmax(aL, axis=1) == np.argmax(y, axis=1)))
         return z, a, cur, acc
@@ -383,7 +384,7 @@ def _fast_epochs(
         v -= y * z2
         v = red(v, axis=2) if k > 1 else v.reshape(n, N)
         cur = red(v, axis=1) / N
-        acc = np.count_nonzero(np.equal(Aout[:n] > 0.5, y_pos), axis=(1, 2)) / (N * k)
+        acc = np.count_nonzero(np.equal(predicts_one(Aout[:n]), y_pos), axis=(1, 2)) / (N * k)
         sums = red(ring[1 : n + 1], axis=1)
         if t0 == 0:
             blow_up = diverge_factor * float(cur[0])

@@ -7,10 +7,13 @@ import streamlit as st
 
 from app import architecture_charts as ac
 from app import forward_charts as fc
+from app import gate_text as gt
 from app import state, ui
 from core.data import X, y
+from core.gates import read_hidden
 from core.hidden_width import MAX_WIDTH, MIN_WIDTH, param_count, resize_hidden
-from core.linear_sep import count_correct, hidden_gates, neuron_z, pair_sums
+from core.linear_sep import count_correct, neuron_z, pair_sums
+from core.mlp import check_network
 
 
 def two(spec: list) -> tuple:
@@ -36,7 +39,8 @@ if PRESENT:
     top = right
 else:
     top = st.container()
-h0 = net.W[0].shape[1] if net.n_layers == 2 else None
+problem = check_network(net)
+h0 = net.W[0].shape[1] if problem is None else None
 ss = st.session_state
 # The width control starts at the current network's width and follows it when the network changes.
 if h0 is not None and MIN_WIDTH <= h0 <= MAX_WIDTH:
@@ -54,8 +58,8 @@ width = ui.linked(
     key="ar_width",
     help="The notes use 2. Try 1 (too few for XOR) or more (enough, with spare neurons).",
 )
-if h0 is None:
-    st.error("This page draws networks with one hidden layer; the current network has more. Pick another source.")
+if problem:
+    st.error(f"This page cannot draw this network: {problem}. Pick another network in the sidebar.")
     st.stop()
 
 resized = resize_hidden(net, width, seed=0)
@@ -182,14 +186,21 @@ st.markdown(
     "The output neuron then draws one line — not through the inputs, but through the hidden neurons' "
     "answers. The hidden layer moves the four points so that one line is enough."
 )
+fwd = net.forward(X)
+finite = bool(np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2])))
+if finite:
+    g = read_hidden(net)
+    lines = [
+        f"- hidden neuron {k + 1} acts like **{r.name}**"
+        + ("" if r.gate_like else f", but is not a clean gate: {gt.caveat(r, net.hidden)}")
+        for k, r in enumerate(g)
+    ]
+    st.markdown(f"With the current network, on the four inputs ({gt.rule(net.hidden)}):\n\n" + "\n".join(lines))
 if net.sizes == [2, 2, 1]:
-    fwd = net.forward(X)
-    if np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2])):
-        g = hidden_gates(net, X)
+    if finite:
         st.markdown(
-            f"With the current network, hidden neuron 1 acts like **{g[0]}** and hidden neuron 2 like **{g[1]}** "
-            f"on the four inputs. Plotted at (a1[0], a1[1]) — where the hidden layer puts them — the points "
-            f"and the output neuron's line look like this (accuracy {net.accuracy(X, y, fwd):.0%}):"
+            "Plotted at (a1[0], a1[1]) — where the hidden layer puts them — the points and the output neuron's line "
+            f"look like this (accuracy {net.accuracy(X, y, fwd):.0%}):"
         )
         hc, ht = two([3, 2])
         hspec, htable, merged = ac.hidden_space(net)  # merged: inputs sharing one spot
@@ -197,7 +208,7 @@ if net.sizes == [2, 2, 1]:
         ht.dataframe(htable, hide_index=True, column_config=ac.HIDDEN_TABLE_FORMATS)
         for lab in merged:
             ht.caption(f"{lab.replace('] [', '] and [')} land on almost the same spot in the hidden layer's space.")
-        if g == ["OR", "AND"]:
+        if [r.name for r in g] == ["OR", "AND"]:
             ht.caption("XOR = OR and not AND: high on hidden neuron 1, low on hidden neuron 2 — one line does it.")
     else:
         st.warning("The current network's activations are not finite numbers, so its hidden space cannot be drawn.")

@@ -12,6 +12,7 @@ from app.state import network_caption, network_control
 from core import backprop_ledger as bl
 from core.data import ROW_LABELS
 from core.losses import LOSSES
+from core.mlp import check_network
 
 net = network_control()
 WARN = bt.ICONS["warning"]
@@ -22,10 +23,8 @@ ui.page_header(
     "the four XOR inputs (the full batch, N = 4).",
 )
 st.markdown(network_caption(net))
-try:
-    bl.check_network(net)
-except ValueError as e:
-    st.warning(f"This page explains networks with one hidden layer and one sigmoid output: {e}.", icon=WARN)
+if problem := check_network(net):
+    st.warning(f"This page explains networks with one hidden layer and one sigmoid output: {problem}.", icon=WARN)
     st.stop()
 
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule

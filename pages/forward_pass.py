@@ -8,8 +8,9 @@ from app import forward_charts as fc
 from app import state, ui
 from core import formulas as F
 from core.data import ROW_LABELS, X, y
+from core.decision import predicts_one
 from core.forward_steps import compare_with_notes, forward_row, is_notes_network
-from core.mlp import MLP
+from core.mlp import MLP, check_network
 
 ui.page_header(
     "Forward pass",
@@ -20,15 +21,15 @@ ui.page_header(
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
 net = state.weight_editor()
-if net.n_layers != 2:
-    st.error("This page follows the notes' one-hidden-layer network; the current network has more layers.")
+if problem := check_network(net):
+    st.error(f"This page follows the notes' one-hidden-layer network: {problem}.")
     st.stop()
 
 
 def one_input(net: MLP, row: int, metric_boxes: list) -> None:
     """The chosen input neuron by neuron, with every number written in, and the result."""
     step = forward_row(net, X, row)
-    pred = int(step.a2 > 0.5)
+    pred = int(predicts_one(step.a2))
     target = int(y[row, 0])
 
     def result_metrics() -> None:
@@ -90,7 +91,7 @@ def notes_rounding(net: MLP) -> None:
         if c.z2_slip
         else "so the difference is only rounding"
     )
-    preds = {int(c.exact.a2 > 0.5), int(c.rounded.a2 > 0.5), int(c.claim_a2 > 0.5)}
+    preds = {int(predicts_one(c.exact.a2)), int(predicts_one(c.rounded.a2)), int(predicts_one(c.claim_a2))}
     same = preds.pop() if len(preds) == 1 else "not"
     st.info(
         f"**Exact vs the notes:** for [1 0] the notes write z2 = {c.claim_z2} → {c.claim_a2}; exactly, "

@@ -5,10 +5,13 @@ and "Visual decision boundary"."""
 import numpy as np
 import streamlit as st
 
+from app import gate_text as gt
 from app import hidden_charts as hc
 from app import state, ui
 from core import features as F
 from core.data import NOTES_WEIGHTS, ROW_LABELS, y
+from core.gates import GATES
+from core.mlp import check_network
 
 ui.page_header(
     "Hidden features",
@@ -40,7 +43,7 @@ if run:
     )
 st.markdown(state.network_caption(net))
 
-problem = F.check_network(net)
+problem = check_network(net)
 if problem:
     st.warning(f"This page cannot read this network: {problem}. Pick another network in {ui.SIDE_PANEL}.", icon=NO_ICON)
     st.stop()
@@ -88,37 +91,70 @@ def notes_note() -> None:
         col = ["Hidden1", "Hidden2", "Output"][c]
         ours = table.a1[r, c] if c < 2 else table.out[r]
         st.info(
-            "The notes' table (0.076, 0.942, …) is illustrative, from a different training run than the notes' "
-            f"example weights. These are the exact values for the example weights; they differ from the notes' "
-            f"by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, "
-            f"{F.NOTES_TABLE[r, c]:.3f} in the notes).",
+            "These are the exact values for the notes' example weights. The notes' own table (0.076, 0.942, …) "
+            f"differs from them by up to {diff:.3f} ({col} for {ROW_LABELS[r]}: {ours:.3f} here, "
+            f"{F.NOTES_TABLE[r, c]:.3f} in the notes), and no network at all can produce its hidden columns: see "
+            "*Could any network produce the notes' table?* below.",
             icon=NO_ICON,
         )
 
 
-def gate_names(names: bool = True, explain: bool = True) -> None:
-    bounded = net.hidden in F.BOUNDED
+def gate_names(names: bool = True, explain: bool = True, compact: bool = False) -> None:
+    """Each hidden neuron's gate and how clean a gate it is; compact (a projector's first screen):
+    a few words instead of the full sentence, which ``details`` then gives below."""
     for k, g in enumerate(gates if names else []):
         on = [ROW_LABELS[r] for r in range(4) if g.table[r]]
-        thr = "" if bounded else f", threshold {g.rule.threshold:.3f}"
-        shaky = " — barely decided, the name can still flip" if g.decisiveness < 0.05 * g.rule.scale else ""
-        st.markdown(
-            f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n"
-            f"decisiveness {g.decisiveness:.3f} of a possible {g.rule.scale:.3g}{thr}{shaky}"
+        how = (
+            ("A clean gate" if g.gate_like else f"Not a clean gate: {gt.tags(g)}")
+            if compact
+            else gt.summary(g, net.hidden)
         )
+        st.markdown(f"**Hidden{k + 1} = {g.name}** — on for {', '.join(on) if on else 'no input'}  \n{how}")
     if not explain:
         return
-    if bounded:
-        st.caption(
-            f"Threshold {gates[0].rule.threshold:g} ({gates[0].rule.text}). Decisiveness = the smallest distance of "
-            "the four activations from the threshold; near 0 means one input is a coin toss."
-        )
-    else:
-        st.caption(
-            f"{net.hidden} units have no fixed half-way value, so each neuron counts as on when it is above the "
-            "midpoint of its own weakest and strongest response on the four inputs (its threshold, above). "
-            "Decisiveness = the smallest distance of the four activations from that threshold."
-        )
+    st.caption(f"The rule on every page: {gt.rule(net.hidden)}. {gt.criteria()}")
+
+
+def details() -> None:
+    """The full sentence for each hidden neuron (after the compact names of presenter mode)."""
+    st.markdown("\n".join(f"- Hidden{k + 1}: {gt.summary(g, net.hidden)}" for k, g in enumerate(gates)))
+
+
+def notes_check() -> None:
+    """The notes' table against the pair-sum argument, with this network's own columns beside it."""
+    st.subheader("Could any network produce the notes' table?")
+    st.markdown(
+        "Each hidden column comes from one sigmoid neuron of the inputs: a = σ(z) with z = w1·x1 + w2·x2 + b, so "
+        "z = log(a / (1 − a)) can be read back from every value. And, as the Architecture page shows for a single "
+        "neuron, **z[0 0] + z[1 1] = z[0 1] + z[1 0] = w1 + w2 + 2b for any weights**. Check it:"
+    )
+    notes = F.notes_table_check()
+    rows = [(f"notes' {c.column}", c) for c in notes] + [(f"this network's {c.column}", c) for c in own_check]
+    hc.show_table(hc.pair_sum_frame(rows), "hf_pairs", PRESENT, digits=2)
+    h1, h2 = notes
+    fit = F.notes_output_fit()
+    out = ", ".join(f"{v:.3f}" for v in fit.out)
+    w = ", ".join(ui.fmt(v, 2) for v in fit.W2)
+    st.markdown(
+        f"The notes' hidden columns break it: the two sums differ by {ui.fmt(abs(h1.difference), 2)} (Hidden1) and "
+        f"{ui.fmt(abs(h2.difference), 2)} (Hidden2). The values are printed to 3 decimals, but no rounding explains "
+        f"that: with every value anywhere within ±{F.ROUNDING:g} of the printed one, the sums still differ by at "
+        f"least {ui.fmt(h1.smallest_gap, 2)} and {ui.fmt(h2.smallest_gap, 2)}. **So no weights — trained or not — "
+        "give these hidden columns, and no 2-2-1 sigmoid network produced this table**: "
+        "the table is an illustration, not a network's output. Given the other three values of "
+        f"a column, the [1 1] value is forced: {h1.needed_11:.4f} for Hidden1 (the notes print "
+        f"{F.NOTES_TABLE[3, 0]:.3f}) and {h2.needed_11:.3f} for Hidden2 (the notes print {F.NOTES_TABLE[3, 1]:.3f}; "
+        "a neuron this low for [0 1] and [1 0] reaches that only if it is far lower for [0 0]: "
+        f"{ui.fmt(h2.needed_00, 6)} instead of {F.NOTES_TABLE[0, 1]:.3f})."
+    )
+    verdict = "the table's Output column to 3 decimals" if fit.matches else "not the table's Output column"
+    st.caption(
+        "The Output column is not tied to the inputs this way (the output neuron sees the hidden values, not x1 "
+        f"and x2), and on its own it is possible: an output neuron with W2 = [{w}] and b2 = {ui.fmt(fit.b2, 2)} "
+        f"turns the table's own Hidden1 and Hidden2 into {out}, {verdict}. The gate reading survives too: the "
+        "notes' example weights give an OR and an AND whose columns pass the check. This network's own sums "
+        "agree, as they must (up to rounding in the last digits)."
+    )
 
 
 def boundary_chart() -> None:
@@ -136,8 +172,9 @@ if PRESENT:
         boundary_chart()
     with right:
         feature_table(compact=True)
-        gate_names(explain=False)
+        gate_names(explain=False, compact=True)
     notes_note()
+    details()
     gate_names(names=False)
 else:
     st.header("What did the hidden neurons learn?")
@@ -148,19 +185,41 @@ else:
     with right:
         gate_names()
 
+own_check = F.network_check(table, net.hidden)
 comb = view.comb
 pushes = [f"Hidden{k + 1} ({gates[k].name}) pushes it towards 1 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.up]
 pushes += [f"Hidden{k + 1} ({gates[k].name}) towards 0 (W2[{k}] = {ui.fmt(W2[k, 0])})" for k in comb.down]
 gloss = " — at least one input is 1, but not both" if comb.expr == "OR AND NOT AND" else ""
 lead = f"**Output ≈ {comb.expr}**{gloss}. " if comb.expr else "**How the output combines them.** "
 bits = ", ".join(map(str, comb.table))
-verdict = "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+real = tuple(int(p) for p in table.pred)
+if real == comb.table:
+    verdict = (
+        "exactly **XOR**." if comb.name == "XOR" else f"**{comb.name}**, not XOR: this network does not solve XOR."
+    )
+else:  # the idealised reading is not what the network does: judge it by its real outputs
+    does = "solves XOR" if not table.wrong.any() else f"gives {GATES[real]}, not XOR"
+    verdict = (
+        f"**{comb.name}**. But that is not what this network does: its real outputs give "
+        f"{', '.join(map(str, real))}, so it {does}."
+    )
 st.markdown(
     f"{lead}{'; '.join(pushes) or 'No hidden neuron reaches the output (W2 = 0)'}. Reading each hidden neuron "
     f"as exactly off or on and passing that through W2 and b2 gives {bits} on the four inputs: {verdict}"
 )
-if tuple(int(p) for p in table.pred) != comb.table:
-    st.caption("The real outputs differ from this idealised reading: a hidden neuron is not fully on or off.")
+if real != comb.table:
+    loose = [f"Hidden{k + 1}" for k, g in enumerate(gates) if not g.gate_like]
+    why = "a hidden neuron is not fully off or on."
+    if loose:
+        why = f"{', '.join(loose)} {'is not a clean gate' if len(loose) == 1 else 'are not clean gates'} (see above)."
+    st.caption(f"The real outputs differ from this idealised reading: {why}")
+st.markdown(
+    "**OR and AND is one way to split XOR, not the only one.** Any two hidden gates whose combination the output "
+    "neuron can turn into XOR will do: NAND with OR, NAND with NOR, x1 AND NOT x2 with x2 AND NOT x1, … Which "
+    "pair a training run finds depends on its random start; the Training page's *Convergence lab* trains many "
+    "starts and counts the pairs its solved runs end with."
+)
+notes_check()
 
 # ----- the decision boundary ---------------------------------------------------------------------
 st.header("The decision boundary")
@@ -202,7 +261,10 @@ for k, g in enumerate(gates):
             alt=f"Hidden neuron {k + 1} ({g.name}) over the input plane, with its own threshold line.",
         )
         off = [ROW_LABELS[r] for r in range(4) if not g.table[r]]
-        st.caption(f"Red = on (above {g.rule.threshold:.3g}). Its line cuts off {', '.join(off) or 'nothing'}.")
+        st.caption(
+            f"Red = on (z1 > 0, a1 above {gt.level(net.hidden)}); black: its line "
+            f"z1 = 0. Off for {', '.join(off) or 'no input'}."
+        )
 
 # ----- the hidden space --------------------------------------------------------------------------
 st.header("The hidden space: where XOR becomes linearly separable")

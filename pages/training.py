@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app import gate_text as gt
 from app import training_run as tr
 from app import ui
 from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
@@ -43,7 +44,8 @@ def divergence_box(cfg: dict, lr: float, hist, div: tr.Divergence) -> None:
         f"value {ui.fmt(start, 3)}. The numbers are still finite, but every step overshoots: the rate is so large "
         "that each update jumps past the valley to a worse point."
     )
-    st.error(f"**This run diverged** (core's check: *{d.reason}*). {why}", icon=":material/error:")
+    stopped = {"non-finite": "its numbers overflowed", "loss blew up": "its loss blew up"}.get(d.reason, d.reason)
+    st.error(f"**This run diverged**: training stopped because {stopped}. {why}", icon=":material/error:")
     if (cont := div.continued) is not None:
         (lo, mid, hi), end = div.band, " and the numbers stay finite."
         if cont.diverged:
@@ -133,10 +135,8 @@ def replay(hist, top: dict | None = None) -> None:
     with right if top is None else st.container():
         st.markdown("**Hidden features** (a1 for each input)")
         show_table(v.hidden, 3)
-        st.caption(
-            f"Read as gates (on when a1 > {v.threshold:g}): "
-            + ", ".join(f"h{j + 1} ≈ {g}" for j, g in enumerate(v.gates))
-        )
+        more = "" if all(g.gate_like for g in v.gates) else " The Hidden features page explains each note."
+        st.caption(f"Read as gates (on when z1 > 0): {gt.names_line(v.gates)}{more}")
         st.markdown("**Weights**")
         a, b = st.columns([3, 2])
         with a:
@@ -189,9 +189,10 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
 
 def lab(cfg: dict, lr: float) -> None:
     st.markdown(
-        "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …; core's vectorised `train_many`) and "
-        f"count how many solve XOR: all four outputs on the right side of 0.5 **and** loss below {SOLVED_LOSS:g}. "
-        f"Setting A is the one in {ui.SIDE_PANEL}, without its seed; setting B changes one thing."
+        "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …, all trained together in one "
+        "set of array operations) and count how many solve XOR: all four outputs on the right side of 0.5 "
+        f"**and** loss below {SOLVED_LOSS:g}. "
+        f"Setting A is the one in {ui.SIDE_PANEL} (its seed is ignored here); setting B changes one thing."
     )
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
@@ -235,7 +236,32 @@ def lab(cfg: dict, lr: float) -> None:
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
         )
     show_table(tr.lab_table(lab), 3, ["fraction solved"], hide_index=True, width="stretch")
+    gate_pairs(lab, cfg)
     stuck_runs(lab["A"].result, cfg)
+
+
+def gate_pairs(lab: dict, cfg: dict) -> None:
+    """Which hidden gates the solved runs end with: XOR has several valid splits."""
+    st.subheader("Which gates did the solved runs learn?")
+    if not any(s.counts["solved"] for s in lab.values()):
+        st.caption("No run solved XOR, so there are no learned gates to count.")
+        return
+    top = {name: s.counts["gates"][0] for name, s in lab.items() if s.counts["gates"]}
+    most = "; ".join(f"{name}: {combo} ({n:,} of {lab[name].counts['solved']:,})" for name, (combo, n) in top.items())
+    st.markdown(
+        "Each hidden neuron of a solved run, read as a gate (on when z1 > 0, the rule every page uses). The notes' "
+        "OR and AND is **one valid split of XOR among several**: runs from different random starts end with "
+        f"different pairs, all of which solve XOR. Most common: {most}."
+    )
+    table = tr.gate_table(lab)
+    if ui.presenter():  # an HTML table grows with presenter mode's larger font; a grid would be cut off
+        st.table(table.to_pandas().set_index("hidden gates (solved runs)"))
+    else:
+        show_table(table, 0, hide_index=True)
+    st.caption(
+        "A and B: how many solved runs of each setting end with these hidden gates. Hidden neurons are "
+        "interchangeable, so “AND + OR” also counts runs whose first neuron is the OR."
+    )
 
 
 def stuck_runs(r, cfg: dict) -> None:
@@ -247,7 +273,7 @@ def stuck_runs(r, cfg: dict) -> None:
     st.markdown(
         f"**{n:,}** runs of setting A ended without solving XOR after {cfg['epochs']:,} epochs; **{near_half:,}** of "
         "them have two or more of their four outputs stuck within 0.05 of 0.5. Three of them, looked at closely (the "
-        "network after the last epoch, from `MultiResult.network(i)`):"
+        "network as it is after the last epoch):"
     )
     for tab, s in zip(st.tabs([f"seed {s.seed}" for s in runs]), runs):
         with tab:
@@ -281,9 +307,11 @@ def stuck_runs(r, cfg: dict) -> None:
 # ----- the page ----------------------------------------------------------------------------------
 ui.page_header(
     "Training",
-    "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], … — here you produce "
-    "them. Full-batch gradient descent on the four XOR rows: every epoch is one forward pass, one backward pass "
-    f"and W ← W − lr·dW. Change any setting in {ui.SIDE_PANEL} and the run is recomputed (and cached).",
+    "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], …, whose hidden neurons "
+    "are an OR and an AND. Here you train a network yourself, and it will often find other gates: OR and AND is one "
+    "way to split XOR among several (the *Convergence lab* tab counts them over many runs). Full-batch gradient "
+    "descent on the four XOR rows: every epoch is one forward pass, one backward pass and W ← W − lr·dW. Change "
+    f"any setting in {ui.SIDE_PANEL} and the run is recomputed (and cached).",
 )
 cfg, lr = run_settings()
 try:

@@ -551,3 +551,37 @@ def test_generated_malformed_links_fall_back_with_a_notice(page, server, path):
 
 def test_screenshots_folder_is_reported():
     assert str(SHOTS).startswith(str(ROOT))
+
+
+def test_a_trained_relu_network_gets_the_same_gate_names_on_every_page(page, server):
+    """Issue 16 §2.1: the 2-3-1 ReLU run (He init, seed 0, lr 0.5, 2,000 epochs) read "AND, constant 0,
+    AND" on Hidden features and "OR, constant 0, OR" on Training and Architecture. One rule now (on
+    when z1 > 0): the names core gives, on all three pages, as the browser shows them."""
+    import re
+
+    from core.data import X, y
+    from core.gates import read_hidden
+    from core.mlp import MLP
+    from core.train import train
+
+    hist = train(MLP.create([2, 3, 1], "relu", "sigmoid", "he_normal", 0), X, y, 0.5, 2000)
+    want = [r.name for r in read_hidden(hist.final)]
+    link = "training?" + urlencode(
+        {"tr_width": 3, "tr_act": "ReLU", "tr_init": "He/Kaiming normal", "tr_lr": "0.5", "tr_epochs": 2000},
+        quote_via=quote,
+    )
+    open_url(page, server, link)
+    assert exceptions(page) == 0
+    shown = re.search(r"Read as gates \(on when [az]1 > 0\): (.*)", main_text(page)).group(1)
+    assert re.findall(r"h\d ≈ ([^,.(]+?)(?: \(|,|\.|$)", shown) == want
+    page.get_by_role("button", name="Use this network on the other pages").click()
+    wait_done(page)
+    for title, pattern in (
+        ("Hidden features", r"Hidden\d = (.+?) — on for"),
+        ("Architecture", r"hidden neuron \d acts like (.+?)(?:,|\n|$)"),
+    ):
+        page.get_by_role("link", name=title).first.click()
+        wait_done(page)
+        wait_for_text(page, "Trained network")
+        assert exceptions(page) == 0
+        assert re.findall(pattern, main_text(page), flags=re.M) == want, title

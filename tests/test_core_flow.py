@@ -7,12 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS
+from core.activations import ACTIVATIONS, SATURATED
 from core.flow import (
     FLOW_ACTIVATIONS,
     INIT_CHOICES,
     PRESETS,
-    SATURATION_SHARE,
     batch,
     deep_network,
     derivative_powers,
@@ -56,7 +55,7 @@ def test_flow_numbers_equal_a_direct_backward_pass(hidden, data):
     act = ACTIVATIONS[hidden]
     for l in range(1, L):
         d = act.df(fwd.z[l], fwd.a[l])
-        assert r.saturated[l - 1] == pytest.approx(np.mean(d < SATURATION_SHARE * act.peak))
+        assert r.saturated[l - 1] == pytest.approx(np.mean(d < SATURATED * act.peak))
         assert r.dead[l - 1] == pytest.approx(np.mean(np.all(fwd.a[l] == 0, axis=0)))
         assert r.mean_dact[l - 1] == pytest.approx(np.mean(d))
         assert r.act_hist[l - 1].total == fwd.a[l].size

@@ -9,7 +9,7 @@ from core.activations import sigmoid
 from core.data import NOTES_WEIGHTS
 from core.forward_steps import NOTES_CLAIM, compare_with_notes, forward_row, is_notes_network, rounded_chain
 from core.hidden_width import param_count, resize_hidden
-from core.linear_sep import count_correct, hidden_gates, line_segment, neuron_predict, neuron_z, pair_sums
+from core.linear_sep import count_correct, line_segment, neuron_predict, neuron_z, pair_sums
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -73,7 +73,7 @@ def test_no_neuron_on_a_dense_grid_gets_four():
 
 def test_line_segment_lies_on_the_line_and_in_the_box():
     for w1, w2, b in RANDOM_PARAMS[:500]:
-        seg = line_segment(w1, w2, b, -0.5, 1.5)
+        seg = line_segment(w1, w2, b, (-0.5, 1.5, -0.5, 1.5))
         assert seg.shape in ((0, 2), (2, 2))
         for x1, x2 in seg:
             assert -0.5 - 1e-12 <= x1 <= 1.5 + 1e-12 and -0.5 - 1e-12 <= x2 <= 1.5 + 1e-12
@@ -89,8 +89,12 @@ def test_line_segment_special_cases():
     np.testing.assert_allclose(line_segment(1, -1, 0), [[-0.5, -0.5], [1.5, 1.5]])  # the diagonal, corner to corner
 
 
-def test_notes_hidden_neurons_are_or_and_and():
-    assert hidden_gates(notes_network()) == ["OR", "AND"]
+def test_single_neuron_prediction_is_the_one_decision_rule():
+    """σ(z) > 0.5 (core.decision), so z that rounds to σ = 0.5 exactly predicts 0, as on every page."""
+    z = 0.1 + 0.2 - 0.3  # 5.6e−17: σ(z) is exactly 0.5 in floating point
+    assert z > 0 and sigmoid(z) == 0.5
+    assert neuron_predict(0.1, 0.2, -0.3, np.array([[1.0, 1.0]]))[0] == 0
+    assert neuron_predict(0.0, 0.0, 0.0).tolist() == [0, 0, 0, 0]
 
 
 # ----- hidden width ---------------------------------------------------------------------------------------

@@ -73,6 +73,13 @@ def test_default_run_shows_the_core_run():
     assert max(sizes) < 100_000
 
 
+def test_intro_says_or_and_is_one_split_among_several():
+    at = open_page("training.py", query=FAST)
+    text = " ".join(m.value for m in at.markdown)
+    assert "here you produce them" not in text
+    assert "OR and AND is one way to split XOR among several" in text
+
+
 def test_changing_the_learning_rate_changes_the_curve():
     at = open_page("training.py", query=FAST)
     before = loss_frame(at)
@@ -114,9 +121,16 @@ def test_lr_50_relu_explains_the_divergence():
     d = hist.divergence
     err = " ".join(e.value for e in at.error)
     assert "diverged" in err and "loss blew up" in err and f"epoch {d.epoch}" in err
+    assert "core" not in err  # plain words, no code names
     assert ui.fmt(d.loss, 3) in err
+    # the rate the page suggests: core's search (lr/10, lr/100, …) run here on the same machine; whether a
+    # rate trains without diverging is a property of the run, not a number to type in
+    from core.diagnose import suggest_rate
+
+    rate, good = suggest_rate(50.0, lambda r: core_run(lr=r, hidden="relu"))
+    assert rate is not None and not good.diverged
     info = " ".join(i.value for i in at.info)
-    assert "Try a smaller rate: 5" in info
+    assert f"Try a smaller rate: {rate:g}" in info
     text = " ".join(m.value for m in at.markdown)
     assert "stay finite" in text  # the continued run bounces but never overflows
     for frames in charts(at).values():
@@ -125,7 +139,7 @@ def test_lr_50_relu_explains_the_divergence():
     assert any(t.startswith("Zoom") for t in charts(at))
     at.button(key="tr_use_rate").click()
     at.run()
-    assert at.select_slider(key="tr_lr").value == 5.0 and not at.exception
+    assert at.select_slider(key="tr_lr").value == rate and not at.exception
 
 
 def test_lab_fraction_matches_core():
@@ -150,6 +164,32 @@ def test_lab_fraction_matches_core():
     at.button(key=key).click()
     at.run()
     assert at.number_input(key="tr_seed").value == stuck and not at.exception
+
+
+def test_lab_counts_the_gate_pairs_of_its_solved_runs():
+    """The solved runs' hidden gates, counted with the one rule: the table equals a count made here,
+    network by network, from each seed's final weights (the same run, the same machine)."""
+    from core.gates import combination, read_hidden
+
+    at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
+    at.button(key="tr_lab_run").click()
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "hidden gates (solved runs)" in d.value.columns)
+    assert list(table.columns[:2]) == ["A", "B"]
+    for col, width in zip(("A", "B"), (2, 3)):
+        r = train_many([2, width, 1], range(100), X, y, "sigmoid", "normal", 1.0, 1000)
+        want: dict[str, int] = {}
+        for i in np.flatnonzero(r.solved):
+            key = combination(g.name for g in read_hidden(r.network(i)))
+            want[key] = want.get(key, 0) + 1
+        got = {k: int(n) for k, n in zip(table["hidden gates (solved runs)"], table[col]) if n}
+        assert got == want
+        assert int(table[col].sum()) == int(r.solved.sum())
+    assert len(table) > 1  # XOR splits into several gate pairs
+    text = " ".join(m.value for m in at.markdown)
+    assert "one valid split of XOR among several" in text
+    assert "train_many" not in text and "MultiResult" not in text and "`" not in text
 
 
 def test_zero_init_shows_identical_hidden_neurons():
@@ -281,7 +321,21 @@ def test_replay_tables_are_streamlits_own_conversion_of_core_values():
     w2 = pd.DataFrame(np.vstack([net.W[1], net.b[1]]), index=["W2 from h1", "W2 from h2", "W2 from h3", "b2"])
     w2.columns = ["output"]
     assert dataframe_util.convert_arrow_table_to_arrow_bytes(t.w2) == as_streamlit(w2)
-    assert t.threshold == 0.0 and len(t.gates) == 3
+    # the gates by the one rule (z1 > 0), independently of core.gates: tanh(z) > 0 ⟺ z > 0
+    from core.gates import GATES
+
+    assert [g.name for g in t.gates] == [GATES[tuple(int(v) for v in fwd.z[1][:, k] > 0)] for k in range(3)]
+
+
+def test_replay_names_the_gates_with_the_one_rule():
+    from app import gate_text as gt
+    from core.gates import read_hidden
+
+    at = open_page("training.py", query={"tr_act": "ReLU", "tr_width": "3", "tr_lr": "0.5", **FAST})
+    assert not at.exception
+    net = train(MLP.create([2, 3, 1], "relu", "sigmoid", "normal", 0), X, y, 0.5, 1000).final
+    caption = next(c.value for c in at.caption if c.value.startswith("Read as gates"))
+    assert caption.startswith(f"Read as gates (on when z1 > 0): {gt.names_line(read_hidden(net))}")
 
 
 def test_replay_epoch_follows_links_settings_and_play():

@@ -412,8 +412,8 @@ def test_overflowed_norms_are_words_too():
 # ----- the layer histograms come from per-layout templates ---------------------------------------
 def test_histogram_specs_from_templates_equal_full_builds():
     from app import vanishing_charts as vc
-    from core.activations import ACTIVATIONS
-    from core.flow import DERIVATIVE, SATURATION_SHARE, histogram
+    from core.activations import ACTIVATIONS, SATURATED
+    from core.flow import DERIVATIVE, histogram
 
     for cfg in [(20, 64, "sigmoid", "xavier_uniform", "xor", 0), (6, 8, "relu", "he_normal", "gauss", 3)]:
         r = vc.flow_report(*cfg)
@@ -427,9 +427,7 @@ def test_histogram_specs_from_templates_equal_full_builds():
                         w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", vc.DW_COLOUR, None
                     )
                 ),
-                vc._spec(
-                    vc.hist_chart(da.edges, da.counts, f"Derivative {d}", d, vc.DZ_COLOUR, SATURATION_SHARE * act.peak)
-                ),
+                vc._spec(vc.hist_chart(da.edges, da.counts, f"Derivative {d}", d, vc.DZ_COLOUR, SATURATED * act.peak)),
             ]
             assert vc.layer_hist_specs(r, layer, False) == full
             view = vc.layer_view(cfg, layer, False)
