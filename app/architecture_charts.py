@@ -68,11 +68,6 @@ def with_data(template: dict, **frames: pd.DataFrame | bytes) -> dict:
     return spec
 
 
-def params_key(net: MLP) -> tuple[dict, str, str]:
-    """(parameters, hidden activation, output activation): what identifies a network in a cache key."""
-    return net.to_dict(), net.hidden, net.output
-
-
 def _sign(v: float) -> str:
     return "positive" if v > 0 else ("negative" if v < 0 else "zero")
 
@@ -208,13 +203,13 @@ def _cached_diagram_template(h: int, big: bool, edge_labels: bool) -> dict:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached_diagram_frames(params: dict, hidden: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return diagram_frames(MLP.from_dict(params, hidden))
+def _cached_diagram_frames(key: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return diagram_frames(MLP.from_key(key))
 
 
 def cached_diagram_frames(net: MLP) -> tuple[pd.DataFrame, pd.DataFrame]:
     """diagram_frames through st.cache_data (the diagram is redrawn on every rerun of the page)."""
-    return _cached_diagram_frames(net.to_dict(), net.hidden)
+    return _cached_diagram_frames(net.key())
 
 
 def network_diagram_spec(net: MLP, edge_labels: bool | None = None, big: bool | None = None) -> dict:
@@ -241,8 +236,8 @@ def _table(df: pd.DataFrame, columns: dict) -> pa.Table:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _diagram_parts(params: dict, hidden: str, output: str, big: bool) -> tuple[dict, pa.Table, pa.Table]:
-    net = MLP.from_dict(params, hidden, output)
+def _diagram_parts(key: tuple, big: bool) -> tuple[dict, pa.Table, pa.Table]:
+    net = MLP.from_key(key)
     spec = network_diagram_spec(net, big=big)
     nodes, edges = spec["datasets"]["nodes"], spec["datasets"]["edges"]
     tables = _table(edges, EDGE_TABLE_COLUMNS), _table(nodes[nodes["layer"] != "in"], BIAS_TABLE_COLUMNS)
@@ -254,7 +249,7 @@ def network_diagram(net: MLP) -> tuple[dict, pa.Table, pa.Table]:
     """(spec, weights table, biases table): ``network_diagram_spec`` with its datasets as Arrow bytes,
     and every weight (weight, connects, value) and bias (bias, neuron, value) as tables for
     ``VALUE_FORMAT``. Cached per (network, presenter mode): a rerun ships cached bytes."""
-    return _diagram_parts(*params_key(net), presenter())
+    return _diagram_parts(net.key(), presenter())
 
 
 # ----- shared pieces of the two plane charts ------------------------------------------------------------
@@ -462,12 +457,12 @@ def hidden_space(net: MLP) -> tuple[dict, pa.Table, list[str]]:
     the four points (input, a1[0], a1[1], a2, XOR) as a table for ``HIDDEN_TABLE_FORMATS``, and the
     labels of inputs that land on (almost) the same spot ("[0 1] [1 0]"). Cached per (network,
     presenter mode)."""
-    return _cached_hidden_space(*params_key(net), presenter())
+    return _cached_hidden_space(net.key(), presenter())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_hidden_space(params: dict, hidden: str, output: str, big: bool) -> tuple[dict, pa.Table, list[str]]:
-    net = MLP.from_dict(params, hidden, output)
+def _cached_hidden_space(key: tuple, big: bool) -> tuple[dict, pa.Table, list[str]]:
+    net = MLP.from_key(key)
     df = hidden_space_frame(net)
     lo, hi = hidden_space_box(net, df[["x1", "x2"]].to_numpy())
     w, bb = net.W[1][:, 0], float(net.b[1][0, 0])

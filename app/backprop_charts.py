@@ -214,10 +214,10 @@ def _contributions_template(big: bool, shape: tuple, _df: pd.DataFrame) -> dict:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def contributions_spec(params: dict, hidden: str, loss: str, big: bool) -> dict:
-    """The styled contributions chart of the network ``params``, from its layout's template (building
+def contributions_spec(key: tuple, loss: str, big: bool) -> dict:
+    """The styled contributions chart of the network ``key``, from its layout's template (building
     and validating an Altair chart costs far more than this page's NumPy). ``big``: presenter mode."""
-    led = bd.ledger(params, hidden, loss)
+    led = bd.ledger(key, loss)
     df = contributions_frame(led, ROW_LABELS)
     spec = with_data(_contributions_template(big, led.dW1.shape, df), [df, ZERO])
     bars = spec["layer"][0]
@@ -232,9 +232,9 @@ def _sigmoid_prime_template(big: bool, _frames: tuple) -> dict:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sigmoid_prime_spec(params: dict, hidden: str, big: bool) -> dict:
-    """The styled σ'(z2) chart of the network ``params`` (the same for both losses), from the template."""
-    led = bd.ledger(params, hidden, "bce")
+def sigmoid_prime_spec(key: tuple, big: bool) -> dict:
+    """The styled σ'(z2) chart of the network ``key`` (the same for both losses), from the template."""
+    led = bd.ledger(key, "bce")
     frames = sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
     return with_data(_sigmoid_prime_template(big, frames), list(frames))
 
@@ -245,15 +245,15 @@ def warm() -> None:
     background thread). Never raises: the page computes whatever is missing."""
     try:
         net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
-        params, hidden, loss = net.to_dict(), net.hidden, "bce"
-        bd.tables(params, hidden, loss)
+        key, loss = net.key(), "bce"
+        bd.tables(key, loss)
         bd.zero_ledger(net)
-        bd.environment(params, hidden, loss)
-        bd.audit(params, hidden, loss)
-        bd.starts(tuple(net.sizes), hidden)
-        bd.gradcheck_central(params, hidden, loss)
-        contributions_spec(params, hidden, loss, False)
-        sigmoid_prime_spec(params, hidden, False)
+        bd.environment(key, loss)
+        bd.audit(key, loss)
+        bd.starts(tuple(net.sizes), net.hidden)
+        bd.gradcheck_central(key, loss)
+        contributions_spec(key, loss, False)
+        sigmoid_prime_spec(key, False)
     except Exception:  # noqa: BLE001 - warming is an optimisation
         pass
 

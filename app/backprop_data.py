@@ -6,8 +6,7 @@ and every table, already converted to Arrow. A rerun only re-marks the chosen in
 label gets "▶ ") and hands Streamlit the Arrow table, which it ships as it is: no DataFrame is
 built or converted per rerun (py-spy: that was half of this page's rerun, issue 9).
 
-Networks are passed as ``MLP.to_dict()`` plus the hidden activation's name, so the caches key on
-the exact weights.
+Networks are passed as ``MLP.key()``, so the caches key on the exact weights.
 """
 
 from __future__ import annotations
@@ -31,42 +30,42 @@ DEFAULT_FORMAT = "%.4g"  # 4 significant digits keep tiny gradients readable
 
 # ----- cached core results ------------------------------------------------------------------------
 @st.cache_data(max_entries=64, show_spinner=False)
-def ledger(params: dict, hidden: str, loss: str) -> bl.Ledger:
-    return bl.ledger(MLP.from_dict(params, hidden), X, y, loss)
+def ledger(key: tuple, loss: str) -> bl.Ledger:
+    return bl.ledger(MLP.from_key(key), X, y, loss)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def gradcheck(params: dict, hidden: str, loss: str) -> GradCheck:
-    return gradient_check(MLP.from_dict(params, hidden), X, y, loss)
+def gradcheck(key: tuple, loss: str) -> GradCheck:
+    return gradient_check(MLP.from_key(key), X, y, loss)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def comparison(params: dict, hidden: str) -> bl.LossComparison:
-    return bl.compare_losses(MLP.from_dict(params, hidden), X, y)
+def comparison(key: tuple) -> bl.LossComparison:
+    return bl.compare_losses(MLP.from_key(key), X, y)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def gradcheck_central(params: dict, hidden: str, loss: str) -> GradCheck:
+def gradcheck_central(key: tuple, loss: str) -> GradCheck:
     """The plain central difference (L(θ+ε) − L(θ−ε)) / 2ε, beside the table's 5-point rule."""
-    return gradient_check(MLP.from_dict(params, hidden), X, y, loss, points=3)
+    return gradient_check(MLP.from_key(key), X, y, loss, points=3)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def environment(params: dict, hidden: str, loss: str) -> dict:
+def environment(key: tuple, loss: str) -> dict:
     """The network's arrays by the notes' names, for core.formulas (shapes and values)."""
-    return F.environment(MLP.from_dict(params, hidden), X, y, loss)
+    return F.environment(MLP.from_key(key), X, y, loss)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def audit(params: dict, hidden: str, loss: str) -> tuple[dict, tuple[np.ndarray, np.ndarray]]:
+def audit(key: tuple, loss: str) -> tuple[dict, tuple[np.ndarray, np.ndarray]]:
     """(the notes' backward-pass formulas checked on this network, by key; the Step 4 slip's two matrices)."""
-    net = MLP.from_dict(params, hidden)
+    net = MLP.from_key(key)
     return na.audit(net, X, y, loss), na.transpose_slip(net, X, y, loss)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def update_order(params: dict, hidden: str, lr: float, loss: str) -> na.OrderCheck:
-    return na.update_order(MLP.from_dict(params, hidden), X, y, lr, loss)
+def update_order(key: tuple, lr: float, loss: str) -> na.OrderCheck:
+    return na.update_order(MLP.from_key(key), X, y, lr, loss)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -81,7 +80,7 @@ def starts(sizes: tuple, hidden: str) -> tuple[na.StartCheck, na.StartCheck]:
 
 def zero_ledger(net: MLP) -> bl.Ledger:
     """The ledger of the notes' untrained example: ``net``'s shape with every weight and bias 0."""
-    return ledger(bl.zero_network(net).to_dict(), net.hidden, "bce")
+    return ledger(bl.zero_network(net).key(), "bce")
 
 
 def gradcheck_finite(gc: GradCheck) -> bool:
@@ -196,9 +195,9 @@ def arrow_bytes(df: pd.DataFrame) -> bytes:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def tables(params: dict, hidden: str, loss: str) -> dict[str, pa.Table]:
-    """``frames`` of the network ``params`` as Arrow tables, built once per (network, loss)."""
-    made = frames(ledger(params, hidden, loss), comparison(params, hidden), gradcheck(params, hidden, loss))
+def tables(key: tuple, loss: str) -> dict[str, pa.Table]:
+    """``frames`` of the network ``key`` as Arrow tables, built once per (network, loss)."""
+    made = frames(ledger(key, loss), comparison(key), gradcheck(key, loss))
     return {k: to_arrow(df) for k, df in made.items()}
 
 
@@ -243,7 +242,7 @@ def step_matrix(led: bl.Ledger, step: str) -> tuple[np.ndarray, list[str], list[
 # ----- 6 · one gradient-descent step at a time (per session) ---------------------------------------
 def walk(net: MLP) -> dict:
     """This session's walk from ``net``: {"start", "params", "steps", "last"}; a new network starts over."""
-    start = bl.fingerprint(net)
+    start = net.key()
     w = st.session_state.get("bp_walk")
     if w is None or w.get("start") != start:
         w = {"start": start, "params": net.to_dict(), "steps": 0, "last": None}
@@ -263,7 +262,7 @@ def reset(w: dict, net: MLP) -> None:
     w.update(params=net.to_dict(), steps=0, last=None)
 
 
-def step_frames(rec: bl.Step) -> tuple[pd.DataFrame, pd.DataFrame]:
+def step_frames(rec: bl.GDStep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(parameters before, gradient, change and after; outputs before and after) of one step."""
     params = pd.DataFrame(
         {"before": rec.before, "gradient": rec.grad, "− lr · gradient": -rec.lr * rec.grad, "after": rec.after},

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.names import ACTIVATION_NAMES, LOSS_NAMES
 from app.ui import fmt, tex
 from core import backprop_ledger as bl
 from core import formulas as F
 from core import notes_audit as na
 from core.activations import get_activation
 from core.data import ROW_LABELS
-from core.losses import LOSSES, single_example_losses
+from core.losses import single_example_losses
 
 F_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "linear": "id"}
 F_PRIME_TEX = {  # f'(z1) written with the notes' names
@@ -42,12 +43,12 @@ def num(v: float) -> str:
 
 def f_prime_words(hidden: str) -> str:
     """f'(z1) in words: the notes' σ′ = a1·(1 − a1) for sigmoid, else the activation's name with ′."""
-    return "a1·(1 − a1)" if hidden == "sigmoid" else get_activation(hidden).label + "′"
+    return "a1·(1 − a1)" if hidden == "sigmoid" else ACTIVATION_NAMES[hidden] + "′"
 
 
 def dz1_caption(led: bl.Ledger) -> str:
     w2 = ", ".join(fmt(v, 3) for v in led.W2[:, 0])
-    return f"f' is the derivative of the hidden activation, {get_activation(led.hidden).label}. W2ᵀ = {w2}"
+    return f"f' is the derivative of the hidden activation, {ACTIVATION_NAMES[led.hidden]}. W2ᵀ = {w2}"
 
 
 def dz2_expr(loss: str) -> str:
@@ -57,12 +58,12 @@ def dz2_expr(loss: str) -> str:
 
 def loss_caption(led: bl.Ledger) -> str:
     """The line under the loss control: the loss value and which f' the backward pass uses."""
-    act = get_activation(led.hidden)
-    fp = "a1·(1 − a1), the notes’ σ′" if led.hidden == "sigmoid" else act.label + "′"
+    name = ACTIVATION_NAMES[led.hidden]
+    fp = "a1·(1 − a1), the notes’ σ′" if led.hidden == "sigmoid" else name + "′"
     h = led.width
     width = "" if h == 2 else f" This network has {h} hidden neurons, so h = {h} in every shape below."
     return (
-        f"Loss: {LOSSES[led.loss_name]} = {fmt(led.loss, 4)}. Hidden activation: {act.label}, "
+        f"Loss: {LOSS_NAMES[led.loss_name]} = {fmt(led.loss, 4)}. Hidden activation: {name}, "
         f"so the backward pass uses f'(z1) = {fp}.{width}"
     )
 
@@ -105,7 +106,7 @@ def loss_words(led: bl.Ledger) -> str:
         intro
         + body
         + f"**ln 2 = {ln2}** is the cross-entropy of answering 0.5 for every input (−ln 0.5 = ln 2): what a "
-        f"network that has learned nothing scores. This network: {LOSSES[led.loss_name]} L = {fmt(led.loss, 4)}."
+        f"network that has learned nothing scores. This network: {LOSS_NAMES[led.loss_name]} L = {fmt(led.loss, 4)}."
     )
 
 
@@ -147,7 +148,7 @@ def chain_tex(step: str) -> str:
 def chain_words(hidden: str, lead_in: bool = True) -> str:
     """The three factors of chain_tex with what each is on this network; ``lead_in``: end by
     introducing the matrix form that follows (presenter mode shows these words after it)."""
-    fp = "a1 ⊙ (1 − a1)" if hidden == "sigmoid" else f"{get_activation(hidden).label}′(z1)"
+    fp = "a1 ⊙ (1 − a1)" if hidden == "sigmoid" else f"{ACTIVATION_NAMES[hidden]}′(z1)"
     words = (
         "**Output gradient** ∂ℓ/∂z2 = dz2 (a2 − y with cross-entropy). **Hidden gradient**: ∂z2/∂a1 = W2ᵀ "
         f"(because z2 = a1 @ W2 + b2) times ∂a1/∂z1 = f′(z1) = {fp}. **Local gradient**: ∂z1/∂W1 brings in X "
@@ -255,7 +256,7 @@ def diagram_tips(led: bl.Ledger) -> dict:
         "db2": "db2 = " + f(led.db2[0, 0], 4),
         "dW1": "dW1 = " + ", ".join(f(v, 4) for v in led.dW1.ravel()),
         "db1": "db1 = " + ", ".join(f(v, 4) for v in led.db1.ravel()),
-        "L": f"{LOSSES[led.loss_name]} = {f(led.loss, 4)}",
+        "L": f"{LOSS_NAMES[led.loss_name]} = {f(led.loss, 4)}",
         "a2": "a2 = " + ", ".join(f(v, 3) for v in led.a2[:, 0]),
     }
 
@@ -318,7 +319,7 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
             if sat
             else "Live: no hidden neuron is saturated (f'(z1) below 1 % of its peak) for any input."
         )
-        slope = "σ′ = a1·(1 − a1), at most 0.25" if led.hidden == "sigmoid" else act.label + "′"
+        slope = "σ′ = a1·(1 − a1), at most 0.25" if led.hidden == "sigmoid" else ACTIVATION_NAMES[led.hidden] + "′"
         return (
             "Pass the error back. Each hidden neuron j receives dz2 · W2[j] — its share of the blame, in "
             f"proportion to its outgoing weight — multiplied by f'(z1), the slope of its activation ({slope}). "
@@ -591,7 +592,7 @@ def gradcheck_verdict(gc, hidden: str) -> tuple[str, str]:
     )
 
 
-def step_verdict(rec: bl.Step) -> tuple[str, str]:
+def step_verdict(rec: bl.GDStep) -> tuple[str, str]:
     """("error" | "success" | "warning", text) for one gradient-descent step."""
     if not rec.finite:
         return "error", (
@@ -662,21 +663,21 @@ def exact_caption(cmp_: bl.LossComparison) -> str | None:
     )
 
 
-def walk_caption(steps: int, rec: bl.Step | None, led: bl.Ledger) -> str:
+def walk_caption(steps: int, rec: bl.GDStep | None, led: bl.Ledger) -> str:
     """Where the walk of section 6 stands: not started, or step ``steps`` of it."""
     if rec is None:
         return (
             "No step taken yet. Start: the current network (the side panel's Network control), "
-            f"{LOSSES[led.loss_name]} = {fmt(led.loss, 4)}. "
+            f"{LOSS_NAMES[led.loss_name]} = {fmt(led.loss, 4)}. "
             "Press **Take one step**; each press steps again from where you are."
         )
     return (
-        f"**Step {steps}** from the starting network (learning rate {rec.lr:g}, loss: {LOSSES[rec.loss_name]}). "
+        f"**Step {steps}** from the starting network (learning rate {rec.lr:g}, loss: {LOSS_NAMES[rec.loss_name]}). "
         "Press again to keep stepping, or Reset to return to the current network."
     )
 
 
-def step_metrics(rec: bl.Step, steps: int) -> list[tuple[str, str, str | None]]:
+def step_metrics(rec: bl.GDStep, steps: int) -> list[tuple[str, str, str | None]]:
     """(label, value, change) of the three numbers above a step's tables."""
     after = (f"{rec.loss_after:.6f}", f"{rec.loss_after - rec.loss_before:+.6f}") if rec.finite else ("undefined", None)
     return [

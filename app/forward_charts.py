@@ -14,14 +14,14 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.architecture_charts import arrow_bytes, named, params_key, to_template, with_data
+from app.architecture_charts import arrow_bytes, named, to_template, with_data
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core import formulas as F
 from core.activations import LEAKY_SLOPE, get_activation
 from core.data import X as XOR_X
 from core.data import notes_weights
-from core.forward_steps import Step, forward_row
+from core.forward_steps import ForwardRow, forward_row
 from core.mlp import MLP
 
 TEX_ACT = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LReLU}"}
@@ -52,7 +52,7 @@ def paren(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
 
 
-def hidden_lines(net: MLP, step: Step) -> list[list[str]]:
+def hidden_lines(net: MLP, step: ForwardRow) -> list[list[str]]:
     """Per hidden neuron j, two TeX lines (narrow enough for a phone):
     z1[j] = W1[0,j]·x1 + W1[1,j]·x2 + b1[j]  /  = z → act(z) = a1[j]."""
     act = TEX_ACT.get(net.hidden, net.hidden)
@@ -71,7 +71,7 @@ def hidden_lines(net: MLP, step: Step) -> list[list[str]]:
     return out
 
 
-def output_lines(net: MLP, step: Step, per_line: int = 2) -> list[str]:
+def output_lines(net: MLP, step: ForwardRow, per_line: int = 2) -> list[str]:
     """z2 = a1[0]·W2[0] + a1[1]·W2[1] + … + b2, wrapped after ``per_line`` terms, then = z2 → σ(z2) = a2."""
     W2, b2 = net.W[1], net.b[1]
     prods = [f"{tval(step.a1[j])}\\cdot {paren(tnum(W2[j, 0]))}" for j in range(W2.shape[0])]
@@ -161,7 +161,7 @@ def param_matrices(net: MLP, stacked: bool | None = None) -> str:
 
 
 # ----- the activation curve with the current z marked ---------------------------------------------------
-def marks_columns(net: MLP, step: Step) -> dict:
+def marks_columns(net: MLP, step: ForwardRow) -> dict:
     """Every z of this input (z1[j] on the hidden activation, z2 on σ) with its activation, as columns
     (name, layer, curve, z, a, finite, sign, label); ``finite`` says which can be drawn. Plain NumPy:
     pandas costs more than the arithmetic for a handful of rows."""
@@ -181,7 +181,7 @@ def marks_columns(net: MLP, step: Step) -> dict:
     }
 
 
-def marks_frame(net: MLP, step: Step) -> pd.DataFrame:
+def marks_frame(net: MLP, step: ForwardRow) -> pd.DataFrame:
     """``marks_columns`` as a DataFrame."""
     return pd.DataFrame(marks_columns(net, step))
 
@@ -272,7 +272,7 @@ def _curves_arrow(activations: tuple, half: float) -> tuple[bytes, float, float]
 HALF_LINE = pd.DataFrame({"a": [0.5]})  # the dashed line at activation 0.5
 
 
-def activation_curve_spec(net: MLP, step: Step, big: bool | None = None, arrow: bool = False) -> dict:
+def activation_curve_spec(net: MLP, step: ForwardRow, big: bool | None = None, arrow: bool = False) -> dict:
     """σ (and the hidden activation if it is not σ) over z, with this input's z1[j] and z2 marked.
 
     Its datasets ("curves", "marks", "half") are DataFrames, or Arrow bytes with ``arrow``; ``big``:
@@ -327,8 +327,8 @@ CURVE_TABLE_FORMATS = {
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _curve_parts(params: dict, hidden: str, output: str, row: int, big: bool) -> tuple[dict, pa.Table, bool]:
-    net = MLP.from_dict(params, hidden, output)
+def _curve_parts(key: tuple, row: int, big: bool) -> tuple[dict, pa.Table, bool]:
+    net = MLP.from_key(key)
     marks = marks_columns(net, forward_row(net, XOR_X, row))
     spec = _curve_spec(net, marks, big, arrow=True)
     table = pa.table({"value": marks["name"], "z": marks["z"], "activation": marks["a"], "through": marks["curve"]})
@@ -342,7 +342,7 @@ def activation_curve(net: MLP, row: int) -> tuple[dict, pa.Table, bool]:
 
     Cached per (network, row, presenter mode): a rerun that only moves the input ships cached bytes
     instead of building and converting DataFrames."""
-    return _curve_parts(*params_key(net), int(row), presenter())
+    return _curve_parts(net.key(), int(row), presenter())
 
 
 def warm() -> None:

@@ -3,6 +3,7 @@ names them (Hidden features, Training's replay, Architecture)."""
 
 from __future__ import annotations
 
+from app.names import ACTIVATION_NAMES
 from app.ui import fmt
 from core.activations import get_activation
 from core.data import ROW_LABELS
@@ -18,7 +19,7 @@ def num(v: float) -> str:
 
 def label(hidden: str) -> str:
     """The activation's name inside a sentence: "sigmoid", "tanh", "ReLU", "leaky ReLU", "linear"."""
-    text = get_activation(hidden).label
+    text = ACTIVATION_NAMES[hidden]
     return text.replace("Leaky", "leaky") if "ReLU" in text else text.lower()
 
 

@@ -67,31 +67,10 @@ def chart_sizes(present: bool) -> dict:
     return {"boundary": {"height": 390}, "neuron": {"height": 320}, "space": {"height": 360}}
 
 
-# ----- the network as a cache key ------------------------------------------------------------------
-def net_key(net: MLP) -> tuple:
-    """A hashable, exact description of a network, for st.cache_data: (hidden, output, the
-    tensors' shapes, their float64 bytes) — cheap to hash, and nothing is rounded."""
-    tensors = net.W + net.b
-    raw = b"".join(np.ascontiguousarray(t, dtype=float).tobytes() for t in tensors)
-    return net.hidden, net.output, tuple(t.shape for t in tensors), raw
-
-
-def _net_from_key(key: tuple) -> MLP:
-    hidden, output, shapes, raw = key
-    flat = np.frombuffer(raw, dtype=float)
-    arrays, at = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape))
-        arrays.append(flat[at : at + size].reshape(shape).copy())
-        at += size
-    L = len(arrays) // 2
-    return MLP(arrays[:L], arrays[L:], hidden, output)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def plane_grids(key: tuple, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(a1 (h, n, n), a2 (n, n)) over [−0.5, 1.5]², cached on the exact weights."""
-    return F.plane_values(_net_from_key(key), n)
+    return F.plane_values(MLP.from_key(key), n)
 
 
 # ----- chart data as Arrow IPC bytes, straight from NumPy ------------------------------------------
@@ -219,8 +198,8 @@ class NetworkView:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def network_view(key: tuple) -> NetworkView:
-    """The one computation per network (see the module docstring); key from ``net_key``."""
-    net = _net_from_key(key)
+    """The one computation per network (see the module docstring); key from ``MLP.key``."""
+    net = MLP.from_key(key)
     table = F.feature_table(net, XOR_X, XOR_Y)
     if not table.finite:
         return NetworkView(table, [], None, None, 0.0, None, [], None)
@@ -277,7 +256,7 @@ class SpaceView:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def space_view(key: tuple, i: int, j: int) -> SpaceView:
-    net = _net_from_key(key)
+    net = MLP.from_key(key)
     table = F.feature_table(net, XOR_X, XOR_Y)
     W2, b2 = net.W[1], net.b[1]
     a1 = table.a1
@@ -414,7 +393,7 @@ def space_chart(s: SpaceView, present: bool, height: int, width: int | str = "co
 
 
 def _space_chart(s: SpaceView, present: bool, height: int, width: int | str):
-    net = _net_from_key(s.key)
+    net = MLP.from_key(s.key)
     table = F.feature_table(net, XOR_X, XOR_Y)
     frames, box = hidden_space_data(table, net.W[1], net.b[1], net.hidden, s.i, s.j)
     return style(hidden_space_layers(frames, box, s.i, s.j, height, width, present), present)
@@ -568,7 +547,7 @@ def warm() -> None:
     same cached functions, drawing nothing and reading no session. Called once per server process
     from a background thread (app/warmup.py); any failure only means a slower first render."""
     try:
-        key = net_key(MLP.from_dict(notes_weights()))
+        key = MLP.from_dict(notes_weights()).key()
         view = network_view(key)
         size = chart_sizes(False)
         plane_chart(view.boundary, False, **size["boundary"])

@@ -32,6 +32,7 @@ import numpy as np
 import streamlit as st
 
 from app import initialisers
+from app.names import INITIALISER_NAMES
 from core.data import NOTES_LABEL, notes_weights
 from core.init import INITIALISERS
 from core.mlp import MLP
@@ -321,7 +322,7 @@ def network_control(editor: bool = True) -> MLP:
         if src == "random":
             c1, c2 = st.columns(2)
             c1.number_input("Seed", 0, 2**31 - 1, step=1, key="net_seed")
-            c2.selectbox("Initialiser", list(INITIALISERS), format_func=INITIALISERS.get, key="net_init")
+            c2.selectbox("Initialiser", list(INITIALISERS), format_func=INITIALISER_NAMES.get, key="net_init")
             initialisers.explain(ss["net_init"])
         if src == "trained":
             hist = _trained_run()["history"]
@@ -369,7 +370,7 @@ def network_caption(net: MLP) -> str:
     src = st.session_state.get("net_source", "notes")
     extra = ""
     if src == "random":
-        extra = f" (seed {st.session_state['net_seed']}, {INITIALISERS[st.session_state['net_init']]})"
+        extra = f" (seed {st.session_state['net_seed']}, {INITIALISER_NAMES[st.session_state['net_init']]})"
     if src == "trained" and _trained_run() is not None:
         extra = f" — {_trained_run()['label']}, epoch {st.session_state.get('net_epoch')}"
     sizes = "-".join(map(str, net.sizes))

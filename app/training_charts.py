@@ -26,8 +26,8 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from app.charts import plane_heatmap, points_frame, sizes, style
+from app.names import LOSS_NAMES
 from app.ui import GREY
-from core.losses import LOSSES
 from core.train import SOLVED_LOSS
 
 MAX_POINTS = 400  # buckets per curve; each keeps its min and max → ≤ 800 rows
@@ -336,7 +336,7 @@ def run_charts(hist, lr: float, extra: dict, is_presenter: bool) -> dict:
     marks = {f"diverged (epoch {hist.divergence.epoch})": hist.divergence.epoch} if hist.diverged else None
     runs = {f"this run (lr {lr:g})": hist.loss, **extra}
     planned = [0, len(hist.lr)]  # a diverged run stops early; keep the planned length on every axis
-    name = LOSSES[hist.loss_name]
+    name = LOSS_NAMES[hist.loss_name]
     small = 250 if is_presenter else 180  # presenter fonts need room: 180 pixels would keep little for the curve
     out = {
         "loss": ("curve", (runs, "Loss (log scale)", name), dict(log=True, marks=marks, height=390, x_domain=planned)),
@@ -386,6 +386,7 @@ def warm() -> None:
 
         hist = tr.run_training(tr.DEFAULT_CFG, tr.DEFAULT_LR)
         run_charts(hist, tr.DEFAULT_LR, {}, False)
-        tr.boundary_spec(tr.replay_key(hist, len(hist.snapshots) - 1, False))
+        last = hist.snapshot_epochs[-1]
+        tr.boundary_spec(hist.network_at(last).key(), last, False)
     except Exception:  # noqa: BLE001 - warming is an optimisation: the page computes whatever is missing
         pass

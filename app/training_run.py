@@ -23,11 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from core.activations import ACTIVATIONS
+from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from core.data import ROW_LABELS, X, grid, y
 from core.diagnose import (
     SATURATED,
-    diagnose,
+    diagnose_run,
     equal_start,
     first_solved_epoch,
     loss_band,
@@ -35,10 +35,8 @@ from core.diagnose import (
     suggest_rate,
 )
 from core.gates import UnitReading, gate_combinations, read_units
-from core.init import INITIALISERS
 from core.mlp import MLP
 from core.multiseed import train_many
-from core.schedules import SCHEDULES
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS, train
 
 ACTS = ["sigmoid", "tanh", "relu", "leaky_relu"]
@@ -154,18 +152,18 @@ def rate_text(r: float) -> str:
 
 
 def act_label(a: str) -> str:
-    return ACTIVATIONS[a].label
+    return ACTIVATION_NAMES[a]
 
 
 def describe(cfg: dict, lr: float, seed: bool = True) -> str:
     """One line naming every setting of a run (the caption above its numbers, the lab's columns)."""
-    init = INITIALISERS[cfg["init"]]
+    init = INITIALISER_NAMES[cfg["init"]]
     if cfg["init"] == "normal":
         init = f"N(0, {cfg['sigma']:g}²)"
     if cfg["init"] == "uniform":
         init = f"U(±{cfg['limit']:g})"
     extra = ", ".join(PARAM_WORDS.get(k, k + " {:g}").format(v) for k, v in cfg["params"] if k != "T_max")
-    sched = SCHEDULES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
+    sched = SCHEDULE_NAMES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
     init += f" seed {cfg['seed']}" if seed else " init"
     return (
         f"2-{cfg['width']}-1 {act_label(cfg['act'])}, {init}, "
@@ -178,7 +176,7 @@ def short_label(cfg: dict, lr: float, knob: str) -> str:
     if knob == "width":
         return f"{cfg['width']} hidden neurons"
     if knob == "init":
-        return INITIALISERS[cfg["init"]]
+        return INITIALISER_NAMES[cfg["init"]]
     if knob == "lr":
         return f"learning rate {lr:g}"
     return act_label(cfg["act"])
@@ -250,40 +248,17 @@ def replay_epoch(epochs: list[int], current: int | None, linked: str, playing: b
     return current
 
 
-def replay_key(hist, i: int, is_presenter: bool) -> tuple:
-    """The cache key of ``boundary_spec`` for snapshot i: the weights' exact bytes (so the key alone
-    determines the chart, whichever run they come from), the shape, activation, epoch and mode."""
-    p = hist.snapshots[i]
-    weights = b"".join(np.ascontiguousarray(p[k], dtype=float).tobytes() for k in ("W1", "b1", "W2", "b2"))
-    epoch = int(hist.snapshot_epochs[i])
-    return weights, int(p["W1"].shape[1]), hist.final.hidden, hist.final.output, epoch, bool(is_presenter)
-
-
-def key_network(key: tuple) -> MLP:
-    """The 2-h-1 network a ``replay_key`` describes (bit for bit the snapshot's weights)."""
-    weights, h, hidden, output = key[:4]
-    flat = np.frombuffer(weights, dtype=float)
-    sizes = {"W1": (2, h), "b1": (1, h), "W2": (h, 1), "b2": (1, 1)}
-    params, at = {}, 0
-    for name, shape in sizes.items():
-        n = shape[0] * shape[1]
-        params[name] = flat[at : at + n].reshape(shape).copy()
-        at += n
-    return MLP.from_dict(params, hidden, output)
-
-
 @st.cache_data(max_entries=1000, show_spinner=False)
-def boundary_spec(key: tuple) -> dict:
-    """The decision boundary at one replay epoch (key: ``replay_key``) as a Vega-Lite spec; ~15 KB.
-
-    One hashable argument of bytes, ints and strings keeps Streamlit's cache lookup at ~0.2 ms
-    (hashing a dict of arrays, one argument each, costs ~1 ms: it ran on every replay step)."""
+def boundary_spec(key: tuple, epoch: int, is_presenter: bool) -> dict:
+    """The decision boundary of the network ``MLP.key()`` describes, at replay epoch ``epoch``, as a
+    Vega-Lite spec; ~15 KB. The key's bytes keep Streamlit's cache lookup at ~0.2 ms (hashing a dict of
+    arrays, one argument each, costs ~1 ms: it ran on every replay step)."""
     from app.training_charts import plane_from_template  # the chart module imports this one
 
-    net = key_network(key)
+    net = MLP.from_key(key)
     values = net.predict(grid(GRID_N)[2])[:, 0].reshape(GRID_N, GRID_N)  # [x2, x1]
-    kw = {"title": f"Decision boundary at epoch {key[4]:,}", "value_name": "a2", "height": 330}
-    return plane_from_template(key[5], values, kw)
+    kw = {"title": f"Decision boundary at epoch {epoch:,}", "value_name": "a2", "height": 330}
+    return plane_from_template(is_presenter, values, kw)
 
 
 @dataclass
@@ -392,8 +367,8 @@ def stuck_runs(r, cfg: dict, n: int = 3) -> tuple[int, int, list[StuckRun]]:
     out = []
     for i in stuck[:n]:
         seed = int(r.seeds[i])
-        now = diagnose(r.network(i), X, y, cfg["loss"])
-        start = diagnose(network(cfg, seed), X, y, cfg["loss"])
+        now = diagnose_run(r.network(i), X, y, cfg["loss"])
+        start = diagnose_run(network(cfg, seed), X, y, cfg["loss"])
         h = now.a1.shape[1]
         df = pd.DataFrame(now.a1, index=ROW_LABELS, columns=[f"a1 h{j + 1}" for j in range(h)])
         for j in range(h):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app import initialisers, ui
+from app.names import INITIALISER_NAMES, LOSS_NAMES, SCHEDULE_NAMES
 from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
 from core.init import INITIALISERS
-from core.losses import LOSSES
 from core.schedules import DEFAULTS, SCHEDULES
 
 
@@ -31,7 +31,7 @@ def run_settings() -> tuple[dict, float]:
         width = ui.linked(st.slider, "Hidden neurons", 1, 8, d["width"], key="tr_width")
         act = ui.linked(st.selectbox, "Hidden activation", ACTS, format_func=act_label, key="tr_act")
         init = ui.linked(
-            st.selectbox, "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISERS.get, key="tr_init"
+            st.selectbox, "Initialiser", inits, inits.index(d["init"]), format_func=INITIALISER_NAMES.get, key="tr_init"
         )
         initialisers.explain(init)
         c1, c2 = st.columns(2)
@@ -41,9 +41,9 @@ def run_settings() -> tuple[dict, float]:
         if init == "uniform":
             limit = _number(c1, "limit", 0.01, 10.0, d["limit"], 0.1, "tr_limit")
         seed = _number(c2, "Seed", 0, 2**31 - 1, d["seed"], 1, "tr_seed")
-        loss = ui.linked(st.selectbox, "Loss", ["bce", "mse"], format_func=LOSSES.get, key="tr_loss")
+        loss = ui.linked(st.selectbox, "Loss", ["bce", "mse"], format_func=LOSS_NAMES.get, key="tr_loss")
         lr = ui.linked(st.select_slider, "Learning rate", RATES, DEFAULT_LR, format_func=rate_text, key="tr_lr")
-        sched = ui.linked(st.selectbox, "Schedule", list(SCHEDULES), format_func=SCHEDULES.get, key="tr_sched")
+        sched = ui.linked(st.selectbox, "Schedule", list(SCHEDULES), format_func=SCHEDULE_NAMES.get, key="tr_sched")
         params = _schedule_params(sched, DEFAULTS.get(sched, {}))
         epochs = ui.linked(st.slider, "Epochs", 100, 20000, d["epochs"], 100, key="tr_epochs")
     if sched == "cosine":
@@ -96,7 +96,12 @@ def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
             b["width"] = ui.linked(st.slider, "B: hidden neurons", 1, 8, 3, key="tr_lab_width")
         elif knob == "init":
             b["init"] = ui.linked(
-                st.selectbox, "B: initialiser", list(INITIALISERS), 3, format_func=INITIALISERS.get, key="tr_lab_init"
+                st.selectbox,
+                "B: initialiser",
+                list(INITIALISERS),
+                3,
+                format_func=INITIALISER_NAMES.get,
+                key="tr_lab_init",
             )
         elif knob == "lr":
             lr_b = float(

@@ -28,13 +28,13 @@ import pyarrow as pa
 import streamlit as st
 
 from app.charts import sizes, style
+from app.names import ACTIVATION_NAMES, FLOW_INIT_NAMES, PRESET_NAMES
 from app.ui import GREY
 from core.activations import ACTIVATIONS, SATURATED
 from core.flow import (
     BINS,
     DERIVATIVE,
     FLOW_ACTIVATIONS,
-    INIT_CHOICES,
     PRESETS,
     FlowReport,
     MeanField,
@@ -159,20 +159,18 @@ def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: in
 # No spinner here: warm() calls it from a thread without a page; the page shows its own spinner.
 @st.cache_data(max_entries=32, show_spinner=False)
 def train_result(
-    depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int, _pause=None, _elsewhere=None
+    depth: int, width: int, act: str, init: str, lr: float, epochs: int, seed: int, _elsewhere=None
 ) -> TrainResult:
-    """Left out of the cache key (as every argument starting with _), for warm(): _pause, its pause
-    point; _elsewhere, the same train_deep call's result from a child process (None: compute here)."""
+    """Left out of the cache key (as every argument starting with _), for warm(): _elsewhere, the same
+    train_deep call's result from a child process (None: compute here)."""
     done = _elsewhere.next() if _elsewhere is not None else None
-    return (
-        done if isinstance(done, TrainResult) else train_deep(depth, width, act, init, lr, epochs, seed, pause=_pause)
-    )
+    return done if isinstance(done, TrainResult) else train_deep(depth, width, act, init, lr, epochs, seed)
 
 
 def run_label(side: str, cfg: tuple) -> str:
     """'A: 10 × Sigmoid, N(0, 1), lr 0.1' for network ``side`` with train_cfg ``cfg``."""
     depth, _, act, init, lr = cfg[:5]
-    return f"{side.upper()}: {depth} × {ACTIVATIONS[act].label}, {INIT_CHOICES[init][0]}, lr {lr:g}"
+    return f"{side.upper()}: {depth} × {ACTIVATION_NAMES[act]}, {FLOW_INIT_NAMES[init]}, lr {lr:g}"
 
 
 def differences(cfg_a: tuple, cfg_b: tuple) -> list[str]:
@@ -287,7 +285,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
         )
         .properties(name="zrule")
     )
-    title = f"{act.label} and its derivative"
+    title = f"{ACTIVATION_NAMES[act.name]} and its derivative"
     return alt.layer(*layers).properties(title=title, height=_h(270), width="container")
 
 
@@ -312,7 +310,7 @@ def activation_spec(name: str, template: dict) -> dict:
     point["data"] = {"values": [peak_row(name, df)]}
     text["data"] = copy.deepcopy(point["data"])
     rule["data"] = {"values": [z_rule_row(name, 0.0)]}
-    spec["title"] = f"{ACTIVATIONS[name].label} and its derivative"
+    spec["title"] = f"{ACTIVATION_NAMES[name]} and its derivative"
     spec["datasets"] = {next(iter(template["datasets"])): arrow_bytes(df)}
     return spec
 
@@ -337,9 +335,9 @@ def powers_frame(z: float, n: int) -> tuple[pd.DataFrame, list[str]]:
         k = np.arange(1, n + 1)
         keep = np.isfinite(row.power) & (row.power > 0)
         if not keep.all():
-            dropped.append(ACTIVATIONS[row.name].label)
+            dropped.append(ACTIVATION_NAMES[row.name])
         parts.append(
-            pd.DataFrame({"layers": k[keep], "product": row.power[keep], "activation": ACTIVATIONS[row.name].label})
+            pd.DataFrame({"layers": k[keep], "product": row.power[keep], "activation": ACTIVATION_NAMES[row.name]})
         )
     return pd.concat(parts, ignore_index=True), dropped
 
@@ -347,7 +345,7 @@ def powers_frame(z: float, n: int) -> tuple[pd.DataFrame, list[str]]:
 def powers_chart(z: float, n: int) -> alt.Chart:
     s = sizes()
     df, _ = powers_frame(z, n)
-    names = [ACTIVATIONS[k].label for k in ACT_COLOURS]
+    names = [ACTIVATION_NAMES[k] for k in ACT_COLOURS]
     return (
         alt.Chart(df)
         .mark_line(point=True, strokeWidth=s["line"] - 1)
@@ -383,7 +381,7 @@ def dropped_norms(r: FlowReport) -> int:
 
 def zero_powers(z: float, n: int) -> list[str]:
     """Activations whose f'(z)^k is 0 (or underflows) for some k ≤ n: left off the log-axis chart."""
-    return [ACTIVATIONS[r.name].label for r in derivative_powers(z, n) if not np.all(r.power > 0)]
+    return [ACTIVATION_NAMES[r.name] for r in derivative_powers(z, n) if not np.all(r.power > 0)]
 
 
 def dropped_losses(runs: dict[str, TrainResult]) -> int:
@@ -698,7 +696,7 @@ def derivative_table(rows: list, power: str) -> pd.DataFrame:
     """One row per activation at the chosen z: f, f', its peak, f'/peak, saturated?, f'^n (column f"f'(z){power}")."""
     return pd.DataFrame(
         {
-            "activation": [ACTIVATIONS[r.name].label for r in rows],
+            "activation": [ACTIVATION_NAMES[r.name] for r in rows],
             "f(z)": [r.value for r in rows],
             "f'(z)": [r.slope for r in rows],
             "peak": [r.peak for r in rows],
@@ -870,10 +868,10 @@ class Expectation:
 def expectations(data: str, seed: int) -> list[Expectation]:
     """Every preset's estimate and measurement with this data and seed (via the cached flow_report)."""
     out = []
-    for key, (label, p) in PRESETS.items():
+    for key, p in PRESETS.items():
         s2 = weight_scale(p["init"], p["width"])
         r = flow_report(p["depth"], p["width"], p["act"], p["init"], data, seed)
-        out.append(Expectation(key, label, mean_field(p["act"], s2), r, zero_input_factor(p["act"], s2)))
+        out.append(Expectation(key, PRESET_NAMES[key], mean_field(p["act"], s2), r, zero_input_factor(p["act"], s2)))
     return out
 
 
@@ -926,7 +924,7 @@ def warm() -> None:
         cfg = explorer_cfg(**e)
         child = elsewhere("core.flow", "train_deep", list(runs.values()))  # on a second core, if any
         steps = [
-            *(lambda run=run: train_result(*run, _pause=checkpoint, _elsewhere=child) for run in runs.values()),
+            *(lambda run=run: train_result(*run, _elsewhere=child) for run in runs.values()),
             lambda: spec_loss(runs["a"], runs["b"], TRAIN_DEFAULT["epochs"], False),
             *(lambda name=name: _activation_base(name, False) for name in FLOW_ACTIVATIONS),
             lambda: spec_powers(float(d["z"]), int(d["n"]), False),

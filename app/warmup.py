@@ -11,8 +11,8 @@ The most expensive pages go first (their default runs take longest, and the firs
 render leaves the thread time to start on them); the vanishing page's two deep networks train in a
 child process when there is a second core (``elsewhere``). A page a student opens jumps the queue;
 while a page's script runs, a warmer for any other page pauses at its next ``checkpoint()``
-(between its steps, every epoch of the digits training, every 128 epochs of a deep network's), so
-the page being looked at gets the interpreter to itself.
+(between its steps, and every epoch of the digits training), so the page being looked at gets the
+interpreter to itself.
 
 Set ``XORLAB_NO_WARMUP=1`` to switch it off (the test suite does: AppTest clears the caches
 between tests).

@@ -1,9 +1,10 @@
 """XOR Lab's core: a small pure-NumPy neural-network library named after the notes.
 
-Modules: activations, losses, init (initialisers), mlp (the network class), gradcheck,
-schedules, train (one run with history), multiseed (many seeds at once), gates (the one gate
-rule), decision (the one a2 > 0.5 rule), data.
-Imports only numpy and the standard library.
+Modules: activations, losses, init (initialisers), mlp (the network class: the readable forward,
+backward and step every trainer is checked against), gradcheck, schedules, train (one run with
+history; its readable loop), multiseed (many seeds), fast (the same numbers, faster), gates (the one
+gate rule), decision (the one a2 > 0.5 rule), data. Keys and maths only: what things are called on
+screen is app/. Imports only numpy and the standard library.
 """
 
 from core.activations import ACTIVATIONS, get_activation, sigmoid, sigmoid_prime

@@ -72,7 +72,6 @@ def linear_prime(z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
 @dataclass(frozen=True)
 class Activation:
     name: str
-    label: str
     f: Callable[[np.ndarray], np.ndarray]
     df: Callable[..., np.ndarray]
     peak: float  # the largest value df takes, for "saturated = below SATURATED of the peak"
@@ -84,11 +83,11 @@ class Activation:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_prime, 0.25, (0.0, 1.0)),
-    "tanh": Activation("tanh", "Tanh", tanh, tanh_prime, 1.0, (-1.0, 1.0)),
-    "relu": Activation("relu", "ReLU", relu, relu_prime, 1.0),
-    "leaky_relu": Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_prime, 1.0),
-    "linear": Activation("linear", "Linear", linear, linear_prime, 1.0),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime, 0.25, (0.0, 1.0)),
+    "tanh": Activation("tanh", tanh, tanh_prime, 1.0, (-1.0, 1.0)),
+    "relu": Activation("relu", relu, relu_prime, 1.0),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime, 1.0),
+    "linear": Activation("linear", linear, linear_prime, 1.0),
 }
 
 

@@ -18,7 +18,6 @@ and plain-words helpers. NumPy and the standard library only.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,7 +261,7 @@ def compare_losses(net: MLP, X: np.ndarray, y: np.ndarray) -> LossComparison:
 
 # ----- one gradient-descent step ------------------------------------------------------------------
 @dataclass
-class Step:
+class GDStep:
     """One full-batch step θ ← θ − lr·∇L. Flat arrays in ``MLP.flat()`` order, names alike."""
 
     names: list
@@ -285,13 +284,13 @@ class Step:
         return self.finite and self.loss_after < self.loss_before
 
 
-def gd_step(net: MLP, X: np.ndarray, y: np.ndarray, lr: float, loss: str = "bce") -> tuple[Step, MLP]:
+def gd_step(net: MLP, X: np.ndarray, y: np.ndarray, lr: float, loss: str = "bce") -> tuple[GDStep, MLP]:
     """One gradient-descent step from ``net`` (not modified); returns the record and the new network."""
     g = net.gradients(X, y, loss)
     grad = np.concatenate([t.ravel() for l in range(1, net.n_layers + 1) for t in (g.dW[l], g.db[l])])
     new = net.copy()
     new.step(g, lr)
-    step = Step(
+    step = GDStep(
         names=net.param_names(),
         before=net.flat(),
         grad=grad,
@@ -313,10 +312,3 @@ def zero_network(like: MLP | None = None) -> MLP:
     Ws = [np.zeros((m, n)) for m, n in zip(sizes[:-1], sizes[1:])]
     bs = [np.zeros((1, n)) for n in sizes[1:]]
     return MLP(Ws, bs, hidden=hidden)
-
-
-def fingerprint(net: MLP) -> str:
-    """A short id of a network's exact weights, sizes and activations (for keeping state per network)."""
-    h = hashlib.sha1(np.ascontiguousarray(net.flat()).tobytes())
-    h.update(f"{net.sizes}|{net.hidden}|{net.output}".encode())
-    return h.hexdigest()[:16]

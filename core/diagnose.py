@@ -37,7 +37,7 @@ class RunDiagnosis:
         return float(np.mean(self.saturated)) if self.saturated.size else 0.0
 
 
-def diagnose(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> RunDiagnosis:
+def diagnose_run(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> RunDiagnosis:
     """Forward and backward pass of ``net`` on (X, y), summarised for a "why is it stuck?" table."""
     fwd = net.forward(X)
     grads = net.backward(fwd, y, loss)

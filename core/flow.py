@@ -23,7 +23,6 @@ norms' logs and histograms, and reported in ``overflow``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +31,6 @@ from core.activations import ACTIVATIONS, SATURATED, get_activation
 from core.data import X as XOR_X
 from core.data import gaussian_batch
 from core.data import y as XOR_Y
-from core.init import INITIALISERS
 from core.mlp import MLP
 
 VANISH_RATIO = 1e-2  # layer 1 gets under 1 % of the output layer's ‖∂L/∂z‖ → vanishing
@@ -45,15 +43,11 @@ GAUSS_N = 128  # examples in the random Gaussian batch
 SATURATING = ("sigmoid", "tanh")  # flat at both ends; ReLU's flat side is "inactive", judged by dead units
 BINS = 30
 
-# The page's initialiser choices: key -> (label, core.init name, σ for "normal").
-INIT_CHOICES: dict[str, tuple[str, str, float]] = {
-    "normal_1": ("N(0, 1)", "normal", 1.0),
-    "normal_001": ("N(0, 0.01²)", "normal", 0.01),
-    "xavier_uniform": (INITIALISERS["xavier_uniform"], "xavier_uniform", 1.0),
-    "xavier_normal": (INITIALISERS["xavier_normal"], "xavier_normal", 1.0),
-    "he_normal": (INITIALISERS["he_normal"], "he_normal", 1.0),
-    "he_uniform": (INITIALISERS["he_uniform"], "he_uniform", 1.0),
-    "lecun_normal": (INITIALISERS["lecun_normal"], "lecun_normal", 1.0),
+# The page's initialiser choices: key -> (core.init name, σ for "normal"); app.names says what each is called.
+INIT_CHOICES: dict[str, tuple[str, float]] = {
+    "normal_1": ("normal", 1.0),
+    "normal_001": ("normal", 0.01),
+    **{name: (name, 1.0) for name in ("xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "lecun_normal")},
 }
 # The hidden activations the page offers (the output stays a sigmoid, as in the notes).
 FLOW_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -64,11 +58,7 @@ DERIVATIVE = {
     "leaky_relu": "leaky ReLU'(z)",
     "linear": "1 (linear)",
 }
-DATASETS = {"xor": "XOR batch", "gauss": "Gaussian batch"}  # short: a bound selectbox puts the label in the URL
-DATASET_HELP = (
-    f"XOR batch: the 4 XOR examples. Gaussian batch: {GAUSS_N} random N(0, 1) inputs with random 0/1 labels "
-    "(closer to what the mean-field estimate assumes: many inputs that differ)."
-)
+DATASETS = ("xor", "gauss")  # the 4 XOR examples; GAUSS_N random N(0, 1) inputs with random 0/1 labels
 
 
 # ----- building the experiment ----------------------------------------------------------------
@@ -76,7 +66,7 @@ def deep_network(depth: int, width: int, hidden: str, init: str, seed: int, n_in
     """sizes [n_in, width × depth, 1]; ``init`` is a key of INIT_CHOICES. Every layer uses it."""
     if init not in INIT_CHOICES:
         raise ValueError(f"unknown initialiser {init!r}; choose from {sorted(INIT_CHOICES)}")
-    _, name, sigma = INIT_CHOICES[init]
+    name, sigma = INIT_CHOICES[init]
     sizes = [n_in] + [int(width)] * int(depth) + [1]
     return MLP.create(sizes, hidden=hidden, init=name, seed=int(seed), sigma=sigma)
 
@@ -234,7 +224,7 @@ def derivative_powers(z: float, n: int, names: tuple[str, ...] = FLOW_ACTIVATION
 
 # ----- gradient flow through a network --------------------------------------------------------
 @dataclass
-class Diagnosis:
+class FlowDiagnosis:
     kind: str  # "vanishing", "exploding", "dead", "saturated" or "healthy"
     text: str  # one line: the verdict and why, from the numbers
 
@@ -264,7 +254,7 @@ class FlowReport:
     dact_rms: np.ndarray  # (L − 1,) root-mean-square f'(z_l), l = 1..L−1
     overflow: str | None  # None, or where values first stopped being finite
     n_examples: int  # N, the batch the report was measured on ("dead" means 0 on all N of them)
-    diagnosis: Diagnosis = field(default_factory=lambda: Diagnosis("healthy", ""))
+    diagnosis: FlowDiagnosis = field(default_factory=lambda: FlowDiagnosis("healthy", ""))
 
     @property
     def n_layers(self) -> int:
@@ -341,7 +331,7 @@ def gradient_flow(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce", bin
         overflow=overflow,
         n_examples=int(X.shape[0]),
     )
-    report.diagnosis = diagnose(report)
+    report.diagnosis = diagnose_flow(report)
     return report
 
 
@@ -401,7 +391,7 @@ def _sci(v: float) -> str:
     return f"{v:.2e}"
 
 
-def diagnose(r: FlowReport) -> Diagnosis:
+def diagnose_flow(r: FlowReport) -> FlowDiagnosis:
     """The verdict, checked in this order: exploding (or overflowed), dead, vanishing, saturated, healthy.
 
     The "why" comes from the two things each layer multiplies the gradient by on its way back,
@@ -422,10 +412,10 @@ def diagnose(r: FlowReport) -> Diagnosis:
     why_sat = f"{sat:.0%} of the hidden-unit values are saturated ({d} below {SATURATED:.0%} of its peak {act.peak:g})"
 
     if r.overflow is not None:
-        return Diagnosis("exploding", f"Exploding: {r.overflow}; the gradient is too large to represent.")
+        return FlowDiagnosis("exploding", f"Exploding: {r.overflow}; the gradient is too large to represent.")
     if (np.isfinite(r.ratio_dz) and r.ratio_dz > EXPLODE_RATIO) or max_dW > HUGE_GRAD:
         extra = f", even though {why_sat}" if r.hidden in SATURATING and sat >= 0.1 else ""
-        return Diagnosis(
+        return FlowDiagnosis(
             "exploding",
             f"Exploding: {per_layer}, {through} (largest ‖∂L/∂W‖ {_sci(max_dW)}): {parts}{extra}.",
         )
@@ -433,7 +423,7 @@ def diagnose(r: FlowReport) -> Diagnosis:
     zero_on = dead_words(r.n_examples)
     if full or (hidden and dead >= DEAD_SHARE):
         where = f"every unit of layer {full[0]} is dead" if full else f"{dead:.0%} of the hidden units are dead"
-        return Diagnosis(
+        return FlowDiagnosis(
             "dead",
             f"Dead: {where} on this batch ({zero_on}, so {d} = 0 there and no gradient passes back through "
             f"them for these inputs); ‖∂L/∂z1‖ = {_sci(r.dz_norm[0])}.",
@@ -441,18 +431,18 @@ def diagnose(r: FlowReport) -> Diagnosis:
     small_ratio = bool(np.isfinite(r.ratio_dz) and r.ratio_dz < VANISH_RATIO)
     if small_ratio or max_dW < TINY_GRAD:
         if not small_ratio:
-            return Diagnosis(
+            return FlowDiagnosis(
                 "vanishing",
                 f"Vanishing: the ratios look fine ({per_layer}) but every ‖∂L/∂W‖ is below {TINY_GRAD:g} "
                 f"(largest {_sci(max_dW)}), so no weight moves.",
             )
         cause = why_sat if r.hidden in SATURATING and sat >= SATURATED_SHARE else parts
-        return Diagnosis("vanishing", f"Vanishing: {per_layer}, {through}: {cause}.")
+        return FlowDiagnosis("vanishing", f"Vanishing: {per_layer}, {through}: {cause}.")
     if r.hidden in SATURATING and sat >= SATURATED_SHARE:
-        return Diagnosis("saturated", f"Saturated: {why_sat}; {per_layer}, {through}.")
+        return FlowDiagnosis("saturated", f"Saturated: {why_sat}; {per_layer}, {through}.")
     head = f"Healthy gradient flow: {per_layer} ({through}), largest ‖∂L/∂W‖ {_sci(max_dW)}"
     if r.hidden == "relu" and dead > 0:  # a large dead share under DEAD_SHARE: say what it is and why it passes
-        return Diagnosis(
+        return FlowDiagnosis(
             "healthy",
             f"{head}. {dead:.0%} of the hidden units are dead on this batch ({zero_on}: they pass no gradient "
             f"back for these inputs), fewer than the {DEAD_SHARE:.0%} that makes the verdict “dead”; the other units "
@@ -465,7 +455,7 @@ def diagnose(r: FlowReport) -> Diagnosis:
         if r.hidden in SATURATING
         else "no saturation"
     )
-    return Diagnosis("healthy", f"{head}, {state}.")
+    return FlowDiagnosis("healthy", f"{head}, {state}.")
 
 
 def dead_words(n_examples: int) -> str:
@@ -481,36 +471,22 @@ def _typical(v: np.ndarray) -> float:
 
 
 # ----- presets: classic pairs of activation and initialiser ------------------------------------
-# key -> (label, explorer settings). The outcomes are computed by the page, never typed in; the
-# expected factor beside them is mean_field's estimate, derived below, not a number from a paper.
-PRESETS: dict[str, tuple[str, dict]] = {
-    "sigmoid_xavier": (
-        "Sigmoid + Xavier uniform · 64 wide · 20 layers",
-        {"depth": 20, "width": 64, "act": "sigmoid", "init": "xavier_uniform"},
-    ),
-    "relu_he": (
-        "ReLU + He normal · 64 wide · 20 layers",
-        {"depth": 20, "width": 64, "act": "relu", "init": "he_normal"},
-    ),
-    "tanh_normal": (
-        "Tanh + N(0, 1) · 64 wide · 20 layers",
-        {"depth": 20, "width": 64, "act": "tanh", "init": "normal_1"},
-    ),
-    "tanh_small": (
-        "Tanh + N(0, 0.01²) · 64 wide · 20 layers",
-        {"depth": 20, "width": 64, "act": "tanh", "init": "normal_001"},
-    ),
-    "relu_normal_big": (
-        "ReLU + N(0, 1) · 128 wide · 30 layers",
-        {"depth": 30, "width": 128, "act": "relu", "init": "normal_1"},
-    ),
+# key -> explorer settings (app.names.PRESET_NAMES names them). The outcomes are computed by the page,
+# never typed in; the expected factor beside them is mean_field's estimate, derived below, not a number
+# from a paper.
+PRESETS: dict[str, dict] = {
+    "sigmoid_xavier": {"depth": 20, "width": 64, "act": "sigmoid", "init": "xavier_uniform"},
+    "relu_he": {"depth": 20, "width": 64, "act": "relu", "init": "he_normal"},
+    "tanh_normal": {"depth": 20, "width": 64, "act": "tanh", "init": "normal_1"},
+    "tanh_small": {"depth": 20, "width": 64, "act": "tanh", "init": "normal_001"},
+    "relu_normal_big": {"depth": 30, "width": 128, "act": "relu", "init": "normal_1"},
 }
 
 
 def matching_preset(depth: int, width: int, act: str, init: str) -> str | None:
     """The preset these settings are, if any."""
     cur = {"depth": int(depth), "width": int(width), "act": act, "init": init}
-    return next((k for k, (_, v) in PRESETS.items() if v == cur), None)
+    return next((k for k, v in PRESETS.items() if v == cur), None)
 
 
 # ----- the mean-field estimate of the per-layer factor ----------------------------------------
@@ -550,7 +526,7 @@ def weight_scale(init: str, width: int) -> float:
     """σ_w² = fan_in·Var(W) between two hidden layers of ``width`` units (init: a key of INIT_CHOICES)."""
     from core.init import init_std  # local: only the estimate needs it
 
-    _, name, sigma = INIT_CHOICES[init]
+    name, sigma = INIT_CHOICES[init]
     return int(width) * init_std(name, int(width), int(width), sigma=sigma) ** 2
 
 
@@ -600,7 +576,7 @@ class TrainResult:
     solved: bool  # every prediction on the right side of 0.5 and loss < SOLVED_LOSS
     epochs_run: int
     divergence: str | None  # core.train's explanation, or None
-    start: Diagnosis  # the gradient-flow verdict at the initial weights
+    start: FlowDiagnosis  # the gradient-flow verdict at the initial weights
 
 
 def train_deep(
@@ -612,16 +588,15 @@ def train_deep(
     epochs: int,
     seed: int,
     points: int = 400,
-    pause: Callable[[], None] | None = None,
 ) -> TrainResult:
     """Train [2, width × depth, 1] on XOR with full-batch gradient descent (core.train: same divergence
-    rules). pause: core.train.train's hook, called every few dozen milliseconds; changes no number."""
+    rules)."""
     from core.train import is_solved, train  # local: keeps core.flow importable without the training stack
 
     net = deep_network(depth, width, hidden, init, seed)
     X, y = batch("xor")
     start = gradient_flow(net, X, y).diagnosis
-    h = train(net, X, y, lr=float(lr), epochs=int(epochs), snapshots=2, pause=pause)
+    h = train(net, X, y, lr=float(lr), epochs=int(epochs), snapshots=2)
     keep = np.unique(np.linspace(0, h.epochs_run, min(points, h.epochs_run + 1)).round().astype(int))
     keep = keep[np.isfinite(h.loss[keep])]
     fwd = h.final.forward(X)

@@ -25,7 +25,7 @@ NOTES_CLAIM = {"row": 2, "a1": (0.94, 0.08), "z2": 3.2, "a2": 0.96, "digits": 2}
 
 
 @dataclass
-class Step:
+class ForwardRow:
     """One input through a 2-h-1 network. x (2,), z1/a1 (h,), z2/a2 floats."""
 
     x: np.ndarray
@@ -35,13 +35,13 @@ class Step:
     a2: float
 
 
-def forward_row(net: MLP, X: np.ndarray, row: int) -> Step:
+def forward_row(net: MLP, X: np.ndarray, row: int) -> ForwardRow:
     """The exact forward pass of row ``row`` of X (N, 2) through a one-hidden-layer net."""
     fwd = net.forward(X[row : row + 1])
-    return Step(fwd.a[0][0], fwd.z[1][0], fwd.a[1][0], float(fwd.z[2][0, 0]), float(fwd.a[2][0, 0]))
+    return ForwardRow(fwd.a[0][0], fwd.z[1][0], fwd.a[1][0], float(fwd.z[2][0, 0]), float(fwd.a[2][0, 0]))
 
 
-def rounded_chain(net: MLP, X: np.ndarray, row: int, digits: int = 2) -> Step:
+def rounded_chain(net: MLP, X: np.ndarray, row: int, digits: int = 2) -> ForwardRow:
     """The notes' way: round the hidden activations to ``digits`` decimals, then continue exactly.
 
     z2 = round(a1) @ W2 + b2, a2 = σ(z2) (output layer of the notes' sigmoid network).
@@ -49,7 +49,7 @@ def rounded_chain(net: MLP, X: np.ndarray, row: int, digits: int = 2) -> Step:
     exact = forward_row(net, X, row)
     a1_r = np.round(exact.a1, digits)
     z2 = float((a1_r @ net.W[1] + net.b[1])[0, 0])
-    return Step(exact.x, exact.z1, a1_r, z2, float(sigmoid(z2)))
+    return ForwardRow(exact.x, exact.z1, a1_r, z2, float(sigmoid(z2)))
 
 
 def is_notes_network(net: MLP) -> bool:
@@ -65,8 +65,8 @@ class NotesComparison:
     claim_a1: tuple
     claim_z2: float
     claim_a2: float
-    exact: Step
-    rounded: Step
+    exact: ForwardRow
+    rounded: ForwardRow
     a1_matches: bool  # the notes' activations are the exact ones rounded to 2 decimals
     z2_slip: bool  # the notes' z2 is not what their own rounded activations give (to its precision)
 

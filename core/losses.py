@@ -64,7 +64,7 @@ def cce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
         return float(-np.mean(np.sum(y * log_softmax(z), axis=1, where=np.asarray(y) != 0)))
 
 
-LOSSES = {"bce": "Binary cross-entropy", "mse": "Mean squared error", "cce": "Categorical cross-entropy"}
+LOSSES = ("bce", "mse", "cce")  # binary cross-entropy, mean squared error, categorical cross-entropy
 
 
 def loss_value(name: str, z_out: np.ndarray, a_out: np.ndarray, y: np.ndarray) -> float:

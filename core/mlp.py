@@ -103,6 +103,23 @@ class MLP:
     def copy(self) -> MLP:
         return MLP([w.copy() for w in self.W], [v.copy() for v in self.b], self.hidden, self.output, dict(self.meta))
 
+    # ----- the network as a key ---------------------------------------------------------------
+    def key(self) -> tuple:
+        """(sizes, hidden, output, every weight and bias as float64 bytes in ``flat()`` order): a hashable,
+        exact description of the network, cheap to hash and with nothing rounded. The one network → key
+        rule: caches keyed on a network, and "is this still the same network?", use it.
+        ``MLP.from_key(net.key())`` is ``net``, bit for bit (``meta`` is not part of it)."""
+        return tuple(self.sizes), self.hidden, self.output, np.ascontiguousarray(self.flat(), dtype=float).tobytes()
+
+    @classmethod
+    def from_key(cls, key: tuple) -> MLP:
+        """The network a ``key()`` describes."""
+        sizes, hidden, output, raw = key
+        pairs = list(zip(sizes[:-1], sizes[1:]))
+        net = cls([np.zeros((m, n)) for m, n in pairs], [np.zeros((1, n)) for _, n in pairs], hidden, output)
+        net.set_flat(np.frombuffer(raw, dtype=float))
+        return net
+
     # ----- shape facts --------------------------------------------------------------------
     @property
     def sizes(self) -> list[int]:

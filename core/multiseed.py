@@ -1,14 +1,12 @@
-"""Train many random seeds at once: every array in the result carries a leading seed axis S.
+"""Train many random seeds of one network: the convergence lab's question, "how often does it solve XOR?".
 
-One NumPy operation per step serves all seeds, so 1,000 seeds cost far less than 1,000 runs.
-Seed s starts from exactly the weights that ``MLP.create(sizes, ..., seed=s)`` gives, so any run
-can be re-trained alone and compared: the arithmetic is ``core.train.train``'s, operation for
-operation, and the two agree to the last bit (tests/test_bench.py and tests/test_core_train.py).
-
-Inside the loop the arrays are laid out for speed rather than for reading: examples first,
-(N, S, n), so element-wise work (the sigmoids, most of the cost) runs along long contiguous rows
-instead of rows of 2. The matrix products stay one BLAS call per seed on contiguous (S, N, n)
-copies, because BLAS may round a product differently when it is computed as part of a bigger one.
+Seed s starts from exactly the weights that ``MLP.create(sizes, ..., seed=s)`` gives. ``seed_by_seed``
+trains them one after another with the readable loop (``net.forward``, ``net.loss``,
+``net.accuracy``, ``net.backward``, ``net.step``), recording what the lab shows: the loss at a few
+epochs, the first epoch each seed counted as solved, and how it ended. Unlike ``core.train.train`` it
+never stops a seed early: a seed whose numbers overflow carries on with inf/NaN and counts as diverged.
+``train_many`` gives the same result, by default through ``core.fast.seeds`` (all seeds at once, the
+same numbers to the last bit).
 """
 
 from __future__ import annotations
@@ -17,9 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import get_activation, sigmoid
-from core.decision import is_one, predicts_one
-from core.losses import output_delta, softplus
+from core.fast.seeds import train_seeds
 from core.mlp import MLP
 from core.schedules import lr_schedule
 from core.train import SOLVED_LOSS
@@ -49,49 +45,6 @@ class MultiResult:
         return MLP([w[i] for w in self.W], [v[i] for v in self.b], self.hidden, self.output_kind)
 
 
-def _loss_per_seed(name: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """z, a: (N, S, k), y: (N, 1, k) → (S,), summed in the single-seed order: an example's k values
-    are contiguous in either layout; the N examples are added one after another along axis 0, which
-    is NumPy's order for a contiguous column of fewer than 8 values; from 8 on NumPy sums a column
-    pairwise, so each seed's N values are made contiguous first (as in ``_sum_over_examples``)."""
-    v = softplus(z) - y * z if name == "bce" else (a - y) ** 2
-    v = np.add.reduce(v, axis=2)  # (N, S)
-    if name != "bce":
-        v *= 0.5
-    if z.shape[0] < 8:
-        return np.add.reduce(v, axis=0) / z.shape[0]
-    return np.add.reduce(np.ascontiguousarray(v.T), axis=1) / z.shape[0]
-
-
-def _seeds_first(v: np.ndarray) -> np.ndarray:
-    """(N, S, n) → contiguous (S, N, n): each seed's matrix as the single-seed trainer has it."""
-    return np.ascontiguousarray(v.transpose(1, 0, 2))
-
-
-def _examples_first(v: np.ndarray) -> np.ndarray:
-    """(S, N, n) → contiguous (N, S, n), the layout for element-wise work."""
-    return np.ascontiguousarray(v.transpose(1, 0, 2))
-
-
-def _back(dz: np.ndarray, dz_s: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """Every seed's dz @ W.T as (N, S, n). dz: (N, S, m), dz_s: the same as (S, N, m), W (S, n, m)."""
-    if dz.shape[2] == 1:  # one product per entry: the broadcast product is the same number
-        out = np.empty((dz.shape[0], dz.shape[1], W.shape[1]))
-        for j in range(W.shape[1]):  # a column at a time: rows of S numbers, not of n
-            np.multiply(dz[:, :, 0], W[:, j, 0], out=out[:, :, j])
-        return out
-    return _examples_first(np.matmul(dz_s, np.swapaxes(W, -1, -2)))
-
-
-def _sum_over_examples(dz: np.ndarray, dz_s: np.ndarray) -> np.ndarray:
-    """Σ over the N examples → (S, m), in the single-seed order: NumPy adds a (N, m) array row
-    after row, except that a single contiguous column (m = 1) is summed pairwise, which differs
-    from row after row once N ≥ 8."""
-    if dz.shape[2] == 1 and dz.shape[0] >= 8:
-        return np.add.reduce(dz_s, axis=1)
-    return np.add.reduce(dz, axis=0)
-
-
 def train_many(
     sizes: list[int],
     seeds,
@@ -108,76 +61,58 @@ def train_many(
     limit: float = 1.0,
     curve_points: int = 101,
     solved_loss: float = SOLVED_LOSS,
+    fast: bool = True,
 ) -> MultiResult:
-    """Full-batch gradient descent for every seed at once; same maths as ``core.train.train``."""
+    """Full-batch gradient descent for every seed: ``seed_by_seed`` (fast=False), or the same numbers
+    from ``core.fast.seeds.train_seeds`` (fast=True, the default)."""
     seeds = np.asarray(list(seeds), dtype=int)
     nets = [MLP.create(sizes, hidden, "sigmoid", init, int(s), sigma, limit) for s in seeds]
-    L = len(sizes) - 1
-    S, N = len(seeds), X.shape[0]
-    X = np.asarray(X, dtype=float)
-    y3 = np.asarray(y, dtype=float)[:, None, :]  # (N, 1, k): broadcasts over the seed axis
-    y_pos = is_one(y3)
-    # Layout (module docstring): z, a and dz are (N, S, n) for the element-wise work; the matrix
-    # products run per seed on (S, N, n) copies, exactly the calls the single-seed trainer makes.
-    W = [np.stack([n.W[l] for n in nets]) for l in range(L)]  # (S, n_l, n_l+1)
-    b = [np.stack([n.b[l][0] for n in nets]) for l in range(L)]  # (S, n_l+1)
-    act = get_activation(hidden)
     rates = lr_schedule(schedule, lr, epochs, **(schedule_params or {})).tolist()
     curve_epochs = np.unique(np.linspace(0, epochs, min(curve_points, epochs + 1)).round().astype(int))
-    curve_pos = {int(e): i for i, e in enumerate(curve_epochs)}
+    run = train_seeds if fast else seed_by_seed
+    return MultiResult(seeds=seeds, **run(nets, X, y, loss, rates, curve_epochs, solved_loss), hidden=hidden)
+
+
+def seed_by_seed(
+    nets: list[MLP], X: np.ndarray, y: np.ndarray, loss: str, rates: list, curve_epochs: np.ndarray, solved_loss: float
+) -> dict:
+    """Train each network for len(rates) updates, one after another; the fields of a MultiResult."""
+    S, curve_at = len(nets), {int(e): i for i, e in enumerate(curve_epochs)}
     curves = np.full((S, len(curve_epochs)), np.nan)
+    final = np.full(S, np.nan)
     to_solve = np.full(S, -1)
-    with np.errstate(all="ignore"):
-        for t in range(epochs + 1):
-            z, a, a_s = [None], [X], [X]  # a_s[l]: a[l] as (S, N, n), for the products
-            for l in range(1, L + 1):
-                zl = _examples_first(np.matmul(a_s[l - 1], W[l - 1]))
-                zl += b[l - 1]
-                z.append(zl)
-                a.append(act.f(zl) if l < L else sigmoid(zl))
-                a_s.append(_seeds_first(a[l]) if l < L else None)
-            correct = np.all(np.equal(predicts_one(a[L]), y_pos), axis=(0, 2))
-            if t in curve_pos or t == epochs:
-                cur = _loss_per_seed(loss, z[L], a[L], y3)
-                ok = correct & (cur < solved_loss)
-                to_solve[(to_solve < 0) & ok] = t
-                if t in curve_pos:
-                    curves[:, curve_pos[t]] = cur
-                if t == epochs:
+    solved = np.zeros(S, dtype=bool)
+    trained, outputs = [], []
+    with np.errstate(all="ignore"):  # a seed that overflows carries on with inf/NaN, and counts as diverged
+        for i, net in enumerate(nets):
+            net = net.copy()
+            for t in range(len(rates) + 1):
+                fwd = net.forward(X)
+                cur = net.loss(X, y, loss, fwd)
+                ok = net.accuracy(X, y, fwd) == 1.0 and cur < solved_loss  # as core.train.is_solved
+                if ok and to_solve[i] < 0:
+                    to_solve[i] = t
+                if t in curve_at and np.isfinite(cur):
+                    curves[i, curve_at[t]] = cur
+                if t == len(rates):
                     break
-            else:
-                # in between, a loss only matters for "first solved": seeds not solved yet whose
-                # every output is on the right side of 0.5 (a seed's loss is the same number alone)
-                todo = np.flatnonzero(correct & (to_solve < 0))
-                if todo.size:
-                    cur = _loss_per_seed(loss, z[L][:, todo], a[L][:, todo], y3)
-                    to_solve[todo[cur < solved_loss]] = t
-            rate = rates[t]
-            dz = output_delta(loss, a[L], y3)
-            for l in range(L, 0, -1):
-                dz_s = _seeds_first(dz)
-                dW = np.matmul(X.T if l == 1 else np.swapaxes(a_s[l - 1], -1, -2), dz_s)
-                dW /= N
-                db = _sum_over_examples(dz, dz_s)
-                db /= N
-                if l > 1:
-                    dz = _back(dz, dz_s, W[l - 1]) * act.df(z[l - 1], a[l - 1])
-                W[l - 1] -= rate * dW
-                b[l - 1] -= rate * db
-    b = [v[:, None, :] for v in b]  # (S, 1, n), as MLP keeps biases
-    out = _seeds_first(a[L])  # (S, N, k)
-    finite = np.all([np.all(np.isfinite(w.reshape(S, -1)), axis=1) for w in W + b], axis=0) & np.isfinite(cur)
-    out = np.where(np.isfinite(out), out, 0.5)
-    return MultiResult(
-        seeds=seeds,
-        W=W,
-        b=b,
-        loss=np.where(finite, cur, np.nan),
-        loss_curves=np.where(np.isfinite(curves), curves, np.nan),
+                net.step(net.backward(fwd, y, loss), rates[t])
+            finite = net.is_finite() and np.isfinite(cur)
+            final[i] = cur if finite else np.nan
+            solved[i] = ok and finite
+            to_solve[i] = to_solve[i] if finite else -1
+            out = fwd.output
+            outputs.append(np.where(np.isfinite(out), out, 0.5))
+            trained.append(net)
+    L = nets[0].n_layers
+    return dict(
+        W=[np.stack([n.W[l] for n in trained]) for l in range(L)],
+        b=[np.stack([n.b[l] for n in trained]) for l in range(L)],
+        loss=final,
+        loss_curves=curves,
         curve_epochs=curve_epochs,
-        output=out,
-        solved=ok & finite,
-        epochs_to_solve=np.where(finite, to_solve, -1),
-        diverged=~finite,
-        hidden=hidden,
+        output=np.stack(outputs),
+        solved=solved,
+        epochs_to_solve=to_solve,
+        diverged=~np.isfinite(final),
     )

@@ -12,13 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SCHEDULES = {
-    "constant": "Constant",
-    "step": "Step decay",
-    "exponential": "Exponential decay",
-    "cosine": "Cosine annealing",
-    "warmup": "Linear warm-up",
-}
+SCHEDULES = ("constant", "step", "exponential", "cosine", "warmup")
 
 DEFAULTS = {
     "step": {"step_size": 1000, "gamma": 0.5},

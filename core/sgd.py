@@ -6,6 +6,12 @@ Each epoch shuffles the training rows with a seeded Generator, cuts them into mi
 categorical cross-entropy the output delta is ``dz = a − y`` with one-hot y: the notes'
 ``dz2 = a2 − y``, now in ten dimensions.
 
+This loop is the readable one: it has no maths of its own and no fast path. It calls the methods'
+bodies (``_forward``, ``_backward``, ``_step``) inside one ``np.errstate`` for the whole run instead of
+one per call; tests/test_core_fast.py replays a run with the public methods, batch by batch, and
+gets the same weights to the last bit. Only the running loss is read off the softmax output
+(−mean log p, ``_batch_loss``) rather than recomputed from the logits, which agrees to ~1e-15.
+
 The learning rate follows ``core.schedules`` with one rate per epoch (PyTorch's schedulers are
 stepped once per epoch too); :func:`schedule_params_for` scales each schedule to the run's length.
 

@@ -8,10 +8,10 @@ from app import backprop_charts as bc
 from app import backprop_data as bd
 from app import backprop_text as bt
 from app import ui
+from app.names import LOSS_NAMES
 from app.state import network_caption, network_control
 from core import backprop_ledger as bl
 from core.data import ROW_LABELS
-from core.losses import LOSSES
 from core.mlp import check_network
 
 net = network_control()
@@ -30,7 +30,7 @@ if problem := check_network(net):
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule
 # (left) beside the step selector and that step's live numbers (right); normally all run down the page.
 PRESENT = ui.presenter()
-params, hidden = net.to_dict(), net.hidden
+net_id = net.key()  # the caches below key on the exact network
 if PRESENT:
     st.header("1 · The chain rule, backwards")
 side, note = st.columns([21, 19], gap="small", vertical_alignment="center") if PRESENT else [st.container()] * 2
@@ -45,7 +45,7 @@ loss = ui.linked(
     help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
 )
 loss = loss or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
-led = bd.ledger(params, hidden, loss)
+led = bd.ledger(net_id, loss)
 if not led.is_finite():
     st.error(
         "The backward pass produced an infinite or undefined number for this network, so nothing is shown.",
@@ -53,8 +53,8 @@ if not led.is_finite():
     )
     st.stop()
 note.caption(bt.loss_caption(led))
-tables = bd.tables(params, hidden, loss)
-env = bd.environment(params, hidden, loss)
+tables = bd.tables(net_id, loss)
+env = bd.environment(net_id, loss)
 
 
 def loss_defined() -> None:
@@ -180,7 +180,7 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
     st.markdown(bt.twin_start_words(twin))
 
     st.header("3 · The backward pass, line by line")
-    checks, (notes_dW1, code_dW1) = bd.audit(params, hidden, loss)
+    checks, (notes_dW1, code_dW1) = bd.audit(net_id, loss)
     st.markdown(
         "The notes' code, in its order, with this network's numbers. Each gradient is a sum over the four inputs, "
         f"so every table shows **what each input adds** (already divided by N = {led.N}); the last row, **sum = …**, "
@@ -230,19 +230,19 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
                         ui.show_matrix(code_dW1, ins, hs, digits=6, key="bp_t_code_dW1")
 
     st.subheader("Which input pushed which gradient")
-    st.vega_lite_chart(bc.contributions_spec(params, hidden, led.loss_name, PRESENT), width="stretch")
+    st.vega_lite_chart(bc.contributions_spec(net_id, led.loss_name, PRESENT), width="stretch")
     st.caption(
         "Each bar is one input's term (the rows of the tables above); the bars of a parameter add up to its "
         "gradient. Red = positive (gradient descent will lower that number), blue = negative (it will raise it)."
     )
 
     st.header("4 · Which loss? BCE against MSE")
-    cmp_ = bd.comparison(params, hidden)
+    cmp_ = bd.comparison(net_id)
     st.markdown(
         "With **binary cross-entropy**, dz2 = a2 − y holds exactly: the loss's 1/(a2(1 − a2)) cancels the sigmoid's "
         "slope. With **mean squared error** (½(a2 − y)² per input) nothing cancels, so dz2 gains the factor "
         "**σ'(z2) = a2·(1 − a2)**, which is at most 0.25 and close to 0 when the output saturates near 0 or 1. "
-        f"The page currently uses **{LOSSES[led.loss_name]}** (choose at the top)."
+        f"The page currently uses **{LOSS_NAMES[led.loss_name]}** (choose at the top)."
     )
     show("loss")
     c1, c2 = st.columns([1, 1], gap="large")
@@ -255,7 +255,7 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
         if exact := bt.exact_caption(cmp_):
             st.caption(exact)
     with c2:
-        st.vega_lite_chart(bc.sigmoid_prime_spec(params, hidden, PRESENT), width="stretch")
+        st.vega_lite_chart(bc.sigmoid_prime_spec(net_id, PRESENT), width="stretch")
         st.caption(
             "σ'(z2) with each input's z2 marked (red = class 1, blue = class 0). The table above has the same numbers."
         )
@@ -265,16 +265,16 @@ by_input(led, tables)
 
 # ----- 5. gradient check --------------------------------------------------------------------------
 st.header("5 · Is the backward pass right? A gradient check")
-gc = bd.gradcheck(params, hidden, loss)
+gc = bd.gradcheck(net_id, loss)
 st.markdown(bt.gradcheck_lead(net.n_params))
 st.latex(bt.GRADCHECK_CENTRAL)
 with st.expander("The table's numbers: the 5-point rule"):
-    st.markdown(bt.gradcheck_detail(bd.gradcheck_central(params, hidden, loss), gc))
+    st.markdown(bt.gradcheck_detail(bd.gradcheck_central(net_id, loss), gc))
     st.latex(bt.GRADCHECK_TEX)
 if not bd.gradcheck_finite(gc):
     st.warning("Some nudged losses were infinite or undefined, so those rows are shown as “—”.", icon=WARN)
 bd.show(tables["gc"], "bp_t_gc")
-kind, verdict = bt.gradcheck_verdict(gc, hidden)
+kind, verdict = bt.gradcheck_verdict(gc, net.hidden)
 getattr(st, kind)(verdict, icon=bt.ICONS[kind])
 
 
@@ -303,7 +303,7 @@ def descent(led: bl.Ledger) -> None:
     if c3.button("Reset", key="bp_reset", icon=":material/restart_alt:", width="stretch"):
         bd.reset(walk, net)
     with st.expander("The classic bug: updating W2 before passing the error back"):
-        st.markdown(bt.order_words(bd.update_order(params, hidden, float(lr), led.loss_name)))
+        st.markdown(bt.order_words(bd.update_order(net_id, float(lr), led.loss_name)))
     rec = walk["last"]
     (st.caption if rec is None else st.markdown)(bt.walk_caption(walk["steps"], rec, led))
     if rec is None:

@@ -10,10 +10,11 @@ from app import digits_charts as dc
 from app import digits_run as dr
 from app import initialisers, nav, ui
 from app.digits_charts import ink_pngs, show, show_spec
+from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from core.activations import ACTIVATIONS
 from core.diagnose import symmetry_gap
 from core.digits import IDX_MAX_FILE_BYTES, DigitsDataError, default_download_dir
-from core.init import INITIALISERS, zero_init_effect
+from core.init import INITIALISERS
 from core.schedules import SCHEDULES
 
 ss = st.session_state
@@ -78,7 +79,7 @@ with controls:
             "Hidden activation",
             list(ACTIVATIONS),
             list(ACTIVATIONS).index(D["act"]),
-            format_func=lambda a: ACTIVATIONS[a].label,
+            format_func=ACTIVATION_NAMES.get,
             key="dg_act",
         )
         init = ui.linked(
@@ -86,7 +87,7 @@ with controls:
             "Initialiser",
             list(INITIALISERS),
             list(INITIALISERS).index(D["init"]),
-            format_func=INITIALISERS.get,
+            format_func=INITIALISER_NAMES.get,
             key="dg_init",
         )
         lr = ui.linked(c[4].select_slider, "Learning rate", RATES, D["lr"], key="dg_lr")
@@ -95,7 +96,7 @@ with controls:
             "Schedule",
             list(SCHEDULES),
             list(SCHEDULES).index(D["sched"]),
-            format_func=SCHEDULES.get,
+            format_func=SCHEDULE_NAMES.get,
             key="dg_sched",
         )
         batch = ui.linked(c[6].select_slider, "Mini-batch size", BATCHES, D["batch"], key="dg_batch")
@@ -183,13 +184,13 @@ n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 steps_per_epoch = -(-data.n_train // batch)
 if PRESENTING:  # one line the back row can read; the details are in the Settings popover
     st.markdown(
-        f"**{' → '.join(map(str, sizes))}** · {ACTIVATIONS[act].label} · {n_params:,} parameters · "
-        f"learning rate {lr:g} ({SCHEDULES[sched].lower()}) · mini-batches of {batch} · {epochs} epochs"
+        f"**{' → '.join(map(str, sizes))}** · {ACTIVATION_NAMES[act]} · {n_params:,} parameters · "
+        f"learning rate {lr:g} ({SCHEDULE_NAMES[sched].lower()}) · mini-batches of {batch} · {epochs} epochs"
     )
 else:
     st.markdown(
         f"**{' → '.join(map(str, sizes))}**: {h}×{w} = {data.d} pixel inputs, "
-        f"{layers} hidden layer{'s' if layers > 1 else ''} of {width} {ACTIVATIONS[act].label} neurons, "
+        f"{layers} hidden layer{'s' if layers > 1 else ''} of {width} {ACTIVATION_NAMES[act]} neurons, "
         f"10 softmax outputs — **{n_params:,} parameters** (the XOR network has 9). Each epoch shuffles the "
         f"{data.n_train:,} training images into {steps_per_epoch} mini-batches of {batch} and takes one "
         f"gradient-descent step per batch."
@@ -214,7 +215,7 @@ elif how == "stopped":
         help="Carries on from where training stopped, with the same weights and batch order.",
     )
 if init == "zeros":
-    kind, why = zero_init_effect(act)
+    kind, why = initialisers.zero_init_effect(act)
     largest = max(float(np.max(np.abs(W))) for W in hist.final.W)
     evidence = f"This run, after {hist.epochs_run} epochs: the largest |weight| is {largest:.3g}"
     if kind == "symmetric":
@@ -396,7 +397,7 @@ def digit_tab() -> None:
         "**The forward pass at scale** — the notes' two steps, with bigger matrices:"
         + "".join(
             f"\n- `z{l} = a{l - 1} @ W{l} + b{l}`: (1×{sizes[l - 1]}) @ ({sizes[l - 1]}×{sizes[l]}) + (1×{sizes[l]}), "
-            + f"then `a{l} = {ACTIVATIONS[act].label if l < len(sizes) - 1 else 'softmax'}(z{l})`"
+            + f"then `a{l} = {ACTIVATION_NAMES[act] if l < len(sizes) - 1 else 'softmax'}(z{l})`"
             for l in range(1, len(sizes))
         )
         + "\n\n(`a0` is the image's pixels as one row, each divided by "

@@ -48,7 +48,7 @@ if problem:
     st.warning(f"This page cannot read this network: {problem}. Pick another network in {ui.SIDE_PANEL}.", icon=NO_ICON)
     st.stop()
 
-net_id = hc.net_key(net)
+net_id = net.key()
 view = hc.network_view(net_id)  # everything below for this network, computed once (cached)
 table = view.table
 if not table.finite:

@@ -8,10 +8,10 @@ import streamlit as st
 from app import gate_text as gt
 from app import training_run as tr
 from app import ui
+from app.names import LOSS_NAMES
 from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
 from app.training_settings import lab_settings, publish_control, run_settings
 from core.diagnose import SATURATED, largest_symmetry_gap
-from core.losses import LOSSES
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 
 ss = st.session_state
@@ -23,7 +23,9 @@ def summary(hist, stacked: bool = False) -> None:
     c = [st.container() for _ in range(4)] if stacked else st.columns(4)
     when = f" at epoch {hist.epochs_run:,}" if hist.diverged else ""
     solved = tr.solved_at(hist)
-    c[0].metric("Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSSES[hist.loss_name]} after the last update{when}")
+    c[0].metric(
+        "Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSS_NAMES[hist.loss_name]} after the last update{when}"
+    )
     c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
     solved_help = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
     c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=solved_help)
@@ -109,8 +111,9 @@ def replay(hist, top: dict | None = None) -> None:
     if ss.get("tr_epoch") != k:
         ss["tr_epoch"] = k
     i = epochs.index(k)
-    spec = tr.boundary_spec(tr.replay_key(hist, i, ui.presenter()))
-    v = tr.replay_tables(hist.network_at(k))
+    net = hist.network_at(k)
+    spec = tr.boundary_spec(net.key(), k, ui.presenter())
+    v = tr.replay_tables(net)
     g1, g2 = (ui.fmt(g, 4) for g in hist.grad_norms[i][:2])
     numbers = f"Epoch {k:,}: loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, "
     numbers += f"gradient size ‖dW1‖ = {g1}, ‖dW2‖ = {g2}"

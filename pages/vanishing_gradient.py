@@ -8,9 +8,9 @@ import streamlit as st
 
 from app import initialisers, ui
 from app import vanishing_charts as vc
+from app.names import ACTIVATION_NAMES, DATASET_HELP, DATASET_NAMES, FLOW_INIT_NAMES, PRESET_NAMES
 from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.flow import (
-    DATASET_HELP,
     DATASETS,
     DEAD_SHARE,
     DERIVATIVE,
@@ -37,11 +37,11 @@ ICON = {"vanishing": ":material/trending_down:", "exploding": ":material/trendin
 
 
 def act_label(a: str) -> str:
-    return ACTIVATIONS[a].label
+    return ACTIVATION_NAMES[a]
 
 
 def init_label(k: str) -> str:
-    return INIT_CHOICES[k][0]
+    return FLOW_INIT_NAMES[k]
 
 
 def sci(v: float) -> str:
@@ -163,7 +163,7 @@ EXPLORER_INTRO = (
 def _apply_preset() -> None:
     key = ss.get("vg_preset")
     if key in PRESETS:
-        for k, v in PRESETS[key][1].items():
+        for k, v in PRESETS[key].items():
             ss[f"vg_{k}"] = v
 
 
@@ -203,17 +203,17 @@ def explorer() -> tuple[tuple, object]:
             "Data",
             sets,
             sets.index(E["data"]),
-            format_func=DATASETS.get,
+            format_func=DATASET_NAMES.get,
             key="vg_data",
             help=DATASET_HELP,
         )
-        initialisers.explain(INIT_CHOICES[init][1], sorted({name for _, name, _ in INIT_CHOICES.values()}))
+        initialisers.explain(INIT_CHOICES[init][0], sorted({name for name, _ in INIT_CHOICES.values()}))
     ss["vg_preset"] = matching_preset(depth, width, act, init) or CUSTOM
     with preset_box:
         st.selectbox(
             "Preset: classic pairs of activation and initialiser",
             [CUSTOM, *PRESETS],
-            format_func=lambda k: "— your own settings —" if k == CUSTOM else PRESETS[k][0],
+            format_func=lambda k: "— your own settings —" if k == CUSTOM else PRESET_NAMES[k],
             key="vg_preset",
             on_change=_apply_preset,
             help="Sets layers, width, activation and initialiser; data and seed stay as they are.",
@@ -394,7 +394,7 @@ def expected_vs_measured(data: str, seed: int) -> None:
         "of ∂L/∂z per layer, so the expected per-layer factor is **√χ₁**: below 1 the gradient vanishes with "
         "depth, above 1 it explodes. The *expected* column is this derivation, computed here from σ_w² — no number "
         "in the table is quoted from a paper. The measured factor, layer 1 ÷ output and verdict come from one "
-        f"forward and backward pass with your data (**{DATASETS[data]}**) and seed {seed}."
+        f"forward and backward pass with your data (**{DATASET_NAMES[data]}**) and seed {seed}."
     )
     table(vc.expected_table(data, int(seed)), "vg_expected_table")
     rows = vc.expectations(data, int(seed))
@@ -403,7 +403,7 @@ def expected_vs_measured(data: str, seed: int) -> None:
     gain = float(np.sqrt(sig.estimate.sigma_w2))
     notes = [
         f"The sigmoid needs no theory for a ceiling: σ'(z) ≤ {peak:g}, and Xavier's weights between two layers of "
-        f"{PRESETS['sigmoid_xavier'][1]['width']} units have gain √σ_w² = {gain:.3g}, so each layer multiplies the "
+        f"{PRESETS['sigmoid_xavier']['width']} units have gain √σ_w² = {gain:.3g}, so each layer multiplies the "
         f"gradient by at most about {peak:g} × {gain:.3g} = {peak * gain:.3g}; the estimate, "
         f"×{sci(sig.estimate.factor)}, is a little lower because not every z sits at 0."
     ]

@@ -20,11 +20,13 @@ os.environ.setdefault("XORLAB_NO_WARMUP", "1")
 
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():
-    """st.cache_data survives across AppTest instances in one process: clear it for every test."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    """st.cache_data survives across AppTest instances in one process: clear it for every test. Only
+    once something has imported streamlit (no cache exists before), so core's tests run with NumPy
+    and pytest alone."""
+    st = sys.modules.get("streamlit")
+    if st is not None:
+        st.cache_data.clear()
+        st.cache_resource.clear()
     yield
 
 

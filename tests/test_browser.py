@@ -410,6 +410,7 @@ def choose(page, label: str, option: str) -> None:
 def test_the_page_own_controls_never_raise_the_bad_link_notice(page, server):
     """Hidden layers 20 → 21, then a preset that sets 20 again: the address loses vg_depth=21 because
     the page changed it, not because a link was bad."""
+    from app.names import PRESET_NAMES
     from core.flow import PRESETS
 
     open_url(page, server, "vanishing-gradient")
@@ -418,10 +419,10 @@ def test_the_page_own_controls_never_raise_the_bad_link_notice(page, server):
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**vg_depth=21**", timeout=60_000)
     wait_done(page)
-    choose(page, "Preset: the configurations the literature talks about", PRESETS["sigmoid_xavier"][0])
+    choose(page, "Preset: the configurations the literature talks about", PRESET_NAMES["sigmoid_xavier"])
     page.wait_for_function("() => !location.search.includes('vg_depth')", timeout=60_000)
     wait_done(page)
-    assert depth.get_attribute("aria-valuetext") == str(PRESETS["sigmoid_xavier"][1]["depth"])
+    assert depth.get_attribute("aria-valuetext") == str(PRESETS["sigmoid_xavier"]["depth"])
     assert page.get_by_text(NOTICE).count() == 0
     assert exceptions(page) == 0
 

@@ -9,7 +9,7 @@ import pytest
 from browser import main_text, wait_done, wait_for_text
 from test_browser import browser, exceptions, open_url, page, server  # noqa: F401 - fixtures
 
-from core.init import INIT_INFO
+from app.initialisers import INIT_INFO
 
 pytestmark = pytest.mark.browser
 

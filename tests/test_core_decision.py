@@ -11,7 +11,7 @@ from core import multiseed
 from core.backprop_ledger import misclassified, zero_network
 from core.data import X, y
 from core.decision import predicts_one, wrong
-from core.diagnose import diagnose
+from core.diagnose import diagnose_run
 from core.mlp import MLP
 from core.train import is_solved, train
 
@@ -33,7 +33,7 @@ def test_every_counter_treats_the_all_zero_network_alike():
     expected_wrong = [False, True, True, False]
     assert net.accuracy(X, y) == 0.5
     assert [misclassified(a, t) for a, t in zip(out, y[:, 0])] == expected_wrong
-    assert diagnose(net, X, y).wrong.tolist() == expected_wrong
+    assert diagnose_run(net, X, y).wrong.tolist() == expected_wrong
     assert F.feature_table(net, X, y).wrong.tolist() == expected_wrong
     assert F.separates(net.forward(X).z[2], y) == 2
     assert not is_solved(out[:, None], y, 0.0)
@@ -48,5 +48,5 @@ def test_counters_agree_on_random_networks():
         net = MLP.create([2, 3, 1], seed=seed, init="normal", sigma=0.3)
         out = net.predict(X)[:, 0]
         w = [misclassified(a, t) for a, t in zip(out, y[:, 0])]
-        assert diagnose(net, X, y).wrong.tolist() == w == F.feature_table(net, X, y).wrong.tolist()
+        assert diagnose_run(net, X, y).wrong.tolist() == w == F.feature_table(net, X, y).wrong.tolist()
         assert net.accuracy(X, y) == 1 - np.mean(w)

@@ -91,7 +91,7 @@ def _expected_std(key: str, fan_in: int, fan_out: int) -> tuple[float, float | N
 def test_initialiser_variances_match_pytorch_formulas(key):
     # fan_in ≠ fan_out, so mixing up the two would show. Our W is (n_in, n_out); PyTorch's is (out, in).
     fan_in, fan_out = 300, 700
-    _, name, sigma = INIT_CHOICES[key]
+    name, sigma = INIT_CHOICES[key]
     w = init_weight(name, fan_in, fan_out, np.random.default_rng(0), sigma=sigma)
     std, bound = _expected_std(key, fan_in, fan_out)
     assert w.shape == (fan_in, fan_out)
@@ -221,7 +221,7 @@ def test_saturation_intervals_and_powers():
 
 
 def test_presets_match_themselves():
-    for key, (_, cfg) in PRESETS.items():
+    for key, cfg in PRESETS.items():
         assert matching_preset(**cfg) == key
         assert cfg["init"] in INIT_CHOICES and cfg["act"] in FLOW_ACTIVATIONS
     assert matching_preset(3, 3, "relu", "he_normal") is None
@@ -280,7 +280,7 @@ def test_mean_field_matches_monte_carlo_for_sigmoid_and_tanh():
 def test_mean_field_estimate_is_close_to_the_measured_factor_on_random_inputs(key):
     from core.flow import mean_field, weight_scale
 
-    p = PRESETS[key][1]
+    p = PRESETS[key]
     est = mean_field(p["act"], weight_scale(p["init"], p["width"]))
     for seed in (0, 1):
         r = _flow(p["depth"], p["width"], p["act"], p["init"], "gauss", seed)

@@ -148,6 +148,27 @@ def test_copy_is_independent_and_dict_round_trip():
     assert len(net.param_names()) == 9 and net.param_names()[0] == "W1[0,0]"
 
 
+@pytest.mark.parametrize(
+    "sizes, hidden, output", [([2, 2, 1], "sigmoid", "sigmoid"), ([3, 5, 4, 2], "relu", "softmax")]
+)
+def test_the_key_is_the_exact_network(sizes, hidden, output):
+    net = MLP.create(sizes, hidden, output, "normal", 3)
+    key = net.key()
+    hash(key)
+    back = MLP.from_key(key)
+    assert (back.sizes, back.hidden, back.output) == (net.sizes, net.hidden, net.output)
+    for a, b in zip(back.W + back.b, net.W + net.b, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert a.shape == b.shape
+    assert back.key() == key == net.copy().key()
+    other = net.copy()
+    other.W[0][0, 0] = np.nextafter(other.W[0][0, 0], np.inf)  # one bit
+    assert other.key() != key
+    assert MLP(net.W, net.b, "tanh", output).key() != key
+    wider = MLP.create([sizes[0], sizes[1] + 1, *sizes[2:]], hidden, output, "zeros")
+    assert MLP.create(sizes, hidden, output, "zeros").key() != wider.key()
+
+
 def test_bad_shapes_are_rejected():
     with pytest.raises(ValueError):
         MLP([np.zeros((2, 2)), np.zeros((3, 1))], [np.zeros((1, 2)), np.zeros((1, 1))])

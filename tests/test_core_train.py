@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import math
 
 import numpy as np
@@ -11,7 +9,7 @@ import pytest
 
 from core.data import X, y
 from core.diagnose import (
-    diagnose,
+    diagnose_run,
     equal_start,
     first_solved_epoch,
     largest_symmetry_gap,
@@ -187,8 +185,8 @@ def test_stuck_runs_are_saturated_with_tiny_gradients():
     near = outputs_near_half(r.output[stuck])
     assert np.all(near >= 1) and np.mean(near >= 2) > 0.5
     for i in stuck[:3]:
-        d = diagnose(r.network(i), X, y)
-        start = diagnose(MLP.create([2, 2, 1], init="normal", seed=int(r.seeds[i])), X, y)
+        d = diagnose_run(r.network(i), X, y)
+        start = diagnose_run(MLP.create([2, 2, 1], init="normal", seed=int(r.seeds[i])), X, y)
         assert d.wrong.any() and d.saturated.any()
         assert d.grad_norm < start.grad_norm / 100
         assert d.loss == pytest.approx(r.loss[i], abs=1e-12)
@@ -223,134 +221,12 @@ def test_first_solved_epoch_and_loss_band():
     assert mid == pytest.approx(4.5) and lo < mid < hi
 
 
-# ----- the fast loop for the notes' network is the exact loop, bit for bit --------------------------
-train_module = importlib.import_module("core.train")  # (core.train the attribute is the function)
-rng = np.random.default_rng(5)
-XS = rng.standard_normal((20, 3))  # N ≥ 8: NumPy sums pairwise, the chunked sums must follow
-YS = (rng.random((20, 2)) > 0.5).astype(float)
-
-FAST_CASES = {
-    # name: (sizes, seed, sigma, data, train keywords, chunk, expected (reason, first epoch, last epoch) or None).
-    # Where a slow blow-up crosses the line depends on the CPU's SIMD and BLAS rounding (293 on one machine, 276
-    # on an AVX-512 one), so those cases give a window (the chunk it falls in); exact overflows at epoch 1 or 2
-    # do not depend on rounding and keep their epoch. Either way both loops, run here, must agree bit for bit.
-    "solves, 4 chunks": ([2, 2, 1], 0, 1.0, "xor", dict(lr=1.0, epochs=1000), None, None),
-    "epochs = chunk": ([2, 2, 1], 1, 1.0, "xor", dict(lr=2.0, epochs=256, snapshots=257), None, None),
-    "epochs = chunk + 1": ([2, 5, 1], 2, 1.0, "xor", dict(lr=2.0, epochs=257, schedule="cosine"), None, None),
-    "one epoch": ([2, 2, 1], 3, 1.0, "xor", dict(lr=1.0, epochs=1), None, None),
-    "two outputs, N = 20": ([3, 4, 2], 4, 1.0, "xs", dict(lr=3.0, epochs=600, schedule="step"), 7, None),
-    "one output, N = 20": ([3, 5, 1], 5, 1.0, "xs", dict(lr=0.5, epochs=300, schedule="warmup"), 64, None),
-    "blows up in chunk 2": (
-        [2, 2, 1],
-        0,
-        1.0,
-        "xor",
-        dict(lr=0.1, epochs=3000, schedule="exponential", schedule_params={"gamma": 1.02}),
-        None,
-        ("loss blew up", 257, 512),
-    ),
-    "blows up in chunk 9": (
-        [2, 2, 1],
-        1,
-        1.0,
-        "xor",
-        dict(lr=0.1, epochs=3000, schedule="exponential", schedule_params={"gamma": 1.02}),
-        None,
-        ("loss blew up", 2049, 2304),
-    ),
-    "rate overflows in chunk 3": (
-        [2, 2, 1],
-        0,
-        1.0,
-        "xor",
-        dict(lr=0.1, epochs=700, schedule="exponential", schedule_params={"gamma": 3.0}, diverge_factor=np.inf),
-        None,
-        ("non-finite", 513, 700),
-    ),
-    **{
-        f"overflow at epoch 2, chunks of {k}": (
-            [2, 3, 1],
-            5,
-            1.0,
-            "xor",
-            dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
-            k,
-            ("non-finite", 2, 2),
-        )
-        for k in (1, 2, 3)
-    },
-    "overflow at epoch 1": (
-        [2, 3, 1],
-        6,
-        1.0,
-        "xor",
-        dict(lr=1.7e308, epochs=20, diverge_factor=np.inf),
-        None,
-        ("non-finite", 1, 1),
-    ),
-}
-
-
-def assert_same_run(h, e) -> None:
-    np.testing.assert_array_equal(h.loss, e.loss)
-    np.testing.assert_array_equal(h.acc, e.acc)
-    assert h.snapshot_epochs == e.snapshot_epochs and h.grad_norms == e.grad_norms
-    for p, q in zip(h.snapshots, e.snapshots, strict=True):
-        assert list(p) == list(q)
-        for k in p:
-            np.testing.assert_array_equal(p[k], q[k])
-            assert p[k].shape == q[k].shape
-    for w, v in zip(h.final.W + h.final.b, e.final.W + e.final.b, strict=True):
-        np.testing.assert_array_equal(w, v)
-    assert (h.divergence is None) == (e.divergence is None)
-    if h.divergence:  # reason, epoch, last loss (NaN at epoch 0) and the wording
-        np.testing.assert_equal(dataclasses.astuple(h.divergence), dataclasses.astuple(e.divergence))
-
-
-@pytest.mark.parametrize("case", list(FAST_CASES))
-def test_fast_loop_equals_exact_loop(case, monkeypatch):
-    sizes, seed, sigma, data, kw, chunk, expected = FAST_CASES[case]
-    Xd, yd = (X, y) if data == "xor" else (XS, YS if sizes[-1] == 2 else YS[:, :1].copy())
-    net = MLP.create(sizes, "sigmoid", "sigmoid", "normal", seed, sigma)
-    handed_over = []
-    fast = train_module._fast_epochs
-    monkeypatch.setattr(train_module, "_fast_epochs", lambda *a: handed_over.append(fast(*a)) or handed_over[-1])
-    if chunk:
-        monkeypatch.setattr(train_module, "_CHUNK", chunk)
-    with np.errstate(over="ignore"):  # an exponential schedule may overflow to an infinite rate: allowed
-        h = train(net, Xd, yd, **kw)
-        monkeypatch.setattr(train_module, "_fast_applies", lambda *a: False)
-        e = train(net, Xd, yd, **kw)
-    assert len(handed_over) == 1  # the fast loop did run, and handed over one epoch before where it got to
-    assert handed_over[0] == (kw["epochs"] - 1 if expected is None else handed_over[0])
-    assert_same_run(h, e)
-    if expected is None:
-        assert h.divergence is None
-    else:
-        reason, first, last = expected
-        assert h.divergence.reason == reason and first <= h.divergence.epoch <= last
-
-
+# ----- overflow handling --------------------------------------------------------------------------
 def test_rolled_back_gradient_norm_may_overflow_quietly():
     # ‖dW1‖ past 1e308 at the rolled-back weights: was a RuntimeWarning (NumPy's norm outside errstate)
     net = MLP.create([2, 4, 1], init="normal", seed=563, sigma=869.0061304034302)
     kw = dict(schedule="warmup", schedule_params={"start_factor": 1.0248491982669479e-293, "total_iters": 30})
-    h = train(net, X, y, lr=6.210765259789198e226, epochs=229, diverge_factor=1e300, **kw)
-    assert h.divergence.reason == "non-finite" and h.divergence.epoch == 3
-    assert h.snapshot_epochs == [0, 1] and all(np.all(np.isfinite(g)) for g in h.grad_norms)
-
-
-def test_fast_loop_stops_at_epoch_0_when_the_start_weights_sum_past_the_float_range(monkeypatch):
-    net = MLP([[[1.0, 2.0], [3.0, 4.0]], [[0.0], [0.0]]], [[1.7e308, 1.7e308], [[0.5]]])  # loss finite, Σθ = inf
-    h = train(net, X, y, lr=1.0, epochs=300)
-    assert (h.divergence.reason, h.divergence.epoch) == ("non-finite", 0) and h.epochs_run == -1
-    monkeypatch.setattr(train_module, "_fast_applies", lambda *a: False)
-    assert_same_run(h, train(net, X, y, lr=1.0, epochs=300))
-
-
-def test_fast_loop_takes_fewer_epochs_per_chunk_for_a_big_batch(monkeypatch):
-    net = MLP.create([3, 4, 2], "sigmoid", "sigmoid", "normal", 6)
-    monkeypatch.setattr(train_module, "_CHUNK_VALUES", 100)  # 20 examples × 2 outputs: 2 epochs a chunk
-    h = train(net, XS, YS, lr=2.0, epochs=51)
-    monkeypatch.setattr(train_module, "_fast_applies", lambda *a: False)
-    assert_same_run(h, train(net, XS, YS, lr=2.0, epochs=51))
+    for fast in (True, False):  # the readable loop and core.fast, both quietly
+        h = train(net, X, y, lr=6.210765259789198e226, epochs=229, diverge_factor=1e300, fast=fast, **kw)
+        assert h.divergence.reason == "non-finite" and h.divergence.epoch == 3
+        assert h.snapshot_epochs == [0, 1] and all(np.all(np.isfinite(g)) for g in h.grad_norms)

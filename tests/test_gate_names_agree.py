@@ -14,8 +14,8 @@ from functools import partial
 import conftest
 import pytest
 
+from app.names import INITIALISER_NAMES
 from core.gates import read_hidden
-from core.init import INITIALISERS
 
 open_page = partial(conftest.open_page, timeout=180)
 
@@ -60,7 +60,13 @@ def expected(net) -> tuple[list[str], set[int]]:
 
 @pytest.mark.parametrize(("act", "width", "init", "lr", "epochs"), CASES)
 def test_every_page_names_the_same_gates(act, width, init, lr, epochs):
-    query = {"tr_act": act, "tr_width": str(width), "tr_init": INITIALISERS[init], "tr_lr": lr, "tr_epochs": epochs}
+    query = {
+        "tr_act": act,
+        "tr_width": str(width),
+        "tr_init": INITIALISER_NAMES[init],
+        "tr_lr": lr,
+        "tr_epochs": epochs,
+    }
     at = open_page("training.py", query=query)
     assert not at.exception
     seen = []

@@ -272,10 +272,9 @@ def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
     from app import backprop_data as bd
     from core.gradcheck import gradient_check
 
-    params = NOTES.to_dict()
     for loss in ("bce", "mse"):
-        first = bd.tables(params, "sigmoid", loss)
-        again = bd.tables(params, "sigmoid", loss)  # from the cache
+        first = bd.tables(NOTES.key(), loss)
+        again = bd.tables(NOTES.key(), loss)  # from the cache
         led = bl.ledger(NOTES, X, y, loss)
         built = bd.frames(led, bl.compare_losses(NOTES, X, y), gradient_check(NOTES, X, y, loss))
         assert set(first) == set(built)
@@ -396,14 +395,13 @@ def test_chart_specs_from_a_template_equal_a_fresh_build(big):
     nets = [NOTES, bl.zero_network(), MLP.create([2, 2, 1], seed=4), MLP.create([2, 3, 1], hidden="relu", seed=2)]
     for net in nets:
         for loss in ("bce", "mse"):
-            params = net.to_dict()
             led = bl.ledger(net, X, y, loss)
             df = bc.contributions_frame(led, ROW_LABELS)
             fresh = bc.to_spec(style(bc.contributions_chart(df, big)))
-            assert bc.contributions_spec(params, net.hidden, loss, big) == fresh
+            assert bc.contributions_spec(net.key(), loss, big) == fresh
             style(bc.contributions_chart(df, big)).to_dict(validate=True)  # valid Vega-Lite (the page skips this)
         frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
-        assert bc.sigmoid_prime_spec(params, net.hidden, big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
+        assert bc.sigmoid_prime_spec(net.key(), big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
         style(bc.sigmoid_prime_chart(*frames, big)).to_dict(validate=True)
 
 
@@ -661,7 +659,7 @@ def test_gradient_check_leads_with_the_central_difference():
     assert "The table's numbers: the 5-point rule" in [e.label for e in at.expander]
     g3, g5 = gradient_check(NOTES, X, y, points=3), gradient_check(NOTES, X, y)
     assert f"{g3.max_rel_error:.1e} with the formula above, {g5.max_rel_error:.1e} with the 5-point rule" in texts(at)
-    assert bd.gradcheck_central(NOTES.to_dict(), "sigmoid", "bce").max_rel_error == g3.max_rel_error
+    assert bd.gradcheck_central(NOTES.key(), "bce").max_rel_error == g3.max_rel_error
     assert g5.max_rel_error < g3.max_rel_error
 
 

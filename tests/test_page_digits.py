@@ -18,10 +18,11 @@ from test_core_digits import FakeResponse, make_mnist
 
 from app import digits_run as dr
 from app.digits_charts import GRAD_FLOW_TITLE
+from app.initialisers import INIT_INFO, zero_init_effect
+from app.names import INITIALISER_NAMES
 from core import MLP
 from core.diagnose import symmetry_gap
 from core.digits import confusion_matrix, load_bundled, one_hot, stratified_split
-from core.init import INIT_INFO, INITIALISERS, zero_init_effect
 from core.sgd import train_minibatch
 
 PAGE = "digits.py"
@@ -525,7 +526,7 @@ def test_the_initialisers_are_explained_beside_the_control_and_no_code_names_sho
     assert not at.exception
     guide = next(m.value for m in at.markdown if "fan_in rows" in m.value)
     for name, info in INIT_INFO.items():
-        assert f"**{INITIALISERS[name]}**" in guide and f"Var(W) = {info.variance}" in guide
-    assert f"**{INITIALISERS[page_settings(at)['init']]}** (chosen)" in guide
+        assert f"**{INITIALISER_NAMES[name]}**" in guide and f"Var(W) = {info.variance}" in guide
+    assert f"**{INITIALISER_NAMES[page_settings(at)['init']]}** (chosen)" in guide
     assert "No initialiser lifts the sigmoid's ceiling" in guide
     assert not any("`MLP`" in m.value for m in at.markdown)

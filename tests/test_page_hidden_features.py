@@ -293,7 +293,7 @@ def test_templated_specs_equal_fresh_builds(hidden, present):
 
     size = hc.chart_sizes(present)
     for net in _nudged(hidden):  # the first fills the templates, the second reuses them
-        key = hc.net_key(net)
+        key = net.key()
         view = hc.network_view(key)
         for p, where in [(view.boundary, "boundary")] + [(q, "neuron") for q in view.neurons]:
             for _ in range(2):  # built, then from the cache
@@ -315,7 +315,7 @@ def test_fresh_builds_are_app_charts_of_core_values(hidden):
     from app.charts import plane_heatmap, style
 
     _, net = _nudged(hidden)
-    key = hc.net_key(net)
+    key = net.key()
     table = F.feature_table(net, X, y)
     gates = F.name_hidden(table, hidden)
     a1, _ = F.plane_values(net, hc.SMALL_N)
@@ -360,7 +360,7 @@ def test_hidden_neurons_share_one_template(runs, run, monkeypatch):
     hist = runs[run]
     ranges = set()
     for epoch in (hist.snapshot_epochs[1], hist.snapshot_epochs[-1]):
-        view = hc.network_view(hc.net_key(hist.network_at(epoch)))
+        view = hc.network_view(hist.network_at(epoch).key())
         specs = [hc.plane_chart(p, False, 320) for p in view.neurons]
         for k, (spec, p) in enumerate(zip(specs, view.neurons)):
             assert spec["title"] == p.title == f"Hidden{k + 1}: {view.gates[k].name}"

@@ -262,7 +262,7 @@ def test_warm_fills_the_default_render_with_the_same_values(monkeypatch):
     monkeypatch.setattr(tr, "train", boom)
     monkeypatch.setitem(tc.BUILDERS, "curve", boom)
     monkeypatch.setattr(tc, "plane_heatmap", boom)
-    monkeypatch.setattr(tr, "key_network", boom)
+    monkeypatch.setattr(tc, "plane_from_template", boom)
     at = open_page("training.py")
     assert not at.exception and not at.error
     assert shown(at) == cold
@@ -285,12 +285,12 @@ def test_replay_boundary_from_its_template_is_core_output():
     hist = core_run()
     for i in (0, 1, 37, 200):
         e = hist.snapshot_epochs[i]
-        key = tr.replay_key(hist, i, False)
         ref = hist.network_at(e)
-        net = tr.key_network(key)  # the key holds the snapshot's weights bit for bit
+        key = ref.key()
+        net = MLP.from_key(key)  # the key holds the snapshot's weights bit for bit
         assert all(np.array_equal(a, b) for a, b in zip(net.W + net.b, ref.W + ref.b))
-        spec = tr.boundary_spec(key)
-        assert tr.boundary_spec(key) == spec  # the cached copy
+        spec = tr.boundary_spec(key, e, False)
+        assert tr.boundary_spec(key, e, False) == spec  # the cached copy
         values = ref.predict(grid(60)[2])[:, 0].reshape(60, 60)
         kw = {"title": f"Decision boundary at epoch {e:,}", "value_name": "a2", "height": 330}
         assert spec == cached_spec("plane", False, (values,), kw)  # what a full Altair build gives
@@ -417,10 +417,8 @@ def test_a_boundary_without_a_half_line_comes_from_the_same_template():
 
     net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
     net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
-    weights = b"".join(np.ascontiguousarray(a).tobytes() for a in (net.W[0], net.b[0], net.W[1], net.b[1]))
-    key = (weights, 2, "sigmoid", "sigmoid", 300, False)
     values = net.predict(grid(60)[2])[:, 0].reshape(60, 60)
     assert values.min() > 0.5
     kw = {"title": "Decision boundary at epoch 300", "value_name": "a2", "height": 330}
-    spec = tr.boundary_spec(key)
+    spec = tr.boundary_spec(net.key(), 300, False)
     assert spec == cached_spec("plane", False, (values,), kw) and len(spec["layer"]) == 3

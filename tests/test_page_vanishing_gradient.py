@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from conftest import chart_specs
 
+from app.names import PRESET_NAMES
 from core.flow import (
     PRESETS,
     batch,
@@ -160,8 +161,8 @@ def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_dat
     table = expected_table(at)
     assert len(table) == len(PRESETS)
     for _, row in table.iterrows():
-        key = next(k for k, (label, _) in PRESETS.items() if label == row["network"])
-        p = PRESETS[key][1]
+        key = next(k for k, name in PRESET_NAMES.items() if name == row["network"])
+        p = PRESETS[key]
         r = core_flow(p["depth"], p["width"], p["act"], p["init"], "gauss", 3)
         est = mean_field(p["act"], weight_scale(p["init"], p["width"]))
         assert float(row[MEASURED].lstrip("×")) == pytest.approx(r.factor, rel=5e-3)
@@ -181,13 +182,13 @@ def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_dat
         assert cited in sources
     assert "×" not in sources  # the sources are paraphrased; no per-layer number is put in their mouth
     # the sigmoid's simple ceiling is derived on the page from σ'(0) and Xavier's gain, not quoted
-    gain = math.sqrt(weight_scale("xavier_uniform", PRESETS["sigmoid_xavier"][1]["width"]))
+    gain = math.sqrt(weight_scale("xavier_uniform", PRESETS["sigmoid_xavier"]["width"]))
     assert f"at most about 0.25 × {gain:.3g} = {0.25 * gain:.3g}" in shown
 
 
 def test_on_xor_the_zero_input_explains_tanh_running_ahead_of_the_estimate():
     at = open_page(PAGE, query=FAST)
-    p = PRESETS["tanh_normal"][1]
+    p = PRESETS["tanh_normal"]
     s2 = weight_scale(p["init"], p["width"])
     r = core_flow(p["depth"], p["width"], p["act"], p["init"], "xor", 0)
     est, z0 = mean_field("tanh", s2), zero_input_factor("tanh", s2)

@@ -185,24 +185,6 @@ def test_a_warmer_pauses_at_its_checkpoints_while_another_page_runs(monkeypatch)
         assert steps == ["a0", "a1", "a2"]
 
 
-def test_the_deep_training_pause_point_changes_no_number():
-    from app import vanishing_charts as vc
-    from core.flow import train_deep
-    from core.train import PAUSE_EVERY
-
-    calls = []
-    paused = train_deep(3, 4, "relu", "he_normal", 0.1, 3 * PAUSE_EVERY, 1, pause=lambda: calls.append(1))
-    assert len(calls) == 4  # epochs 0, 128, 256 and 384
-    plain = train_deep(3, 4, "relu", "he_normal", 0.1, 3 * PAUSE_EVERY, 1)
-    np.testing.assert_array_equal(paused.loss, plain.loss)
-    assert paused.final_loss == plain.final_loss and paused.solved == plain.solved
-    vc.train_result.clear()
-    first = vc.train_result(3, 4, "relu", "he_normal", 0.1, 200, 1, _pause=lambda: calls.append(2))
-    again = vc.train_result(3, 4, "relu", "he_normal", 0.1, 200, 1, _pause=lambda: calls.append(3))
-    assert calls.count(2) == 2 and 3 not in calls  # a cache hit: _pause is not part of the key
-    assert again.final_loss == first.final_loss
-
-
 def test_a_child_process_gives_the_same_results_or_none():
     from app import vanishing_charts as vc
     from core.flow import train_deep
