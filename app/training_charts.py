@@ -25,7 +25,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from app.charts import plane_heatmap, points_frame, sizes, style
+from app import ui
+from app.charts import PLOT_HEIGHT, plane_heatmap, points_frame, sizes, style
 from app.ui import GREY
 from core.losses import LOSSES
 from core.train import SOLVED_LOSS
@@ -375,7 +376,7 @@ def show_table(t, digits: int, cols: list | None = None, **kw) -> None:
     """A table with fixed decimals in its float columns (or ``cols``): column formats, not a Styler."""
     fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
     cols = cols or [f.name for f in t.schema if f.type in ("double", "float")]
-    st.dataframe(t, **{"width": "content", **kw}, column_config={c: fmt for c in cols})
+    ui.table(t, {c: fmt for c in cols}, **{"width": "content", **kw})
 
 
 def warm() -> None:

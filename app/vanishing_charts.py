@@ -788,28 +788,6 @@ def column_config(df: pd.DataFrame, formats: dict | None = None) -> dict:
     return config
 
 
-def _text(v, fmt: str) -> str:
-    if fmt == "percent":
-        return f"{v * 100:.3g}%"
-    return fmt % v
-
-
-def text_table(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
-    """``df`` with every number written as column_config would show it, the first column as the row
-    labels: for st.table, whose HTML grows with presenter mode's larger font (the data grid does not
-    fit a projected page), and which has no number formats of its own."""
-    formats = {**NUMBER_FORMATS, **(formats or {})}
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[col] = [_text(v, formats.get(col, "%.4g")) for v in s.tolist()]
-        else:
-            out[col] = s.astype(str).tolist()
-    text = pd.DataFrame(out, columns=list(df.columns))
-    return text.set_index(text.columns[0])
-
-
 def hist_table(r: FlowReport, layer: int) -> pd.DataFrame:
     """The three histograms of hidden layer ``layer`` as rows (values, from, to, count); empty bins left out."""
     rows = []

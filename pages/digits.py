@@ -280,7 +280,7 @@ def curves_tab() -> None:
                 "running loss": dash + [f"{v:.4f}" for v in hist.running_loss],
             }
         )
-        st.dataframe(table, hide_index=True)
+        ui.table(table, hide_index=True)
         st.caption("Running loss: the mean mini-batch loss during that epoch (the number the progress bar shows).")
 
 
@@ -366,9 +366,9 @@ def digit_tab() -> None:
     )
     show_spec(dc.activations_spec(mode, acts))
     with st.expander("The activations as numbers"):
-        st.dataframe(
+        ui.table(
             dc.table({"neuron": np.arange(width)} | {f"a{l}": a for l, a in enumerate(acts, start=1)}),
-            column_config={f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
+            {f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
             hide_index=True,
         )
     st.markdown(
@@ -389,9 +389,9 @@ def digit_tab() -> None:
         f"`dz2 = a2 − y`, now in ten dimensions, with y one-hot (1 for the true digit, 0 for the nine others)."
     )
     delta = dc.table({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
-    st.dataframe(
+    ui.table(
         delta,
-        column_config={
+        {
             f"a{L}": st.column_config.NumberColumn(format="%.4f"),
             f"dz{L} = a{L} − y": st.column_config.NumberColumn(format="%+.4f"),
         },
@@ -466,7 +466,7 @@ def gradients_tab() -> None:
         if vg:
             st.page_link(f"../pages/{vg[0]}", label="Why: the Vanishing gradient page", icon=":material/blur_on:")
         with st.expander("The numbers"):
-            st.dataframe(
+            ui.table(
                 ui.matrix_frame(G, [str(e) for e in range(1, G.shape[0] + 1)], [f"‖dW{l}‖" for l in range(1, L + 1)]),
             )
     else:

@@ -70,7 +70,7 @@ def feature_table(compact: bool = False) -> None:
     """The notes' table; compact (beside a chart when projecting): without the Expected column,
     whose answer the ✓/✗ of the Prediction column already gives."""
     frame = view.frame
-    hc.show_table(frame.drop_columns(["Expected"]) if compact else frame, "hf_table", PRESENT)
+    hc.show_table(frame.drop_columns(["Expected"]) if compact else frame, "hf_table")
     n_wrong = int(table.wrong.sum())
     st.caption(
         ("✓ = XOR's answer. " if compact else "")
@@ -277,4 +277,4 @@ with right:
             f"With {h} hidden neurons the plot is a 2-D view: the line holds the other neurons at their mean "
             f"contribution. {view}"
         )
-    hc.show_table(space.frame, "hf_space_table", PRESENT)
+    hc.show_table(space.frame, "hf_space_table")

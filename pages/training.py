@@ -251,7 +251,7 @@ def stuck_runs(r, cfg: dict) -> None:
     )
     for tab, s in zip(st.tabs([f"seed {s.seed}" for s in runs]), runs):
         with tab:
-            st.dataframe(s.table, width="content")
+            ui.table(s.table, width="content")
             st.caption(
                 f"Slope = the activation's derivative at z1, as a share of its steepest value (highlighted: below "
                 f"{SATURATED:.0%}, i.e. saturated). {s.saturated} of {s.values} hidden values are saturated. "
