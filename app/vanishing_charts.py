@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.charts import sizes, style
+from app.charts import PLOT_HEIGHT, sizes, style
 from app.ui import GREY
 from core.activations import ACTIVATIONS
 from core.flow import (
@@ -243,7 +243,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
             color=alt.Color(
                 "curve:N",
                 scale=alt.Scale(domain=labels, range=[F_COLOUR, DZ_COLOUR]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),  # one row each: fits a phone
             ),
             strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=labels, range=[[1, 0], [6, 3]]), legend=None),
             tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
@@ -274,7 +274,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
         .properties(name="zrule")
     )
     title = f"{act.label} and its derivative"
-    return alt.layer(*layers).properties(title=title, height=_h(270), width="container")
+    return alt.layer(*layers).properties(title=title, height=_h(150), width="container", autosize=PLOT_HEIGHT)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -343,7 +343,7 @@ def powers_chart(z: float, n: int) -> alt.Chart:
             color=alt.Color(
                 "activation:N",
                 scale=alt.Scale(domain=names, range=list(ACT_COLOURS.values())),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", columns=2),  # one row runs past a phone's edge
             ),
             tooltip=[
                 alt.Tooltip("activation:N"),
@@ -351,7 +351,12 @@ def powers_chart(z: float, n: int) -> alt.Chart:
                 alt.Tooltip("product:Q", title="f'(z)ⁿ", format=".4g"),
             ],
         )
-        .properties(title=f"What n layers at z = {z:g} multiply a gradient by", height=_h(320), width="container")
+        .properties(
+            title=f"What n layers at z = {z:g} multiply a gradient by",
+            height=_h(170),
+            width="container",
+            autosize=PLOT_HEIGHT,  # the legend's rows come on top of the plot
+        )
     )
 
 
@@ -655,7 +660,15 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
             color=alt.Color(
                 "run:N",
                 scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=500, direction="vertical"),
+                # each label on two lines, "A: 10 × Sigmoid" over the rest: one line runs past a phone's edge
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    labelLimit=500,
+                    direction="vertical",
+                    labelExpr="[slice(datum.label, 0, indexof(datum.label, ', ')), "
+                    "slice(datum.label, indexof(datum.label, ', ') + 2)]",
+                ),
             ),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4g")],
         )
