@@ -296,18 +296,18 @@ def mistakes_tab() -> None:
         off = C.copy()
         np.fill_diagonal(off, 0)
         st.markdown(
-            f"Row = the true digit, column = the network's answer. The diagonal (blue) counts the "
-            f"{int(C.trace())} right answers; every red cell off it is a kind of mistake "
-            f"({int(off.sum())} in all)."
+            f"Row = the true digit, column = the network's answer. The outlined diagonal counts the "
+            f"{int(C.trace())} right answers; every shaded cell off it is a kind of mistake "
+            f"({int(off.sum())} in all). The darker a cell's purple, the larger its share of that row's test images."
         )
         if off.sum():
             top = np.argwhere(off == off.max())[:3]
             pairs = ", ".join(f"a **{t}** read as a **{p}**" for t, p in top)
             each = " each" if len(top) > 1 else ""
             st.markdown(f"Most common mistake{'s' if len(top) > 1 else ''}: {pairs} ({int(off.max())}×{each}).")
-        with st.expander("The matrix as a table"):
-            frame = ui.matrix_frame(C, [f"true {k}" for k in range(10)], [f"→ {k}" for k in range(10)])
-            st.dataframe(frame.astype(int))
+    with st.expander("The matrix as a table"):  # the page's width: eleven columns do not fit beside the chart
+        frame = ui.matrix_frame(C, [f"true {k}" for k in range(10)], [f"→ {k}" for k in range(10)])
+        ui.table(frame.astype(int))
     st.subheader(f"Misclassified test images ({len(res.mistakes)})")
     shown = res.mistakes[:24]
     if len(shown):
@@ -357,7 +357,7 @@ def digit_tab() -> None:
     verdict = "right" if pred == true else "wrong"
     left.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
     with right:
-        show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 280 if mode else 300))
+        show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 310 if mode else 320))  # legend: one row each
         st.caption(f"The ten probabilities add up to {a2.sum():.6f}: softmax turns ten numbers z2 into shares of 1.")
     acts = [fwd.a[l][0] for l in range(1, L)]
     st.markdown(
