@@ -175,10 +175,16 @@ def page_header(title: str, intro: str | None = None) -> None:
     two projected lines) folds into an expander, so the page's main picture and numbers move up
     onto a projector's first screen."""
     st.title(title)
-    if intro and presenter() and len(intro) > INTRO_FOLD:
-        with st.expander("About this page"):
+    if intro:
+        fold_intro(intro)
+
+
+def fold_intro(intro: str, label: str = "About this page") -> None:
+    """An introduction: in presenter mode, when longer than INTRO_FOLD, folded into an expander."""
+    if presenter() and len(intro) > INTRO_FOLD:
+        with st.expander(label):
             st.markdown(intro)
-    elif intro:
+    else:
         st.markdown(intro)
 
 

@@ -17,7 +17,7 @@ ui.page_header(
 )
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
-net = state.weight_editor()
+net = state.weight_editor(expanded=False if ui.presenter() else None)  # projected: the result on the first screen
 if net.n_layers != 2:
     st.error("This page follows the notes' one-hidden-layer network; the current network has more layers.")
     st.stop()
