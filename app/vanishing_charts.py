@@ -660,14 +660,16 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
             color=alt.Color(
                 "run:N",
                 scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
-                # each label on two lines, "A: 10 × Sigmoid" over the rest: one line runs past a phone's edge
+                # each label on three lines: "A: 10 × Sigmoid", "N(0, 1)", "lr 0.1" (one line runs past a
+                # phone's edge when projected; the initialiser's own name may hold a comma)
                 legend=alt.Legend(
                     title=None,
                     orient="bottom",
                     labelLimit=500,
                     direction="vertical",
                     labelExpr="[slice(datum.label, 0, indexof(datum.label, ', ')), "
-                    "slice(datum.label, indexof(datum.label, ', ') + 2)]",
+                    "slice(datum.label, indexof(datum.label, ', ') + 2, lastindexof(datum.label, ', ')), "
+                    "slice(datum.label, lastindexof(datum.label, ', ') + 2)]",
                 ),
             ),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4g")],

@@ -35,8 +35,9 @@ def epoch_numbers(hist, k: int) -> None:
     slider and the play button), one under the other, then when the run was solved and, in small
     print, how it ended: all on a 1280×720 first screen."""
     solved = tr.solved_at(hist)
-    st.metric(f"Loss at epoch {k:,}", ui.fmt(hist.loss[k], 4), help=f"{LOSSES[hist.loss_name]} at this epoch")
-    st.metric(f"Accuracy at epoch {k:,}", f"{hist.acc[k]:.0%}", help="outputs on the right side of 0.5, out of 4")
+    st.markdown(f"**At epoch {k:,}**")  # the metrics' labels stay short: "Accuracy at epoch 5,000" was cut
+    st.metric("Loss", ui.fmt(hist.loss[k], 4), help=f"{LOSSES[hist.loss_name]} at this epoch")
+    st.metric("Accuracy", f"{hist.acc[k]:.0%}", help="outputs on the right side of 0.5, out of 4")
     st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
     st.caption(
         f"End of the run, epoch {hist.epochs_run:,}: loss {ui.fmt(hist.loss[-1], 4)}, accuracy {hist.acc[-1]:.0%}. "

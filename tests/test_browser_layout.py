@@ -100,19 +100,20 @@ def test_the_replay_shows_its_epochs_numbers_beside_the_picture_and_follows_the_
     page = open_page(browser, server, "training?tr_epochs=1000&tr_epoch=500", "1280x720", presenter=True)
     try:
         # the shown epoch's loss and accuracy, beside the decision boundary, on the projector's first screen
-        assert metric_value(page, "Loss at epoch 500") == fmt(hist.loss[500], 4)
-        assert metric_value(page, "Accuracy at epoch 500") == f"{hist.acc[500]:.0%}"
+        wait_for_text(page, "At epoch 500")
+        assert metric_value(page, "Loss") == fmt(hist.loss[500], 4)
+        assert metric_value(page, "Accuracy") == f"{hist.acc[500]:.0%}"
         chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1).bounding_box()
-        for label in ("Loss at epoch 500", "Accuracy at epoch 500"):
-            m = box(page, '[data-testid="stMetric"]', label)
+        for label in ("At epoch 500", "Loss", "Accuracy"):
+            m = page.locator('[data-testid="stMain"]').get_by_text(label, exact=True).first.bounding_box()
             assert m["y"] + m["height"] <= 720 and m["y"] < chart["y"] + chart["height"], (label, m, chart)
             assert m["x"] >= chart["x"] + chart["width"]  # beside the picture
         # scrubbing moves them with the picture
         epoch = slider(page, "Epoch")
         epoch.focus()
         page.keyboard.press("ArrowLeft")
-        wait_for_text(page, "Loss at epoch 495")
-        assert metric_value(page, "Loss at epoch 495") == fmt(hist.loss[495], 4)
+        wait_for_text(page, "At epoch 495")
+        assert metric_value(page, "Loss") == fmt(hist.loss[495], 4)
         assert "Decision boundary at epoch 495" in chart_titles(page)
         # playing: whenever a step has been drawn (the page idle), the position and the numbers show one
         # epoch; the picture, redrawn on its canvas a moment later, shows it too (most of the time)
@@ -134,14 +135,14 @@ def test_the_replay_shows_its_epochs_numbers_beside_the_picture_and_follows_the_
         epoch = slider(page, "Epoch")
         epoch.focus()
         page.keyboard.press("End")
-        wait_for_text(page, "Loss at epoch 1,000")
+        wait_for_text(page, "At epoch 1,000")
         epochs = slider(page, "Epochs")
         epochs.focus()
         page.keyboard.press("End")  # 20,000 epochs
         wait_for_text(page, "End of the run, epoch 20,000")
         wait_done(page)
         assert slider(page, "Epoch").get_attribute("aria-valuetext") == "20000"
-        assert page.get_by_text("Loss at epoch 20,000").count() == 1
+        assert page.locator('[data-testid="stMain"]').get_by_text("At epoch 20,000", exact=True).count() == 1
         assert "Decision boundary at epoch 20,000" in chart_titles(page)
     finally:
         page.context.close()
@@ -155,8 +156,8 @@ PLAY_STATE_JS = (
     + """
   const epoch = t => t ? (t.match(/epoch ([\\d,]+)/i) || [])[1] || null : null;
   const bar = document.querySelector('[data-testid="stProgress"]');
-  const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')].map(e => e.innerText)
-    .find(t => t.startsWith('Loss at epoch'));
+  const label = [...document.querySelectorAll('[data-testid="stMarkdown"]')].map(e => e.innerText)
+    .find(t => t.startsWith('At epoch'));
   let title = null;
   for (const el of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
     const view = findView(el);

@@ -330,7 +330,8 @@ def test_presenter_mode_puts_loss_boundary_and_numbers_side_by_side():
     assert columns[0] == ["Loss (log scale)"]
     assert columns[1][:2] == ["Decision boundary at epoch 1,000", "Epoch"]
     # beside the picture: the shown epoch's numbers (here the last epoch's, the run's final ones)
-    assert columns[2][:3] == ["Loss at epoch 1,000", "Accuracy at epoch 1,000", "Solved at epoch"]
+    assert columns[2][:4] == ["markdown", "Loss", "Accuracy", "Solved at epoch"]
+    assert "**At epoch 1,000**" in [m.value for m in at.markdown]
     final = dict(normal["metrics"])
     assert [m.value for m in at.metric][:3] == [final["Final loss"], final["Final accuracy"], final["Solved at epoch"]]
     assert any(c.value.startswith("End of the run, epoch 1,000: loss") for c in at.caption)
