@@ -20,7 +20,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from app.charts import COLOUR_SCALE, grid_frame, sizes, style
+from app.charts import COLOUR_SCALE, PLOT_HEIGHT, grid_frame, sizes, style
 from app.ui import BLUE, GREY, RED, presenter
 from core.activations import get_activation, sigmoid
 from core.data import ROW_LABELS, notes_weights
@@ -125,7 +125,7 @@ def diagram_frames(net: MLP) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _diagram_template(h: int, big: bool, edge_labels: bool) -> dict:
     s = sizes()
     span = max(h, 2)
-    height = int(150 + 105 * span) + (60 if big else 0)
+    height = int(40 + 105 * span) + (25 if big else 0)  # the drawing's own (PLOT_HEIGHT): the legends come below
     xsc = alt.Scale(domain=[-0.3, 2.3], nice=False, zero=False)
     ysc = alt.Scale(domain=[-(span - 1) / 2 - 0.8, (span - 1) / 2 + 0.6], nice=False, zero=False)
     X = alt.X("x:Q", scale=xsc, axis=None)
@@ -190,9 +190,10 @@ def _diagram_template(h: int, big: bool, edge_labels: bool) -> dict:
     ]
     chart = (
         alt.layer(*layers)
-        .properties(height=height, width="container")
+        .properties(height=height, width="container", autosize=PLOT_HEIGHT)
         .configure_view(stroke=None)
-        .configure_legend(orient="bottom", direction="horizontal", labelFontSize=s["font"], titleFontSize=s["font"])
+        # entries one under the other: the two legends side by side, each a row wide, ran past a phone's edge
+        .configure_legend(orient="bottom", direction="vertical", labelFontSize=s["font"], titleFontSize=s["font"])
     )
     return to_template(chart)
 

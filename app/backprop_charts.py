@@ -76,7 +76,8 @@ def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
         .encode(
             y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
             yOffset=alt.YOffset("input:N", sort=inputs),
-            x=alt.X("term:Q", title="share of the gradient  (term for one input, already ÷ N)", scale=xs),
+            # three lines: one would run past a phone's edge
+            x=alt.X("term:Q", title=["share of the gradient", "(term for one input,", "already ÷ N)"], scale=xs),
             color=alt.Color(
                 "sign:N",
                 scale=alt.Scale(domain=["positive", "negative"], range=[RED, BLUE]),

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from app import ui
 from app.ui import matrix_frame
 from core import backprop_ledger as bl
 from core import formulas as F
@@ -222,7 +223,7 @@ def show(data: pa.Table | pd.DataFrame, key: str, highlight_row: str | None = No
     default = DEFAULT_FORMAT if isinstance(digits, dict) else digits
     numeric = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]
     config = {c: st.column_config.NumberColumn(format=fmt.get(c, default)) for c in numeric}
-    st.dataframe(table, key=key, width="content", column_config=config)
+    ui.table(table, config, key=key, width="content")
 
 
 def step_matrix(led: bl.Ledger, step: str) -> tuple[np.ndarray, list[str], list[str]]:

@@ -17,6 +17,11 @@ from core.data import X as XOR_X
 from core.data import y as XOR_Y
 
 COLOUR_SCALE = alt.Scale(scheme="redblue", reverse=True, domain=[0, 1])  # 0 blue … 1 red (RdBu)
+# A chart's ``autosize`` when its ``height`` should be the plot's own height, with the title, axes and
+# legend on top of it. Streamlit's default, "fit", counts them inside the height: a legend that grows
+# (a diverged run's three entries) or a rotated axis title longer than the plot squeezed plots to a
+# few pixels (the projected Training loss curve to ~40 px).
+PLOT_HEIGHT = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def sizes(present: bool | None = None) -> dict:

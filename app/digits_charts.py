@@ -27,11 +27,18 @@ import pyarrow as pa
 import streamlit as st
 from PIL import Image
 
-from app.ui import BLUE, GREY, RED, presenter
+from app.charts import PLOT_HEIGHT
+from app.ui import GREY, RED, presenter
 
 TRUE_LABEL, OTHER_LABEL = "true digit (y = 1)", "others (y = 0)"  # short: one legend row when projected
-TRAIN_COLOUR = GREY  # train/test are not classes: grey (dashed) and near-black, never red/blue
+# train/test are not classes, so never red/blue: test near-black, solid, a dot per epoch; train orange,
+# dashed, no dots (on a projector grey-dashed-with-dots and black-with-dots looked the same)
+TRAIN_COLOUR = "#e08214"
 TEST_COLOUR = "#1a1a1a"
+# The confusion matrix shades each cell by its share of the true digit's images in one hue (light to
+# dark purple; not red/blue, which mean class 1/0 everywhere else); square-root scaled so a 2 % mistake
+# still shows. The diagonal, the right answers, is outlined in black.
+SHARE_SCALE = alt.Scale(type="sqrt", domain=[0, 1], range=["#f2f0f7", "#3f007d"])
 LAYER_COLOURS = ["#1a1a1a", "#e08214", "#5e3c99", "#1b7837", "#8c510a"]
 DIVERGING = alt.Scale(scheme="redblue", reverse=True, domain=[-1, 1])  # blue negative … red positive
 INK = alt.Scale(scheme="greys", domain=[0, 1])  # 0 white paper … 1 black ink
@@ -181,12 +188,12 @@ def weights_frames(W1: np.ndarray, count: int) -> tuple[pd.DataFrame, pd.DataFra
 
 # ----- charts -------------------------------------------------------------------------------------
 def curves_chart(values: dict[str, np.ndarray], title: str, y_title: str, y_format: str, height: int = 300):
-    """Train (grey, dashed) and test (near-black) per epoch."""
+    """Train (orange, dashed) and test (near-black, solid, with a dot per epoch) per epoch."""
     s = sizes()
     df = curves_frame(values)
     labels = list(values)
     colours = [TRAIN_COLOUR if "train" in k else TEST_COLOUR for k in labels]
-    dashes = [[6, 4] if "train" in k else [1, 0] for k in labels]
+    dashes = [[3 * s["line"], 2 * s["line"]] if "train" in k else [1, 0] for k in labels]
     # one merged legend (same title) drawn as line samples, so the dashes show in it
     legend = alt.Legend(title=None, orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolSize=300)
     enc = {
@@ -196,17 +203,25 @@ def curves_chart(values: dict[str, np.ndarray], title: str, y_title: str, y_form
         "strokeDash": alt.StrokeDash("set:N", scale=alt.Scale(domain=labels, range=dashes), legend=legend),
         "tooltip": [alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4f")],
     }
-    chart = alt.Chart(df).mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
-    return chart.encode(**enc).properties(title=title, height=_tall(height), width="container")
+    line = alt.Chart(df).mark_line(strokeWidth=s["line"] - 1).encode(**enc)
+    dots = (
+        alt.Chart(df)
+        .transform_filter(alt.FieldOneOfPredicate(field="set", oneOf=[k for k in labels if "train" not in k]))
+        .mark_point(filled=True, size=s["point"] / 8, opacity=1)
+        .encode(x=enc["x"], y=enc["y"], color=enc["color"], tooltip=enc["tooltip"])
+    )
+    return alt.layer(line, dots).properties(title=title, height=_tall(height), width="container")
 
 
 def confusion_chart(C: np.ndarray, height: int = 380):
-    """Counts [true, predicted]: correct cells in blue shades, mistakes in red shades, counts printed."""
+    """Counts [true, predicted], printed, each cell shaded by its share of the true digit's images
+    (SHARE_SCALE); the diagonal (right answers) outlined."""
     s = sizes()
     df = confusion_frame(C)
     enc = {
         "x": alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0)),
-        "y": alt.Y("true:O", title="true digit", axis=alt.Axis(labelOverlap=False)),  # all ten, also when short
+        # all ten, also when short (projected: a size smaller than the text, so ten rows never touch)
+        "y": alt.Y("true:O", title="true digit", axis=alt.Axis(labelOverlap=False, labelFontSize=s["font"] * 0.8)),
         "tooltip": [
             alt.Tooltip("true:O", title="true digit"),
             alt.Tooltip("predicted:O", title="predicted"),
@@ -216,32 +231,21 @@ def confusion_chart(C: np.ndarray, height: int = 380):
     }
     base = alt.Chart(df).encode(**enc)
     empty = base.mark_rect(stroke="#dddddd", fill="white")  # every cell, so empty ones stay white
-    right = (
-        base.transform_filter("datum.kind == 'correct' && datum.count > 0")
+    shaded = (
+        base.transform_filter("datum.count > 0")
         .mark_rect(stroke="white")
-        .encode(color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], range=["#d1e5f0", BLUE]), legend=None))
+        .encode(color=alt.Color("share:Q", scale=SHARE_SCALE, legend=None))
     )
-    wrong = (
-        base.transform_filter("datum.kind == 'mistake' && datum.count > 0")
-        .mark_rect(stroke="white")
-        .encode(
-            color=alt.Color(
-                "share:Q", scale=alt.Scale(domain=[0, 0.1], range=["#f4a582", RED], clamp=True), legend=None
-            )
-        )
+    diagonal = base.transform_filter("datum.kind == 'correct'").mark_rect(
+        fill=None, stroke="black", strokeWidth=s["stroke"]
     )
     text = (
         base.transform_filter("datum.count > 0")
         .mark_text(fontSize=s["font"], fontWeight="bold")
-        .encode(
-            text="count:Q",
-            color=alt.condition("datum.kind == 'correct' && datum.share > 0.5", alt.value("white"), alt.value("black")),
-        )
+        .encode(text="count:Q", color=alt.condition("datum.share > 0.3", alt.value("white"), alt.value("black")))
     )
-    return (
-        alt.layer(empty, right, wrong, text)
-        .resolve_scale(color="independent")
-        .properties(title="Confusion matrix (test images)", height=_tall(height), width="container")
+    return alt.layer(empty, shaded, diagonal, text).properties(
+        title="Confusion matrix (test images)", height=_tall(height), width="container"
     )
 
 
@@ -274,8 +278,9 @@ def digit_chart(image: np.ndarray, max_value: int, size: int = 220):
 def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
     """Hidden activations a1, a2, ... of one image as strips: one row per layer, one cell per neuron.
 
-    Quantitative axes (not bands) and no legend or title, so Streamlit's autosize "fit" leaves the
-    strips their height; red = positive, blue = negative, white = 0, scaled by the largest |a|.
+    Quantitative axes (not bands), no legend or title; the strips together are at least 120 px tall
+    (PLOT_HEIGHT: the axis comes on top); red = positive, blue = negative, white = 0, scaled by the
+    largest |a|.
     """
     df = activations_frame(acts)
     n = max((np.size(a) for a in acts), default=1)
@@ -297,7 +302,7 @@ def activations_chart(acts: list[np.ndarray], height_per_layer: int = 44):
             color=alt.Color("v:Q", scale=DIVERGING, legend=None),
             tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q"), alt.Tooltip("value:Q", format=".4f")],
         )
-        .properties(height=_tall(height_per_layer * L + 45), width="container")
+        .properties(height=_tall(max(120, height_per_layer * L)), width="container", autosize=PLOT_HEIGHT)
     )
 
 
@@ -320,7 +325,7 @@ def probability_chart(probs: np.ndarray, true_label: int, out_name: str = "a2", 
         color=alt.Color(
             "label:N",
             scale=alt.Scale(domain=[TRUE_LABEL, OTHER_LABEL], range=[RED, GREY]),
-            legend=alt.Legend(title=None, orient="bottom"),
+            legend=alt.Legend(title=None, orient="bottom", direction="vertical"),  # one row each: fits a phone
         )
     )
     # numbers only over the bars that show: ten "0.00" labels would run into each other on a projector

@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from app import ui
 from app.charts import (
     contour_lines,
     grid_codes,
@@ -526,19 +527,9 @@ def number_columns(t: pa.Table, digits: int = 3) -> dict:
     return config
 
 
-def show_table(t: pa.Table, key: str, presenter: bool, digits: int = 3) -> None:
-    """A small table whose first column names the input: st.dataframe with column formats, or in
-    presenter mode an st.table of the same formatted text (an HTML table grows with presenter mode's
-    larger font; the grid would be cut off)."""
-    if presenter:
-        first, *rest = t.column_names
-        text = {c: t[c].to_pylist() for c in rest}
-        for c in rest:
-            if pa.types.is_floating(t.schema.field(c).type):
-                text[c] = [f"{v:.{digits}f}" for v in text[c]]
-        st.table(pd.DataFrame(text, index=pd.Index(t[first].to_pylist(), name=first)))
-    else:
-        st.dataframe(t, column_config=number_columns(t, digits), key=key, width="content", hide_index=True)
+def show_table(t: pa.Table, key: str, digits: int = 3) -> None:
+    """A small table whose first column names the input, with column formats (app.ui.table)."""
+    ui.table(t, number_columns(t, digits), key=key, width="content", hide_index=True)
 
 
 # ----- cold start ------------------------------------------------------------------------------------

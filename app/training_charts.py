@@ -25,7 +25,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from app.charts import plane_heatmap, points_frame, sizes, style
+from app import ui
+from app.charts import PLOT_HEIGHT, plane_heatmap, points_frame, sizes, style
 from app.names import LOSS_NAMES
 from app.ui import GREY
 from core.train import SOLVED_LOSS
@@ -67,13 +68,16 @@ def curve_frame(runs: dict[str, np.ndarray], floor: float | None = None) -> pd.D
     return pd.concat(parts, ignore_index=True)
 
 
-def _colour(labels: list[str]) -> alt.Color:
+def _colour(labels: list[str], symbol: int) -> alt.Color:
+    """One colour per run; with several runs a legend below, one row each (symbol: its dots' size,
+    small, so three rows take little height on a projector)."""
+    legend = alt.Legend(
+        title=None, orient="bottom", direction="vertical", labelLimit=400, symbolSize=symbol, symbolStrokeWidth=2
+    )
     return alt.Color(
         "run:N",
         scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
-        legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400)
-        if len(labels) > 1
-        else None,
+        legend=legend if len(labels) > 1 else None,
     )
 
 
@@ -83,13 +87,14 @@ def curve_chart(
     y_title: str,
     log: bool = False,
     y_format: str = "~g",
-    height: int = 240,
+    height: int = 130,
     marks: dict[str, int] | None = None,
     y_domain: list | None = None,
     x_domain: list | None = None,
     points: bool = False,
 ) -> alt.LayerChart:
-    """One line per run over epochs. marks: {label: epoch} drawn as dashed vertical rules.
+    """One line per run over epochs; height: the plot's (PLOT_HEIGHT). marks: {label: epoch} drawn as
+    dashed vertical rules.
 
     x_domain fixes the epoch axis (e.g. the planned run length when a run stopped early); points
     draws a dot on every value (for short, zoomed curves).
@@ -109,7 +114,7 @@ def curve_chart(
             axis=alt.Axis(format="~d", tickMinStep=1),
         ),
         y=alt.Y("value:Q", title=y_title, scale=scale, axis=alt.Axis(format=y_format)),
-        color=_colour(labels),
+        color=_colour(labels, s["point"] // 4),
         tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("value:Q", title=y_title, format=".4g")],
     )
     line = base.mark_line(strokeWidth=s["line"] - 1)
@@ -125,7 +130,7 @@ def curve_chart(
             .mark_rule(color=GREY, strokeDash=[6, 4], strokeWidth=2)
             .encode(x="epoch:Q", tooltip=[alt.Tooltip("what:N", title="marker"), alt.Tooltip("epoch:Q")])
         )
-    return alt.layer(*layers).properties(title=title, height=height, width="container")
+    return alt.layer(*layers).properties(title=title, height=height, width="container", autosize=PLOT_HEIGHT)
 
 
 def log_bins(values: np.ndarray, n: int = 30) -> np.ndarray:
@@ -156,13 +161,13 @@ def histogram_chart(
     groups: dict[str, np.ndarray],
     edges: np.ndarray,
     title: str,
-    x_title: str,
+    x_title: str | list[str],
     log: bool = False,
     rule: float | None = None,
     rule_label: str = "",
-    height: int = 300,
+    height: int = 180,
 ) -> alt.LayerChart:
-    """Overlaid histograms, one colour per setting (A dark grey, B orange)."""
+    """Overlaid histograms, one colour per setting (A dark grey, B orange); height: the plot's (PLOT_HEIGHT)."""
     s = sizes()
     df = histogram_frame(groups, edges)
     labels = list(groups)
@@ -178,7 +183,15 @@ def histogram_chart(
             color=alt.Color(
                 "setting:N",
                 scale=alt.Scale(domain=labels, range=colours),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    direction="vertical",
+                    labelLimit=400,
+                    symbolType="square",
+                    symbolSize=s["point"] // 2,  # the bars' colours, big enough to tell apart
+                    symbolOpacity=0.8,
+                ),
             ),
             tooltip=[
                 alt.Tooltip("setting:N"),
@@ -195,7 +208,7 @@ def histogram_chart(
             .mark_rule(color="black", strokeDash=[6, 4], strokeWidth=s["stroke"])
             .encode(x="x:Q", tooltip=[alt.Tooltip("what:N", title="line"), alt.Tooltip("x:Q", format=".3g")])
         )
-    return alt.layer(*layers).properties(title=title, height=height, width="container")
+    return alt.layer(*layers).properties(title=title, height=height, width="container", autosize=PLOT_HEIGHT)
 
 
 # ----- cached specs -------------------------------------------------------------------------------
@@ -337,9 +350,10 @@ def run_charts(hist, lr: float, extra: dict, is_presenter: bool) -> dict:
     runs = {f"this run (lr {lr:g})": hist.loss, **extra}
     planned = [0, len(hist.lr)]  # a diverged run stops early; keep the planned length on every axis
     name = LOSS_NAMES[hist.loss_name]
-    small = 250 if is_presenter else 180  # presenter fonts need room: 180 pixels would keep little for the curve
+    small = 150 if is_presenter else 130  # plot heights (PLOT_HEIGHT): axes, title and legend come on top
+    tall = 200 if is_presenter else 250  # projected beside the boundary: with a 3-run legend it still fits 720 px
     out = {
-        "loss": ("curve", (runs, "Loss (log scale)", name), dict(log=True, marks=marks, height=390, x_domain=planned)),
+        "loss": ("curve", (runs, "Loss (log scale)", name), dict(log=True, marks=marks, height=tall, x_domain=planned)),
         "accuracy": (
             "curve",
             ({"this run": hist.acc}, "Accuracy", "accuracy"),
@@ -352,7 +366,7 @@ def run_charts(hist, lr: float, extra: dict, is_presenter: bool) -> dict:
         n = max(20, 3 * hist.divergence.epoch + 10)
         zoom = {k: v[: n + 1] for k, v in runs.items()}
         out["zoom"] = ("curve", (zoom, f"Zoom: loss over the first {n} epochs", name),
-                       dict(log=True, marks=marks, height=280, points=True))  # fmt: skip
+                       dict(log=True, marks=marks, height=200, points=True))  # fmt: skip
     return {k: v and cached_spec(v[0], is_presenter, v[1], v[2]) for k, v in out.items()}
 
 
@@ -367,7 +381,8 @@ def lab_charts(results: dict, epochs: int, is_presenter: bool) -> tuple[dict, di
         "histogram", is_presenter, (finals, edges, "Final loss of every run", "final loss (log scale)"), kw
     )
     edges = np.linspace(0, max(epochs, 1), 41)
-    args = (to_solve, edges, "Epochs needed (solved runs only)", "epoch at which the run counted as solved")
+    x_title = ["epoch at which the run counted", "as solved (solved runs only)"]  # two lines: a phone's width
+    args = (to_solve, edges, "Epochs needed to solve", x_title)
     return losses, cached_spec("histogram", is_presenter, args, {})
 
 
@@ -375,7 +390,7 @@ def show_table(t, digits: int, cols: list | None = None, **kw) -> None:
     """A table with fixed decimals in its float columns (or ``cols``): column formats, not a Styler."""
     fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
     cols = cols or [f.name for f in t.schema if f.type in ("double", "float")]
-    st.dataframe(t, **{"width": "content", **kw}, column_config={c: fmt for c in cols})
+    ui.table(t, {c: fmt for c in cols}, **{"width": "content", **kw})
 
 
 def warm() -> None:

@@ -49,8 +49,7 @@ section[data-testid="stSidebar"]:not([data-collapsed="true"]) { width: 250px !im
 [data-testid="stSidebarContent"] { zoom: 0.85; }
 [data-testid="stSidebarHeader"] { height: 2rem; margin-bottom: 0; }
 .katex { font-size: 1.3em; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.25rem 0.45rem; }
-[data-testid="stDataFrame"] { zoom: 1.3; max-width: calc(100% / 1.3); }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem; padding: 0.25rem 0.35rem; }
 h1 { font-size: 2.2rem !important; padding-top: 0 !important; padding-bottom: 0.2rem !important; }
 h2 { font-size: 1.75rem !important; padding-top: 0.5rem !important; padding-bottom: 0.2rem !important; }
 h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bottom: 0.1rem !important; }
@@ -60,7 +59,22 @@ h3 { font-size: 1.35rem !important; padding-top: 0.4rem !important; padding-bott
   h1 { font-size: 1.6rem !important; }
   h2 { font-size: 1.3rem !important; }
   .katex { font-size: 1em; }  /* the page's text is already enlarged; wide formulas then fit a phone */
+  /* tables at normal mode's size (13 px), tight, headers wrapping, row labels on one line: a
+     nine-column table fits 390 px (!important: Streamlit's own cell styles win otherwise) */
+  [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 0.62rem !important; padding: 0.1rem !important; }
+  [data-testid="stTable"] thead th { overflow-wrap: anywhere; }
+  [data-testid="stTable"] tbody th { white-space: nowrap; }
 }
+</style>
+"""
+
+
+# Static CSS for every session: on a touch screen Streamlit keeps each data grid's toolbar (search,
+# download, full screen) visible, 44 px tall just above the grid, where it covered the formula, caption
+# or table before it. A margin of the same height gives it a strip of its own.
+BASE_CSS = """
+<style>
+@media (hover: none) { [data-testid="stDataFrame"] { margin-top: 2.75rem; } }
 </style>
 """
 
@@ -117,6 +131,7 @@ def sidebar_common() -> None:
             key="presenter",
             help="Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.",
         )
+    st.html(BASE_CSS)
     if presenter():
         st.html(PRESENTER_CSS)
 
@@ -243,10 +258,16 @@ def page_header(title: str, intro: str | None = None) -> None:
     two projected lines) folds into an expander, so the page's main picture and numbers move up
     onto a projector's first screen."""
     st.title(title)
-    if intro and presenter() and len(intro) > INTRO_FOLD:
-        with st.expander("About this page"):
+    if intro:
+        fold_intro(intro)
+
+
+def fold_intro(intro: str, label: str = "About this page") -> None:
+    """An introduction: in presenter mode, when longer than INTRO_FOLD, folded into an expander."""
+    if presenter() and len(intro) > INTRO_FOLD:
+        with st.expander(label):
             st.markdown(intro)
-    elif intro:
+    else:
         st.markdown(intro)
 
 
@@ -327,6 +348,64 @@ def show_matrix(
         table = _mark_table(table, label_col, highlight_row)
     st.dataframe(table, key=key, width="content", column_config=number_formats(cols, digits))
     return df.copy()
+
+
+def cell_text(v, fmt: str | None = None):
+    """One cell as the data grid writes it under a NumberColumn ``fmt`` (printf such as "%.3f", or
+    "percent"); floats without a format get 4 significant digits, NaN an empty cell, other values
+    (integers, text, booleans) stay as they are."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        return v
+    if np.isnan(v):
+        return ""
+    if fmt == "percent":
+        return f"{v * 100:.3g}%"
+    if fmt:
+        return fmt % v
+    return f"{v:.4g}" if isinstance(v, (float, np.floating)) else v
+
+
+def text_frame(data, column_config: dict | None = None, hide_index: bool | None = None) -> pd.DataFrame:
+    """``data`` (DataFrame or Arrow table) with every number written as ``column_config`` formats it
+    in the data grid, for st.table (which has no number formats of its own). hide_index: the first
+    column becomes the row labels, as the grid's pinned first column."""
+    df = data.to_pandas() if isinstance(data, pa.Table) else pd.DataFrame(data)
+    formats = {str(c): (cfg.get("type_config") or {}).get("format") for c, cfg in (column_config or {}).items()}
+    labels = {str(c): cfg["label"] for c, cfg in (column_config or {}).items() if cfg.get("label")}
+    out = pd.DataFrame(
+        {str(c): [cell_text(v, formats.get(str(c))) for v in df[c].tolist()] for c in df.columns}, index=df.index
+    )
+    if hide_index:
+        out = out.set_index(out.columns[0])
+    return out.rename(columns=labels)
+
+
+def table(
+    data,
+    column_config: dict | None = None,
+    *,
+    hide_index: bool | None = None,
+    key: str | None = None,
+    width: str | int = "stretch",
+    height: str | int = "auto",
+) -> None:
+    """Every table of the app (except show_matrix, which draws the same two ways itself).
+
+    Normally Streamlit's data grid (st.dataframe: sorting, search, full screen). In presenter mode an
+    HTML table (st.table) of the same numbers in the same formats: its text grows with presenter
+    mode's larger root font, so a projected table is whole; the grid draws on a canvas at its own
+    font size, and enlarging it (CSS zoom) cut its right-hand columns off. A pandas Styler is drawn
+    as it is (its own formats and highlights)."""
+    if not presenter():
+        st.dataframe(data, key=key, width=width, height=height, column_config=column_config, hide_index=hide_index)
+        return
+    from pandas.io.formats.style import Styler  # loads jinja2: only when projecting
+
+    if not isinstance(data, Styler):
+        data = text_frame(data, column_config, hide_index)
+    st.table(
+        data, width="content" if width == "content" else "stretch", height=height if height != "auto" else "content"
+    )
 
 
 def shape_str(a: np.ndarray) -> str:

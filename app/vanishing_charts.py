@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.charts import sizes, style
+from app.charts import PLOT_HEIGHT, sizes, style
 from app.names import ACTIVATION_NAMES, FLOW_INIT_NAMES, PRESET_NAMES
 from app.ui import GREY
 from core.activations import ACTIVATIONS, SATURATED
@@ -255,7 +255,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
             color=alt.Color(
                 "curve:N",
                 scale=alt.Scale(domain=labels, range=[F_COLOUR, DZ_COLOUR]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),  # one row each: fits a phone
             ),
             strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=labels, range=[[1, 0], [6, 3]]), legend=None),
             tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
@@ -286,7 +286,7 @@ def activation_chart(name: str, z_sel: float = 0.0) -> alt.LayerChart:
         .properties(name="zrule")
     )
     title = f"{ACTIVATION_NAMES[act.name]} and its derivative"
-    return alt.layer(*layers).properties(title=title, height=_h(270), width="container")
+    return alt.layer(*layers).properties(title=title, height=_h(150), width="container", autosize=PLOT_HEIGHT)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -355,7 +355,7 @@ def powers_chart(z: float, n: int) -> alt.Chart:
             color=alt.Color(
                 "activation:N",
                 scale=alt.Scale(domain=names, range=list(ACT_COLOURS.values())),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", columns=2),  # one row runs past a phone's edge
             ),
             tooltip=[
                 alt.Tooltip("activation:N"),
@@ -363,7 +363,12 @@ def powers_chart(z: float, n: int) -> alt.Chart:
                 alt.Tooltip("product:Q", title="f'(z)ⁿ", format=".4g"),
             ],
         )
-        .properties(title=f"What n layers at z = {z:g} multiply a gradient by", height=_h(320), width="container")
+        .properties(
+            title=f"What n layers at z = {z:g} multiply a gradient by",
+            height=_h(170),
+            width="container",
+            autosize=PLOT_HEIGHT,  # the legend's rows come on top of the plot
+        )
     )
 
 
@@ -670,7 +675,17 @@ def loss_chart(runs: dict[str, TrainResult], epochs: int) -> alt.LayerChart:
             color=alt.Color(
                 "run:N",
                 scale=alt.Scale(domain=labels, range=RUN_COLOURS[: len(labels)]),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=500, direction="vertical"),
+                # each label on three lines: "A: 10 × Sigmoid", "N(0, 1)", "lr 0.1" (one line runs past a
+                # phone's edge when projected; the initialiser's own name may hold a comma)
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    labelLimit=500,
+                    direction="vertical",
+                    labelExpr="[slice(datum.label, 0, indexof(datum.label, ', ')), "
+                    "slice(datum.label, indexof(datum.label, ', ') + 2, lastindexof(datum.label, ', ')), "
+                    "slice(datum.label, lastindexof(datum.label, ', ') + 2)]",
+                ),
             ),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4g")],
         )
@@ -801,28 +816,6 @@ def column_config(df: pd.DataFrame, formats: dict | None = None) -> dict:
         else:
             config[col] = st.column_config.TextColumn()
     return config
-
-
-def _text(v, fmt: str) -> str:
-    if fmt == "percent":
-        return f"{v * 100:.3g}%"
-    return fmt % v
-
-
-def text_table(df: pd.DataFrame, formats: dict | None = None) -> pd.DataFrame:
-    """``df`` with every number written as column_config would show it, the first column as the row
-    labels: for st.table, whose HTML grows with presenter mode's larger font (the data grid does not
-    fit a projected page), and which has no number formats of its own."""
-    formats = {**NUMBER_FORMATS, **(formats or {})}
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[col] = [_text(v, formats.get(col, "%.4g")) for v in s.tolist()]
-        else:
-            out[col] = s.astype(str).tolist()
-    text = pd.DataFrame(out, columns=list(df.columns))
-    return text.set_index(text.columns[0])
 
 
 def hist_table(r: FlowReport, layer: int) -> pd.DataFrame:

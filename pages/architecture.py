@@ -113,8 +113,9 @@ with right:
 
 with st.expander("Every weight and bias as a table (the diagram's numbers)"):
     c1, c2 = st.columns(2)
-    c1.dataframe(edge_table, hide_index=True, column_config=ac.VALUE_FORMAT)
-    c2.dataframe(bias_table, hide_index=True, column_config=ac.VALUE_FORMAT)
+    for col, t in zip((c1, c2), (edge_table, bias_table)):
+        with col:
+            ui.table(t, ac.VALUE_FORMAT, hide_index=True)
 
 # ----- one neuron is not enough -----------------------------------------------------------------------
 st.divider()
@@ -158,7 +159,7 @@ def single_neuron() -> None:
             )
 
     with st.expander("The four points as a table"):
-        st.dataframe(points, hide_index=True, column_config=ac.POINTS_TABLE_FORMATS)
+        ui.table(points, ac.POINTS_TABLE_FORMATS, hide_index=True)
 
     st.subheader("Why 4 of 4 is impossible")
     z = neuron_z(u1, u2, c, X)
@@ -205,7 +206,8 @@ if net.sizes == [2, 2, 1]:
         hc, ht = two([3, 2])
         hspec, htable, merged = ac.hidden_space(net)  # merged: inputs sharing one spot
         hc.vega_lite_chart(hspec, width="stretch", alt="The four inputs in the hidden layer's space")
-        ht.dataframe(htable, hide_index=True, column_config=ac.HIDDEN_TABLE_FORMATS)
+        with ht:
+            ui.table(htable, ac.HIDDEN_TABLE_FORMATS, hide_index=True)
         for lab in merged:
             ht.caption(f"{lab.replace('] [', '] and [')} land on almost the same spot in the hidden layer's space.")
         if [r.name for r in g] == ["OR", "AND"]:

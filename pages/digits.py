@@ -299,7 +299,7 @@ def curves_tab() -> None:
                 "running loss": dash + [f"{v:.4f}" for v in hist.running_loss],
             }
         )
-        st.dataframe(table, hide_index=True)
+        ui.table(table, hide_index=True)
         st.caption("Running loss: the mean mini-batch loss during that epoch (the number the progress bar shows).")
 
 
@@ -315,18 +315,18 @@ def mistakes_tab() -> None:
         off = C.copy()
         np.fill_diagonal(off, 0)
         st.markdown(
-            f"Row = the true digit, column = the network's answer. The diagonal (blue) counts the "
-            f"{int(C.trace())} right answers; every red cell off it is a kind of mistake "
-            f"({int(off.sum())} in all)."
+            f"Row = the true digit, column = the network's answer. The outlined diagonal counts the "
+            f"{int(C.trace())} right answers; every shaded cell off it is a kind of mistake "
+            f"({int(off.sum())} in all). The darker a cell's purple, the larger its share of that row's test images."
         )
         if off.sum():
             top = np.argwhere(off == off.max())[:3]
             pairs = ", ".join(f"a **{t}** read as a **{p}**" for t, p in top)
             each = " each" if len(top) > 1 else ""
             st.markdown(f"Most common mistake{'s' if len(top) > 1 else ''}: {pairs} ({int(off.max())}×{each}).")
-        with st.expander("The matrix as a table"):
-            frame = ui.matrix_frame(C, [f"true {k}" for k in range(10)], [f"→ {k}" for k in range(10)])
-            st.dataframe(frame.astype(int))
+    with st.expander("The matrix as a table"):  # the page's width: eleven columns do not fit beside the chart
+        frame = ui.matrix_frame(C, [f"true {k}" for k in range(10)], [f"→ {k}" for k in range(10)])
+        ui.table(frame.astype(int))
     st.subheader(f"Misclassified test images ({len(res.mistakes)})")
     shown = res.mistakes[:24]
     if len(shown):
@@ -376,7 +376,7 @@ def digit_tab() -> None:
     verdict = "right" if pred == true else "wrong"
     left.markdown(f"The network says **{pred}** with probability {a2[pred]:.3f} — **{verdict}**.")
     with right:
-        show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 280 if mode else 300))
+        show_spec(dc.probability_spec(mode, a2, true, f"a{L}", 310 if mode else 320))  # legend: one row each
         st.caption(
             f"The ten probabilities add up to {a2.sum():.6f}: softmax turns the output layer's ten numbers z{L} "
             "into shares of 1."
@@ -388,9 +388,9 @@ def digit_tab() -> None:
     )
     show_spec(dc.activations_spec(mode, acts))
     with st.expander("The activations as numbers"):
-        st.dataframe(
+        ui.table(
             dc.table({"neuron": np.arange(width)} | {f"a{l}": a for l, a in enumerate(acts, start=1)}),
-            column_config={f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
+            {f"a{l}": st.column_config.NumberColumn(format="%.4f") for l in range(1, L)},
             hide_index=True,
         )
     st.markdown(
@@ -411,9 +411,9 @@ def digit_tab() -> None:
         f"`dz2 = a2 − y`, now in ten dimensions, with y one-hot (1 for the true digit, 0 for the nine others)."
     )
     delta = dc.table({"digit": np.arange(10), f"a{L}": a2, "y": y.astype(int), f"dz{L} = a{L} − y": a2 - y})
-    st.dataframe(
+    ui.table(
         delta,
-        column_config={
+        {
             f"a{L}": st.column_config.NumberColumn(format="%.4f"),
             f"dz{L} = a{L} − y": st.column_config.NumberColumn(format="%+.4f"),
         },
@@ -490,7 +490,7 @@ def gradients_tab() -> None:
         if vg:
             st.page_link(f"../pages/{vg[0]}", label="Why: the Vanishing gradient page", icon=":material/blur_on:")
         with st.expander("The numbers"):
-            st.dataframe(
+            ui.table(
                 ui.matrix_frame(G, [str(e) for e in range(1, G.shape[0] + 1)], [f"‖dW{l}‖" for l in range(1, L + 1)]),
             )
     else:

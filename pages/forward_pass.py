@@ -20,7 +20,7 @@ ui.page_header(
 )
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
-net = state.weight_editor()
+net = state.weight_editor(expanded=False if ui.presenter() else None)  # projected: the result on the first screen
 if problem := check_network(net):
     st.error(f"This page follows the notes' one-hidden-layer network: {problem}.")
     st.stop()
@@ -166,7 +166,8 @@ def activation_curve(net: MLP, row: int) -> None:
     cc.vega_lite_chart(
         spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked"
     )
-    ct.dataframe(table, hide_index=True, width="content", column_config=fc.CURVE_TABLE_FORMATS)
+    with ct:
+        ui.table(table, fc.CURVE_TABLE_FORMATS, hide_index=True, width="content")
     if not all_finite:
         ct.warning("Values that are not finite numbers are left out of the chart.")
 

@@ -73,7 +73,7 @@ def feature_table(compact: bool = False) -> None:
     """The notes' table; compact (beside a chart when projecting): without the Expected column,
     whose answer the ✓/✗ of the Prediction column already gives."""
     frame = view.frame
-    hc.show_table(frame.drop_columns(["Expected"]) if compact else frame, "hf_table", PRESENT)
+    hc.show_table(frame.drop_columns(["Expected"]) if compact else frame, "hf_table")
     n_wrong = int(table.wrong.sum())
     st.caption(
         ("✓ = XOR's answer. " if compact else "")
@@ -130,7 +130,7 @@ def notes_check() -> None:
     )
     notes = F.notes_table_check()
     rows = [(f"notes' {c.column}", c) for c in notes] + [(f"this network's {c.column}", c) for c in own_check]
-    hc.show_table(hc.pair_sum_frame(rows), "hf_pairs", PRESENT, digits=2)
+    hc.show_table(hc.pair_sum_frame(rows), "hf_pairs", digits=2)
     h1, h2 = notes
     fit = F.notes_output_fit()
     out = ", ".join(f"{v:.3f}" for v in fit.out)
@@ -339,4 +339,4 @@ with right:
             f"With {h} hidden neurons the plot is a 2-D view: the line holds the other neurons at their mean "
             f"contribution. {view}"
         )
-    hc.show_table(space.frame, "hf_space_table", PRESENT)
+    hc.show_table(space.frame, "hf_space_table")

@@ -16,7 +16,7 @@ with left:
     st.subheader("The XOR truth table")
     df = ui.matrix_frame(X, ROW_LABELS, ["x1", "x2"]).astype(int)
     df["XOR"] = y[:, 0].astype(int)
-    st.dataframe(df, width="content")
+    ui.table(df, width="content")
     st.caption("Output 1 when exactly one input is 1. No single straight line separates the 1s from the 0s.")
 with right:
     st.subheader("Chapters")

@@ -17,23 +17,35 @@ from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 ss = st.session_state
 
 
-def summary(hist, stacked: bool = False) -> None:
-    """The run's four key numbers in a row, or (beside the charts when projecting) three one under
-    the other and the training time as a caption, so that all fit on a 1280×720 first screen."""
-    c = [st.container() for _ in range(4)] if stacked else st.columns(4)
+SOLVED_HELP = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
+
+
+def summary(hist) -> None:
+    """The run's four key numbers in a row."""
+    c = st.columns(4)
     when = f" at epoch {hist.epochs_run:,}" if hist.diverged else ""
     solved = tr.solved_at(hist)
     c[0].metric(
         "Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSS_NAMES[hist.loss_name]} after the last update{when}"
     )
     c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
-    solved_help = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
-    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=solved_help)
-    seconds = f"{hist.meta.get('seconds', 0):.2f} s"
-    if stacked:
-        c[3].caption(f"Training time {seconds} (computed once, then cached)")
-    else:
-        c[3].metric("Training time", seconds, help="computed once, then cached")
+    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    c[3].metric("Training time", f"{hist.meta.get('seconds', 0):.2f} s", help="computed once, then cached")
+
+
+def epoch_numbers(hist, k: int) -> None:
+    """Beside the replay when projecting: the shown epoch's loss and accuracy (they move with the
+    slider and the play button), one under the other, then when the run was solved and, in small
+    print, how it ended: all on a 1280×720 first screen."""
+    solved = tr.solved_at(hist)
+    st.markdown(f"**At epoch {k:,}**")  # the metrics' labels stay short: "Accuracy at epoch 5,000" was cut
+    st.metric("Loss", ui.fmt(hist.loss[k], 4), help=f"{LOSS_NAMES[hist.loss_name]} at this epoch")
+    st.metric("Accuracy", f"{hist.acc[k]:.0%}", help="outputs on the right side of 0.5, out of 4")
+    st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    st.caption(
+        f"End of the run, epoch {hist.epochs_run:,}: loss {ui.fmt(hist.loss[-1], 4)}, accuracy {hist.acc[-1]:.0%}. "
+        f"Training time {hist.meta.get('seconds', 0):.2f} s (computed once, then cached)."
+    )
 
 
 def divergence_box(cfg: dict, lr: float, hist, div: tr.Divergence) -> None:
@@ -107,7 +119,9 @@ def replay(hist, top: dict | None = None) -> None:
     """The replay, run as a fragment: its slider reruns only this. top: presenter mode's first
     screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both)."""
     epochs = hist.snapshot_epochs
-    k = tr.replay_epoch(epochs, ss.get("tr_epoch"), st.query_params.get("tr_epoch", ""), bool(ss.get("tr_play")))
+    link, playing = st.query_params.get("tr_epoch", ""), bool(ss.get("tr_play"))
+    k = tr.replay_epoch(epochs, ss.get("tr_epoch"), link, playing, ss.get("_tr_epoch_end"))
+    ss["_tr_epoch_end"] = epochs[-1]  # a slider left at this end follows the next run's end
     if ss.get("tr_epoch") != k:
         ss["tr_epoch"] = k
     i = epochs.index(k)
@@ -115,24 +129,33 @@ def replay(hist, top: dict | None = None) -> None:
     spec = tr.boundary_spec(net.key(), k, ui.presenter())
     v = tr.replay_tables(net)
     g1, g2 = (ui.fmt(g, 4) for g in hist.grad_norms[i][:2])
-    numbers = f"Epoch {k:,}: loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, "
-    numbers += f"gradient size ‖dW1‖ = {g1}, ‖dW2‖ = {g2}"
+    numbers = f"Epoch {k:,}: " + ("" if top else f"loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, ")
+    numbers += f"gradient size ‖dW1‖ = {g1}, ‖dW2‖ = {g2}"  # projected: loss and accuracy are beside the picture
     # In links (?tr_epoch=1000). The slider's own default, epoch 0, is left out of the address by
     # Streamlit, so a copied link of epoch 0 reopens at the last epoch; a typed ?tr_epoch=0 works.
     slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch"}
+
+    def position() -> None:
+        """The slider; while playing, the same position as a bar, drawn in one go with the numbers and
+        the picture (a slider moved by the script redraws a moment after them, a step behind)."""
+        if playing:
+            st.progress(i / max(len(epochs) - 1, 1), text=f"Epoch {k:,} of {epochs[-1]:,}: playing (stop it to scrub)")
+        else:
+            ui.linked(st.select_slider, **slider)
+
     if top is None:
-        ui.linked(st.select_slider, **slider)
+        position()
         st.caption(numbers)
         plane, right = st.columns(2)
     else:
         loss, plane, numbers_col = st.columns([9, 9, 5])
         loss.vega_lite_chart(top["loss"], width="stretch")
         with numbers_col:
-            summary(hist, stacked=True)
+            epoch_numbers(hist, k)
     with plane:
         st.vega_lite_chart(spec, width="stretch")
         if top is not None:
-            ui.linked(st.select_slider, **slider)
+            position()
             st.caption(numbers)
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
     with right if top is None else st.container():
@@ -191,11 +214,12 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
 
 
 def lab(cfg: dict, lr: float) -> None:
-    st.markdown(
+    ui.fold_intro(
         "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …, all trained together in one "
         "set of array operations) and count how many solve XOR: all four outputs on the right side of 0.5 "
         f"**and** loss below {SOLVED_LOSS:g}. "
-        f"Setting A is the one in {ui.SIDE_PANEL} (its seed is ignored here); setting B changes one thing."
+        f"Setting A is the one in {ui.SIDE_PANEL} (its seed is ignored here); setting B changes one thing.",
+        "About the lab",
     )
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
@@ -214,13 +238,12 @@ def lab(cfg: dict, lr: float) -> None:
         c = s.counts
         with col, st.container(border=True):
             st.markdown(f"**{s.label}**")
-            st.caption(s.full)
             m = st.columns(2)
             m[0].metric("Solved XOR", f"{c['fraction']:.1%}", help=f"{c['solved']:,} of {n:,} seeds")
             m[1].metric("Median epochs to solve", f"{np.median(c['epochs']):,.0f}" if c["epochs"].size else "—")
             st.caption(
                 f"{c['solved']:,} of {n:,} solved · {c['stuck']:,} stuck · {c['overflowed']:,} overflowed · "
-                f"trained in {s.seconds:.1f} s"
+                f"trained in {s.seconds:.1f} s · {s.full}"
             )
     if full["A"] == full["B"]:
         st.info("Setting B is the same as setting A here: pick a different value for B.")
@@ -280,7 +303,7 @@ def stuck_runs(r, cfg: dict) -> None:
     )
     for tab, s in zip(st.tabs([f"seed {s.seed}" for s in runs]), runs):
         with tab:
-            st.dataframe(s.table, width="content")
+            ui.table(s.table, width="content")
             st.caption(
                 f"Slope = the activation's derivative at z1, as a share of its steepest value (highlighted: below "
                 f"{SATURATED:.0%}, i.e. saturated). {s.saturated} of {s.values} hidden values are saturated. "

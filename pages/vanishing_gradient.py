@@ -69,12 +69,8 @@ def chart(spec: dict) -> None:
 
 
 def table(df, key: str, formats: dict | None = None) -> None:
-    """The data grid normally; in presenter mode an HTML table, which grows with the projected font
-    and wraps (the zoomed grid runs off a projected page)."""
-    if ui.presenter():
-        st.table(vc.text_table(df, formats))
-    else:
-        st.dataframe(df, hide_index=True, width="stretch", column_config=vc.column_config(df, formats), key=key)
+    """One of this page's tables, every number in its column's format (app.ui.table)."""
+    ui.table(df, vc.column_config(df, formats), hide_index=True, key=key)
 
 
 ui.page_header(
@@ -293,15 +289,11 @@ def look_inside(cfg: tuple, depth: int, act: str) -> None:
         with col:
             chart(spec)
     with st.expander("The histograms as a table"):
-        st.dataframe(
+        ui.table(
             view.table,
+            {"from": st.column_config.NumberColumn(format="%.4g"), "to": st.column_config.NumberColumn(format="%.4g")},
             hide_index=True,
-            width="content" if ui.presenter() else "stretch",  # four narrow columns: they fit, zoomed too
             height=240,
-            column_config={
-                "from": st.column_config.NumberColumn(format="%.4g"),
-                "to": st.column_config.NumberColumn(format="%.4g"),
-            },
             key="vg_hist_table",
         )
         st.caption("Empty bins are left out.")

@@ -58,7 +58,45 @@ def chart_specs(at) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live `streamlit run app/main.py` for one test module (the browser tests')."""
+    from browser import free_port, require_browser, start_server
+
+    require_browser()
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    proc = start_server(port, log)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except Exception:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """Debian's Chromium through Playwright, for one test module."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     shots = ROOT / "test-artifacts" / "screenshots"
     if shots.exists() and any(shots.glob("*.png")):
         terminalreporter.write_line(f"browser screenshots: {shots} ({len(list(shots.glob('*.png')))} PNG files)")
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1280×720 browser tab on the module's server."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    p = ctx.new_page()
+    yield p
+    ctx.close()

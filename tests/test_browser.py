@@ -16,17 +16,14 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import pytest
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     SHOTS,
-    free_port,
+    exceptions,
     hostile_links,
     main_text,
     metric_value,
-    require_browser,
+    open_url,
     slider,
-    start_server,
     wait_done,
     wait_for_text,
 )
@@ -47,48 +44,6 @@ LINK_KEYS = {
     "vanishing-gradient": ["vg_z", "vg_n", "vg_depth", "vg_width", "vg_seed", "vg_act", "vg_init", "vg_layer"],
     "digits": ["dg_data", "dg_layers", "dg_width", "dg_act", "dg_lr", "dg_batch", "dg_epochs", "dg_seed", "dg_digit"],
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_browser()
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    proc = start_server(port, log)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except Exception:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
-    p = ctx.new_page()
-    yield p
-    ctx.close()
-
-
-def open_url(page, server, path: str):
-    page.goto(f"{server}/{path}", timeout=60_000)
-    wait_done(page)
-    return page
-
-
-def exceptions(page) -> int:
-    return page.locator('[data-testid="stException"]').count()
 
 
 def wait_presenter_font(page, minimum: float = 20, timeout_ms: int = 15_000) -> float:

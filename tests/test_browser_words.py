@@ -6,15 +6,14 @@ Uses test_browser's server, browser and page fixtures (one server for the module
 from __future__ import annotations
 
 import pytest
-from browser import main_text, wait_done, wait_for_text
-from test_browser import browser, exceptions, open_url, page, server  # noqa: F401 - fixtures
+from browser import exceptions, main_text, open_url, wait_done, wait_for_text
 
 from app.initialisers import INIT_INFO
 
 pytestmark = pytest.mark.browser
 
 
-def test_vanishing_gradient_says_what_a_and_b_differ_in_and_quotes_no_number(page, server):  # noqa: F811
+def test_vanishing_gradient_says_what_a_and_b_differ_in_and_quotes_no_number(page, server):
     open_url(page, server, "vanishing-gradient?vg_tr_epochs=500")
     wait_for_text(page, "A and B differ only in: activation.", timeout=180_000)
     text = main_text(page)
@@ -24,7 +23,7 @@ def test_vanishing_gradient_says_what_a_and_b_differ_in_and_quotes_no_number(pag
     assert "no number in the table is quoted from a paper" in text
 
 
-def test_the_initialiser_explanation_opens_inside_the_projected_digits_settings(page, server):  # noqa: F811
+def test_the_initialiser_explanation_opens_inside_the_projected_digits_settings(page, server):
     """Presenter mode puts Digits' controls in a popover: the explanation must open there too."""
     open_url(page, server, "digits?presenter=true&dg_epochs=2")
     page.get_by_role("button", name="Settings").click()

@@ -221,9 +221,11 @@ def test_play_advances_the_replay():
     at = open_page("training.py", query=FAST)
     at.toggle(key="tr_play").set_value(True)
     at.run()  # AppTest reruns the whole script: each run is one tick of the animation
-    first = at.select_slider(key="tr_epoch").value
+    first = at.session_state["tr_epoch"]
+    assert "tr_epoch" not in [w.key for w in at.select_slider]  # while playing: a bar, not a slider
+    assert at.get("progress")[0].proto.text.startswith(f"Epoch {first:,} of 1,000")
     at.run()
-    assert not at.exception and at.select_slider(key="tr_epoch").value > first
+    assert not at.exception and at.session_state["tr_epoch"] > first
 
 
 def test_garbage_url_values_fall_back_to_defaults():
@@ -350,6 +352,10 @@ def test_replay_epoch_follows_links_settings_and_play():
     assert replay_epoch(epochs, 7, "", False) == 1000  # settings changed: no such snapshot
     assert replay_epoch(epochs, 500, "", True) == 515  # playing: 201 // 60 = 3 snapshots per tick
     assert replay_epoch(epochs, 1000, "", True) == 0  # and round again
+    longer = list(range(0, 4001, 20))  # Epochs raised from 1,000 to 4,000
+    assert replay_epoch(longer, 1000, "", False, last_end=1000) == 4000  # left at the end: follows the new end
+    assert replay_epoch(longer, 500, "", False, last_end=1000) == 500  # left elsewhere: stays
+    assert replay_epoch(longer, 4000, "", False, last_end=4000) == 4000
 
 
 def leaves(node) -> list:
@@ -377,12 +383,15 @@ def test_presenter_mode_puts_loss_boundary_and_numbers_side_by_side():
     columns = [[what(el) for el in leaves(col)] for col in row.children.values()]
     assert columns[0] == ["Loss (log scale)"]
     assert columns[1][:2] == ["Decision boundary at epoch 1,000", "Epoch"]
-    assert columns[2][:3] == ["Final loss", "Final accuracy", "Solved at epoch"]
-    assert any(c.value.startswith("Training time") for c in at.caption)
-    # the same numbers, charts (the loss curve once) and tables as in normal mode, in another order
+    # beside the picture: the shown epoch's numbers (here the last epoch's, the run's final ones)
+    assert columns[2][:4] == ["markdown", "Loss", "Accuracy", "Solved at epoch"]
+    assert "**At epoch 1,000**" in [m.value for m in at.markdown]
+    final = dict(normal["metrics"])
+    assert [m.value for m in at.metric][:3] == [final["Final loss"], final["Final accuracy"], final["Solved at epoch"]]
+    assert any(c.value.startswith("End of the run, epoch 1,000: loss") for c in at.caption)
+    # the same charts (the loss curve once) as in normal mode, in another order; the same tables, as HTML
     presenting = shown(at)
-    assert presenting["metrics"] == normal["metrics"]
-    assert sorted(map(str, presenting["tables"])) == sorted(map(str, normal["tables"]))
+    assert not at.dataframe and len(at.table) == len(normal["tables"])
     assert presenting["charts"].keys() == normal["charts"].keys()
     assert len(at.get("vega_lite_chart")) == len(normal["charts"])
 
