@@ -22,11 +22,15 @@ page keeps the current network". Instead one query parameter, ``net``, carries t
 shareable links (``link_value``/``load_link``): ``random-<seed>-<initialiser>`` or
 ``w:<the 9 numbers>``; the notes' weights need none. A trained run is too big for a link.
 
-The Training page publishes its run as ``st.session_state["trained_run"] = {"label": str,
-"history": core.train.History}``; that network may have any hidden width and activation.
+A trained run comes from the Training page through this module's small API, never through its
+session keys: ``publish_run`` (Training's button), ``published_run`` (label and history, or None),
+``epoch_control`` (the one epoch control of a trained network in use: in the side panel, or in a
+page's body when the page asks). That network may have any hidden width and activation.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -87,9 +91,49 @@ def _random_params(seed: int, init: str) -> dict:
     return MLP.create([2, 2, 1], init=init, seed=seed).to_dict()
 
 
-def _trained_run():
-    run = st.session_state.get("trained_run")
-    return run if run and run.get("history") is not None else None
+@dataclass(frozen=True)
+class Run:
+    """A training run another page can use: its one-line label and its core.train.History."""
+
+    label: str
+    history: object
+
+
+_RUN = "_trained_run"  # session key of the published Run (only this module reads or writes it)
+
+
+def publish_run(label: str, history, epoch: int) -> None:
+    """Make this run, at ``epoch``, the shared network of every page (Training's button)."""
+    ss = st.session_state
+    ss[_RUN] = Run(label, history)
+    ss["net_source"] = "trained"
+    ss["net_epoch"] = _nearest_epoch(history, epoch)
+
+
+def published_run() -> Run | None:
+    """The run last published, or None."""
+    run = st.session_state.get(_RUN)
+    return run if isinstance(run, Run) else None
+
+
+def trained_in_use() -> bool:
+    """Is the shared network a published run (at the epoch of ``epoch_control``)?"""
+    return st.session_state.get("net_source") == "trained" and published_run() is not None
+
+
+def _nearest_epoch(history, epoch: int) -> int:
+    epochs = history.snapshot_epochs
+    return epoch if epoch in epochs else epochs[-1]
+
+
+def epoch_control(label: str = "Epoch", help: str | None = None) -> int:
+    """The one control that picks the epoch of the published run in use, where it is called (the side
+    panel by default; a page that shows it in its body passes ``epoch_in_page=True`` to
+    ``network_control``). Returns the epoch."""
+    hist = published_run().history
+    ss = st.session_state
+    ss["net_epoch"] = _nearest_epoch(hist, ss.get("net_epoch", hist.snapshot_epochs[-1]))
+    return st.select_slider(label, options=hist.snapshot_epochs, key="net_epoch", help=help)
 
 
 LINK_KEY = "net"
@@ -174,7 +218,7 @@ def _ensure_defaults() -> None:
     ss.setdefault("net_init", "xavier_uniform")
     for k, v in params_to_keys(notes_weights()).items():
         ss.setdefault(k, v)
-    if ss["net_source"] == "trained" and _trained_run() is None:
+    if ss["net_source"] == "trained" and published_run() is None:
         ss["net_source"] = "notes"
 
 
@@ -185,10 +229,8 @@ def _network_from(source: str) -> MLP:
     if source == "manual":
         return MLP.from_dict(keys_to_params(ss))
     if source == "trained":
-        run = _trained_run()
-        hist = run["history"]
-        epoch = int(ss.get("net_epoch", hist.snapshot_epochs[-1]))
-        return hist.network_at(epoch)
+        hist = published_run().history
+        return hist.network_at(int(ss.get("net_epoch", hist.snapshot_epochs[-1])))
     return MLP.from_dict(notes_weights())
 
 
@@ -300,16 +342,17 @@ def _save_and_load(net: MLP) -> None:
             (st.error if msg[0] == "error" else st.success)(msg[1])
 
 
-def network_control(editor: bool = True) -> MLP:
+def network_control(editor: bool = True, epoch_in_page: bool = False) -> MLP:
     """Draw the shared network control in the sidebar and return the current network.
 
     editor: also show the 9 number inputs in the sidebar (editing one switches the source to
     "manual"). Pages that show the editor in their own body call ``network_control(editor=False)``
-    and then ``weight_editor()``.
+    and then ``weight_editor()``. epoch_in_page: the page draws ``epoch_control`` in its body (a
+    trained run's replay), so the side panel leaves it out.
     """
     _ensure_defaults()
     ss = st.session_state
-    options = [s for s in SOURCES if s != "trained" or _trained_run() is not None]
+    options = [s for s in SOURCES if s != "trained" or published_run() is not None]
     with st.sidebar:
         st.subheader("Network")
         st.selectbox(
@@ -325,12 +368,9 @@ def network_control(editor: bool = True) -> MLP:
             c2.selectbox("Initialiser", list(INITIALISERS), format_func=INITIALISER_NAMES.get, key="net_init")
             initialisers.explain(ss["net_init"])
         if src == "trained":
-            hist = _trained_run()["history"]
-            st.caption(_trained_run()["label"])
-            epochs = hist.snapshot_epochs
-            if ss.get("net_epoch") not in epochs:
-                ss["net_epoch"] = epochs[-1]
-            st.select_slider("Epoch", options=epochs, key="net_epoch")
+            st.caption(published_run().label)
+            if not epoch_in_page:
+                epoch_control()
         net = _network_from(src)
         if src != "notes":
             st.button(f"Back to: {SOURCES['notes']}", key="net_reset", on_click=_reset_to_notes, width="stretch")
@@ -371,7 +411,7 @@ def network_caption(net: MLP) -> str:
     extra = ""
     if src == "random":
         extra = f" (seed {st.session_state['net_seed']}, {INITIALISER_NAMES[st.session_state['net_init']]})"
-    if src == "trained" and _trained_run() is not None:
-        extra = f" — {_trained_run()['label']}, epoch {st.session_state.get('net_epoch')}"
+    if src == "trained" and published_run() is not None:
+        extra = f" — {published_run().label}, epoch {st.session_state.get('net_epoch')}"
     sizes = "-".join(map(str, net.sizes))
     return f"Network: **{SOURCES[src]}**{extra} · {sizes} · {net.hidden} hidden units"

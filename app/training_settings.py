@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import initialisers, ui
+from app import initialisers, state, ui
 from app.names import INITIALISER_NAMES, LOSS_NAMES, SCHEDULE_NAMES
 from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
 from core.init import INITIALISERS
@@ -114,17 +114,16 @@ def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
 
 def publish_control(hist, label: str) -> None:
     """The button that sends this run (at the replay's epoch) to the other pages' shared Network
-    control (``app.state``: ``trained_run``), and what they use now."""
-    ss = st.session_state
-
-    def _go():
-        ss.update(trained_run={"label": label, "history": hist}, net_source="trained")
-        ss["net_epoch"] = ss.get("tr_epoch", hist.snapshot_epochs[-1])
-
-    current = ss.get("trained_run")
+    control (``app.state.publish_run``), and what they use now."""
+    current = state.published_run()
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
-    c1.button("Use this network on the other pages", key="tr_publish", on_click=_go, icon=":material/publish:")
-    if current and current.get("label") == label:
+    c1.button(
+        "Use this network on the other pages",
+        key="tr_publish",
+        on_click=lambda: state.publish_run(label, hist, st.session_state.get("tr_epoch", hist.snapshot_epochs[-1])),
+        icon=":material/publish:",
+    )
+    if current and current.label == label:
         c2.success(
             "The other pages use this run: the Network control in the side panel shows “Trained network” with an "
             "epoch slider."
@@ -132,5 +131,5 @@ def publish_control(hist, label: str) -> None:
     else:
         c2.caption(
             "Nothing is published automatically: press the button to send this run, at the replay's epoch, to the "
-            "shared Network control of the other pages." + (f" They now use: {current['label']}." if current else "")
+            "shared Network control of the other pages." + (f" They now use: {current.label}." if current else "")
         )

@@ -19,27 +19,15 @@ ui.page_header(
     "the output neuron combines those lines into a boundary no single line could draw.",
 )
 
-net = state.network_control()
-ss = st.session_state
+net = state.network_control(epoch_in_page=True)
 # Alerts get an explicit "no icon": otherwise Streamlit scans their text for a leading emoji, and the
 # first non-ASCII text it scans loads and compiles its whole emoji catalogue (~0.2 s of a cold render).
 NO_ICON = ""
-
-
-def _sync_epoch() -> None:
-    ss["net_epoch"] = ss["hf_epoch"]
-
-
-run = ss.get("trained_run") if ss.get("net_source") == "trained" else None
-if run:
-    epochs = run["history"].snapshot_epochs
-    ss["hf_epoch"] = ss.get("net_epoch", epochs[-1])
-    st.select_slider(
+ss = st.session_state
+if state.trained_in_use():
+    state.epoch_control(
         "Replay the training run: epoch",
-        options=epochs,
-        key="hf_epoch",
-        on_change=_sync_epoch,
-        help="Moves the table, gate names, boundary and hidden space to this epoch (same as the side panel's Epoch).",
+        help="Moves the table, gate names, boundary and hidden space to this epoch (the shared network's epoch).",
     )
 st.markdown(state.network_caption(net))
 

@@ -51,6 +51,13 @@ def open_page(page_file: str | None = None, timeout: float = 60, query: dict | N
     return at
 
 
+def give_trained_run(at, hist, label: str = "test run") -> None:
+    """Put a published training run into an AppTest session, as the Training page's button does."""
+    from app.state import _RUN, Run
+
+    at.session_state[_RUN] = Run(label, hist)
+
+
 def chart_specs(at) -> list[dict]:
     """Every Vega-Lite spec on the page, as dicts."""
     import json

@@ -74,7 +74,7 @@ def test_every_page_names_the_same_gates(act, width, init, lr, epochs):
         at.select_slider(key="tr_epoch").set_value(epoch).run()
         at.button(key="tr_publish").click().run()
         assert not at.exception
-        hist = at.session_state["trained_run"]["history"]
+        hist = at.session_state["_trained_run"].history
         net = hist.network_at(epoch)
         assert net.sizes == [2, width, 1]
         want = expected(net)

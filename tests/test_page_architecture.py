@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, open_page
+from conftest import ROOT, give_trained_run, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import MLP, X, notes_network, train, y
@@ -177,7 +177,7 @@ def test_links():
 def test_trained_network_of_another_width():
     hist = train(MLP.create([2, 4, 1], hidden="tanh", seed=3), X, y, lr=0.5, epochs=300, snapshots=4)
     at = open_page("architecture.py")
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.run()
     at.selectbox(key="net_source").set_value("trained").run()
     assert not at.exception

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import chart_specs, open_page
+from conftest import chart_specs, give_trained_run, open_page
 
 from core import backprop_ledger as bl
 from core.data import ROW_LABELS, X, notes_network, y
@@ -240,7 +240,7 @@ def test_url_parameters_and_garbage():
 def test_a_trained_relu_network_of_width_3():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     at = open_page(PAGE)
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.run()
     at.selectbox(key="net_source").set_value("trained").run()
     assert not at.exception
@@ -523,7 +523,7 @@ def test_a_relu_network_of_width_3_shows_only_shape_valid_formulas():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     net = hist.network_at(hist.snapshot_epochs[-1])
     at = open_page(PAGE)
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.run()
     at.selectbox(key="net_source").set_value("trained").run()
     at.segmented_control(key="bp_step").set_value("dW1").run()

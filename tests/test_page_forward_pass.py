@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import chart_specs, open_page
+from conftest import chart_specs, give_trained_run, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import MLP, X, notes_network, train, y
@@ -168,7 +168,7 @@ def test_link_sets_the_input_and_bad_links_do_not_crash():
 def test_trained_network_of_other_width_and_activation():
     hist = train(MLP.create([2, 3, 1], hidden="tanh", seed=2), X, y, lr=0.5, epochs=300, snapshots=4)
     at = open_page("forward_pass.py")
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.run()
     at.selectbox(key="net_source").set_value("trained").run()
     net = hist.network_at(hist.snapshot_epochs[-1])
@@ -377,7 +377,7 @@ def test_sigma_pre_activation_broadcasting_and_conventions_are_defined_where_the
     assert "`" not in text  # no code names for students
     # a ReLU network: its own activation is defined beside σ
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=20, snapshots=2)
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.run()
     at.selectbox(key="net_source").set_value("trained").run()
     assert not at.exception

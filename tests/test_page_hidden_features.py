@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import open_page
+from conftest import give_trained_run, open_page
 
 from app import gate_text as gt
 from core import features as F
@@ -47,7 +47,7 @@ def assert_table_is(at, net: MLP):
 
 def with_run(hist, source: str = "trained", epoch=None):
     at = open_page()
-    at.session_state["trained_run"] = {"label": "test run", "history": hist}
+    give_trained_run(at, hist)
     at.session_state["net_source"] = source
     if epoch is not None:
         at.session_state["net_epoch"] = epoch
@@ -178,23 +178,21 @@ def test_epoch_replay_moves_everything(runs):
     at = with_run(hist)
     assert not at.exception
     last = hist.snapshot_epochs[-1]
-    assert at.select_slider(key="hf_epoch").value == last
+    assert at.select_slider(key="net_epoch").value == last
+    assert len(at.select_slider) == 1  # the one epoch control, in the page body
     assert_table_is(at, hist.network_at(last))
     late_heat = datasets(at, 0)[0]["q"].to_numpy()
     early = hist.snapshot_epochs[3]
-    at.select_slider(key="hf_epoch").set_value(early).run()
+    at.select_slider(key="net_epoch").set_value(early).run()
     assert not at.exception
-    assert at.session_state["net_epoch"] == early  # the shared control follows the page's slider
     net = hist.network_at(early)
     assert_table_is(at, net)
     g = F.name_hidden(F.feature_table(net, X, y), "sigmoid")
     assert f"**Hidden1 = {g[0].name}**" in text(at)
     assert f"epoch {early}" in text(at)
     assert not np.array_equal(late_heat, datasets(at, 0)[0]["q"].to_numpy())
-    # and the page's slider follows the sidebar's
     mid = hist.snapshot_epochs[100]
     at.select_slider(key="net_epoch").set_value(mid).run()
-    assert at.select_slider(key="hf_epoch").value == mid
     assert_table_is(at, hist.network_at(mid))
     pts = next(f for f in datasets(at, 3) if "z2" in f.columns)
     np.testing.assert_allclose(pts["u"], hist.network_at(mid).forward(X).a[1][:, 0])
@@ -252,7 +250,7 @@ def test_a_deeper_network_gets_a_plain_warning(runs):
 
 
 def test_garbage_in_the_url_does_not_break_the_page():
-    at = open_page(PAGE, query={"hf_hx": "9", "hf_hy": "x", "hf_epoch": "-3", "w1_00": "nan"})
+    at = open_page(PAGE, query={"hf_hx": "9", "hf_hy": "x", "w1_00": "nan"})
     assert not at.exception
     assert_table_is(at, notes_network())
 

@@ -211,8 +211,8 @@ def test_publish_sends_the_run_to_the_shared_control():
     at.button(key="tr_publish").click()
     at.run()
     assert not at.exception
-    run = at.session_state["trained_run"]
-    assert "2-2-1 Sigmoid" in run["label"] and run["history"].epochs_run == 1000
+    run = at.session_state["_trained_run"]  # app.state.published_run(), read from outside the script
+    assert "2-2-1 Sigmoid" in run.label and run.history.epochs_run == 1000
     assert at.session_state["net_source"] == "trained" and at.session_state["net_epoch"] == 500
     assert any("The other pages use this run" in s.value for s in at.success)
 

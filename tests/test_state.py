@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, open_page
 
-from app.state import SOURCES
+from app.state import SOURCES, Run
 from core import MLP, X, notes_network, train, y
 from core.data import NOTES_LABEL, NOTES_WEIGHTS
 
@@ -52,7 +52,7 @@ def _net(at) -> MLP:
 
 def _run(hidden="tanh", width=3):
     hist = train(MLP.create([2, width, 1], hidden=hidden, seed=1), X, y, lr=0.5, epochs=200, snapshots=5)
-    return {"label": f"test run 2-{width}-1 {hidden}", "history": hist}
+    return Run(f"test run 2-{width}-1 {hidden}", hist)
 
 
 def test_default_is_the_notes_example_with_nine_editable_numbers():
@@ -110,11 +110,11 @@ def test_editor_in_the_page_body():
 
 
 def test_trained_source_any_width_and_activation():
-    at = _app(trained_run=_run("tanh", 3))
+    at = _app(_trained_run=_run("tanh", 3))
     assert SOURCES["trained"] in at.selectbox(key="net_source").options
     at.selectbox(key="net_source").set_value("trained").run()
     net = _net(at)
-    hist = at.session_state["trained_run"]["history"]
+    hist = at.session_state["_trained_run"].history
     assert net.sizes == [2, 3, 1] and net.hidden == "tanh"
     np.testing.assert_allclose(net.flat(), hist.network_at(hist.snapshot_epochs[-1]).flat())
     assert not at.number_input  # 9 numbers only for 2-2-1; it says so instead
@@ -125,7 +125,7 @@ def test_trained_source_any_width_and_activation():
 
 
 def test_trained_2_2_1_run_is_editable():
-    at = _app(trained_run=_run("sigmoid", 2))
+    at = _app(_trained_run=_run("sigmoid", 2))
     at.selectbox(key="net_source").set_value("trained").run()
     trained = _net(at).flat()
     assert [at.number_input(key=k).value for k in KEYS] == pytest.approx(list(np.clip(trained, -20, 20)))
@@ -135,7 +135,7 @@ def test_trained_2_2_1_run_is_editable():
 
 
 def test_a_vanished_run_falls_back_to_the_notes():
-    at = _app(net_source="trained")  # no trained_run in the session
+    at = _app(net_source="trained")  # no published run in the session
     assert at.selectbox(key="net_source").value == "notes"
     np.testing.assert_array_equal(_net(at).flat(), NOTES_FLAT)
 
