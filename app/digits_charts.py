@@ -382,7 +382,7 @@ def weights_chart(W1: np.ndarray, shape: tuple[int, int], count: int, cols: int,
     )
 
 
-GRAD_FLOW_TITLE = "Gradient flow: mean ‖dW‖ per step, by layer"  # the gradient; the step is lr·dW
+GRAD_FLOW_TITLE = "Mean ‖dW‖ by layer"  # the gradient; the step is lr·dW
 
 
 def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
@@ -409,7 +409,7 @@ def grad_flow_chart(grad_norms: np.ndarray, height: int = 330):
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("epoch:Q"), alt.Tooltip("norm:Q", format=".3e")],
     )
     chart = base.mark_line(strokeWidth=s["line"] - 1, point=alt.OverlayMarkDef(size=s["point"] / 10))
-    return chart.properties(title=GRAD_FLOW_TITLE, height=_tall(height), width="container")
+    return chart.properties(title=GRAD_FLOW_TITLE, height=200, width="container", autosize=PLOT_HEIGHT)
 
 
 # ----- pictures (not charts) ---------------------------------------------------------------------

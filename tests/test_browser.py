@@ -374,7 +374,7 @@ def test_the_page_own_controls_never_raise_the_bad_link_notice(page, server):
     page.keyboard.press("ArrowRight")
     page.wait_for_url("**vg_depth=21**", timeout=60_000)
     wait_done(page)
-    choose(page, "Preset: the configurations the literature talks about", PRESET_NAMES["sigmoid_xavier"])
+    choose(page, "Preset: classic pairs of activation and initialiser", PRESET_NAMES["sigmoid_xavier"])
     page.wait_for_function("() => !location.search.includes('vg_depth')", timeout=60_000)
     wait_done(page)
     assert depth.get_attribute("aria-valuetext") == str(PRESETS["sigmoid_xavier"]["depth"])
