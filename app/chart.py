@@ -39,6 +39,12 @@ Data = Mapping[str, np.ndarray | list] | pd.DataFrame | pa.Table
 _HOLE = "\u2983hole:{}\u2984"  # ⦃hole:title⦄ — a text no chart ever shows
 
 
+# A chart's ``autosize`` when its ``height`` is the plot's own height, with title, axes and legend on
+# top: Streamlit's default ("fit") counts them inside the height, so a growing legend or a long
+# rotated axis title squeezed plots to a few pixels.
+PLOT_HEIGHT = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def source(name: str) -> alt.NamedData:
     """A builder's named dataset: ``alt.Chart(source("points"))``; ``fill`` supplies its rows."""
     return alt.NamedData(name=name)

@@ -408,6 +408,12 @@ def table(
     )
 
 
+def columns(spec, present: bool, gap: str = "large") -> list:
+    """Side by side normally; one under the other in presenter mode, where everything is larger."""
+    n = spec if isinstance(spec, int) else len(spec)
+    return [st.container() for _ in range(n)] if present else list(st.columns(spec, gap=gap))
+
+
 def shape_str(a: np.ndarray) -> str:
     return "×".join(str(n) for n in np.shape(a))
 
@@ -424,3 +430,24 @@ def tex(v: float, digits: int = 3) -> str:
     if not np.isfinite(v):
         return r"\infty" if v > 0 else (r"-\infty" if v < 0 else r"\text{undefined}")
     return f"{v:.{digits}f}"
+
+
+def sci(v: float) -> str:
+    """A norm or ratio for prose: 3 significant digits, scientific when far from 1, never 'nan'."""
+    if not np.isfinite(v):
+        return fmt(v)
+    return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
+
+
+def sup(n: int) -> str:
+    """n as superscript digits: 10 → ¹⁰."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def tex_sci(v: float) -> str:
+    """sci() for st.latex: 9.54e-07 → 9.54 \\times 10^{-7}."""
+    t = sci(v)
+    if "e" not in t:
+        return t
+    mant, exp = t.split("e")
+    return rf"{mant} \times 10^{{{int(exp)}}}"
