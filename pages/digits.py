@@ -9,7 +9,6 @@ import streamlit as st
 from app import initialisers, nav, ui
 from app.chart import draw
 from app.digits import charts, controls, run, text
-from core.diagnose import symmetry_gap
 from core.digits import DigitsDataError
 
 ss = st.session_state
@@ -70,7 +69,7 @@ elif how == "stopped":
     )
 if settings.init == "zeros":
     kind, reason = initialisers.zero_init_effect(act)
-    evidence = text.zero_init_evidence(hist, kind, width, symmetry_gap(hist.final) if kind == "symmetric" else 0.0)
+    evidence = text.zero_init_evidence(hist, kind, width)
     st.info(f"**Zero initial weights.** {reason} {evidence}. Choose a random initialiser.", icon=":material/info:")
 elif not hist.diverged and hist.epochs_run and res.accuracy < 0.3:
     st.warning(

@@ -35,6 +35,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from app.digits import charts
 from core.digits import (
     DigitsDataError,
     check_folder,
@@ -370,10 +371,14 @@ def ink_pngs(data_key: str, indices: tuple, _images: np.ndarray, max_value: int)
 # ----- warming ------------------------------------------------------------------------------------
 def warm() -> None:
     """The page's default render, computed through its own caches (app/warmup.py calls this in a
-    background thread: no st.* element, no session). Any failure is left for the page to meet."""
+    background thread: no st.* element, no session): the default run, its results, and the layouts
+    of the learning curves the page opens on (normal mode). Any failure is left for the page to meet."""
     try:
         data = digits_data()
         settings = default_settings(data)
-        results(settings, history(settings, data), data)
+        hist = history(settings, data)
+        results(settings, hist, data)
+        for which in charts.CURVES:
+            charts.curves(hist, which, False)
     except Exception:  # noqa: BLE001 — warming is an optimisation; the page computes what is missing
         pass

@@ -8,6 +8,7 @@ import numpy as np
 from app.names import ACTIVATION_NAMES, SCHEDULE_NAMES
 from app.ui import fmt
 from core.activations import ACTIVATIONS
+from core.diagnose import symmetry_gap
 from core.sgd import DIVERGE_FACTOR, SGDHistory
 
 GAP_POINT = 0.01  # train − test accuracy below one percentage point: "about the same"
@@ -72,10 +73,12 @@ def network_line(
     )
 
 
-def zero_init_evidence(hist: SGDHistory, kind: str, width: int, gap: float) -> str:
+def zero_init_evidence(hist: SGDHistory, kind: str, width: int) -> str:
+    """This run's evidence for what zero initial weights do (kind: initialisers.zero_init_effect's)."""
     largest = max(float(np.max(np.abs(W))) for W in hist.final.W)
     evidence = f"This run, after {hist.epochs_run} epochs: the largest |weight| is {largest:.3g}"
     if kind == "symmetric":
+        gap = symmetry_gap(hist.final)
         evidence += f", and the {width} neurons of the first hidden layer still differ by at most {gap:.3g}"
     return evidence
 
