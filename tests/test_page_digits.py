@@ -21,10 +21,11 @@ from app.digits import run as dr
 from app.digits.charts import GRAD_FLOW_TITLE
 from app.initialisers import INIT_INFO, zero_init_effect
 from app.names import INITIALISER_NAMES
+from app.ui import fmt as ui_fmt
 from core import MLP
 from core.diagnose import symmetry_gap
 from core.digits import confusion_matrix, load_bundled, one_hot, stratified_split
-from core.sgd import train_minibatch
+from core.sgd import DIVERGE_FACTOR, train_minibatch
 
 PAGE = "digits.py"
 
@@ -547,3 +548,34 @@ def test_the_initialisers_are_explained_beside_the_control_and_no_code_names_sho
     assert f"**{INITIALISER_NAMES[page_settings(at)['init']]}** (chosen)" in guide
     assert "No initialiser lifts the sigmoid's ceiling" in guide
     assert not any("`MLP`" in m.value for m in at.markdown)
+
+
+# ----- how a run ended: core.sgd gives the kind and the numbers, the page the words ----------------
+def test_a_diverged_run_says_in_which_epoch_and_by_how_much():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_lr": "5.0", "dg_act": "Tanh"})
+    assert not at.exception
+    s = page_settings(at)
+    assert (s["lr"], s["act"]) == (5.0, "tanh")
+    hist, _, _ = core_run(s)
+    assert hist.diverged and hist.stop == "loss blew up"  # the case the words are for
+    err = next(e.value for e in at.error if e.value.startswith("Training ended early:"))
+    assert (
+        f"the training loss blew up in epoch {hist.stop_epoch}: {hist.train_loss[-1]:.3g}, more than "
+        f"{DIVERGE_FACTOR:g}× its starting {hist.train_loss[0]:.3g}" in err
+    )
+    assert metrics(at)["Epochs"] == f"{hist.epochs_run} of 3"
+
+
+def test_a_run_that_reaches_the_time_limit_is_kept_and_can_continue(monkeypatch):
+    monkeypatch.setitem(dr.TIME_LIMIT, "digits8", 0.0)  # every run stops before its first epoch
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2", "dg_seed": "7"})
+    assert not at.exception
+    assert any(
+        "Training reached the time limit of 0 s and stopped after 0 of 2 epochs." in w.value for w in at.warning
+    ), [w.value for w in at.warning]
+    assert metrics(at)["Epochs"] == "0 of 2"
+    monkeypatch.setitem(dr.TIME_LIMIT, "digits8", 60.0)
+    at.button(key="dg_resume").click().run()
+    assert not at.exception and metrics(at)["Epochs"] == "2 of 2"
+    straight, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test loss (cross-entropy)"] == ui_fmt(straight.test_loss[-1], 4)
