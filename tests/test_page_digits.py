@@ -579,3 +579,37 @@ def test_a_run_that_reaches_the_time_limit_is_kept_and_can_continue(monkeypatch)
     assert not at.exception and metrics(at)["Epochs"] == "2 of 2"
     straight, _, _ = core_run(page_settings(at))
     assert metrics(at)["Test loss (cross-entropy)"] == ui_fmt(straight.test_loss[-1], 4)
+
+
+@pytest.mark.slow
+def test_a_second_visitor_waits_for_the_run_another_is_training(monkeypatch):
+    """Single flight between sessions: while one session trains some settings (with its progress
+    bar), another asking for the same settings waits for that run and shows it, not a second one."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    data = dr.digits_data()
+    settings = dr.Settings(data.key, **{**dr.DEFAULTS, "epochs": 2})
+    lock = dr.flight(settings)
+    assert lock.acquire(timeout=5)
+    real_train, calls = dr.train, []
+    monkeypatch.setattr(dr, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
+    real_cached, asked = dr.cached_history, threading.Event()
+    monkeypatch.setattr(dr, "cached_history", lambda *a: (asked.set(), real_cached(*a))[1])
+
+    def first_visitor() -> None:
+        try:
+            assert asked.wait(60)  # the page has looked in the cache and found nothing ...
+            time.sleep(0.5)  # ... and is now at the point of training: this run is still in progress
+            dr.store_history(settings, data, real_train(settings, data))
+        finally:
+            dr.land(settings, lock)
+
+    thread = threading.Thread(target=first_visitor, daemon=True)
+    thread.start()
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2"})
+    thread.join(60)
+    assert not thread.is_alive()
+    assert not at.exception and calls == []  # the page trained nothing itself
+    assert any("remembered from an earlier run" in c.value for c in at.caption)
+    assert not dr._flights  # nothing left in flight

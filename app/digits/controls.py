@@ -206,6 +206,30 @@ def get_history(settings: run.Settings, data: run.Data) -> tuple[SGDHistory, str
             h = going_on or run.train(settings, data, should_stop=lambda: True)
         return _keep(settings, h, "click", limit, slot)
 
+    lock = run.flight(settings) if going_on is None else None
+    if lock is not None and not lock.acquire(blocking=False):
+        # another session is training these very settings: wait for its run rather than train it twice
+        t0 = time.perf_counter()
+        wait = f"Training {settings.epochs} epochs … (this network is already being trained for another visitor)"
+        while not lock.acquire(timeout=0.25):
+            if time.perf_counter() - t0 > limit:
+                lock = None  # it is taking too long: train here as well
+                break
+            bar.progress(0.0, text=wait)
+        hist = run.cached_history(settings, data)
+        if hist is not None:
+            if lock is not None:
+                run.land(settings, lock)
+            slot.empty()
+            return hist, "cache", None
+    try:
+        return _train_here(settings, data, going_on, slot, bar, limit)
+    finally:
+        if lock is not None:
+            run.land(settings, lock)
+
+
+def _train_here(settings: run.Settings, data: run.Data, going_on, slot, bar, limit: float):
     E = max(settings.epochs, 1)
     t0 = time.perf_counter()
 

@@ -277,6 +277,26 @@ def store_history(settings: Settings, data: Data, hist: SGDHistory) -> None:
         _handoff.value = None
 
 
+_flights: dict[Settings, threading.Lock] = {}  # settings being trained outside the cache now -> its lock
+_flights_guard = threading.Lock()
+
+
+def flight(settings: Settings) -> threading.Lock:
+    """The lock held by the session training these settings with a progress bar, so a second
+    session asking for the same settings meanwhile (a class told to try the same thing) waits for
+    that run instead of training it again."""
+    with _flights_guard:
+        return _flights.setdefault(settings, threading.Lock())
+
+
+def land(settings: Settings, lock: threading.Lock) -> None:
+    """Release a lock taken from :func:`flight`; only runs in progress stay listed."""
+    with _flights_guard:
+        if _flights.get(settings) is lock:
+            del _flights[settings]
+    lock.release()
+
+
 def train(
     settings: Settings, data: Data, on_epoch=None, on_batch=None, should_stop=None, resume: SGDHistory | None = None
 ) -> SGDHistory:
