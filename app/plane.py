@@ -85,6 +85,7 @@ def plane(
     marks: bool = False,
     names: bool = False,
     tips: tuple = (),
+    heat_opacity: float = 1.0,
 ) -> alt.LayerChart:
     """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
     input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
@@ -93,10 +94,13 @@ def plane(
     Options for planes other than the input plane and for points that say more: ``axes`` (the name
     in tooltips, the axis title) for the horizontal and vertical axis; ``marks``: a ✓ (green) or ✗
     beside each point, from its column "mark"; ``names``: the point's column "name" written above it;
-    ``tips``: more point tooltips, each (column, title, format)."""
+    ``tips``: more point tooltips, each (column, title, format); ``heat_opacity`` below 1: paler heat, so
+    points of either class stand out on it."""
     s = sizes(present)
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
+    if heat_opacity < 1:
+        half = step / 2  # see-through cells must not overlap (the overlaps would show darker)
     qlo = alt.param(name="qlo", value=hole("qlo"))
     qspan = alt.param(name="qspan", value=hole("qspan"))
     xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
@@ -111,7 +115,7 @@ def plane(
             x2b=f"{lo + half} + datum.i * {step}",
             value="qlo + datum.q / 255 * qspan",
         )
-        .mark_rect()
+        .mark_rect(**({"opacity": heat_opacity} if heat_opacity < 1 else {}))
         .encode(
             x=alt.X("x1a:Q", scale=xs, title=axes[0][1]),
             x2=alt.X2("x1b:Q"),

@@ -107,6 +107,7 @@ def diagram_text(nodes: dict, edges: dict) -> str:
 
 NEURON_TIPS = (("z:Q", "z", ".3f"), ("output:Q", "output σ(z)", ".3f"), ("mark:N", "right?", None))
 HIDDEN_TIPS = (("z:Q", "z2", ".3f"), ("output:Q", "output a2", ".3f"), ("mark:N", "right?", None))
+HEAT_OPACITY = 0.55  # paler shading: a point on its own class's side stays visible
 HIDDEN_AXES = (("a1[0]", "a1[0] — hidden neuron 1"), ("a1[1]", "a1[1] — hidden neuron 2"))
 
 
@@ -126,6 +127,7 @@ def neuron_spec(data: dict, present: bool) -> dict:
         line=data["line"],
         height=_plane_height(present),
         labels=False,
+        heat_opacity=HEAT_OPACITY,
         marks=True,
         tips=NEURON_TIPS,
     )
@@ -152,6 +154,7 @@ def hidden_spec(data: dict, present: bool) -> dict:
         hi=hi,
         height=_plane_height(present),
         labels=False,
+        heat_opacity=HEAT_OPACITY,
         names=True,
         axes=HIDDEN_AXES,
         tips=HIDDEN_TIPS,
