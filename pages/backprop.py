@@ -1,13 +1,13 @@
 """Backpropagation: the chain rule, the notes' backward pass as a live ledger, BCE vs MSE, a
 gradient check and one gradient-descent step — all for the current network on the four XOR inputs.
-Numbers and tables come cached from app/backprop_data.py; each control's part of the page is a fragment."""
+Numbers and tables come cached from app/backprop/run.py; each control's part of the page is a fragment."""
 
 import streamlit as st
 
-from app import backprop_charts as bc
-from app import backprop_data as bd
-from app import backprop_text as bt
 from app import ui
+from app.backprop import charts as bc
+from app.backprop import run as bd
+from app.backprop import text as bt
 from app.names import LOSS_NAMES
 from app.state import network_caption, network_control
 from core import backprop_ledger as bl

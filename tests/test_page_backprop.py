@@ -269,7 +269,7 @@ def displayed(at) -> dict:
 
 
 def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
     from core.gradcheck import gradient_check
 
     for loss in ("bce", "mse"):
@@ -293,7 +293,7 @@ def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
 
 
 def test_infinite_values_become_empty_cells_not_inf():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
 
     df = bd.to_arrow(bd.pd.DataFrame({"a": [1.0, np.inf], "b": [np.nan, -np.inf]}, index=["p", "q"])).to_pandas()
     assert df.loc["p", "a"] == 1.0 and np.isnan(df.loc["q", "a"]) and df.isna().sum().sum() == 3
@@ -302,19 +302,20 @@ def test_infinite_values_become_empty_cells_not_inf():
 def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monkeypatch):
     import streamlit as st
 
-    from app import backprop_charts as bc
+    from app.backprop import charts as bc
+    from app.backprop import run
     from core import gradcheck
 
     cold = displayed(open_page(PAGE))
     st.cache_data.clear()
-    bc.warm()  # as app.warmup's thread would, outside any script run
+    run.warm()  # as app.warmup's thread would, outside any script run
 
     def computed_again(*args, **kwargs):
         raise AssertionError("the default render recomputed something warm() should have cached")
 
     monkeypatch.setattr(bl, "ledger", computed_again)
     monkeypatch.setattr(gradcheck, "gradient_check", computed_again)
-    monkeypatch.setattr("app.backprop_data.gradient_check", computed_again)
+    monkeypatch.setattr("app.backprop.run.gradient_check", computed_again)
     monkeypatch.setattr(bc, "contributions_chart", computed_again)
     monkeypatch.setattr(bc, "sigmoid_prime_chart", computed_again)
     at = open_page(PAGE)
@@ -328,7 +329,7 @@ def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_number
     from test_isolation import AgentServer
     from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
-    from app import backprop_text as bt
+    from app.backprop import text as bt
 
     srv = AgentServer(log=tmp_path / "server.log")
     try:
@@ -389,7 +390,7 @@ def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
 def test_chart_specs_from_a_template_equal_a_fresh_build(big):
     """A new network reuses its layout's chart and swaps the data: the result must be the very
     spec a fresh Altair build gives (data, x range, everything)."""
-    from app import backprop_charts as bc
+    from app.backprop import charts as bc
     from app.charts import style
 
     nets = [NOTES, bl.zero_network(), MLP.create([2, 2, 1], seed=4), MLP.create([2, 3, 1], hidden="relu", seed=2)]
@@ -555,7 +556,7 @@ def test_chain_rule_names_every_factor_with_a_variable_of_the_network():
 
 
 def test_the_loss_is_defined_before_its_derivative_and_the_one_over_n_is_explained():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core.losses import single_example_losses
 
     at = open_page(PAGE)
@@ -582,7 +583,7 @@ def test_the_loss_is_defined_before_its_derivative_and_the_one_over_n_is_explain
 
 
 def test_the_notes_slips_are_shown_where_the_student_meets_them_with_live_numbers():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core import notes_audit as na
 
     at = open_page(PAGE)
@@ -623,7 +624,7 @@ def test_the_notes_slips_are_shown_where_the_student_meets_them_with_live_number
 
 
 def test_predicted_half_is_read_both_ways_with_numbers_from_core():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core import notes_audit as na
 
     at = open_page(PAGE)
@@ -646,7 +647,7 @@ def test_predicted_half_is_read_both_ways_with_numbers_from_core():
 
 
 def test_gradient_check_leads_with_the_central_difference():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
     from core.gradcheck import gradient_check
 
     at = open_page(PAGE)

@@ -21,7 +21,7 @@ from app.ui import matrix_frame
 from core import backprop_ledger as bl
 from core import formulas as F
 from core import notes_audit as na
-from core.data import ROW_LABELS, X, y
+from core.data import ROW_LABELS, X, notes_weights, y
 from core.gradcheck import GradCheck, gradient_check
 from core.mlp import MLP
 
@@ -273,3 +273,25 @@ def step_frames(rec: bl.GDStep) -> tuple[pd.DataFrame, pd.DataFrame]:
         {"y": y[:, 0], "a2 before": rec.out_before[:, 0], "a2 after": rec.out_after[:, 0]}, index=ROW_LABELS
     )
     return params, outputs
+
+
+# ----- warm-up --------------------------------------------------------------------------------------
+def warm() -> None:
+    """Fill the caches of the page's default render (the notes' network, BCE, normal mode) through
+    the page's own cached functions; draws nothing and touches no session (app.warmup runs it in a
+    background thread). Never raises: the page computes whatever is missing."""
+    try:
+        from app.backprop import charts
+
+        net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
+        key, loss = net.key(), "bce"
+        tables(key, loss)
+        zero_ledger(net)
+        environment(key, loss)
+        audit(key, loss)
+        starts(tuple(net.sizes), net.hidden)
+        gradcheck_central(key, loss)
+        charts.contributions_spec(key, loss, False)
+        charts.sigmoid_prime_spec(key, False)
+    except Exception:  # noqa: BLE001 - warming is an optimisation
+        pass

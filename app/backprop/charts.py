@@ -1,4 +1,4 @@
-"""Charts and the summary diagram of the Backpropagation page, and its cache warm-up.
+"""Charts and the summary diagram of the Backpropagation page.
 
 - ``summary_dot``: the notes' "Visual Summary of Backpropagation" as a Graphviz DOT string
   (forward pass down the left, backward pass back up the right), one step highlighted.
@@ -7,7 +7,6 @@
 - ``*_spec``: their finished Vega-Lite dicts, cached per (network, loss, mode) with the data
   already as Arrow bytes (named datasets), so a rerun neither builds Altair charts nor converts
   DataFrames.
-- ``warm``: fills the default render's caches once per server process (app.warmup).
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import backprop_data as bd
+from app.backprop import run as bd
 from app.charts import sizes, style
 from app.ui import BLUE, GREY, RED
 from core import formulas as F
 from core.backprop_ledger import Ledger
-from core.data import ROW_LABELS, notes_weights
-from core.mlp import MLP
+from core.data import ROW_LABELS
 from core.notes_audit import STEP_NAMES
 
 HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlighted row
@@ -238,25 +236,6 @@ def sigmoid_prime_spec(key: tuple, big: bool) -> dict:
     led = bd.ledger(key, "bce")
     frames = sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
     return with_data(_sigmoid_prime_template(big, frames), list(frames))
-
-
-def warm() -> None:
-    """Fill the caches of the page's default render (the notes' network, BCE, normal mode) through
-    the page's own cached functions; draws nothing and touches no session (app.warmup runs it in a
-    background thread). Never raises: the page computes whatever is missing."""
-    try:
-        net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
-        key, loss = net.key(), "bce"
-        bd.tables(key, loss)
-        bd.zero_ledger(net)
-        bd.environment(key, loss)
-        bd.audit(key, loss)
-        bd.starts(tuple(net.sizes), net.hidden)
-        bd.gradcheck_central(key, loss)
-        contributions_spec(key, loss, False)
-        sigmoid_prime_spec(key, False)
-    except Exception:  # noqa: BLE001 - warming is an optimisation
-        pass
 
 
 # ----- the summary diagram ------------------------------------------------------------------------
