@@ -4,7 +4,7 @@ Numbers and tables come cached from app/backprop/run.py; each control's part of 
 
 import streamlit as st
 
-from app import ui
+from app import chart, ui
 from app.backprop import charts as bc
 from app.backprop import run as bd
 from app.backprop import text as bt
@@ -122,7 +122,7 @@ def chain_rule(led: bl.Ledger) -> None:
         st.markdown(bt.SIGMA_PRIME_WORDS)
         st.latex(bt.SIGMA_PRIME_TEX)
     fsym, tips = bt.F_SYMBOL.get(led.hidden, led.hidden), bt.diagram_tips(led)
-    st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, tips, PRESENT), width="content")
+    st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, tips, present=PRESENT), width="content")
     st.caption(
         bt.SUMMARY_WORDS + f" Highlighted: **{step}** ({bt.STEP_TITLES[step]}); dashed arrows show what it reads "
         "from the forward pass."
@@ -230,7 +230,8 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
                         ui.show_matrix(code_dW1, ins, hs, digits=6, key="bp_t_code_dW1")
 
     st.subheader("Which input pushed which gradient")
-    st.vega_lite_chart(bc.contributions_spec(net_id, led.loss_name, PRESENT), width="stretch")
+    terms = bc.contributions_data(led)
+    chart.draw(bc.contributions_spec(terms, PRESENT), bt.contributions_description(terms))
     st.caption(
         "Each bar is one input's term (the rows of the tables above); the bars of a parameter add up to its "
         "gradient. Red = positive (gradient descent will lower that number), blue = negative (it will raise it)."
@@ -255,7 +256,8 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
         if exact := bt.exact_caption(cmp_):
             st.caption(exact)
     with c2:
-        st.vega_lite_chart(bc.sigmoid_prime_spec(net_id, PRESENT), width="stretch")
+        slopes = bc.sigmoid_prime_data(led)
+        chart.draw(bc.sigmoid_prime_spec(slopes, PRESENT), bt.sigmoid_prime_description(slopes["points"]))
         st.caption(
             "σ'(z2) with each input's z2 marked (red = class 1, blue = class 0). The table above has the same numbers."
         )

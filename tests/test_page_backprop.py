@@ -302,12 +302,13 @@ def test_infinite_values_become_empty_cells_not_inf():
 def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monkeypatch):
     import streamlit as st
 
-    from app.backprop import charts as bc
+    from app import chart
     from app.backprop import run
     from core import gradcheck
 
     cold = displayed(open_page(PAGE))
     st.cache_data.clear()
+    chart._layout.cache_clear()
     run.warm()  # as app.warmup's thread would, outside any script run
 
     def computed_again(*args, **kwargs):
@@ -316,8 +317,7 @@ def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monk
     monkeypatch.setattr(bl, "ledger", computed_again)
     monkeypatch.setattr(gradcheck, "gradient_check", computed_again)
     monkeypatch.setattr("app.backprop.run.gradient_check", computed_again)
-    monkeypatch.setattr(bc, "contributions_chart", computed_again)
-    monkeypatch.setattr(bc, "sigmoid_prime_chart", computed_again)
+    monkeypatch.setattr(chart, "build", computed_again)  # no chart layout built again by Altair
     at = open_page(PAGE)
     assert not at.exception
     assert displayed(at) == cold
@@ -386,24 +386,41 @@ def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
         proc.wait(timeout=20)
 
 
-@pytest.mark.parametrize("big", [False, True])
-def test_chart_specs_from_a_template_equal_a_fresh_build(big):
-    """A new network reuses its layout's chart and swaps the data: the result must be the very
-    spec a fresh Altair build gives (data, x range, everything)."""
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_is_valid_vega_lite_and_carries_the_ledgers_numbers(present):
+    """For networks of other shapes, activations and losses: both charts, filled from their one
+    layout, validate against the Vega-Lite schema and hold exactly core's numbers."""
+    from test_chart import valid
+
     from app.backprop import charts as bc
-    from app.charts import style
 
     nets = [NOTES, bl.zero_network(), MLP.create([2, 2, 1], seed=4), MLP.create([2, 3, 1], hidden="relu", seed=2)]
     for net in nets:
         for loss in ("bce", "mse"):
             led = bl.ledger(net, X, y, loss)
-            df = bc.contributions_frame(led, ROW_LABELS)
-            fresh = bc.to_spec(style(bc.contributions_chart(df, big)))
-            assert bc.contributions_spec(net.key(), loss, big) == fresh
-            style(bc.contributions_chart(df, big)).to_dict(validate=True)  # valid Vega-Lite (the page skips this)
-        frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
-        assert bc.sigmoid_prime_spec(net.key(), big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
-        style(bc.sigmoid_prime_chart(*frames, big)).to_dict(validate=True)
+            spec = bc.contributions_spec(bc.contributions_data(led), present)
+            valid(spec)
+            terms = spec["datasets"]["terms"].to_pandas()
+            d, h = led.dW1.shape
+            assert len(terms) == 4 * (d * h + 2 * h + 1)
+            for n, row in enumerate(ROW_LABELS):
+                mine = terms[terms["input"] == row]
+                np.testing.assert_array_equal(mine["term"].iloc[:h].to_numpy(), led.dW2_terms[n])
+                np.testing.assert_array_equal(
+                    mine["term"].iloc[h + 1 : h + 1 + d * h].to_numpy(), led.dW1_terms[n].ravel()
+                )
+            g = net.gradients(X, y, loss)
+            grads = np.concatenate([g.dW[2][:, 0], g.db[2][0], g.dW[1].ravel(), g.db[1][0]])  # the chart's order
+            for p, g in zip(bc.parameter_names(d, h), grads, strict=True):
+                np.testing.assert_allclose(terms[terms["parameter"] == p]["term"].sum(), g, rtol=1e-12, atol=1e-15)
+            lo, hi = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+            assert lo <= terms["term"].min() and terms["term"].max() <= hi
+        slope = bc.sigmoid_prime_spec(bc.sigmoid_prime_data(led), present)
+        valid(slope)
+        pts = slope["datasets"]["points"].to_pandas()
+        np.testing.assert_array_equal(pts["slope"].to_numpy(), (led.a2 * (1 - led.a2))[:, 0])
+        assert pts["input"].tolist() == ROW_LABELS
 
 
 # ----- every displayed formula, as grouped, is the one NumPy runs (issue 16) ------------------------

@@ -1,25 +1,21 @@
-"""Charts and the summary diagram of the Backpropagation page.
+"""Charts and the summary diagram of the Backpropagation page, built through app.chart.
 
+- ``contributions``: which input pushed which gradient (horizontal bars, one per input and
+  parameter); ``contributions_spec`` fills it with a ledger's terms.
+- ``sigmoid_prime``: σ'(z) with the four outputs' z2 marked (why MSE's extra factor shrinks);
+  ``sigmoid_prime_spec`` fills it.
 - ``summary_dot``: the notes' "Visual Summary of Backpropagation" as a Graphviz DOT string
   (forward pass down the left, backward pass back up the right), one step highlighted.
-- ``contributions_chart``: which input pushed which gradient (Altair bars, one per example).
-- ``sigmoid_prime_chart``: σ'(z) with the four outputs' z2 marked (why MSE's extra factor shrinks).
-- ``*_spec``: their finished Vega-Lite dicts, cached per (network, loss, mode) with the data
-  already as Arrow bytes (named datasets), so a rerun neither builds Altair charts nor converts
-  DataFrames.
+
+Presenter mode reaches every chart as the explicit ``present`` argument.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import altair as alt
 import numpy as np
-import pandas as pd
-import streamlit as st
 
-from app.backprop import run as bd
-from app.charts import sizes, style
+from app.chart import fill, hole, layout, sizes, source
 from app.ui import BLUE, GREY, RED
 from core import formulas as F
 from core.backprop_ledger import Ledger
@@ -30,52 +26,62 @@ HIGHLIGHT = "#fde9c8"  # the pale orange app.ui.show_matrix uses for a highlight
 HIGHLIGHT_EDGE = "#d95f02"
 
 
-def contributions_frame(led: Ledger, rows: list[str]) -> pd.DataFrame:
-    """Long frame: one row per (parameter, input) with its term and the parameter's gradient."""
-    d, h = led.dW1.shape
-    out = []
-    for n, r in enumerate(rows):
-        for j in range(h):
-            out.append((f"W2[{j}]  h{j + 1}→out", r, led.dW2_terms[n, j], led.dW2[j, 0]))
-        out.append(("b2", r, led.db2_terms[n, 0], led.db2[0, 0]))
-        for i in range(d):
-            for j in range(h):
-                out.append((f"W1[{i},{j}]  x{i + 1}→h{j + 1}", r, led.dW1_terms[n, i, j], led.dW1[i, j]))
-        for j in range(h):
-            out.append((f"b1[{j}]  h{j + 1}", r, led.db1_terms[n, j], led.db1[0, j]))
-    df = pd.DataFrame(out, columns=["parameter", "input", "term", "gradient"])
-    df["sign"] = np.where(df["term"] >= 0, "positive", "negative")
-    return df
+# ----- which input pushed which gradient ------------------------------------------------------------
+def parameter_names(d: int, h: int) -> list[str]:
+    """The contributions chart's parameters, top to bottom: W2, b2, W1, b1 (W1 of shape d×h)."""
+    return (
+        [f"W2[{j}]  h{j + 1}→out" for j in range(h)]
+        + ["b2"]
+        + [f"W1[{i},{j}]  x{i + 1}→h{j + 1}" for i in range(d) for j in range(h)]
+        + [f"b1[{j}]  h{j + 1}" for j in range(h)]
+    )
 
 
-# ----- charts -------------------------------------------------------------------------------------
-def term_domain(df: pd.DataFrame) -> list[float]:
+def contributions_data(led: Ledger) -> dict[str, np.ndarray]:
+    """One row per (parameter, input): its term (what that input adds, already ÷ N) and the
+    parameter's gradient (the sum of its terms), parameters in ``parameter_names`` order."""
+    n = led.N
+    terms = np.hstack([led.dW2_terms, led.db2_terms, led.dW1_terms.reshape(n, -1), led.db1_terms])  # (N, P)
+    grads = np.concatenate([led.dW2[:, 0], led.db2[0], led.dW1.ravel(), led.db1[0]])  # (P,)
+    names = parameter_names(*led.dW1.shape)
+    term = terms.ravel()  # input-major: every parameter of the first input, then the next
+    return {
+        "parameter": np.array(names * n, dtype=object),
+        "input": np.repeat(np.array(ROW_LABELS[:n], dtype=object), len(names)),
+        "term": term,
+        "gradient": np.tile(grads, n),
+        "sign": np.where(term >= 0, "positive", "negative").astype(object),
+    }
+
+
+def term_domain(term: np.ndarray) -> list[float]:
     """The contributions chart's x range: every term and 0, with room beyond the longest bars for
     their input labels."""
-    lo, hi = min(float(df["term"].min()), 0.0), max(float(df["term"].max()), 0.0)
+    lo, hi = min(float(np.min(term)), 0.0), max(float(np.max(term)), 0.0)
     pad = 0.18 * (hi - lo) if hi > lo else 1e-3  # all terms 0 (e.g. all-zero weights): a small axis
     return [lo - pad if lo < 0 or hi == lo else 0.0, hi + pad if hi > 0 or hi == lo else 0.0]
 
 
-ZERO = pd.DataFrame({"x": [0.0]})  # the contributions chart's rule at 0
-
-
-def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
-    """Horizontal bars: for each parameter, what each of the four inputs adds to its gradient.
-    ``big``: presenter mode's taller bands."""
-    s = sizes()
-    order = list(dict.fromkeys(df["parameter"]))
-    inputs = list(dict.fromkeys(df["input"]))
-    band = 80 if big else 60
-    xs = alt.Scale(domain=term_domain(df))
+def contributions(present: bool, params: tuple[str, ...]) -> alt.LayerChart:
+    """Horizontal bars: for each of ``params`` (top to bottom), what each of the four inputs adds to
+    its gradient; the x range is the hole ``domain``. Presenter mode has taller bands."""
+    s = sizes(present)
+    order = list(params)
+    band = 80 if present else 60
+    y = alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    offset = alt.YOffset("input:N", sort=ROW_LABELS)
     bars = (
-        alt.Chart(df)
+        alt.Chart(source("terms"))
         .mark_bar()
         .encode(
-            y=alt.Y("parameter:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-            yOffset=alt.YOffset("input:N", sort=inputs),
+            y=y,
+            yOffset=offset,
             # three lines: one would run past a phone's edge
-            x=alt.X("term:Q", title=["share of the gradient", "(term for one input,", "already ÷ N)"], scale=xs),
+            x=alt.X(
+                "term:Q",
+                title=["share of the gradient", "(term for one input,", "already ÷ N)"],
+                scale=alt.Scale(domain=hole("domain")),
+            ),
             color=alt.Color(
                 "sign:N",
                 scale=alt.Scale(domain=["positive", "negative"], range=[RED, BLUE]),
@@ -90,49 +96,56 @@ def contributions_chart(df: pd.DataFrame, big: bool = False) -> alt.Chart:
         )
     )
     texts = [
-        alt.Chart(df)
+        alt.Chart(source("terms"))
         .transform_filter(f"datum.term {op} 0")
         .mark_text(align=align, dx=dx, fontSize=s["font"] - 3, color=GREY)
         .encode(
             y=alt.Y("parameter:N", sort=order),
-            yOffset=alt.YOffset("input:N", sort=inputs),
+            yOffset=offset,
             x="term:Q",
             text="input:N",
             tooltip=["parameter:N", "input:N", alt.Tooltip("term:Q", format=".3e")],
         )
         for op, align, dx in ((">=", "left", 3), ("<", "right", -3))
     ]
-    zero = alt.Chart(ZERO).mark_rule(color="black").encode(x="x:Q")
-    return alt.layer(bars, *texts, zero).properties(height=band * df["parameter"].nunique(), width="container")
+    # the rule at 0: one row (the count of terms) reading no number of its own
+    zero = alt.Chart(source("terms")).transform_aggregate(n="count()").mark_rule(color="black").encode(x=alt.datum(0))
+    return alt.layer(bars, *texts, zero).properties(height=band * len(order), width="container")
 
 
-def sigmoid_prime_frames(
-    z2: np.ndarray, a2: np.ndarray, y: np.ndarray, rows: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the curve σ'(z) over a range that holds every z2 (N, 1), the N examples' points)."""
+def contributions_spec(data: dict[str, np.ndarray], present: bool) -> dict:
+    """The contributions chart of ``contributions_data``, filled (its layout is built once per mode
+    and parameter list)."""
+    params = tuple(dict.fromkeys(data["parameter"]))
+    return fill(layout(contributions, present, params=params), {"terms": data}, domain=term_domain(data["term"]))
+
+
+# ----- σ'(z2): why MSE's extra factor shrinks ------------------------------------------------------
+def sigmoid_prime_data(led: Ledger) -> dict[str, dict[str, np.ndarray]]:
+    """{"curve": σ'(z) over a range that holds every z2, "points": the N inputs' z2, a2 and slope}."""
+    z2, a2 = led.z2[:, 0], led.a2[:, 0]
     zmax = float(np.clip(np.nanmax(np.abs(z2)) + 1.0, 6.0, 40.0)) if np.all(np.isfinite(z2)) else 6.0
     z = np.linspace(-zmax, zmax, 161)
     sig = 1.0 / (1.0 + np.exp(-z))
-    curve = pd.DataFrame({"z": z, "slope": sig * (1 - sig)})
-    pts = pd.DataFrame(
-        {
-            "input": rows,
-            "z2": np.clip(z2[:, 0], -zmax, zmax),
-            "a2": a2[:, 0],
-            "slope": a2[:, 0] * (1 - a2[:, 0]),
-            "class": y[:, 0].astype(int),
-            # the two inputs of a class sit at almost the same z2: label the first above, the second below
-            "above": [n < 2 for n in range(len(rows))],
-        }
-    )
-    return curve, pts
+    n = len(z2)
+    points = {
+        "input": np.array(ROW_LABELS[:n], dtype=object),
+        "z2": np.clip(z2, -zmax, zmax),
+        "a2": a2,
+        "slope": a2 * (1 - a2),
+        "class": led.y[:, 0].astype(int),
+        # the two inputs of a class sit at almost the same z2: label the first above, the second below
+        "above": np.arange(n) < 2,
+    }
+    return {"curve": {"z": z, "slope": sig * (1 - sig)}, "points": points}
 
 
-def sigmoid_prime_chart(curve: pd.DataFrame, pts: pd.DataFrame, big: bool = False) -> alt.LayerChart:
-    """σ'(z) = σ(z)(1 − σ(z)) (``curve``) with each example's z2 marked (``pts``), coloured by its class."""
-    s = sizes()
+def sigmoid_prime(present: bool) -> alt.LayerChart:
+    """σ'(z) = σ(z)(1 − σ(z)) (dataset ``curve``) with each input's z2 marked (``points``), coloured
+    by its class."""
+    s = sizes(present)
     line = (
-        alt.Chart(curve)
+        alt.Chart(source("curve"))
         .mark_line(color=GREY, strokeWidth=s["line"])
         .encode(
             x=alt.X("z:Q", title="z2 (pre-activation of the output)"),
@@ -148,7 +161,7 @@ def sigmoid_prime_chart(curve: pd.DataFrame, pts: pd.DataFrame, big: bool = Fals
         alt.Tooltip("slope:Q", title="σ'(z2)", format=".4f"),
     ]
     dots = (
-        alt.Chart(pts)
+        alt.Chart(source("points"))
         .mark_point(filled=True, size=s["point"] * 0.6, stroke="black", strokeWidth=s["stroke"] - 1, opacity=1)
         .encode(
             x="z2:Q",
@@ -158,84 +171,18 @@ def sigmoid_prime_chart(curve: pd.DataFrame, pts: pd.DataFrame, big: bool = Fals
         )
     )
     labels = [
-        alt.Chart(pts)
+        alt.Chart(source("points"))
         .transform_filter(f"datum.above == {str(up).lower()}")
         .mark_text(dy=-s["label"] if up else s["label"], fontSize=s["font"], fontWeight="bold")
         .encode(x="z2:Q", y="slope:Q", text="input:N", tooltip=tips)
         for up in (True, False)
     ]
-    return alt.layer(line, dots, *labels).properties(height=300 if big else 240, width="container")
+    return alt.layer(line, dots, *labels).properties(height=300 if present else 240, width="container")
 
 
-# ----- cached specs -------------------------------------------------------------------------------
-def _name(df: pd.DataFrame) -> str:
-    """A dataset name from the frame's content (the same numbers, the same name)."""
-    h = hashlib.sha1(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
-    h.update(",".join(map(str, df.columns)).encode())
-    return f"d_{h.hexdigest()[:16]}"
-
-
-def to_spec(chart: alt.TopLevelMixin) -> dict:
-    """The chart as a Vega-Lite dict whose data frames are named datasets of Arrow bytes (content-hash
-    names), which st.vega_lite_chart ships as they are: no DataFrame conversion per rerun."""
-    datasets = {}
-
-    def swap(obj) -> None:
-        data = getattr(obj, "data", alt.Undefined)
-        if isinstance(data, pd.DataFrame):
-            name = _name(data)
-            datasets[name] = bd.arrow_bytes(data)
-            obj.data = alt.NamedData(name)
-        for sub in getattr(obj, "layer", None) or []:
-            swap(sub)
-
-    swap(chart)
-    # Altair's JSON-schema validation is half of a build (~0.1 s per chart, paid on a cold render):
-    # tests/test_page_backprop.py validates every layout instead.
-    spec = chart.to_dict(validate=False)
-    spec["datasets"] = datasets
-    return spec
-
-
-def with_data(template: dict, frames: list[pd.DataFrame]) -> dict:
-    """``template`` (from ``to_spec``) with its datasets replaced, in order, by ``frames``: a new
-    network needs new numbers, not a new Altair chart."""
-    new = [(_name(df), bd.arrow_bytes(df)) for df in frames]
-    rename = dict(zip(template["datasets"], (name for name, _ in new)))
-    layers = [{**layer, "data": {"name": rename[layer["data"]["name"]]}} for layer in template["layer"]]
-    return {**template, "layer": layers, "datasets": dict(new)}
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _contributions_template(big: bool, shape: tuple, _df: pd.DataFrame) -> dict:
-    """The chart for one layout (mode, W1's shape); ``_df``, which builds it, is not part of the key."""
-    return to_spec(style(contributions_chart(_df, big)))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def contributions_spec(key: tuple, loss: str, big: bool) -> dict:
-    """The styled contributions chart of the network ``key``, from its layout's template (building
-    and validating an Altair chart costs far more than this page's NumPy). ``big``: presenter mode."""
-    led = bd.ledger(key, loss)
-    df = contributions_frame(led, ROW_LABELS)
-    spec = with_data(_contributions_template(big, led.dW1.shape, df), [df, ZERO])
-    bars = spec["layer"][0]
-    x = {**bars["encoding"]["x"], "scale": {**bars["encoding"]["x"]["scale"], "domain": term_domain(df)}}
-    spec["layer"][0] = {**bars, "encoding": {**bars["encoding"], "x": x}}
-    return spec
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _sigmoid_prime_template(big: bool, _frames: tuple) -> dict:
-    return to_spec(style(sigmoid_prime_chart(*_frames, big)))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def sigmoid_prime_spec(key: tuple, big: bool) -> dict:
-    """The styled σ'(z2) chart of the network ``key`` (the same for both losses), from the template."""
-    led = bd.ledger(key, "bce")
-    frames = sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
-    return with_data(_sigmoid_prime_template(big, frames), list(frames))
+def sigmoid_prime_spec(data: dict[str, dict[str, np.ndarray]], present: bool) -> dict:
+    """The σ'(z2) chart of ``sigmoid_prime_data``, filled."""
+    return fill(layout(sigmoid_prime, present), data)
 
 
 # ----- the summary diagram ------------------------------------------------------------------------
@@ -263,15 +210,15 @@ def _esc(t: str) -> str:
 
 
 def summary_dot(
-    step: str, f_name: str = "σ", loss: str = "bce", tooltips: dict | None = None, big: bool = False
+    step: str, f_name: str = "σ", loss: str = "bce", tooltips: dict | None = None, present: bool = False
 ) -> str:
     """The notes' visual summary as DOT, ``step`` (one of core.backprop_ledger.STEPS) highlighted
     together with dashed arrows from the forward values it reads.
 
     f_name: the hidden activation's symbol (σ for sigmoid). tooltips: node id -> hover text.
-    big: presenter mode's larger fonts.
+    present: presenter mode's larger fonts.
     """
-    fs, small = (20, 15) if big else (14, 10)
+    fs, small = (20, 15) if present else (14, 10)
     tooltips = tooltips or {}
     dz2_text = F.render(F.BACKWARD["dz2"] if loss == "bce" else F.DZ2_MSE)
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import streamlit as st
 
 from app import ui
+from app.backprop import charts
 from app.ui import matrix_frame
 from core import backprop_ledger as bl
 from core import formulas as F
@@ -186,15 +187,6 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df)
 
 
-def arrow_bytes(df: pd.DataFrame) -> bytes:
-    """A frame (index left out) as Arrow IPC stream bytes: what Streamlit ships for a chart's dataset."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def tables(key: tuple, loss: str) -> dict[str, pa.Table]:
     """``frames`` of the network ``key`` as Arrow tables, built once per (network, loss)."""
@@ -281,8 +273,6 @@ def warm() -> None:
     the page's own cached functions; draws nothing and touches no session (app.warmup runs it in a
     background thread). Never raises: the page computes whatever is missing."""
     try:
-        from app.backprop import charts
-
         net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
         key, loss = net.key(), "bce"
         tables(key, loss)
@@ -291,7 +281,8 @@ def warm() -> None:
         audit(key, loss)
         starts(tuple(net.sizes), net.hidden)
         gradcheck_central(key, loss)
-        charts.contributions_spec(key, loss, False)
-        charts.sigmoid_prime_spec(key, False)
+        led = ledger(key, loss)
+        charts.contributions_spec(charts.contributions_data(led), False)  # the charts' layouts: Altair
+        charts.sigmoid_prime_spec(charts.sigmoid_prime_data(led), False)  # runs once per process
     except Exception:  # noqa: BLE001 - warming is an optimisation
         pass

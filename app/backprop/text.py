@@ -685,3 +685,22 @@ def step_metrics(rec: bl.GDStep, steps: int) -> list[tuple[str, str, str | None]
         ("Loss after", *after),
         ("Steps taken", str(steps), None),
     ]
+
+
+# ----- the charts' text alternatives (what each shows now) ------------------------------------------
+def contributions_description(terms: dict) -> str:
+    """The contributions chart in one sentence: its size and its longest bar, from its own data."""
+    params = list(dict.fromkeys(terms["parameter"]))
+    inputs = list(dict.fromkeys(terms["input"]))
+    i = int(np.argmax(np.abs(terms["term"])))
+    return (
+        f"Bars: what each of the {len(inputs)} inputs adds to each of the {len(params)} gradients (red positive, "
+        f"blue negative); the longest is input {terms['input'][i]}'s {num(float(terms['term'][i]))} to "
+        f"{terms['parameter'][i].split()[0]}."
+    )
+
+
+def sigmoid_prime_description(points: dict) -> str:
+    """The σ'(z2) chart in one sentence, with the four inputs' slopes from its own data."""
+    marks = ", ".join(f"{r} {num(float(v))}" for r, v in zip(points["input"], points["slope"]))
+    return f"The curve σ'(z2) = a2·(1 − a2), at most 0.25 at z2 = 0, with each input's slope marked: {marks}."
