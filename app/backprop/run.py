@@ -1,4 +1,4 @@
-"""The Backpropagation page's cached computations and tables.
+"""The Backpropagation page's cached computations and tables; ``warm()`` for app.warmup.
 
 Everything the page shows for one (network, loss) is computed once and cached
 (``st.cache_data``): the ledger (core.backprop_ledger), the gradient check, the BCE/MSE comparison
@@ -26,7 +26,6 @@ from core.data import ROW_LABELS, X, notes_weights, y
 from core.gradcheck import GradCheck, gradient_check
 from core.mlp import MLP
 
-MARK = "▶ "  # prefix of the chosen input's row label (cheaper than a pandas Styler)
 DEFAULT_FORMAT = "%.4g"  # 4 significant digits keep tiny gradients readable
 
 
@@ -203,7 +202,7 @@ def mark(table: pa.Table, label: str | None) -> pa.Table:
     labels = table.column(i).to_pylist()
     if label not in labels:
         return table
-    labels[labels.index(label)] = MARK + label
+    labels = ui.mark_rows(labels, labels.index(label))
     return table.set_column(i, table.schema.field(i), pa.array(labels, type=table.schema.field(i).type))
 
 
@@ -232,29 +231,7 @@ def step_matrix(led: bl.Ledger, step: str) -> tuple[np.ndarray, list[str], list[
     return bl.step_value(led, step), rows, cols
 
 
-# ----- 6 · one gradient-descent step at a time (per session) ---------------------------------------
-def walk(net: MLP) -> dict:
-    """This session's walk from ``net``: {"start", "params", "steps", "last"}; a new network starts over."""
-    start = net.key()
-    w = st.session_state.get("bp_walk")
-    if w is None or w.get("start") != start:
-        w = {"start": start, "params": net.to_dict(), "steps": 0, "last": None}
-        st.session_state["bp_walk"] = w
-    return w
-
-
-def take_step(w: dict, hidden: str, lr: float, loss: str) -> None:
-    """One step from where the walk is; a step that overflows is recorded but not applied."""
-    rec, new = bl.gd_step(MLP.from_dict(w["params"], hidden), X, y, lr, loss)
-    w["last"] = rec
-    if rec.finite:
-        w["params"], w["steps"] = new.to_dict(), w["steps"] + 1
-
-
-def reset(w: dict, net: MLP) -> None:
-    w.update(params=net.to_dict(), steps=0, last=None)
-
-
+# ----- 6 · one gradient-descent step ---------------------------------------------------------------
 def step_frames(rec: bl.GDStep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(parameters before, gradient, change and after; outputs before and after) of one step."""
     params = pd.DataFrame(

@@ -111,6 +111,22 @@ def loss_words(led: bl.Ledger) -> str:
 
 
 # ----- 1 · the chain rule, one step highlighted ---------------------------------------------------
+INTRO = (
+    "How the network finds out which way to move each of its numbers: the **chain rule**, applied "
+    "layer by layer, **backwards**. Every number below is computed live for the current network on "
+    "the four XOR inputs (the full batch, N = 4)."
+)
+CHAIN = (
+    "**The chain rule.** If F(t) = f(g(t)), then dF/dt = f′(g(t)) · g′(t): multiply the slopes along the way. "
+    "The notes draw the network as *Input (x) → Hidden (h) → Output (y) → Loss (L)*. Written with the network's "
+    "own variables, every arrow is one step:"
+)
+NAMES = (
+    "The notes' **h** is the hidden layer: its pre-activation z1 = X @ W1 + b1, then a1 = f(z1). Their **y** is "
+    "the output: z2 = a1 @ W2 + b2, then a2 = σ(z2). On this page **y** always means the true label (0 or 1), "
+    "ℓ is one input's loss and L their mean. **To update the hidden layer's weights we need ∂L/∂W1**; for one "
+    "input, the chain rule multiplies one slope per arrow from ℓ back to W1:"
+)
 CHAIN_VARS = r"X \;\to\; z_1 \;\to\; a_1 \;\to\; z_2 \;\to\; a_2 \;\to\; \ell"
 _SHADE = r"\colorbox{#fde9c8}{$\displaystyle "
 _SHADED = {"dz2": 1, "dW2": 1, "db2": 1, "dz1": 2, "db1": 2, "dW1": 3}  # how many factors each step computes
@@ -647,6 +663,84 @@ def current_prediction(led: bl.Ledger, row: int) -> str:
         f"The current network predicts **{fmt(led.a2[row, 0], 4)}** for {label} "
         f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})."
     )
+
+
+def summary_caption(step: str) -> str:
+    """The caption under the diagram: what it is, and which step it highlights."""
+    return (
+        SUMMARY_WORDS + f" Highlighted: **{step}** ({STEP_TITLES[step]}); dashed arrows show what it reads "
+        "from the forward pass."
+    )
+
+
+# ----- 2 · one example --------------------------------------------------------------------------------
+def example_heading(led: bl.Ledger, row: int) -> str:
+    return f"**Input {ROW_LABELS[row]}, true output {int(led.y[row, 0])}. Predicted: {fmt(float(led.a2[row, 0]), 4)}.**"
+
+
+def example_meaning(led: bl.Ledger, row: int) -> str:
+    return f"This means: “**{bl.dz2_words(float(led.a2[row, 0]), float(led.y[row, 0]))}**”"
+
+
+MISCLASSIFIED = "The output is on the wrong side of 0.5: this input is misclassified."
+PASSED_BACK = "Passed back, each hidden neuron gets dz2 · W2[j] · f'(z1):"
+
+
+def first_neurons_caption(width: int) -> str | None:
+    """Under dz1's example: which hidden neurons it shows (None when it shows them all)."""
+    return f"(first 4 of {width} hidden neurons; every one is in the dz1 table below)" if width > 4 else None
+
+
+NOTES_EXAMPLE = (
+    "The notes: *Input [1, 0], true output 1. Predicted: 0.5 (initially). dz2 = 0.5 − 1.0 = −0.5.* That is an "
+    "untrained network — and two very different untrained networks print about 0.5. "
+)
+
+
+# ----- 3 · the ledger ----------------------------------------------------------------------------------
+def ledger_lead(checks: dict, led: bl.Ledger) -> str:
+    return (
+        "The notes' code, in its order, with this network's numbers. Each gradient is a sum over the four inputs, "
+        f"so every table shows **what each input adds** (already divided by N = {led.N}); the last row, **sum = …**, "
+        "is the gradient itself. The row marked ▶ is the input picked in section 2. "
+        + shape_comments_words(checks, led)
+    )
+
+
+NOTES_DW1 = "The notes' dz1ᵀ @ X / N"
+CODE_DW1 = "dW1 = Xᵀ @ dz1 / N (the code)"
+CONTRIBUTIONS_CAPTION = (
+    "Each bar is one input's term (the rows of the tables above); the bars of a parameter add up to its "
+    "gradient. Red = positive (gradient descent will lower that number), blue = negative (it will raise it)."
+)
+
+
+# ----- 4 · which loss --------------------------------------------------------------------------------
+def which_loss_words(led: bl.Ledger) -> str:
+    return (
+        "With **binary cross-entropy**, dz2 = a2 − y holds exactly: the loss's 1/(a2(1 − a2)) cancels the sigmoid's "
+        "slope. With **mean squared error** (½(a2 − y)² per input) nothing cancels, so dz2 gains the factor "
+        "**σ'(z2) = a2·(1 − a2)**, which is at most 0.25 and close to 0 when the output saturates near 0 or 1. "
+        f"The page currently uses **{LOSS_NAMES[led.loss_name]}** (choose at the top)."
+    )
+
+
+SATURATED_WRONG = (
+    "Saturated outputs barely move under MSE — even when they are saturated at the *wrong* answer, "
+    "where BCE still pushes with almost the full error."
+)
+SIGMOID_PRIME_CAPTION = (
+    "σ'(z2) with each input's z2 marked (red = class 1, blue = class 0). The table above has the same numbers."
+)
+
+
+# ----- 5, 6 ----------------------------------------------------------------------------------------------
+NETWORK_OUT_OF_SCOPE = "This page explains networks with one hidden layer and one sigmoid output: {problem}."
+NOT_FINITE = "The backward pass produced an infinite or undefined number for this network, so nothing is shown."
+GRADCHECK_NOT_FINITE = "Some nudged losses were infinite or undefined, so those rows are shown as “—”."
+DESCENT = "Move every number a little against its gradient: **W ← W − lr · dW**, **b ← b − lr · db**."
+ORDER_BUG = "The classic bug: updating W2 before passing the error back"
+OUTPUTS_CAPTION = "The outputs for the four inputs before and after this step."
 
 
 def dW2_caption(led: bl.Ledger) -> str:
