@@ -102,7 +102,21 @@ def check_ledger(at, net, loss="bce"):
     np.testing.assert_array_equal(t.loc["sum = db1"].to_numpy(), g.db[1][0])
 
 
+def test_dz2_is_read_in_the_notes_words():
+    from app.backprop import text as bt
+
+    assert bt.dz2_words(0.5, 1.0) == "output is too low by 0.50, need to increase it!"
+    assert bt.dz2_words(0.9, 1.0) == "output is too low by 0.10, need to increase it!"
+    assert bt.dz2_words(0.1, 0.0) == "output is too high by 0.10, need to decrease it!"
+    assert bt.dz2_words(0.003, 0.0) == "output is too high by 0.003, need to decrease it!"
+    assert bt.dz2_words(1.0, 1.0).startswith("output is exactly on target")
+    z = bl.ledger(bl.zero_network(), X, y)  # the notes' untrained example
+    assert bt.dz2_words(z.a2[2, 0], z.y[2, 0]) == "output is too low by 0.50, need to increase it!"
+
+
 def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
+    from app.backprop import text as bt
+
     at = open_page(PAGE)
     assert not at.exception
     assert at.title[0].value == "Backpropagation"
@@ -111,7 +125,7 @@ def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
     led = bl.ledger(NOTES, X, y)
     all_text = texts(at)
     # default input [1 0]
-    assert f"“**{bl.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
+    assert f"“**{bt.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
     assert "output is too low by 0.05, need to increase it!" in all_text
     at.segmented_control(key="bp_row").set_value(3).run()
     assert "output is too high by 0.07, need to decrease it!" in texts(at)

@@ -41,6 +41,25 @@ def num(v: float) -> str:
     return f"{v:.4f}".replace("-", "−")
 
 
+def amount(v: float) -> str:
+    """|v| for prose: two decimals, or two significant digits when smaller than 0.01."""
+    v = abs(float(v))
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
+
+
+def dz2_words(a2: float, y: float) -> str:
+    """The notes' sentence for one example, from the sign and size of a2 − y.
+
+    a2 = 0.5, y = 1 → "output is too low by 0.50, need to increase it!"
+    """
+    e = float(a2) - float(y)
+    if e == 0:
+        return "output is exactly on target, nothing to change"
+    if e < 0:
+        return f"output is too low by {amount(e)}, need to increase it!"
+    return f"output is too high by {amount(e)}, need to decrease it!"
+
+
 def f_prime_words(hidden: str) -> str:
     """f'(z1) in words: the notes' σ′ = a1·(1 − a1) for sigmoid, else the activation's name with ′."""
     return "a1·(1 − a1)" if hidden == "sigmoid" else ACTIVATION_NAMES[hidden] + "′"
@@ -294,7 +313,7 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
             intro + "If predicted 0.9 but true is 1 → −0.1 (should increase); if predicted 0.1 but true is 0 "
             f"→ +0.1 (should decrease). Live: the biggest push comes from **{ROW_LABELS[n]}**: a2 = "
             f"{f(led.a2[n, 0], 4)}, y = {int(led.y[n, 0])}, dz2 = {f(led.dz2[n, 0], 4)} — "
-            f"“{bl.dz2_words(led.a2[n, 0], led.y[n, 0])}”"
+            f"“{dz2_words(led.a2[n, 0], led.y[n, 0])}”"
         )
     if step == "dW2":
         o = bl.off_neuron_example(led)
@@ -410,7 +429,7 @@ def small_start_words(start: na.StartCheck, row: int) -> str:
     return (
         f"**Small random weights** (each drawn from U(−{na.SMALL_START['limit']}, {na.SMALL_START['limit']}), "
         f"biases 0) give outputs near 0.5: a2 = {fmt(a2, 4)} for {ROW_LABELS[row]}, so dz2 = {fmt(a2 - 1, 4)} — "
-        f"“{bl.dz2_words(a2, 1.0)}”. Its hidden neurons start different, so they get different gradients "
+        f"“{dz2_words(a2, 1.0)}”. Its hidden neurons start different, so they get different gradients "
         f"(they differ by up to {num(start.gradient_twin_gap)}) and can learn different features: "
         f"{_steps(start)} take the loss from {fmt(start.loss_before, 4)} to {fmt(start.loss_after, 4)}, "
         f"{right} of {len(start.a2)} right."
@@ -422,7 +441,7 @@ def zero_start_words(zled: bl.Ledger, row: int) -> str:
     biggest = bl.largest_gradient(zled)
     return (
         f"**Every weight and bias 0** gives exactly σ(0) = 0.5 for every input, and the notes' numbers exactly: "
-        f"“{bl.dz2_words(zled.a2[row, 0], zled.y[row, 0])}”. But W2 = 0 passes no error back (largest |dW1| = "
+        f"“{dz2_words(zled.a2[row, 0], zled.y[row, 0])}”. But W2 = 0 passes no error back (largest |dW1| = "
         f"{_exact(abs(bl.largest_entry(zled.dW1)))}), and "
         + (
             "**every gradient is exactly 0** here: the four errors "
@@ -661,7 +680,7 @@ def current_prediction(led: bl.Ledger, row: int) -> str:
     label = ROW_LABELS[row]
     return (
         f"The current network predicts **{fmt(led.a2[row, 0], 4)}** for {label} "
-        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})."
+        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {dz2_words(led.a2[row, 0], led.y[row, 0])})."
     )
 
 
@@ -679,7 +698,7 @@ def example_heading(led: bl.Ledger, row: int) -> str:
 
 
 def example_meaning(led: bl.Ledger, row: int) -> str:
-    return f"This means: “**{bl.dz2_words(float(led.a2[row, 0]), float(led.y[row, 0]))}**”"
+    return f"This means: “**{dz2_words(float(led.a2[row, 0]), float(led.y[row, 0]))}**”"
 
 
 MISCLASSIFIED = "The output is on the wrong side of 0.5: this input is misclassified."
