@@ -114,6 +114,7 @@ def test_dz2_is_read_in_the_notes_words():
     assert bt.dz2_words(z.a2[2, 0], z.y[2, 0]) == "output is too low by 0.50, need to increase it!"
 
 
+@pytest.mark.slow
 def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
     from app.backprop import text as bt
 
@@ -189,6 +190,7 @@ def test_gradient_check_and_switching_to_mse_multiplies_dz2_by_sigma_prime():
     check_displayed_formulas(at, NOTES, "mse")
 
 
+@pytest.mark.slow
 def test_one_step_lowers_the_loss_and_shows_w_minus_lr_dw_and_keeps_stepping():
     at = open_page(PAGE)
     at.number_input(key="bp_lr").set_value(0.1).run()
@@ -233,6 +235,7 @@ def test_changing_the_shared_network_resets_the_stepping():
     check_ledger(at, net, "bce")
 
 
+@pytest.mark.slow
 def test_url_parameters_and_garbage():
     at = open_with_url({"bp_loss": "Mean squared error (MSE)", "bp_step": "dz1", "bp_row": "[0 0]", "bp_lr": "2"})
     assert not at.exception
@@ -251,6 +254,7 @@ def test_url_parameters_and_garbage():
     check_ledger(junk, NOTES, "bce")
 
 
+@pytest.mark.slow
 def test_a_trained_relu_network_of_width_3():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     at = open_page(PAGE)
@@ -313,6 +317,7 @@ def test_infinite_values_become_empty_cells_not_inf():
     assert df.loc["p", "a"] == 1.0 and np.isnan(df.loc["q", "a"]) and df.isna().sum().sum() == 3
 
 
+@pytest.mark.slow
 def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monkeypatch):
     import streamlit as st
 
@@ -337,6 +342,7 @@ def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monk
     assert displayed(at) == cold
 
 
+@pytest.mark.slow
 def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the step's fragment (AppTest cannot show that): every step-dependent
     element must be inside it, and the rest of the page must stay as it was."""
@@ -365,6 +371,7 @@ def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_number
         srv.stop()
 
 
+@pytest.mark.browser
 def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
     """The step's fragment marks its ledger entry with CSS (the ledger is outside the fragment):
     after each move exactly one entry is marked, the right one."""
@@ -551,6 +558,7 @@ def test_every_matrix_formula_on_the_page_is_shape_valid_and_computes_its_gradie
     assert "**5 · dW1** — Compute dW1 · shape **2×2** — (2×4) @ (4×2)" in text
 
 
+@pytest.mark.slow
 def test_a_relu_network_of_width_3_shows_only_shape_valid_formulas():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     net = hist.network_at(hist.snapshot_epochs[-1])
