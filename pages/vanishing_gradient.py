@@ -35,11 +35,14 @@ def derivatives(present: bool) -> None:
     st.header("Activation derivatives")
     st.markdown(text.DERIVATIVES_INTRO)
     z, n = controls.derivative()
-    for pair in (FLOW_ACTIVATIONS[:2], FLOW_ACTIVATIONS[2:]):  # one chart layout, drawn for each activation
+    zones = {name: run.saturation_zones(name) for name in FLOW_ACTIVATIONS}
+    # one chart layout, drawn for each activation (a faceted chart would not fit a phone's width)
+    for pair in (FLOW_ACTIVATIONS[:2], FLOW_ACTIVATIONS[2:]):
         for col, name in zip(st.columns(2), pair):
             with col:
-                draw(charts.activation_spec(name, z, present), text.activation_description(name, z))
-    st.caption(text.saturation_caption())
+                spec = charts.activation_spec(name, z, zones[name], present)
+                draw(spec, text.activation_description(name, z, zones[name]))
+    st.caption(text.saturation_caption(zones))
 
     rows = derivative_powers(z, n)
     st.markdown(text.at_z(z, n, rows[0]))

@@ -98,6 +98,7 @@ def sigmoid_xavier():
     return core_flow(20, 64, "sigmoid", "xavier_uniform")
 
 
+@pytest.mark.slow
 def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavier):
     """One session: the default (sigmoid + Xavier, 64 × 20), then the ReLU/He preset, the layer slider,
     shrinking the depth, and switching the activation — every shown number against core.flow."""
@@ -165,6 +166,7 @@ def expected_table(at):
     return next(d.value for d in at.dataframe if EXPECTED in d.value.columns)
 
 
+@pytest.mark.slow
 def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_data():
     """Issue 16: no number is attributed to a paper; the expected column is the mean-field derivation the
     page shows (computed by core), the measured ones follow the chosen data and seed."""
@@ -198,6 +200,7 @@ def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_dat
     assert f"at most about 0.25 × {gain:.3g} = {0.25 * gain:.3g}" in shown
 
 
+@pytest.mark.slow
 def test_on_xor_the_zero_input_explains_tanh_running_ahead_of_the_estimate():
     at = open_page(PAGE, query=FAST)
     p = PRESETS["tanh_normal"]
@@ -307,6 +310,7 @@ def test_does_it_train_matches_core_and_explains_divergence():
     all_numbers_finite(at)
 
 
+@pytest.mark.slow
 def test_default_training_configurations_change_one_thing():
     at = open_page(PAGE)
     cfgs = run.default_train_cfgs()
@@ -341,12 +345,16 @@ def test_a_and_b_that_differ_in_two_things_say_so_and_identical_ones_too():
     assert any("A and B are the same network" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("present", [False, True])
 def test_every_chart_the_page_draws_passes_the_vega_lite_schema(present):
     """Each filled spec, in both modes, for settings that reach every branch: two, one and no saturation
     zones; ReLU's dead units; a diverged run; histograms with and without the 1 % line."""
     r = core_flow(4, 8, "relu", "he_normal")
-    specs = [charts.activation_spec(name, 0.5, present) for name in ("sigmoid", "tanh", "relu", "leaky_relu")]
+    specs = [
+        charts.activation_spec(name, 0.5, run.saturation_zones(name), present)
+        for name in ("sigmoid", "tanh", "relu", "leaky_relu")
+    ]
     specs += [charts.powers_spec(-1.0, 5, present), charts.flow_spec(r, present), charts.shares_spec(r, present)]
     specs += [charts.shares_spec(core_flow(3, 4, "sigmoid", "xavier_uniform"), present)]
     specs += charts.layer_specs(r, 2, present)
@@ -466,6 +474,7 @@ def displayed(at) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
     import streamlit as st
 
@@ -485,11 +494,15 @@ def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
 
 
 def test_warm_swallows_failures(monkeypatch):
+    calls = []
+
     def boom(*args, **kwargs):
+        calls.append(args)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(run, "gradient_flow", boom)
+    monkeypatch.setattr(run, "train_deep", boom)  # the first thing warm() computes (caches are fresh)
     assert run.warm() is None  # no exception: warming is an optimisation
+    assert len(calls) == 1  # it raised, and warm() stopped there
 
 
 # ----- presenter mode: the main picture and its numbers first ------------------------------------

@@ -17,7 +17,7 @@ from app.names import ACTIVATION_NAMES
 from app.ui import GREY
 from app.vanishing_gradient.text import ONE_PCT
 from core.activations import ACTIVATIONS, SATURATED
-from core.flow import DERIVATIVE, FlowReport, TrainResult, curves, dead_words, derivative_powers, saturation_intervals
+from core.flow import DERIVATIVE, FlowReport, TrainResult, curves, dead_words, derivative_powers
 
 # Series colours: never the class colours (red/blue mean class 1/0 everywhere in the app).
 DZ_COLOUR = "#5e3c99"  # ‖∂L/∂z‖, the back-propagated gradient; also every f'(z)
@@ -108,16 +108,15 @@ def activation(present: bool) -> alt.LayerChart:
     )
 
 
-def activation_data(name: str, z_sel: float) -> tuple[dict, list[str]]:
+def activation_data(name: str, z_sel: float, zones) -> tuple[dict, list[str]]:
     """(activation()'s datasets for ``name``, the two curves' names): the curves, the shaded zones,
-    the peak and the rule at z_sel."""
+    the peak and the rule at z_sel. zones: where f' is below 1 % of its peak (run.saturation_zones)."""
     c = curves((name,), *Z_RANGE)
     a, d = c[name]
     sym = DERIVATIVE[name].replace("(z)", "")
     labels = [f"{sym.replace(chr(39), '')}(z)", f"{sym}(z)"]  # "σ(z)", "σ'(z)"
     n = len(c["z"])
     act = ACTIVATIONS[name]
-    zones = saturation_intervals(name, *Z_RANGE)
     f_sel = float(act.f(np.array(z_sel)))
     return {
         "curves": {
@@ -136,8 +135,8 @@ def activation_data(name: str, z_sel: float) -> tuple[dict, list[str]]:
     }, labels
 
 
-def activation_spec(name: str, z_sel: float, present: bool) -> dict:
-    data, labels = activation_data(name, z_sel)
+def activation_spec(name: str, z_sel: float, zones, present: bool) -> dict:
+    data, labels = activation_data(name, z_sel, zones)
     holes = {"title": f"{_name(name)} and its derivative", "curves": labels, "y": list(Y_DOMAINS[name])}
     return chart(activation, present, data, holes)
 

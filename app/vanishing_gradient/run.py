@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import streamlit as st
 
+from app.vanishing_gradient import charts, text  # for warm() only (neither imports this module)
 from core.flow import (
+    FLOW_ACTIVATIONS,
     PRESETS,
     FlowReport,
     MeanField,
@@ -21,6 +24,7 @@ from core.flow import (
     deep_network,
     gradient_flow,
     mean_field,
+    saturation_intervals,
     train_deep,
     weight_scale,
     zero_input_factor,
@@ -62,6 +66,13 @@ def differences(cfg_a: tuple, cfg_b: tuple) -> list[str]:
 
 
 # ----- cached computations --------------------------------------------------------------------
+@cache
+def saturation_zones(name: str) -> tuple[tuple[float, float], ...]:
+    """Where activation ``name``'s derivative is below 1 % of its peak, z in [−8, 8] (core.flow's
+    saturation_intervals): the same for every rerun, so computed once per process."""
+    return tuple(saturation_intervals(name))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def flow_report(depth: int, width: int, act: str, init: str, data: str, seed: int) -> FlowReport:
     """core.flow.gradient_flow for one explorer setting."""
@@ -111,13 +122,22 @@ def off_estimate(data: str, seed: int, tolerance: float = 1.5) -> list[Expectati
 # ----- cold start -----------------------------------------------------------------------------
 def warm() -> None:
     """Fill the caches of the page's default view (normal mode): the two training runs first (over
-    half of the page's computing), then the explorer's gradient flow and the presets' estimates.
-    No st.* elements, no session; any failure is swallowed (the page then computes itself)."""
+    half of the page's computing), then the explorer's gradient flow and the presets' estimates, then
+    each chart's layout (one Altair build each). No st.* elements, no session; any failure is
+    swallowed (the page then computes itself)."""
     try:
-        for cfg in default_train_cfgs().values():
-            train_result(*cfg)
-        e = EXPLORER_DEFAULT
-        flow_report(*explorer_cfg(**e))
+        cfgs = default_train_cfgs()
+        runs = {side: train_result(*cfg) for side, cfg in cfgs.items()}
+        e, d = EXPLORER_DEFAULT, DERIV_DEFAULT
+        r = flow_report(*explorer_cfg(**e))
         expectations(e["data"], e["seed"])
+        for name in FLOW_ACTIVATIONS:
+            charts.activation_spec(name, d["z"], saturation_zones(name), False)
+        charts.powers_spec(d["z"], d["n"], False)
+        charts.flow_spec(r, False)
+        charts.shares_spec(r, False)
+        charts.layer_specs(r, 1, False)
+        labels = text.run_labels(cfgs["a"], cfgs["b"])
+        charts.loss_spec({labels[s]: runs[s] for s in "ab"}, TRAIN_DEFAULT["epochs"], False)
     except Exception:  # noqa: BLE001 - an optimisation must never take the server down
         return

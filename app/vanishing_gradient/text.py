@@ -23,7 +23,6 @@ from core.flow import (
     VANISH_RATIO,
     FlowReport,
     dead_words,
-    saturation_intervals,
 )
 from core.train import DIVERGE_FACTOR
 
@@ -44,10 +43,11 @@ DERIVATIVES_INTRO = (
 )
 
 
-def saturation_caption() -> str:
+def saturation_caption(zones: dict) -> str:
+    """zones: activation -> where its derivative is below 1 % of its peak (run.saturation_zones)."""
     parts = []
     for name in FLOW_ACTIVATIONS:
-        runs = saturation_intervals(name)
+        runs = zones[name]
         d = DERIVATIVE[name]
         if not runs:
             parts.append(
@@ -110,9 +110,9 @@ def derivative_table(rows: list, n: int) -> tuple[pd.DataFrame, dict]:
     return df, {"f(z)": "%.4f", "f'(z)": "%.4g", "peak": "%g", "f'(z) ÷ peak": "percent", power: "%.3e"}
 
 
-def activation_description(name: str, z: float) -> str:
-    act, runs = ACTIVATIONS[name], saturation_intervals(name)
-    where = f"; shaded where it is below {ONE_PCT} of that" if runs else ""
+def activation_description(name: str, z: float, zones) -> str:
+    act = ACTIVATIONS[name]
+    where = f"; shaded where it is below {ONE_PCT} of that" if zones else ""
     return (
         f"{ACTIVATION_NAMES[name]} and its derivative {DERIVATIVE[name]} for z from −8 to 8: the derivative peaks "
         f"at {act.peak:g}{where}; a dashed line marks z = {z:g}."
