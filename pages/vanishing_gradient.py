@@ -134,7 +134,7 @@ def look_inside(cfg: tuple, present: bool) -> None:
 
 def inside(cfg: tuple, r, present: bool) -> None:
     st.subheader("Inside the layers")
-    draw(charts.shares_spec(r, present), text.shares_description(r))
+    draw(charts.shares_spec(r, present), text.shares_description(charts.share_series(r), r.n_layers - 1))
     st.caption(text.inside_caption(cfg[2], cfg[4], r.n_examples))
     look_inside(cfg, present)
     with st.expander("How the verdict is decided"):

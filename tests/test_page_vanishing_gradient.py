@@ -14,6 +14,7 @@ import pytest
 from conftest import chart_specs
 from test_chart import valid
 
+from app import ui
 from app.names import ACTIVATION_NAMES, PRESET_NAMES
 from app.vanishing_gradient import charts, run
 from app.vanishing_gradient import text as words
@@ -256,6 +257,11 @@ def test_url_values_show_up_in_widgets_and_numbers():
     assert data["peak"].to_dict("records") == [{"z": 0.0, "value": 0.25, "label": "peak 0.25"}]
     assert data["z"]["z"].tolist() == [2.0] and data["z"]["df"][0] == pytest.approx(rows[0].slope)
     assert "Sigmoid and its derivative" in chart_specs(at)[0]["title"]
+    # each chart's text alternative says what it shows now
+    assert "a dashed line marks z = 2." in chart_specs(at)[0]["description"]
+    flow = next(s for s in chart_specs(at) if s["title"] == "Gradient norms per layer")
+    r = core_flow(7, 64, "tanh", "xavier_uniform")
+    assert f"about ×{ui.sci(r.factor)} per layer" in flow["description"]
     # the other three activations: the same layout, their own data, curve names and y range
     for i, name in enumerate(("tanh", "relu", "leaky_relu"), start=1):
         curves = named(at, i)["curves"]

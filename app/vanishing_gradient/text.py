@@ -188,13 +188,10 @@ def inside_caption(act: str, data: str, n_examples: int) -> str:
     )
 
 
-def shares_description(r: FlowReport) -> str:
-    share = "inactive" if r.hidden == "relu" else "saturated"
-    return (
-        f"Shares per hidden layer, 1 to {r.n_layers - 1}: the mean {DERIVATIVE[r.hidden]} ÷ its peak averages "
-        f"{np.nanmean(r.mean_dact) / ACTIVATIONS[r.hidden].peak:.0%}, {share} entries {np.nanmean(r.saturated):.0%}, "
-        f"dead units {np.nanmean(r.dead):.0%}."
-    )
+def shares_description(series: dict, n_hidden: int) -> str:
+    """series: what the shares chart draws, label -> share per hidden layer (charts.share_series)."""
+    parts = [f"{label}: {np.mean(v):.0%} on average" for label, v in series.items()]
+    return f"Shares per hidden layer, 1 to {n_hidden}. " + "; ".join(parts) + "."
 
 
 def layer_caption(r: FlowReport, layer: int) -> str:
