@@ -110,10 +110,10 @@ def explorer(present: bool):
 
 
 @st.fragment
-def look_inside(cfg: tuple, present: bool) -> None:
-    """The layer slider and what it shows: in a fragment, so moving it reruns only this section."""
+def look_inside(cfg: tuple, r, present: bool) -> None:
+    """The layer slider and what it shows: in a fragment, so moving it reruns only this section
+    (with the explorer's FlowReport ``r`` for settings ``cfg``, kept from the page's last full run)."""
     layer = controls.layer(cfg[0])
-    r = run.flow_report(*cfg)
     i = layer - 1
     specs = charts.layer_specs(r, layer, present)
     hists = (("Activations", r.act_hist[i]), ("Weights", r.weight_hist[i]), ("Derivative", r.dact_hist[i]))
@@ -136,7 +136,7 @@ def inside(cfg: tuple, r, present: bool) -> None:
     st.subheader("Inside the layers")
     draw(charts.shares_spec(r, present), text.shares_description(charts.share_series(r), r.n_layers - 1))
     st.caption(text.inside_caption(cfg[2], cfg[4], r.n_examples))
-    look_inside(cfg, present)
+    look_inside(cfg, r, present)
     with st.expander("How the verdict is decided"):
         st.markdown(text.verdict_rules(r.n_examples))
 
