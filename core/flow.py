@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.activations import ACTIVATIONS, SATURATED, get_activation
+from core.activations import ACTIVATIONS, get_activation
 from core.data import X as XOR_X
 from core.data import gaussian_batch
 from core.data import y as XOR_Y
@@ -223,10 +223,28 @@ def derivative_powers(z: float, n: int, names: tuple[str, ...] = FLOW_ACTIVATION
 
 
 # ----- gradient flow through a network --------------------------------------------------------
+@dataclass(frozen=True)
+class Overflow:
+    """Where a gradient-flow computation first left the float range."""
+
+    direction: str  # "forward" or "backward"
+    layer: int  # 1..L
+    quantity: str  # "z", "dz" or "dW"
+
+
 @dataclass
 class FlowDiagnosis:
+    """The verdict and the numbers behind it (no words: the page writes them)."""
+
     kind: str  # "vanishing", "exploding", "dead", "saturated" or "healthy"
-    text: str  # one line: the verdict and why, from the numbers
+    reason: str = ""  # which rule decided it: overflow, grows(_saturated), dead_layer, dead_share, tiny,
+    # shrinks, saturated, some_dead, healthy
+    saturated: float = 0.0  # share of hidden-unit values whose derivative is below SATURATED of its peak
+    dead: float = 0.0  # share of hidden units that are 0 for every example of the batch (ReLU)
+    max_dW: float = 0.0  # largest ‖∂L/∂W_l‖
+    gain: float = 0.0  # typical √n·std(W) per layer (geometric mean)
+    dact_rms: float = 0.0  # typical rms f'(z) per layer (geometric mean)
+    dead_layer: int | None = None  # the first layer all of whose units are dead
 
 
 @dataclass
@@ -252,9 +270,9 @@ class FlowReport:
     weight_std: np.ndarray  # (L,) standard deviation of W_l
     weight_gain: np.ndarray  # (L − 1,) √n_in·std(W_l) for l = 2..L: roughly what dz @ W_l.T scales ‖dz‖ by
     dact_rms: np.ndarray  # (L − 1,) root-mean-square f'(z_l), l = 1..L−1
-    overflow: str | None  # None, or where values first stopped being finite
+    overflow: Overflow | None  # None, or where values first stopped being finite
     n_examples: int  # N, the batch the report was measured on ("dead" means 0 on all N of them)
-    diagnosis: FlowDiagnosis = field(default_factory=lambda: FlowDiagnosis("healthy", ""))
+    diagnosis: FlowDiagnosis = field(default_factory=lambda: FlowDiagnosis("healthy"))
 
     @property
     def n_layers(self) -> int:
@@ -369,26 +387,16 @@ def _per_layer_factor(r: np.ndarray, total: float) -> float:
     return math.nan
 
 
-def _first_overflow(fwd, grads, L: int) -> str | None:
+def _first_overflow(fwd, grads, L: int) -> Overflow | None:
     for l in range(1, L + 1):
         if not np.all(np.isfinite(fwd.z[l])):
-            return f"the forward pass overflowed at layer {l} (z{l} holds inf/NaN)"
+            return Overflow("forward", l, "z")
     for l in range(L, 0, -1):
         if not np.all(np.isfinite(grads.dz[l])):
-            return f"the backward pass overflowed at layer {l} (∂L/∂z{l} holds inf/NaN)"
+            return Overflow("backward", l, "dz")
         if not np.all(np.isfinite(grads.dW[l])):
-            return f"the backward pass overflowed at layer {l} (∂L/∂W{l} holds inf/NaN)"
+            return Overflow("backward", l, "dW")
     return None
-
-
-def _sci(v: float) -> str:
-    if not np.isfinite(v):
-        return "∞" if v > 0 else "undefined"
-    if v == 0:
-        return "0"
-    if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3g}"
-    return f"{v:.2e}"
 
 
 def diagnose_flow(r: FlowReport) -> FlowDiagnosis:
@@ -396,71 +404,42 @@ def diagnose_flow(r: FlowReport) -> FlowDiagnosis:
 
     The "why" comes from the two things each layer multiplies the gradient by on its way back,
     ‖dz_l‖ ≈ ‖dz_{l+1}‖ · √n_l·std(W_{l+1}) · rms f'(z_l): the weights' gain and the derivative
-    (dz_{l+1} @ W.T sums n_{l+1} terms into each of n_l entries).
+    (dz_{l+1} @ W.T sums n_{l+1} terms into each of n_l entries). Only the kind, the reason and the
+    numbers are decided here; the page words them (app/vanishing_gradient/text.py).
     """
-    L = r.n_layers
-    hidden = L - 1
-    act = ACTIVATIONS[r.hidden]
+    hidden = r.n_layers - 1
     sat = float(np.mean(r.saturated)) if hidden else 0.0
     dead = float(np.mean(r.dead)) if hidden else 0.0
     max_dW = float(np.max(r.dW_norm))
-    per_layer = f"‖∂L/∂z‖ changes ×{_sci(r.factor)} per layer on average"
-    through = f"so layer 1 gets {_sci(r.ratio_dz)}× the output layer's gradient"
-    gain, rms = _typical(r.weight_gain), _typical(r.dact_rms)
-    d = DERIVATIVE[r.hidden]
-    parts = f"each layer multiplies it by the weights' gain √n·std(W) ≈ {_sci(gain)} and by {d} (rms {_sci(rms)})"
-    why_sat = f"{sat:.0%} of the hidden-unit values are saturated ({d} below {SATURATED:.0%} of its peak {act.peak:g})"
+    saturating = r.hidden in SATURATING
+
+    def verdict(kind: str, reason: str, dead_layer: int | None = None) -> FlowDiagnosis:
+        return FlowDiagnosis(
+            kind,
+            reason,
+            saturated=sat,
+            dead=dead,
+            max_dW=max_dW,
+            gain=_typical(r.weight_gain),
+            dact_rms=_typical(r.dact_rms),
+            dead_layer=dead_layer,
+        )
 
     if r.overflow is not None:
-        return FlowDiagnosis("exploding", f"Exploding: {r.overflow}; the gradient is too large to represent.")
+        return verdict("exploding", "overflow")
     if (np.isfinite(r.ratio_dz) and r.ratio_dz > EXPLODE_RATIO) or max_dW > HUGE_GRAD:
-        extra = f", even though {why_sat}" if r.hidden in SATURATING and sat >= 0.1 else ""
-        return FlowDiagnosis(
-            "exploding",
-            f"Exploding: {per_layer}, {through} (largest ‖∂L/∂W‖ {_sci(max_dW)}): {parts}{extra}.",
-        )
+        return verdict("exploding", "grows_saturated" if saturating and sat >= 0.1 else "grows")
     full = [l + 1 for l in range(hidden) if r.dead[l] == 1.0]
-    zero_on = dead_words(r.n_examples)
     if full or (hidden and dead >= DEAD_SHARE):
-        where = f"every unit of layer {full[0]} is dead" if full else f"{dead:.0%} of the hidden units are dead"
-        return FlowDiagnosis(
-            "dead",
-            f"Dead: {where} on this batch ({zero_on}, so {d} = 0 there and no gradient passes back through "
-            f"them for these inputs); ‖∂L/∂z1‖ = {_sci(r.dz_norm[0])}.",
-        )
+        return verdict("dead", "dead_layer" if full else "dead_share", full[0] if full else None)
     small_ratio = bool(np.isfinite(r.ratio_dz) and r.ratio_dz < VANISH_RATIO)
     if small_ratio or max_dW < TINY_GRAD:
         if not small_ratio:
-            return FlowDiagnosis(
-                "vanishing",
-                f"Vanishing: the ratios look fine ({per_layer}) but every ‖∂L/∂W‖ is below {TINY_GRAD:g} "
-                f"(largest {_sci(max_dW)}), so no weight moves.",
-            )
-        cause = why_sat if r.hidden in SATURATING and sat >= SATURATED_SHARE else parts
-        return FlowDiagnosis("vanishing", f"Vanishing: {per_layer}, {through}: {cause}.")
-    if r.hidden in SATURATING and sat >= SATURATED_SHARE:
-        return FlowDiagnosis("saturated", f"Saturated: {why_sat}; {per_layer}, {through}.")
-    head = f"Healthy gradient flow: {per_layer} ({through}), largest ‖∂L/∂W‖ {_sci(max_dW)}"
-    if r.hidden == "relu" and dead > 0:  # a large dead share under DEAD_SHARE: say what it is and why it passes
-        return FlowDiagnosis(
-            "healthy",
-            f"{head}. {dead:.0%} of the hidden units are dead on this batch ({zero_on}: they pass no gradient "
-            f"back for these inputs), fewer than the {DEAD_SHARE:.0%} that makes the verdict “dead”; the other units "
-            "carry the gradient.",
-        )
-    state = (
-        "no dead units on this batch"
-        if r.hidden == "relu"
-        else f"{sat:.0%} of the hidden-unit values saturated"
-        if r.hidden in SATURATING
-        else "no saturation"
-    )
-    return FlowDiagnosis("healthy", f"{head}, {state}.")
-
-
-def dead_words(n_examples: int) -> str:
-    """What "dead" means on a batch of ``n_examples``: the words every dead-unit label uses."""
-    return f"0 for all {n_examples} examples" if n_examples != 1 else "0 for its one example"
+            return verdict("vanishing", "tiny")
+        return verdict("vanishing", "saturated" if saturating and sat >= SATURATED_SHARE else "shrinks")
+    if saturating and sat >= SATURATED_SHARE:
+        return verdict("saturated", "saturated")
+    return verdict("healthy", "some_dead" if r.hidden == "relu" and dead > 0 else "healthy")
 
 
 def _typical(v: np.ndarray) -> float:
@@ -576,7 +555,7 @@ class TrainResult:
     solved: bool  # every prediction on the right side of 0.5 and loss < SOLVED_LOSS
     epochs_run: int
     divergence: str | None  # core.train's explanation, or None
-    start: FlowDiagnosis  # the gradient-flow verdict at the initial weights
+    start: FlowReport  # the gradient flow at the initial weights (its .diagnosis: the verdict)
 
 
 def train_deep(
@@ -595,7 +574,7 @@ def train_deep(
 
     net = deep_network(depth, width, hidden, init, seed)
     X, y = batch("xor")
-    start = gradient_flow(net, X, y).diagnosis
+    start = gradient_flow(net, X, y)
     h = train(net, X, y, lr=float(lr), epochs=int(epochs), snapshots=2)
     keep = np.unique(np.linspace(0, h.epochs_run, min(points, h.epochs_run + 1)).round().astype(int))
     keep = keep[np.isfinite(h.loss[keep])]

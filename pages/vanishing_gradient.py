@@ -88,7 +88,7 @@ def explorer(present: bool):
         m[2].metric("‖∂L/∂W‖ layer 1 ÷ output", ui.sci(r.ratio_dW), help="first-to-last ratio of the weight gradients")
         m[3].metric("Largest ‖∂L/∂W‖", ui.sci(float(np.max(r.dW_norm))), help="the absolute size matters too")
         kind = r.diagnosis.kind
-        BOX[kind](r.diagnosis.text, icon=ICON.get(kind))
+        BOX[kind](text.verdict(r), icon=ICON.get(kind))
         if r.overflow:
             st.warning(text.overflow_warning(r.overflow), icon=":material/warning:")
 

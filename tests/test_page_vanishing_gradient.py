@@ -23,7 +23,6 @@ from core.flow import (
     DERIVATIVE,
     PRESETS,
     batch,
-    dead_words,
     deep_network,
     derivative_powers,
     gradient_flow,
@@ -112,7 +111,7 @@ def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavie
     assert float(metric(at, "‖∂L/∂z‖ layer 1 ÷ output")) == pytest.approx(r.ratio_dz, rel=5e-3)
     assert float(metric(at, "‖∂L/∂W‖ layer 1 ÷ output")) == pytest.approx(r.ratio_dW, rel=5e-3)
     assert at.selectbox(key="vg_preset").value == "sigmoid_xavier"
-    assert r.diagnosis.text in [e.value for e in at.error]
+    assert words.verdict(r) in [e.value for e in at.error]
     df = flow_frame(at)
     dz = df[df["quantity"].str.startswith("‖∂L/∂z‖")].sort_values("layer")["norm"].to_numpy()
     np.testing.assert_allclose(dz, r.dz_norm, rtol=1e-12)
@@ -525,7 +524,7 @@ def test_presenter_mode_puts_the_explorer_first_with_the_same_numbers(sigmoid_xa
     assert specs[0]["title"] == "Gradient norms per layer"  # the page's main picture comes first
     assert specs[0]["height"] <= 460  # and fits beside the numbers on a 1280×720 screen
     first_box = next(e for e in at.error)  # the verdict sits beside it
-    assert first_box.value == sigmoid_xavier.diagnosis.text
+    assert first_box.value == words.verdict(sigmoid_xavier)
     # tables are HTML tables in presenter mode (they grow with the font), same values as text
     projected = next(t.value for t in at.table if EXPECTED in t.value.columns)
     assert list(projected.index) == list(literature["network"])
@@ -546,11 +545,11 @@ def test_dead_units_are_said_to_be_dead_on_this_batch_of_n_examples(data, label)
     assert not at.exception
     r = core_flow(20, 64, "relu", "he_normal", data)
     n = len(batch(data)[0])
-    assert r.n_examples == n and dead_words(n) == f"0 for all {n} examples"
+    assert r.n_examples == n and words.dead_words(n) == f"0 for all {n} examples"
     dead = float(np.mean(r.dead))
     assert r.diagnosis.kind == "healthy" and dead > 0.1  # the case of the issue: healthy flow, many dead units
     verdict = next(s.value for s in at.success if s.value.startswith("Healthy gradient flow"))
-    assert verdict == r.diagnosis.text
+    assert verdict == words.verdict(r)
     assert f"{dead:.0%} of the hidden units are dead on this batch (0 for all {n} examples" in verdict
     assert "fewer than the 50% that makes the verdict “dead”" in verdict
     shown = texts(at)
@@ -567,3 +566,31 @@ def test_dead_units_are_said_to_be_dead_on_this_batch_of_n_examples(data, label)
         if "share" in f.columns and "what" in f.columns
     )
     assert f"dead unit: 0 for all {n} examples of the batch" in set(shares["what"])
+
+
+def test_every_verdict_is_worded_from_its_numbers():
+    """core.flow decides the verdict; the page words it: each reason gives its own sentence with the numbers."""
+    from core.flow import DEAD_SHARE, batch, deep_network, gradient_flow
+
+    exploding = gradient_flow(deep_network(30, 128, "relu", "normal_1", 0), *batch("xor"))
+    assert words.verdict(exploding).startswith("Exploding:") and ui.sci(exploding.factor) in words.verdict(exploding)
+    healthy = gradient_flow(deep_network(20, 64, "relu", "he_normal", 0), *batch("xor"))
+    said = words.verdict(healthy)
+    assert healthy.diagnosis.reason == "some_dead" and said.startswith("Healthy gradient flow:")
+    assert f"{healthy.diagnosis.dead:.0%} of the hidden units are dead on this batch (0 for all 4 examples" in said
+    assert f"fewer than the {DEAD_SHARE:.0%}" in said
+    net = deep_network(4, 16, "relu", "he_normal", seed=0)
+    net.b[1][:] = -100.0
+    dead = gradient_flow(net, *batch("gauss"))
+    assert words.verdict(dead).startswith("Dead: every unit of layer 2 is dead on this batch (0 for all 128 examples")
+    net = deep_network(3, 8, "relu", "normal_1", seed=0)
+    net.W[1] *= 1e200
+    net.W[2] *= 1e200
+    over = gradient_flow(net, *batch("xor"))
+    assert (
+        words.verdict(over)
+        == f"Exploding: {words.overflow_words(over.overflow)}; the gradient is too large to represent."
+    )
+    assert "overflowed at layer" in words.overflow_words(over.overflow)
+    sig = gradient_flow(deep_network(20, 64, "sigmoid", "xavier_uniform", 0), *batch("xor"))
+    assert words.verdict(sig).startswith("Vanishing:") and "dead" not in words.verdict(sig)

@@ -15,9 +15,9 @@ import pyarrow as pa
 from app.chart import PLOT_HEIGHT, chart, hole, sizes, source
 from app.names import ACTIVATION_NAMES
 from app.ui import GREY
-from app.vanishing_gradient.text import ONE_PCT
+from app.vanishing_gradient.text import ONE_PCT, dead_words
 from core.activations import ACTIVATIONS, SATURATED
-from core.flow import DERIVATIVE, FlowReport, TrainResult, curves, dead_words, derivative_powers
+from core.flow import DERIVATIVE, FlowReport, TrainResult, curves, derivative_powers
 
 # Series colours: never the class colours (red/blue mean class 1/0 everywhere in the app).
 DZ_COLOUR = "#5e3c99"  # ‖∂L/∂z‖, the back-propagated gradient; also every f'(z)

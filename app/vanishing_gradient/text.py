@@ -22,11 +22,81 @@ from core.flow import (
     TINY_GRAD,
     VANISH_RATIO,
     FlowReport,
-    dead_words,
+    Overflow,
 )
 from core.train import DIVERGE_FACTOR
 
 ONE_PCT = f"{SATURATED * 100:g} %"  # "1 %" (of the peak): below it a unit counts as saturated
+
+
+def dead_words(n_examples: int) -> str:
+    """What "dead" means on a batch of ``n_examples``: the words every dead-unit label uses."""
+    return f"0 for all {n_examples} examples" if n_examples != 1 else "0 for its one example"
+
+
+def overflow_words(o: Overflow) -> str:
+    """Where the numbers first stopped being finite, e.g. "the backward pass overflowed at layer 3 (∂L/∂W3 …)"."""
+    name = {"z": f"z{o.layer}", "dz": f"∂L/∂z{o.layer}", "dW": f"∂L/∂W{o.layer}"}[o.quantity]
+    return f"the {o.direction} pass overflowed at layer {o.layer} ({name} holds inf/NaN)"
+
+
+def verdict(r: FlowReport) -> str:
+    """One line: core.flow's verdict for ``r`` and why, from its numbers (core decides, this words it)."""
+    g = r.diagnosis
+    d = DERIVATIVE[r.hidden]
+    peak = ACTIVATIONS[r.hidden].peak
+    per_layer = f"‖∂L/∂z‖ changes ×{sci(r.factor)} per layer on average"
+    through = f"so layer 1 gets {sci(r.ratio_dz)}× the output layer's gradient"
+    parts = (
+        f"each layer multiplies it by the weights' gain √n·std(W) ≈ {sci(g.gain)} and by {d} (rms {sci(g.dact_rms)})"
+    )
+    why_sat = (
+        f"{g.saturated:.0%} of the hidden-unit values are saturated ({d} below {SATURATED:.0%} of its peak {peak:g})"
+    )
+    zero_on = dead_words(r.n_examples)
+    head = f"Healthy gradient flow: {per_layer} ({through}), largest ‖∂L/∂W‖ {sci(g.max_dW)}"
+    match g.reason:
+        case "overflow":
+            return f"Exploding: {overflow_words(r.overflow)}; the gradient is too large to represent."
+        case "grows" | "grows_saturated":
+            extra = f", even though {why_sat}" if g.reason == "grows_saturated" else ""
+            return f"Exploding: {per_layer}, {through} (largest ‖∂L/∂W‖ {sci(g.max_dW)}): {parts}{extra}."
+        case "dead_layer" | "dead_share":
+            where = (
+                f"every unit of layer {g.dead_layer} is dead"
+                if g.reason == "dead_layer"
+                else f"{g.dead:.0%} of the hidden units are dead"
+            )
+            return (
+                f"Dead: {where} on this batch ({zero_on}, so {d} = 0 there and no gradient passes back through "
+                f"them for these inputs); ‖∂L/∂z1‖ = {sci(r.dz_norm[0])}."
+            )
+        case "tiny":
+            return (
+                f"Vanishing: the ratios look fine ({per_layer}) but every ‖∂L/∂W‖ is below {TINY_GRAD:g} "
+                f"(largest {sci(g.max_dW)}), so no weight moves."
+            )
+        case "saturated" if g.kind == "vanishing":
+            return f"Vanishing: {per_layer}, {through}: {why_sat}."
+        case "shrinks":
+            return f"Vanishing: {per_layer}, {through}: {parts}."
+        case "saturated":
+            return f"Saturated: {why_sat}; {per_layer}, {through}."
+        case "some_dead":  # a large dead share under DEAD_SHARE: say what it is and why it passes
+            return (
+                f"{head}. {g.dead:.0%} of the hidden units are dead on this batch ({zero_on}: they pass no gradient "
+                f"back for these inputs), fewer than the {DEAD_SHARE:.0%} that makes the verdict “dead”; the other "
+                "units carry the gradient."
+            )
+    state = (
+        "no dead units on this batch"
+        if r.hidden == "relu"
+        else f"{g.saturated:.0%} of the hidden-unit values saturated"
+        if r.hidden in ("sigmoid", "tanh")
+        else "no saturation"
+    )
+    return f"{head}, {state}."
+
 
 INTRO = (
     f"The notes end on a warning: σ'(z) is at most **{ACTIVATIONS['sigmoid'].peak:g}**, a saturated neuron "
@@ -136,8 +206,10 @@ FACTOR_HELP = (
 )
 
 
-def overflow_warning(overflow: str) -> str:
-    return f"Overflow: {overflow}. Values that are not finite are left out of the charts and tables below."
+def overflow_warning(overflow: Overflow) -> str:
+    return (
+        f"Overflow: {overflow_words(overflow)}. Values that are not finite are left out of the charts and tables below."
+    )
 
 
 def flow_caption(dropped: int) -> str:
@@ -459,7 +531,7 @@ def loss_description(runs: dict) -> str:
 
 
 def start_words(res) -> str:
-    return f"At the start: *{res.start.kind}* — {res.start.text.split(': ', 1)[-1]}"
+    return f"At the start: *{res.start.diagnosis.kind}* — {verdict(res.start).split(': ', 1)[-1]}"
 
 
 def outcome(res) -> tuple[str, str]:
