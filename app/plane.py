@@ -49,6 +49,14 @@ def level_lines(values: np.ndarray, lo: float, hi: float, level: float) -> dict:
     }
 
 
+def segment_lines(segment: np.ndarray) -> dict:
+    """A straight segment (k, 2) of (x1, x2) points (``core.linear_sep.line_segment``; k = 0 when the
+    line misses the square) as the vertex columns ``level_lines`` gives: one line."""
+    seg = np.asarray(segment, dtype=float).reshape(-1, 2)
+    k = len(seg)
+    return {"x1": seg[:, 0], "x2": seg[:, 1], "line": np.zeros(k, np.int64), "order": np.arange(k, dtype=np.int64)}
+
+
 def xor_points() -> dict:
     """The four XOR inputs with their labels, as point columns."""
     return {
@@ -161,14 +169,18 @@ def plane_spec(
     points: dict | None = None,
     lo: float = LO,
     hi: float = HI,
+    line: np.ndarray | None = None,
     **shape,
 ) -> dict:
-    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``)."""
+    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
+
+    line: a straight segment (k, 2) to draw instead of the ``level`` contour (a hidden neuron's exact
+    line z1 = 0, which a ReLU unit's map, flat at 0 on one side, has no contour for)."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)
     data = {
         "heat": grid_columns(q),
-        "line": level_lines(values, lo, hi, level),
+        "line": level_lines(values, lo, hi, level) if line is None else segment_lines(line),
         "points": xor_points() if points is None else points,
     }
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
