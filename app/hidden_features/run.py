@@ -173,6 +173,13 @@ def group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
     return [t if s else "" for t, s in zip(texts, shown)]
 
 
+@st.cache_data(show_spinner=False)
+def notes_check() -> tuple[list, F.OutputFit]:
+    """The notes' printed table read back as networks: its hidden columns' pair sums, and the output
+    neuron fitted to its Output column (the same for every network)."""
+    return F.notes_table_check(), F.notes_output_fit()
+
+
 def pair_sum_frame(rows: list) -> pa.Table:
     """The pair-sum check as a table: one row per (label, core.features.PairSum), the two sums and
     the four z values."""
@@ -193,6 +200,7 @@ def warm() -> None:
 
         key = MLP.from_dict(notes_weights()).key()
         view = network_view(key)
+        notes_check()
         space = space_view(key, *view.best)
         charts.boundary(view, False)
         for k in range(len(view.neurons)):

@@ -207,9 +207,11 @@ def slice_caption(h: int, cut: int) -> str:
     )
 
 
-def space_description(space, wrong: int) -> str:
+def space_description(space) -> str:
+    """The hidden-space plot in one sentence: where the four inputs sit, and what the plotted line does."""
     where = "; ".join(f"{r} at ({u:.2f}, {v:.2f})" for r, u, v in zip(ROW_LABELS, space.u, space.v))
-    verdict = "separates the classes" if wrong == 0 else f"leaves {wrong} of 4 inputs on the wrong side"
+    cut = space.cut
+    verdict = "separates the classes" if cut == 0 else f"leaves {cut} of 4 inputs on the wrong side"
     return (
         f"The four inputs at their (Hidden{space.i + 1}, Hidden{space.j + 1}) coordinates: {where}. "
         f"The output neuron's line {verdict}."
