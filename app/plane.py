@@ -150,9 +150,9 @@ def plane(
         ),
     ]
     if labels:
-        offset = s["label"] * point_scale
+        offset = s["label"] * point_scale  # smaller points sit closer to their label; the text keeps its size
         layers.append(
-            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"] * point_scale, fontWeight="bold").encode(
+            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"], fontWeight="bold").encode(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
             )
         )
