@@ -49,6 +49,14 @@ def level_lines(values: np.ndarray, lo: float, hi: float, level: float) -> dict:
     }
 
 
+def segment_lines(segment: np.ndarray) -> dict:
+    """A straight segment (k, 2) of (x1, x2) points (``core.linear_sep.line_segment``; k = 0 when the
+    line misses the square) as the vertex columns ``level_lines`` gives: one line."""
+    seg = np.asarray(segment, dtype=float).reshape(-1, 2)
+    k = len(seg)
+    return {"x1": seg[:, 0], "x2": seg[:, 1], "line": np.zeros(k, np.int64), "order": np.arange(k, dtype=np.int64)}
+
+
 def xor_points() -> dict:
     """The four XOR inputs with their labels, as point columns."""
     return {
@@ -156,9 +164,9 @@ def plane(
         ),
     ]
     if labels:
-        offset = s["label"] * point_scale
+        offset = s["label"] * point_scale  # smaller points sit closer to their label; the text keeps its size
         layers.append(
-            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"] * point_scale, fontWeight="bold").encode(
+            pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"], fontWeight="bold").encode(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
             )
         )
@@ -195,7 +203,8 @@ def plane_spec(
     **shape,
 ) -> dict:
     """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
-    ``line``: the line's columns (x1, x2, line, order) when known exactly (a neuron's straight line),
+    ``line``: the line's columns (x1, x2, line, order) when known exactly — a neuron's straight line
+    z1 = 0 (``segment_lines``), which a ReLU unit's map, flat at 0 on one side, has no contour for —
     instead of the ``level`` contour traced on the grid."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)

@@ -114,13 +114,14 @@ def test_cached_random_network_is_core_init():
             assert_same(got, MLP.create([2, 2, 1], init=init, seed=seed).to_dict())
 
 
-def test_cached_plane_grids_are_core_features():
-    from app.hidden_charts import plane_grids
+def test_cached_hidden_features_grids_are_core_features():
+    from app.hidden_features.run import GRID_N, SMALL_N, network_view
     from core.features import plane_values
 
     net = MLP.create([2, 3, 1], "tanh", init="normal", seed=4)
-    for got in twice(plane_grids, net.key(), 40):
-        assert_same(got, plane_values(net, 40))
+    for view in twice(network_view, net.key()):
+        assert_same(view.a2, plane_values(net, GRID_N)[1])
+        assert_same([m.values for m in view.neurons], list(plane_values(net, SMALL_N)[0]))
 
 
 def test_cached_flow_and_training_are_core_flow():

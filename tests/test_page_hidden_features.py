@@ -10,7 +10,6 @@ from conftest import give_trained_run, open_page
 from app import gate_text as gt
 from core import features as F
 from core.data import X, notes_network, notes_weights, y
-from core.linear_sep import line_segment
 from core.mlp import MLP
 from core.train import train
 
@@ -262,113 +261,100 @@ def _split(spec: dict) -> tuple[dict, dict]:
     return spec, data
 
 
-def assert_same_chart(got: dict, want: dict):
-    """Same spec and same data: column names, Arrow types and values (Arrow's own metadata aside)."""
-    got_spec, got_data = _split(got)
-    want_spec, want_data = _split(want)
-    assert got_spec == want_spec
-    assert list(got_data) == list(want_data)
-    for name, table in got_data.items():
-        assert table.schema.remove_metadata() == want_data[name].schema.remove_metadata(), name
-        assert table.equals(want_data[name]), name
-
-
-def _nudged(hidden: str) -> tuple[MLP, MLP]:
-    """A network and a nudged copy: same gate names and layers, so the second reuses the templates."""
-    first = MLP.from_dict(notes_weights(), hidden=hidden)
-    net = first.copy()
+def _nudged(hidden: str) -> MLP:
+    """The notes' weights with a given hidden activation, nudged off the notes' exact numbers."""
+    net = MLP.from_dict(notes_weights(), hidden=hidden)
     net.W[0] += 0.05
     net.b[1] += 0.1
-    return first, net
+    return net
+
+
+def _param(spec, name: str) -> float:
+    """The value of the Vega-Lite param ``name`` wherever the spec declares it."""
+    if isinstance(spec, dict):
+        if spec.get("name") == name and "value" in spec:
+            return spec["value"]
+        found = [_param(v, name) for v in spec.values()]
+    elif isinstance(spec, list):
+        found = [_param(v, name) for v in spec]
+    else:
+        return None
+    return next((f for f in found if f is not None), None)
+
+
+def valid(spec: dict) -> None:
+    """tests/test_chart.py's schema check on the spec with a few rows of each dataset (every row of
+    a dataset has the same columns and types; the full rows make jsonschema take seconds)."""
+    from test_chart import valid as valid_full
+
+    valid_full({**spec, "datasets": {k: t.slice(0, 5) for k, t in spec["datasets"].items()}})
+
+
+def _grid(spec: dict, n: int) -> np.ndarray:
+    """A plane chart's values (n, n) indexed [x2, x1], decoded as the chart decodes them."""
+    heat = spec["datasets"]["heat"].to_pandas().sort_values(["i", "j"])
+    assert len(heat) == n * n
+    return _param(spec, "qlo") + heat["q"].to_numpy().reshape(n, n) / 255 * _param(spec, "qspan")
 
 
 @pytest.mark.parametrize("present", [False, True])
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-def test_templated_specs_equal_fresh_builds(hidden, present):
-    """Specs are built once per layout and get each network's data (built without pandas or Altair)
-    swapped in: spec and data must equal a fresh, validated Altair build — also from the cache."""
-    from app import hidden_charts as hc
+def test_every_chart_is_valid_vega_lite_of_the_live_numbers(hidden, present):
+    """Each chart the page draws validates against the Vega-Lite schema and carries core's numbers:
+    the output and each hidden neuron over the plane (to the chart's uint8 resolution), each neuron's
+    own line z1 = 0, its colour range white at z1 = 0, and the four inputs at their hidden coordinates
+    with the output's line z2 = 0 among them."""
+    from app.hidden_features import charts, run
 
-    size = hc.chart_sizes(present)
-    for net in _nudged(hidden):  # the first fills the templates, the second reuses them
-        key = net.key()
-        view = hc.network_view(key)
-        for p, where in [(view.boundary, "boundary")] + [(q, "neuron") for q in view.neurons]:
-            for _ in range(2):  # built, then from the cache
-                assert_same_chart(
-                    hc.plane_chart(p, present, **size[where]), hc.fresh_plane_spec(p, present, **size[where])
-                )
-        space = hc.space_view(key, 0, 1)
-        for _ in range(2):
-            assert_same_chart(
-                hc.space_chart(space, present, **size["space"]), hc.fresh_space_spec(space, present, **size["space"])
-            )
-
-
-@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-def test_fresh_builds_are_app_charts_of_core_values(hidden):
-    """The reference builds above are app.charts.plane_heatmap and hidden_space_layers of core's numbers,
-    assembled here independently of app.hidden_charts' own data path."""
-    from app import hidden_charts as hc
-    from app.charts import plane_heatmap, style
-
-    _, net = _nudged(hidden)
-    key = net.key()
+    net = _nudged(hidden)
+    view = run.network_view(net.key())
     table = F.feature_table(net, X, y)
-    gates = F.name_hidden(table, hidden)
-    a1, _ = F.plane_values(net, hc.SMALL_N)
-    for k, g in enumerate(gates):
-        if hidden in ("sigmoid", "tanh"):
-            vrange = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}[hidden]
-        else:  # white at z1 = 0: symmetric about 0
-            m = float(np.max(np.abs(table.a1[:, k])))
-            vrange = (-m, m)
-        w1, w2, b = net.W[0][0, k], net.W[0][1, k], net.b[0][0, k]
-        seg = line_segment(w1, w2, b)  # the neuron's own line z1 = 0
-        np.testing.assert_allclose(seg @ [w1, w2] + b, 0.0, atol=1e-12)
-        fresh = plane_heatmap(
-            a1[k],
-            title=f"Hidden{k + 1}: {g.name}",
-            value_name=f"Hidden{k + 1}",
-            height=320,
-            vrange=vrange,
-            level={"sigmoid": 0.5}.get(hidden, 0.0),
-            point_scale=0.6,
-            present=False,
-            line=seg,
-        )
-        assert_same_chart(hc.plane_chart(hc.network_view(key).neurons[k], False, 320), hc.to_spec(style(fresh, False)))
-    _, a2 = F.plane_values(net, hc.GRID_N)
-    fresh = plane_heatmap(a2, title="XOR decision boundary (non-linear!)", value_name="output a2", height=390)
-    assert_same_chart(hc.plane_chart(hc.network_view(key).boundary, False, 390), hc.to_spec(style(fresh, False)))
-    frames, box = hc.hidden_space_data(table, net.W[1], net.b[1], hidden, 0, 1)
-    fresh = hc.hidden_space_layers(frames, box, 0, 1, 360, present=False)
-    assert_same_chart(hc.space_chart(hc.space_view(key, 0, 1), False, 360), hc.to_spec(style(fresh, False)))
+    _, a2 = F.plane_values(net, run.GRID_N)
+    a1, _ = F.plane_values(net, run.SMALL_N)
+
+    spec = charts.boundary(view, present)
+    valid(spec)
+    np.testing.assert_allclose(_grid(spec, run.GRID_N), a2, atol=0.5 / 255 + 1e-12)
+    contour = spec["datasets"]["line"].to_pandas()
+    np.testing.assert_allclose(net.predict(contour[["x1", "x2"]].to_numpy())[:, 0], 0.5, atol=0.02)
+
+    W1, b1 = net.W[0], net.b[0]
+    for k, g in enumerate(F.name_hidden(table, hidden)):
+        spec = charts.neuron_map(view, k, present)
+        valid(spec)
+        assert spec["title"] == f"Hidden{k + 1}: {g.name}"
+        lo, hi = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+        assert (lo + hi) / 2 == (0.5 if hidden == "sigmoid" else 0.0)  # white where z1 = 0
+        assert hidden != "relu" or hi == pytest.approx(np.max(np.abs(table.a1[:, k])))
+        span = _param(spec, "qspan")
+        np.testing.assert_allclose(_grid(spec, run.SMALL_N), a1[k], atol=0.5 / 255 * span + 1e-12)
+        line = spec["datasets"]["line"].to_pandas()
+        assert len(line) in (0, 2)
+        np.testing.assert_allclose(line["x1"] * W1[0, k] + line["x2"] * W1[1, k] + b1[0, k], 0.0, atol=1e-9)
+
+    spec = charts.hidden_space(run.space_view(net.key(), 0, 1), present)
+    valid(spec)
+    pts = spec["datasets"]["points"].to_pandas()
+    np.testing.assert_allclose(pts["u"], table.a1[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(pts["v"], table.a1[:, 1], rtol=1e-12)
+    np.testing.assert_allclose(pts["z2"], table.z2, rtol=1e-12)
+    line = spec["datasets"]["line"].to_pandas()
+    W2, b2 = net.W[1][:, 0], net.b[1][0, 0]
+    np.testing.assert_allclose(W2[0] * line["u"] + W2[1] * line["v"] + b2, 0.0, atol=1e-9)
 
 
-@pytest.mark.parametrize("run", ["231", "relu"])
-def test_hidden_neurons_share_one_template(runs, run, monkeypatch):
-    """The neuron maps differ only by data, title, name and (ReLU) colour range: one Altair build
-    serves every neuron of every epoch of a run."""
-    from app import hidden_charts as hc
+def test_a_neuron_map_follows_the_epoch(runs):
+    """The same layout serves every neuron at every epoch; only its data, title and range change."""
+    from app.hidden_features import charts, run
 
-    builds = []
-    real = hc.to_spec
-    monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: builds.append(1) or real(*a, **kw))
-    hist = runs[run]
-    ranges = set()
-    for epoch in (hist.snapshot_epochs[1], hist.snapshot_epochs[-1]):
-        view = hc.network_view(hist.network_at(epoch).key())
-        specs = [hc.plane_chart(p, False, 320) for p in view.neurons]
-        for k, (spec, p) in enumerate(zip(specs, view.neurons)):
-            assert spec["title"] == p.title == f"Hidden{k + 1}: {view.gates[k].name}"
-            ranges.add((p.vrange, p.qrange))
-            monkeypatch.setattr(hc, "to_spec", real)
-            assert_same_chart(spec, hc.fresh_plane_spec(p, False, 320))
-            monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: builds.append(1) or real(*a, **kw))
-    assert len(builds) == 1
-    if run == "relu":
-        assert len(ranges) > 1  # the shared template really did get different ranges put in
+    hist = runs["relu"]
+    epochs = (hist.snapshot_epochs[1], hist.snapshot_epochs[-1])
+    first, last = (run.network_view(hist.network_at(e).key()) for e in epochs)
+    a, b = charts.neuron_map(first, 0, False), charts.neuron_map(last, 0, False)
+    assert a["title"] == f"Hidden1: {first.gates[0].name}" and b["title"] == f"Hidden1: {last.gates[0].name}"
+    assert a["layer"][0]["encoding"]["color"]["scale"]["domain"] == list(first.neurons[0].vrange)
+    assert b["layer"][0]["encoding"]["color"]["scale"]["domain"] == list(last.neurons[0].vrange)
+    assert not a["datasets"]["heat"].equals(b["datasets"]["heat"])
 
 
 def page_values(at) -> dict:
@@ -391,6 +377,7 @@ def chart_dicts(at) -> list[dict]:
     return out
 
 
+@pytest.mark.slow
 def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
     """warm() fills the very caches the default render uses (run as the server runs it: a thread with
     no session), and a page rendered after it shows exactly what a page rendered from scratch shows."""
@@ -398,16 +385,16 @@ def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
 
     import streamlit as st
 
-    from app import hidden_charts as hc
+    from app.hidden_features import run
 
     cold = page_values(open_page(PAGE))
     st.cache_data.clear()
-    worker = threading.Thread(target=hc.warm)
+    worker = threading.Thread(target=run.warm)
     worker.start()
     worker.join(timeout=120)
-    # after warming, the default render builds no chart and computes no network
-    monkeypatch.setattr(hc, "to_spec", lambda *a, **kw: pytest.fail("a template was built after warm()"))
+    # after warming, the default render computes no network
     monkeypatch.setattr(F, "plane_values", lambda *a, **kw: pytest.fail("a network was computed after warm()"))
+    monkeypatch.setattr(F, "feature_table", lambda *a, **kw: pytest.fail("a network was computed after warm()"))
     warmed = open_page(PAGE)
     assert not warmed.exception
     after = page_values(warmed)
@@ -420,10 +407,10 @@ def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
 
 
 def test_warm_never_raises(monkeypatch):
-    from app import hidden_charts as hc
+    from app.hidden_features import run
 
-    monkeypatch.setattr(hc, "network_view", lambda key: 1 / 0)
-    hc.warm()  # warming is an optimisation: a failure is swallowed
+    monkeypatch.setattr(run, "network_view", lambda key: 1 / 0)
+    run.warm()  # warming is an optimisation: a failure is swallowed
 
 
 def test_presenter_tables_show_the_same_numbers_as_text():

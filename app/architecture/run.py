@@ -13,6 +13,7 @@ import pyarrow as pa
 import streamlit as st
 
 from app.architecture import charts
+from app.plane import segment_lines
 from core.activations import get_activation, sigmoid
 from core.data import ROW_LABELS, notes_weights
 from core.data import X as XOR_X
@@ -125,9 +126,7 @@ def sigmoid_grid(w1: float, w2: float, b: float, lo: float, hi: float, n: int = 
 
 def line_columns(w1: float, w2: float, b: float, lo: float, hi: float) -> dict:
     """The line w1·u + w2·v + b = 0 inside [lo, hi]² as a plane's line columns (empty: no line)."""
-    seg = line_segment(w1, w2, b, (lo, hi, lo, hi))
-    k = len(seg)
-    return {"x1": seg[:, 0], "x2": seg[:, 1], "line": np.zeros(k, np.int64), "order": np.arange(k, dtype=np.int64)}
+    return segment_lines(line_segment(w1, w2, b, (lo, hi, lo, hi)))
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

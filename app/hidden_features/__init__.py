@@ -1,0 +1,1 @@
+"""The Hidden features chapter: what each hidden neuron learned, the decision boundary, the hidden space."""
