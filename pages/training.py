@@ -6,18 +6,17 @@ import numpy as np
 import streamlit as st
 
 from app import gate_text as gt
-from app import training_run as tr
 from app import ui
+from app.chart import draw
 from app.names import LOSS_NAMES
-from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
-from app.training_settings import lab_settings, publish_control, run_settings
+from app.training import run as tr
+from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
+from app.training.controls import lab_settings, publish_control, run_settings, show_table
+from app.training.text import SOLVED_HELP, describe
 from core.diagnose import SATURATED, largest_symmetry_gap
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 
 ss = st.session_state
-
-
-SOLVED_HELP = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
 
 
 def summary(hist) -> None:
@@ -126,7 +125,7 @@ def replay(hist, top: dict | None = None) -> None:
         ss["tr_epoch"] = k
     i = epochs.index(k)
     net = hist.network_at(k)
-    spec = tr.boundary_spec(net.key(), k, ui.presenter())
+    plane_chart = boundary(tr.boundary_values(net.key()), k, ui.presenter())
     v = tr.replay_tables(net)
     g1, g2 = (ui.fmt(g, 4) for g in hist.grad_norms[i][:2])
     numbers = f"Epoch {k:,}: " + ("" if top else f"loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, ")
@@ -149,11 +148,12 @@ def replay(hist, top: dict | None = None) -> None:
         plane, right = st.columns(2)
     else:
         loss, plane, numbers_col = st.columns([9, 9, 5])
-        loss.vega_lite_chart(top["loss"], width="stretch")
+        with loss:
+            draw(*top["loss"])
         with numbers_col:
             epoch_numbers(hist, k)
     with plane:
-        st.vega_lite_chart(spec, width="stretch")
+        draw(*plane_chart)
         if top is not None:
             position()
             st.caption(numbers)
@@ -193,11 +193,14 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
     else:
         loss, acc = st.columns([3, 2])
         rate = acc
-        loss.vega_lite_chart(charts["loss"], width="stretch")
-    acc.vega_lite_chart(charts["accuracy"], width="stretch")
-    rate.vega_lite_chart(charts["rate"], width="stretch")
+        with loss:
+            draw(*charts["loss"])
+    with acc:
+        draw(*charts["accuracy"])
+    with rate:
+        draw(*charts["rate"])
     if charts["zoom"]:
-        st.vega_lite_chart(charts["zoom"], width="stretch")
+        draw(*charts["zoom"])
         st.caption(f"The run stopped at epoch {hist.epochs_run:,}: this zoom shows its curve up to there.")
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
@@ -223,7 +226,7 @@ def lab(cfg: dict, lr: float) -> None:
     )
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
-    full = {"A": tr.describe(cfg, lr, seed=False), "B": tr.describe(cfg_b, lr_b, seed=False)}
+    full = {"A": describe(cfg, lr, seed=False), "B": describe(cfg_b, lr_b, seed=False)}
     if st.button("Run the lab", key="tr_lab_run", type="primary", icon=":material/science:"):
         ss["tr_lab_done"] = (full["A"], full["B"], n)
     if ss.get("tr_lab_done") != (full["A"], full["B"], n):
@@ -254,9 +257,11 @@ def lab(cfg: dict, lr: float) -> None:
         )
     losses, needed = lab_charts({s.label: s.result for s in lab.values()}, cfg["epochs"], ui.presenter())
     c1, c2 = st.columns(2)
-    c1.vega_lite_chart(losses, width="stretch")
+    with c1:
+        draw(*losses)
     c1.caption(f"Dashed line: the solved threshold, loss {SOLVED_LOSS:g}. Overlapping bars look brown.")
-    c2.vega_lite_chart(needed, width="stretch")
+    with c2:
+        draw(*needed)
     if n_bad := sum(s.counts["overflowed"] for s in lab.values()):
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
@@ -348,6 +353,6 @@ except Exception as exc:  # a bad combination must never show a traceback
     st.stop()
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
-    one_run(cfg, lr, hist, tr.describe(cfg, lr))
+    one_run(cfg, lr, hist, describe(cfg, lr))
 with many:
     lab(cfg, lr)

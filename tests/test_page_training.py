@@ -247,66 +247,113 @@ def shown(at) -> dict:
     }
 
 
+def valid(spec: dict) -> None:
+    """tests/test_chart.py's schema check on the spec with the first rows of each dataset (the
+    structure is what the schema checks; thousands of heatmap rows only make it slow)."""
+    from test_chart import valid as valid_full
+
+    valid_full({**spec, "datasets": {k: v.slice(0, 5) for k, v in spec["datasets"].items()}})
+
+
 def test_warm_fills_the_default_render_with_the_same_values(monkeypatch):
     import streamlit as st
 
-    from app import training_charts as tc
-    from app import training_run as tr
+    from app.training import run as tr
 
     cold = shown(open_page("training.py"))
     st.cache_data.clear()
-    tc.warm()
+    tr.warm()
 
     def boom(*args, **kwargs):
         raise AssertionError("the default render should come from warm()'s caches")
 
-    # nothing is trained, built in Altair or computed for the replay: all of it was warmed
-    monkeypatch.setattr(tr, "train", boom)
-    monkeypatch.setitem(tc.BUILDERS, "curve", boom)
-    monkeypatch.setattr(tc, "plane_heatmap", boom)
-    monkeypatch.setattr(tc, "plane_from_template", boom)
+    monkeypatch.setattr(tr, "train", boom)  # nothing is trained: the default run was warmed
     at = open_page("training.py")
     assert not at.exception and not at.error
     assert shown(at) == cold
 
 
 def test_warm_never_raises(monkeypatch):
-    from app import training_charts as tc
-    from app import training_run as tr
+    from app.training import run as tr
 
     monkeypatch.setattr(tr, "train", lambda *a, **k: 1 / 0)
-    tc.warm()  # warming is an optimisation: a failure is swallowed
+    tr.warm()  # warming is an optimisation: a failure is swallowed
 
 
-def test_replay_boundary_from_its_template_is_core_output():
-    from app import charts
-    from app import training_run as tr
-    from app.training_charts import cached_spec
+def test_replay_boundary_is_core_output_over_the_plane():
+    from app.plane import level_lines
+    from app.training import charts
+    from app.training import run as tr
     from core.data import grid
 
     hist = core_run()
-    for i in (0, 1, 37, 200):
+    for i in (0, 37, 200):
         e = hist.snapshot_epochs[i]
         ref = hist.network_at(e)
         key = ref.key()
         net = MLP.from_key(key)  # the key holds the snapshot's weights bit for bit
         assert all(np.array_equal(a, b) for a, b in zip(net.W + net.b, ref.W + ref.b))
-        spec = tr.boundary_spec(key, e, False)
-        assert tr.boundary_spec(key, e, False) == spec  # the cached copy
-        values = ref.predict(grid(60)[2])[:, 0].reshape(60, 60)
-        kw = {"title": f"Decision boundary at epoch {e:,}", "value_name": "a2", "height": 330}
-        assert spec == cached_spec("plane", False, (values,), kw)  # what a full Altair build gives
-        frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(b) for b in spec["datasets"].values()]
-        np.testing.assert_array_equal(frames[0]["q"], np.rint(values * 255).astype(np.uint8).ravel())
-        contour = charts.contour_frame(values, -0.5, 1.5)
-        if len(contour):
-            np.testing.assert_array_equal(frames[1].to_numpy(), contour.to_numpy())
+        values = tr.boundary_values(key)
+        np.testing.assert_array_equal(values, ref.predict(grid(60)[2])[:, 0].reshape(60, 60))
+        spec, description = charts.boundary(values, e, False)
+        valid(spec)
+        assert spec["title"] == f"Decision boundary at epoch {e:,}"
+        heat = spec["datasets"]["heat"].column("q").to_numpy()
+        np.testing.assert_array_equal(heat, np.rint(values * 255).astype(np.uint8).ravel())
+        line = spec["datasets"]["line"]
+        want = level_lines(values, -0.5, 1.5, 0.5)
+        np.testing.assert_array_equal(line.column("x1").to_numpy(), want["x1"])
+        assert f"from {values.min():.2f} (blue) to {values.max():.2f} (red)" in description
+
+
+def test_a_boundary_without_a_half_line_keeps_its_layout():
+    from app.training import charts
+    from app.training import run as tr
+
+    net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
+    net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
+    values = tr.boundary_values(net.key())
+    assert values.min() > 0.5
+    spec, description = charts.boundary(values, 300, False)
+    crossing, _ = charts.boundary(tr.boundary_values(core_run().final.key()), 1000, False)
+    assert spec["datasets"]["line"].num_rows == 0 and len(spec["layer"]) == len(crossing["layer"])
+    assert "does not reach 0.5 anywhere" in description
+    valid(spec)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_is_valid_vega_lite_and_shows_the_run(present):
+    """The One-run charts of a normal and a diverged run, and the lab's, against the Vega-Lite
+    schema; their data are the runs' own numbers."""
+    from app.training import charts
+    from app.training import run as tr
+
+    cfg = {**tr.DEFAULT_CFG, "epochs": 1000}
+    for lr, act in ((1.0, "sigmoid"), (50.0, "relu")):
+        cfg_run = {**cfg, "act": act}
+        hist = tr.run_training(cfg_run, lr)
+        div = tr.divergence(cfg_run, lr, hist) if hist.diverged else None
+        out = charts.run_charts(hist, lr, div.curves() if div else {}, present)
+        assert (out["zoom"] is not None) == (hist.diverged and hist.divergence.epoch < 100)
+        for spec, description in filter(None, out.values()):
+            valid(spec)
+            assert description.endswith(".")
+        loss = out["loss"][0]["datasets"]["curves"].to_pandas()
+        mine = loss[loss["run"] == f"this run (lr {lr:g})"]
+        np.testing.assert_allclose(mine["value"], np.maximum(hist.loss[mine["epoch"]], charts.LOSS_FLOOR))
+        assert ui.fmt(hist.loss[-1], 4) in out["loss"][1]
+    lab = tr.lab_results((cfg, 1.0), ({**cfg, "width": 3}, 1.0), "width", 20)
+    for spec, _ in charts.lab_charts({s.label: s.result for s in lab.values()}, 1000, present):
+        valid(spec)
+        bars = spec["datasets"]["bars"].to_pandas()
+        assert set(bars["setting"]) <= {s.label for s in lab.values()}
 
 
 def test_replay_tables_are_streamlits_own_conversion_of_core_values():
     import pandas as pd
 
-    from app import training_run as tr
+    from app.training import run as tr
     from core.data import ROW_LABELS
 
     hist = core_run(width=3, hidden="tanh")
@@ -341,7 +388,7 @@ def test_replay_names_the_gates_with_the_one_rule():
 
 
 def test_replay_epoch_follows_links_settings_and_play():
-    from app.training_run import replay_epoch
+    from app.training.run import replay_epoch
 
     epochs = list(range(0, 1001, 5))
     assert replay_epoch(epochs, None, "", False) == 1000  # first visit: the last epoch
@@ -417,17 +464,3 @@ def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_pat
         assert not any(n.get("type") == "metric" for n in inside)  # the run's numbers stay outside
     finally:
         srv.stop()
-
-
-def test_a_boundary_without_a_half_line_comes_from_the_same_template():
-    from app import training_run as tr
-    from app.training_charts import cached_spec
-    from core.data import grid
-
-    net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
-    net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
-    values = net.predict(grid(60)[2])[:, 0].reshape(60, 60)
-    assert values.min() > 0.5
-    kw = {"title": "Decision boundary at epoch 300", "value_name": "a2", "height": 330}
-    spec = tr.boundary_spec(net.key(), 300, False)
-    assert spec == cached_spec("plane", False, (values,), kw) and len(spec["layer"]) == 3
