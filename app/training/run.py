@@ -25,9 +25,9 @@ import streamlit as st
 
 from app.training import charts
 from app.training.text import describe, short_label
+from core.activations import SATURATED
 from core.data import ROW_LABELS, X, grid, y
 from core.diagnose import (
-    SATURATED,
     diagnose_run,
     equal_start,
     first_solved_epoch,

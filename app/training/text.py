@@ -7,7 +7,8 @@ import numpy as np
 
 from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from app.ui import fmt
-from core.train import SOLVED_LOSS
+from core.activations import SATURATED
+from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 
 SOLVED_HELP = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
 
@@ -118,3 +119,124 @@ def epochs_needed(to_solve: dict) -> str:
         for k, v in to_solve.items()
     ]
     return f"Epochs the solved runs needed, as histograms per setting ({'; '.join(parts)})."
+
+
+# ----- the page's sentences built from a run's numbers ---------------------------------------------
+INTRO = (
+    "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], …, whose hidden neurons "
+    "are an OR and an AND. Here you train a network yourself, and it will often find other gates: OR and AND is one "
+    "way to split XOR among several (the *Convergence lab* tab counts them over many runs). Full-batch gradient "
+    "descent on the four XOR rows: every epoch is one forward pass, one backward pass and W ← W − lr·dW. Change "
+    "any setting in {side} and the run is recomputed (and cached)."
+)
+
+
+def diverged(hist) -> str:
+    """Why the run stopped: its numbers overflowed, or its loss grew past DIVERGE_FACTOR × the start."""
+    d, start = hist.divergence, hist.loss[0]
+    why = (
+        f"The numbers overflowed at epoch {d.epoch:,}: a weight or the loss became infinite or NaN. "
+        f"The curves stop at epoch {hist.epochs_run:,}, the last epoch with finite numbers."
+        if d.reason == "non-finite"
+        else f"At epoch {d.epoch:,} the loss reached {fmt(d.loss, 3)}, more than {DIVERGE_FACTOR:g}× its starting "
+        f"value {fmt(start, 3)}. The numbers are still finite, but every step overshoots: the rate is so large "
+        "that each update jumps past the valley to a worse point."
+    )
+    stopped = {"non-finite": "its numbers overflowed", "loss blew up": "its loss blew up"}.get(d.reason, d.reason)
+    return f"**This run diverged**: training stopped because {stopped}. {why}"
+
+
+def continued(epochs: int, start: float, div) -> str | None:
+    """How the run would have gone on without the blow-up check (None when it was not run)."""
+    if (cont := div.continued) is None:
+        return None
+    (lo, mid, hi), end = div.band, " and the numbers stay finite."
+    if cont.diverged:
+        end = f", until it overflowed at epoch {cont.divergence.epoch:,}."
+    return (
+        f"Had training ignored the check and gone on for all {epochs:,} epochs, the loss would have stayed "
+        f"between **{fmt(lo, 2)} and {fmt(hi, 2)}** over the second half of the run (median "
+        f"{fmt(mid, 2)}, about {mid / start:.0f}× the start) — bouncing, never coming down{end}"
+    )
+
+
+NO_SAFE_RATE = "Even the smallest rate offered (0.001) diverges with these settings: try another initialiser."
+
+
+def smaller_rate(lr: float, div) -> str:
+    """The suggested smaller rate and what it was checked to do."""
+    verdict = "but does not solve XOR (the *Convergence lab* tab shows why runs get stuck)"
+    if div.good_solved is not None:
+        verdict = f"and solves XOR at epoch {div.good_solved:,}"
+    return (
+        f"**Try a smaller rate: {div.rate:g}** ({lr / div.rate:g}× smaller). Checked: with the same settings and "
+        f"rate {div.rate:g} the run does not diverge — it ends at loss {fmt(div.good.loss[-1], 4)} {verdict}."
+    )
+
+
+def zero_init(snapshots: int, gap: float) -> str:
+    return (
+        "**Zero initialisation: the hidden neurons stay identical forever.** Every hidden neuron starts with the "
+        "same weights, so it computes the same a1, gets the same error signal dz1 and the same update — the network "
+        "behaves like one with a single hidden neuron, which cannot solve XOR. Largest difference between h1 and any "
+        f"other hidden neuron, over all {snapshots} snapshots of this run: **{gap:g}**."
+    )
+
+
+ZERO_UPDATES = (
+    "On XOR the updates are even exactly zero: with every weight 0 the output is 0.5 on all four "
+    "inputs, and the four errors dz2 (two positive, two negative) cancel in every gradient."
+)
+
+
+def equal_start(gap: float, final_loss: float) -> str:
+    return (
+        "Not the zeros but the symmetry is the problem: here the weights move a lot, yet the columns stay equal "
+        f"(largest difference over all snapshots: {gap:g}); final loss {fmt(final_loss, 4)}."
+    )
+
+
+LAB_INTRO = (
+    "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …, all trained together in one "
+    "set of array operations) and count how many solve XOR: all four outputs on the right side of 0.5 "
+    f"**and** loss below {SOLVED_LOSS:g}. "
+    "Setting A is the one in {side} (its seed is ignored here); setting B changes one thing."
+)
+
+
+def stuck_intro(n: int, near_half: int, epochs: int) -> str:
+    return (
+        f"**{n:,}** runs of setting A ended without solving XOR after {epochs:,} epochs; **{near_half:,}** of "
+        "them have two or more of their four outputs stuck within 0.05 of 0.5. Three of them, looked at closely (the "
+        "network as it is after the last epoch):"
+    )
+
+
+def stuck_caption(s) -> str:
+    """Under one stuck run's table: its saturated values, loss and how much the gradient shrank."""
+    return (
+        f"Slope = the activation's derivative at z1, as a share of its steepest value (highlighted: below "
+        f"{SATURATED:.0%}, i.e. saturated). {s.saturated} of {s.values} hidden values are saturated. "
+        f"Loss {fmt(s.loss, 4)}; size of the whole gradient ‖∇‖ = {s.grad_now:.2e} now, "
+        f"{s.grad_start:.2e} at epoch 0 ({s.grad_start / max(s.grad_now, 1e-300):,.0f}× larger)."
+    )
+
+
+def plateau(loss: str) -> str:
+    """Saturation plateaus in plain words; loss: the lab's loss ("bce" adds what a stuck output costs)."""
+    half_cost = (
+        " (for cross-entropy each such input costs ln 2; two of them, averaged over the four inputs, give "
+        f"ln 2 / 2 = {np.log(2) / 2:.4f} — the loss most stuck runs sit at)"
+    )
+    return (
+        "**Saturation plateaus, in plain words.** A sigmoid neuron is steep only near z = 0; far from it the curve "
+        "is flat and its slope σ'(z) = a(1 − a) is almost 0. Backpropagation multiplies the error by that slope "
+        "(dz1 = (dz2 @ W2.T) · a1(1 − a1)), so a hidden neuron pinned near 0 or 1 passes almost no error back: its "
+        "weights barely move. In a stuck run the hidden neurons are pinned for some inputs, and the output has "
+        f"settled at 0.5 on the inputs the network cannot tell apart{half_cost if loss == 'bce' else ''}. "
+        "The gradient is then far smaller than at the start (the ratio is under each table). Gradient descent "
+        "only follows the slope, so it stays on this nearly flat plateau, and more epochs barely help. "
+        "A different seed, another initialiser or a third hidden neuron (try it as setting B) usually avoids it. "
+        "With ReLU the flat side is exactly flat: a neuron with z ≤ 0 for every input is *dead* and gets no "
+        "gradient at all."
+    )
