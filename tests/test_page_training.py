@@ -464,3 +464,22 @@ def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_pat
         assert not any(n.get("type") == "metric" for n in inside)  # the run's numbers stay outside
     finally:
         srv.stop()
+
+
+def test_downsampled_curves_keep_every_buckets_lowest_and_highest_value():
+    """A curve's spikes and bounces survive: in each of the MAX_POINTS buckets the first lowest and
+    first highest value are kept (with ties, as in an accuracy curve), and both ends."""
+    from app.training.charts import MAX_POINTS, downsample
+
+    rng = np.random.default_rng(3)
+    for v in (rng.normal(size=5003), np.round(rng.random(7001) * 4) / 4, np.arange(100.0)):
+        e, kept = downsample(v)
+        np.testing.assert_array_equal(kept, v[e])
+        if v.size <= 2 * MAX_POINTS:
+            assert e.size == v.size
+            continue
+        assert e[0] == 0 and e[-1] == v.size - 1 and e.size <= 2 * MAX_POINTS + 2
+        for chunk in np.array_split(np.arange(v.size), MAX_POINTS):
+            assert {chunk[np.argmin(v[chunk])], chunk[np.argmax(v[chunk])]} <= set(e.tolist())
+    e, kept = downsample(np.array([1.0, np.nan, 0.5, np.inf]))
+    assert e.tolist() == [0, 2] and kept.tolist() == [1.0, 0.5]  # never a non-finite value

@@ -43,10 +43,16 @@ def downsample(values: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.nda
     idx, v = idx[keep], v[keep]
     if v.size <= 2 * max_points:
         return idx, v
-    picks = [np.array([0, v.size - 1])]
-    for chunk in np.array_split(np.arange(v.size), max_points):
-        picks.append(chunk[[np.argmin(v[chunk]), np.argmax(v[chunk])]])
-    sel = np.unique(np.concatenate(picks))
+    # np.array_split's buckets (the first size % max_points one longer); in each, the first lowest and
+    # the first highest value (as np.argmin/argmax pick them): a stable sort by (bucket, value)
+    q, r = divmod(v.size, max_points)
+    lengths = np.full(max_points, q)
+    lengths[:r] += 1
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    bucket = np.repeat(np.arange(max_points), lengths)
+    lowest = np.lexsort((v, bucket))[starts]
+    highest = np.lexsort((-v, bucket))[starts]
+    sel = np.unique(np.concatenate([[0, v.size - 1], lowest, highest]))
     return idx[sel], v[sel]
 
 
