@@ -12,7 +12,7 @@ from app.names import LOSS_NAMES
 from app.training import run as tr
 from app.training import text
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
-from app.training.controls import lab_settings, publish_control, run_settings, show_table
+from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table
 from app.training.text import SOLVED_HELP, describe
 from core.diagnose import largest_symmetry_gap
 from core.train import SOLVED_LOSS
@@ -261,7 +261,7 @@ def stuck_runs(r, cfg: dict) -> None:
     st.markdown(text.stuck_intro(n, near_half, cfg["epochs"]))
     for tab, s in zip(st.tabs([f"seed {s.seed}" for s in runs]), runs):
         with tab:
-            ui.table(s.table, width="content")
+            show_stuck(s.frame)
             st.caption(text.stuck_caption(s))
             load = f"Load seed {s.seed} into the One run tab"
             st.button(load, key=f"tr_lab_open_{s.index}", on_click=lambda seed=s.seed: ss.update(tr_seed=seed))

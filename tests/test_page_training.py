@@ -159,7 +159,14 @@ def test_lab_fraction_matches_core():
     rb = train_many([2, 3, 1], range(100), X, y, "sigmoid", "normal", 1.0, 1000)
     assert shown[1] == f"{rb.fraction_solved:.1%}"
     # a stuck run is shown with its seed; loading it into the single run sets tr_seed
-    stuck = int(r.seeds[np.flatnonzero(~r.solved & ~r.diverged)[0]])
+    first = np.flatnonzero(~r.solved & ~r.diverged)[0]
+    stuck = int(r.seeds[first])
+    # its table: the activation's slopes at the run's end, as core's diagnosis measures them
+    from core.diagnose import diagnose_run
+
+    shown_slopes = next(d.value for d in at.dataframe if "slope h1" in d.value.columns)
+    now = diagnose_run(r.network(first), X, y, "bce")
+    np.testing.assert_allclose(shown_slopes[["slope h1", "slope h2"]], now.slope, rtol=1e-12)
     key = next(b.key for b in at.button if b.key and b.key.startswith("tr_lab_open_"))
     at.button(key=key).click()
     at.run()

@@ -25,7 +25,6 @@ import streamlit as st
 
 from app.training import charts
 from app.training.text import describe, short_label
-from core.activations import SATURATED
 from core.data import ROW_LABELS, X, grid, y
 from core.diagnose import (
     diagnose_run,
@@ -303,8 +302,8 @@ def lab_table(settings: dict[str, LabSetting]) -> pa.Table:
 class StuckRun:
     index: int  # into the MultiResult's seeds
     seed: int
-    table: object  # a Styler: a1, slopes (saturated ones highlighted), output a2, expected
-    saturated: int  # hidden values with a slope below SATURATED
+    frame: pd.DataFrame  # a1 h1…, slope h1… (the activation's slope as a share of its peak), output a2, expected
+    saturated: int  # hidden values with a slope below core.activations.SATURATED
     values: int
     loss: float
     grad_now: float  # ‖∇‖ after the last epoch
@@ -328,12 +327,8 @@ def stuck_runs(r, cfg: dict, n: int = 3) -> tuple[int, int, list[StuckRun]]:
             df[f"slope h{j + 1}"] = now.slope[:, j]
         df["output a2"] = now.output
         df["expected"] = y[:, 0].astype(int)
-        styler = df.style.format("{:.3f}", subset=list(df.columns[:-1])).apply(
-            lambda col: ["background-color: #fde9c8" if v < SATURATED else "" for v in col],
-            subset=[f"slope h{j + 1}" for j in range(h)],
-        )
         sat = now.saturated
-        out.append(StuckRun(int(i), seed, styler, int(sat.sum()), sat.size, now.loss, now.grad_norm, start.grad_norm))
+        out.append(StuckRun(int(i), seed, df, int(sat.sum()), sat.size, now.loss, now.grad_norm, start.grad_norm))
     return int(stuck.size), near_half, out
 
 
