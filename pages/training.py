@@ -13,7 +13,6 @@ from app.training import run as tr
 from app.training import text
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
 from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table
-from app.training.text import SOLVED_HELP, describe
 from core.diagnose import largest_symmetry_gap
 from core.train import SOLVED_LOSS
 
@@ -29,7 +28,7 @@ def summary(hist) -> None:
         "Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSS_NAMES[hist.loss_name]} after the last update{when}"
     )
     c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
-    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=text.SOLVED_HELP)
     c[3].metric("Training time", f"{hist.meta.get('seconds', 0):.2f} s", help="computed once, then cached")
 
 
@@ -41,7 +40,7 @@ def epoch_numbers(hist, k: int) -> None:
     st.markdown(f"**At epoch {k:,}**")  # the metrics' labels stay short: "Accuracy at epoch 5,000" was cut
     st.metric("Loss", ui.fmt(hist.loss[k], 4), help=f"{LOSS_NAMES[hist.loss_name]} at this epoch")
     st.metric("Accuracy", f"{hist.acc[k]:.0%}", help="outputs on the right side of 0.5, out of 4")
-    st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=text.SOLVED_HELP)
     st.caption(
         f"End of the run, epoch {hist.epochs_run:,}: loss {ui.fmt(hist.loss[-1], 4)}, accuracy {hist.acc[-1]:.0%}. "
         f"Training time {hist.meta.get('seconds', 0):.2f} s (computed once, then cached)."
@@ -183,7 +182,7 @@ def lab(cfg: dict, lr: float, present: bool) -> None:
     ui.fold_intro(text.LAB_INTRO.format(side=ui.SIDE_PANEL), "About the lab")
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
-    full = {"A": describe(cfg, lr, seed=False), "B": describe(cfg_b, lr_b, seed=False)}
+    full = {"A": text.describe(cfg, lr, seed=False), "B": text.describe(cfg_b, lr_b, seed=False)}
     if st.button("Run the lab", key="tr_lab_run", type="primary", icon=":material/science:"):
         ss["tr_lab_done"] = (full["A"], full["B"], n)
     if ss.get("tr_lab_done") != (full["A"], full["B"], n):
@@ -280,6 +279,6 @@ except Exception as exc:  # a bad combination must never show a traceback
     st.stop()
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
-    one_run(cfg, lr, hist, describe(cfg, lr), present)
+    one_run(cfg, lr, hist, text.describe(cfg, lr), present)
 with many:
     lab(cfg, lr, present)
