@@ -52,6 +52,7 @@ def core_run(lr=1.0, epochs=1000, hidden="sigmoid", init="normal", width=2, seed
     return train(MLP.create([2, width, 1], hidden, "sigmoid", init, seed), X, y, lr, epochs)
 
 
+@pytest.mark.slow
 def test_default_run_shows_the_core_run():
     at = open_page("training.py")
     assert not at.exception
@@ -142,6 +143,7 @@ def test_lr_50_relu_explains_the_divergence():
     assert at.select_slider(key="tr_lr").value == rate and not at.exception
 
 
+@pytest.mark.slow
 def test_lab_fraction_matches_core():
     at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
     at.button(key="tr_lab_run").click()
@@ -173,6 +175,7 @@ def test_lab_fraction_matches_core():
     assert at.number_input(key="tr_seed").value == stuck and not at.exception
 
 
+@pytest.mark.slow
 def test_lab_counts_the_gate_pairs_of_its_solved_runs():
     """The solved runs' hidden gates, counted with the one rule: the table equals a count made here,
     network by network, from each seed's final weights (the same run, the same machine)."""
@@ -450,6 +453,7 @@ def test_presenter_mode_puts_loss_boundary_and_numbers_side_by_side():
     assert len(at.get("vega_lite_chart")) == len(normal["charts"])
 
 
+@pytest.mark.slow
 def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_path):
     """The benchmark moves tr_epoch through Streamlit's agent API: every key of a request inside one
     fragment reruns only that fragment (as in a browser), so the slider and everything it changes
