@@ -81,13 +81,26 @@ def plane(
     width: int | str = "container",
     point_scale: float = 1.0,
     labels: bool = True,
+    axes: tuple = (("x1", "x1 (input 1)"), ("x2", "x2 (input 2)")),
+    marks: bool = False,
+    names: bool = False,
+    tips: tuple = (),
+    heat_opacity: float = 1.0,
 ) -> alt.LayerChart:
     """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
     input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
-    stands for: qlo + q / 255 · qspan)."""
+    stands for: qlo + q / 255 · qspan).
+
+    Options for planes other than the input plane and for points that say more: ``axes`` (the name
+    in tooltips, the axis title) for the horizontal and vertical axis; ``marks``: a ✓ (green) or ✗
+    beside each point, from its column "mark"; ``names``: the point's column "name" written above it;
+    ``tips``: more point tooltips, each (column, title, format); ``heat_opacity`` below 1: paler heat, so
+    points of either class stand out on it."""
     s = sizes(present)
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
+    if heat_opacity < 1:
+        half = step / 2  # see-through cells must not overlap (the overlaps would show darker)
     qlo = alt.param(name="qlo", value=hole("qlo"))
     qspan = alt.param(name="qspan", value=hole("qspan"))
     xs = alt.Scale(domain=[lo, hi], nice=False, zero=False)
@@ -102,11 +115,11 @@ def plane(
             x2b=f"{lo + half} + datum.i * {step}",
             value="qlo + datum.q / 255 * qspan",
         )
-        .mark_rect()
+        .mark_rect(**({"opacity": heat_opacity} if heat_opacity < 1 else {}))
         .encode(
-            x=alt.X("x1a:Q", scale=xs, title="x1 (input 1)"),
+            x=alt.X("x1a:Q", scale=xs, title=axes[0][1]),
             x2=alt.X2("x1b:Q"),
-            y=alt.Y("x2a:Q", scale=xs, title="x2 (input 2)"),
+            y=alt.Y("x2a:Q", scale=xs, title=axes[1][1]),
             y2=alt.Y2("x2b:Q"),
             color=alt.Color(
                 "value:Q",
@@ -115,8 +128,8 @@ def plane(
                 legend=alt.Legend(format=".2~f"),
             ),
             tooltip=[
-                alt.Tooltip("x1:Q", format=".2f"),
-                alt.Tooltip("x2:Q", format=".2f"),
+                alt.Tooltip("x1:Q", title=axes[0][0], format=".2f"),
+                alt.Tooltip("x2:Q", title=axes[1][0], format=".2f"),
                 alt.Tooltip("value:Q", title=hole("value_name"), format=".3f"),
             ],
         )
@@ -138,7 +151,8 @@ def plane(
             y=alt.Y("x2:Q", scale=xs),
             color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
             shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
-            tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")],
+            tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")]
+            + [alt.Tooltip(col, title=title, **({"format": f} if f else {})) for col, title, f in tips],
         ),
     ]
     if labels:
@@ -146,6 +160,22 @@ def plane(
         layers.append(
             pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"] * point_scale, fontWeight="bold").encode(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
+            )
+        )
+    if marks:
+        right = alt.Scale(domain=["✓", "✗"], range=["#1a7f37", "#000000"])
+        layers.append(
+            pts.mark_text(dx=s["label"] * 1.3, dy=-s["label"] * 0.9, fontSize=s["label"] + 6, fontWeight="bold").encode(
+                x=alt.X("x1:Q", scale=xs),
+                y=alt.Y("x2:Q", scale=xs),
+                text=alt.Text("mark:N"),
+                color=alt.Color("mark:N", scale=right, legend=None),
+            )
+        )
+    if names:
+        layers.append(
+            pts.mark_text(dy=-s["label"] * 1.5, fontSize=s["font"] + 1, fontWeight="bold").encode(
+                x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("name:N")
             )
         )
     return alt.layer(*layers).properties(title=hole("title"), width=width, height=height)
@@ -161,14 +191,17 @@ def plane_spec(
     points: dict | None = None,
     lo: float = LO,
     hi: float = HI,
+    line: dict | None = None,
     **shape,
 ) -> dict:
-    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``)."""
+    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
+    ``line``: the line's columns (x1, x2, line, order) when known exactly (a neuron's straight line),
+    instead of the ``level`` contour traced on the grid."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)
     data = {
         "heat": grid_columns(q),
-        "line": level_lines(values, lo, hi, level),
+        "line": level_lines(values, lo, hi, level) if line is None else line,
         "points": xor_points() if points is None else points,
     }
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)

@@ -432,6 +432,19 @@ def tex(v: float, digits: int = 3) -> str:
     return f"{v:.{digits}f}"
 
 
+def tval(v: float, digits: int = 3) -> str:
+    """A computed value for st.latex with fixed decimals (2.700, 0.937); never "-0.00"."""
+    if not np.isfinite(v):
+        return r"\infty" if v > 0 else (r"-\infty" if v < 0 else r"\text{NaN}")
+    s = f"{v:.{digits}f}"
+    return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def paren(s: str) -> str:
+    """A negative number in brackets, as the notes write it inside a sum: + (-2.5)."""
+    return f"({s})" if s.startswith("-") else s
+
+
 def sci(v: float) -> str:
     """A norm or ratio for prose: 3 significant digits, scientific when far from 1, never 'nan'."""
     if not np.isfinite(v):

@@ -13,7 +13,8 @@ For a network with one hidden layer, sizes [d, h, 1] (the notes' 2-2-1 has d = h
 
 The gradients themselves come from ``MLP.backward`` (one source of truth); this module adds the
 per-example terms (row n of a ``*_terms`` array is what input n contributes), the pieces of dz1,
-and plain-words helpers. NumPy and the standard library only.
+and facts about them (which input pushes hardest, which neuron was off); the words live in the
+app. NumPy and the standard library only.
 """
 
 from __future__ import annotations
@@ -123,26 +124,7 @@ def ledger(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> Ledger:
     )
 
 
-# ----- words from the live numbers ----------------------------------------------------------------
-def amount(v: float) -> str:
-    """|v| for prose: two decimals, or two significant digits when smaller than 0.01."""
-    v = abs(float(v))
-    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
-
-
-def dz2_words(a2: float, y: float) -> str:
-    """The notes' sentence for one example, from the sign and size of a2 − y.
-
-    a2 = 0.5, y = 1 → "output is too low by 0.50, need to increase it!"
-    """
-    e = float(a2) - float(y)
-    if e == 0:
-        return "output is exactly on target, nothing to change"
-    if e < 0:
-        return f"output is too low by {amount(e)}, need to increase it!"
-    return f"output is too high by {amount(e)}, need to decrease it!"
-
-
+# ----- facts about the live numbers ---------------------------------------------------------------
 def misclassified(a2: float, y: float) -> bool:
     """True when the prediction differs from the label (``core.decision``: a2 > 0.5 means 1, so an
     output of exactly 0.5 predicts 0: misclassified when y = 1, right when y = 0)."""

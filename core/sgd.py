@@ -66,7 +66,8 @@ class SGDHistory:
     batch_size: int
     steps: int  # mini-batch updates in the finished epochs (a rolled-back epoch's do not count)
     seconds: float
-    stopped: str | None = None  # why training ended before epochs_planned, if it did
+    stop: str | None = None  # why training ended before epochs_planned, if it did: one of STOPS
+    stop_epoch: int = 0  # the epoch in which it ended (not kept, except after "loss blew up")
     diverged: bool = False
     meta: dict = field(default_factory=dict)
 
@@ -76,7 +77,13 @@ class SGDHistory:
 
     @property
     def complete(self) -> bool:
-        return self.epochs_run == self.epochs_planned and self.stopped is None
+        return self.epochs_run == self.epochs_planned and self.stop is None
+
+
+# Why a run ended early (SGDHistory.stop): should_stop() said so before epoch stop_epoch began, or
+# during it (that epoch rolled back); a loss or weight became inf/NaN in it (rolled back); or the
+# training loss after it was above DIVERGE_FACTOR × its starting value (that epoch kept).
+STOPS = ("asked", "asked in epoch", "non-finite", "loss blew up")
 
 
 def schedule_params_for(name: str, epochs: int) -> dict:
@@ -183,7 +190,7 @@ def train_minibatch(
     usable SGDHistory of the first e epochs, so a caller can keep it as a partial result).
     on_batch(e, b, n_batches, running_loss): every ``batch_every`` mini-batches within epoch e.
     should_stop(): asked before each epoch and every ``batch_every`` batches; True ends training
-    after the last completed epoch (the history records ``stopped``).
+    after the last completed epoch (the history records ``stop``).
     eval_max: measure the training loss/accuracy on at most this many fixed rows (large sets).
     x_max: X and X_test hold integers 0..x_max (e.g. uint8 pixels, x_max = 255); every mini-batch
     and evaluation chunk is divided by x_max as it is used (see the module docstring).
@@ -217,7 +224,7 @@ def train_minibatch(
 
     tr_loss, tr_acc, te_loss, te_acc = [], [], [], []
     running, gnorms = [], []
-    stopped = None
+    stop, stop_epoch = None, 0
     diverged = False
     steps = 0
     seconds_before = 0.0
@@ -257,7 +264,8 @@ def train_minibatch(
             batch_size=batch_size,
             steps=steps,
             seconds=seconds_before + time.perf_counter() - t0,
-            stopped=stopped,
+            stop=stop,
+            stop_epoch=stop_epoch,
             diverged=diverged,
             meta=dict(meta),
         )
@@ -267,7 +275,7 @@ def train_minibatch(
             record()
         for e in range(len(running) + 1, epochs + 1):
             if should_stop is not None and should_stop():
-                stopped = f"stopped after {e - 1} of {epochs} epochs"
+                stop, stop_epoch = "asked", e
                 break
             start = ([w.copy() for w in net.W], [v.copy() for v in net.b], steps)
             order = rng.permutation(N)
@@ -297,21 +305,15 @@ def train_minibatch(
                         break
             if diverged or interrupted or not net.is_finite():
                 net.W, net.b, steps = start  # back to the last weights that finished an epoch (and their steps)
-                if diverged or not net.is_finite():
-                    diverged = True
-                    stopped = f"the loss became inf/NaN in epoch {e} (learning rate too large?)"
-                else:
-                    stopped = f"stopped during epoch {e} of {epochs}; kept the {e - 1} finished epochs"
+                diverged = diverged or not net.is_finite()
+                stop, stop_epoch = ("non-finite" if diverged else "asked in epoch"), e
                 break
             running.append(loss_sum / seen)
             gnorms.append(norm_sum / n_batches)
             record()
             if tr_loss[-1] > DIVERGE_FACTOR * tr_loss[0]:
                 diverged = True
-                stopped = (
-                    f"the training loss blew up in epoch {e}: {tr_loss[-1]:.3g}, more than "
-                    f"{DIVERGE_FACTOR:g}× its starting {tr_loss[0]:.3g} (learning rate too large?)"
-                )
+                stop, stop_epoch = "loss blew up", e
             if on_epoch is not None:
                 on_epoch(e, history())
             if diverged:

@@ -4,13 +4,18 @@ as matrices, the activation curve with the current z values, and the notes' roun
 import numpy as np
 import streamlit as st
 
-from app import forward_charts as fc
 from app import state, ui
+from app.chart import draw
+from app.forward_pass import charts, controls, run
+from app.forward_pass import text as tx
 from core import formulas as F
 from core.data import ROW_LABELS, X, y
 from core.decision import predicts_one
 from core.forward_steps import compare_with_notes, forward_row, is_notes_network
 from core.mlp import MLP, check_network
+
+PRESENT = ui.presenter()
+CURVE_TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("z", "activation")}
 
 ui.page_header(
     "Forward pass",
@@ -20,7 +25,7 @@ ui.page_header(
 )
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
-net = state.weight_editor(expanded=False if ui.presenter() else None)  # projected: the result on the first screen
+net = state.weight_editor(expanded=False if PRESENT else None)  # projected: the result on the first screen
 if problem := check_network(net):
     st.error(f"This page follows the notes' one-hidden-layer network: {problem}.")
     st.stop()
@@ -45,9 +50,9 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
         else:
             st.error(f"Wrong: {said}, but XOR is {target}.", icon=":material/close:")
 
-    blocks = fc.hidden_lines(net, step)
-    act_tex = fc.activation_definition(net.hidden)
-    if ui.presenter():
+    blocks = tx.hidden_lines(net, step)
+    act_tex = tx.activation_definition(net.hidden)
+    if PRESENT:
         # A projector's first screen: the result beside the input choice, then both steps side by side
         # (maths at normal size: presenter mode already enlarges it).
         result_metrics()
@@ -56,21 +61,21 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
             st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
             st.latex(act_tex)
             for lines in blocks:
-                st.latex(fc.aligned(lines, r"\normalsize"))
+                st.latex(tx.aligned(lines, r"\normalsize"))
         with s2:
             st.subheader("Step 2: hidden layer → output")
-            st.latex(fc.aligned(fc.output_lines(net, step), r"\normalsize"))
+            st.latex(tx.aligned(tx.output_lines(net, step), r"\normalsize"))
             verdict()
     else:
         st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
-        st.markdown(fc.ACTIVATION_WORDS)
+        st.markdown(tx.ACTIVATION_WORDS)
         st.latex(act_tex)
         per_row = 2  # side by side on a wide screen; stacked on a phone
         for start in range(0, len(blocks), per_row):
             for col, lines in zip(st.columns(per_row), blocks[start : start + per_row]):
-                col.latex(fc.aligned(lines))
+                col.latex(tx.aligned(lines))
         st.header("Step 2: hidden layer → output")
-        st.latex(fc.aligned(fc.output_lines(net, step)))
+        st.latex(tx.aligned(tx.output_lines(net, step)))
         result_metrics()
         verdict()
     st.caption(
@@ -84,22 +89,7 @@ def notes_rounding(net: MLP) -> None:
     if not is_notes_network(net):
         st.caption(f"The notes' hand calculation uses their example weights; pick them in {ui.SIDE_PANEL} to compare.")
         return
-    c = compare_with_notes(net, X)
-    a1r = ", ".join(ui.fmt(v, 2) for v in c.rounded.a1)
-    why = (
-        f"so the notes' {c.claim_z2} is a slip in the sum, not rounding"
-        if c.z2_slip
-        else "so the difference is only rounding"
-    )
-    preds = {int(predicts_one(c.exact.a2)), int(predicts_one(c.rounded.a2)), int(predicts_one(c.claim_a2))}
-    same = preds.pop() if len(preds) == 1 else "not"
-    st.info(
-        f"**Exact vs the notes:** for [1 0] the notes write z2 = {c.claim_z2} → {c.claim_a2}; exactly, "
-        f"z2 = {ui.fmt(c.exact.z2, 3)} → a2 = {ui.fmt(c.exact.a2, 3)}, and even from the notes' rounded "
-        f"activations ({a1r}) z2 = {ui.fmt(c.rounded.z2, 3)} → {ui.fmt(c.rounded.a2, 3)} — {why}; "
-        f"the prediction is {same} either way.",
-        icon=":material/calculate:",
-    )
+    st.info(tx.notes_comparison(compare_with_notes(net, X)), icon=":material/calculate:")
 
 
 def batch_tables(net: MLP, fwd, row: int) -> None:
@@ -114,7 +104,7 @@ def batch_tables(net: MLP, fwd, row: int) -> None:
         + "; "
         + F.shapes_line(F.FORWARD["z2"], env)
         + ". The chosen input's row is marked ▶"
-        + (" and highlighted." if ui.presenter() else ".")
+        + (" and highlighted." if PRESENT else ".")
     )
     hid = [f"h{j + 1}" for j in range(h)]
     tables = [
@@ -135,7 +125,7 @@ def batch_tables(net: MLP, fwd, row: int) -> None:
 def broadcasting(env: dict, hid: list[str], row: int) -> None:
     """b1 (one row) added to every row of X @ W1: NumPy's broadcasting, and its backward twin."""
     st.subheader("Adding b1 to every row: broadcasting")
-    st.markdown(fc.broadcast_words(env))
+    st.markdown(tx.broadcast_words(env))
     c1, c2 = st.columns(2, gap="medium")
     with c1:
         st.markdown(f"**X @ W1** · {F.shape_text(np.shape(F.evaluate('X @ W1', env)))}")
@@ -148,8 +138,8 @@ def broadcasting(env: dict, hid: list[str], row: int) -> None:
 def conventions(net: MLP) -> None:
     """X @ W (rows are examples, W is in × out) against z = Wx + b and PyTorch's (out, in) weights."""
     with st.expander("X @ W1 here, W x + b in textbooks, (out, in) in PyTorch"):
-        st.markdown(fc.CONVENTIONS_WORDS)
-        st.latex(fc.conventions_tex(net))
+        st.markdown(tx.CONVENTIONS_WORDS)
+        st.latex(tx.conventions_tex(net))
 
 
 def activation_curve(net: MLP, row: int) -> None:
@@ -160,15 +150,13 @@ def activation_curve(net: MLP, row: int) -> None:
         "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided. "
         "Circles: hidden neurons; diamond: the output."
     )
-    spec, table, all_finite = fc.activation_curve(net, row)
-    # side by side normally, stacked when projecting
-    cc, ct = st.columns([2, 1], gap="large") if not ui.presenter() else (st.container(), st.container())
-    cc.vega_lite_chart(
-        spec, width="stretch", alt=f"Activation curve with the z values of input {ROW_LABELS[row]} marked"
-    )
+    data = run.curve(net.key(), row)
+    cc, ct = ui.columns([2, 1], PRESENT)
+    with cc:
+        draw(charts.curve_spec(data, PRESENT), charts.curve_text(data, ROW_LABELS[row]), key="fp_curve")
     with ct:
-        ui.table(table, fc.CURVE_TABLE_FORMATS, hide_index=True, width="content")
-    if not all_finite:
+        ui.table(data["table"], CURVE_TABLE_FORMATS, hide_index=True, width="content")
+    if not data["all_finite"]:
         ct.warning("Values that are not finite numbers are left out of the chart.")
 
 
@@ -177,17 +165,8 @@ def input_and_results(net: MLP) -> None:
     """Everything that depends on the chosen input (fp_row). In a browser, moving it reruns only this
     fragment, not the sidebar and the weight editor; changing the network reruns the whole page."""
     # Presenter mode: the input choice and the three result numbers share one row at the top.
-    row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if ui.presenter() else (st.container(), None, None, None)
-    row = ui.linked(
-        row_box.radio,
-        "Input x",
-        [0, 1, 2, 3],
-        index=fc.DEFAULT_ROW,
-        format_func=ROW_LABELS.__getitem__,
-        key="fp_row",
-        horizontal=True,
-        help="The notes work through [1 0].",
-    )
+    row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if PRESENT else (st.container(), None, None, None)
+    row = controls.input_choice(row_box)
     fwd = net.forward(X)
     if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
         st.warning(
@@ -197,7 +176,7 @@ def input_and_results(net: MLP) -> None:
     notes_rounding(net)
     batch_tables(net, fwd, row)
     with st.expander("The parameters as matrices"):
-        st.latex(fc.param_matrices(net))
+        st.latex(tx.param_matrices(net, stacked=PRESENT))
     conventions(net)
     activation_curve(net, row)
 

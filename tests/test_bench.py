@@ -124,10 +124,10 @@ def test_cached_plane_grids_are_core_features():
 
 
 def test_cached_flow_and_training_are_core_flow():
-    from app import vanishing_charts as vc
+    from app.vanishing_gradient import run
     from core.flow import batch, deep_network, gradient_flow, train_deep
 
-    for got in twice(vc.flow_report, 6, 8, "sigmoid", "xavier_uniform", "xor", 0):
+    for got in twice(run.flow_report, 6, 8, "sigmoid", "xavier_uniform", "xor", 0):
         assert_same(got, gradient_flow(deep_network(6, 8, "sigmoid", "xavier_uniform", 0), *batch("xor", 0)))
-    for got in twice(vc.train_result, 3, 4, "tanh", "xavier_uniform", 0.5, 200, 1):
+    for got in twice(run.train_result, 3, 4, "tanh", "xavier_uniform", 0.5, 200, 1):
         assert_same(got, train_deep(3, 4, "tanh", "xavier_uniform", 0.5, 200, 1))

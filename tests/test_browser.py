@@ -294,7 +294,7 @@ def net_in_address(page) -> str | None:
 
 def forward_a2(net) -> str:
     """The Forward pass page's "Output a2" for its opening input, computed by core."""
-    from app.forward_charts import DEFAULT_ROW
+    from app.forward_pass.run import DEFAULT_ROW
     from app.ui import fmt
     from core.data import X
 

@@ -4,8 +4,8 @@
 
 The folder holds the four standard IDX files (gzipped or not). Without that variable the test skips:
 MNIST is 55 MB and is not in the repository. It trains exactly what the Digits page's "Use the
-suggested MNIST settings" button sets (app.digits_run.MNIST_SUGGESTED), through the page's own
-code path (app.digits_run), and requires at least 97 % test accuracy.
+suggested MNIST settings" button sets (app.digits.run.MNIST_SUGGESTED), through the page's own
+code path (app.digits.run), and requires at least 97 % test accuracy.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from app import digits_run
+from app.digits import run as digits_run
 
 FOLDER = os.environ.get("XORLAB_MNIST_DIR")
 

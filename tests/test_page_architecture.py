@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from conftest import ROOT, give_trained_run, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -208,13 +207,14 @@ def snapshot(at) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_cached_and_warmed_renders_equal_a_fresh_render():
     """Caching keeps every displayed value identical to computing it afresh: a first render (empty
-    caches), a second one (every cache hit) and a render after app.architecture_charts.warm() agree,
+    caches), a second one (every cache hit) and a render after app.architecture.run.warm() agree,
     for the default view and a moved neuron."""
     import streamlit as st
 
-    from app import architecture_charts as ac
+    from app.architecture import run
 
     for query in ({}, {"ar_u1": "-2.3", "ar_c": "0.7"}):
         st.cache_data.clear()
@@ -223,60 +223,69 @@ def test_cached_and_warmed_renders_equal_a_fresh_render():
         again = snapshot(open_page("architecture.py", query=query))
         st.cache_data.clear()
         st.cache_resource.clear()
-        ac.warm()
+        run.warm()
         warmed = snapshot(open_page("architecture.py", query=query))
         assert fresh == again == warmed
 
 
-def decoded(spec: dict) -> dict:
-    return {name: convert_arrow_bytes_to_pandas_df(data) for name, data in spec["datasets"].items()}
-
-
-def same_chart(fast: dict, plain: dict) -> None:
-    assert {k: v for k, v in fast.items() if k != "datasets"} == {k: v for k, v in plain.items() if k != "datasets"}
-    got = decoded(fast)
-    assert set(got) == set(plain["datasets"])
-    for name, df in plain["datasets"].items():
-        pd.testing.assert_frame_equal(got[name], df.reset_index(drop=True), check_dtype=False)
-
-
 @pytest.mark.parametrize("u1, u2, c", [*NEURONS, (1.0, 1.0, -0.5)])
-def test_cached_single_neuron_equals_the_dataframe_spec(u1, u2, c):
-    from app import architecture_charts as ac
+def test_single_neuron_data_and_table_are_cores(u1, u2, c):
+    from app.architecture import run
 
-    spec, table = ac.single_neuron(u1, u2, c)
-    same_chart(spec, ac.single_neuron_spec(u1, u2, c, big=False))
-    df = table.to_pandas()
+    data = run.neuron(u1, u2, c)
+    df = data["table"].to_pandas()
     assert list(df.columns) == ["input", "XOR", "z", "σ(z)", "prediction", "right?"]
     np.testing.assert_array_equal(df["z"].to_numpy(), neuron_z(u1, u2, c))
+    np.testing.assert_array_equal(data["points"]["z"], neuron_z(u1, u2, c))
     assert (df["right?"] == "✓").sum() == count_correct(u1, u2, c, X, y)
+    assert list(data["points"]["label"]) == list(y[:, 0].astype(int))
 
 
 @pytest.mark.parametrize("width", [1, 2, 5])
-def test_cached_diagram_and_hidden_space_equal_the_dataframes(width):
-    from app import architecture_charts as ac
+def test_diagram_tables_and_hidden_space_hold_the_networks_numbers(width):
+    from app.architecture import run
 
     net = resize_hidden(notes_network(), width, seed=0).net
-    spec, edge_table, bias_table = ac.network_diagram(net)
-    same_chart(spec, ac.network_diagram_spec(net, big=False))
-    edges = edge_table.to_pandas()
-    np.testing.assert_array_equal(edges["value"].to_numpy(), np.r_[net.W[0].ravel(), net.W[1].ravel()])
-    assert list(edges["weight"]) == [f"W1[{i},{j}]" for i in range(2) for j in range(width)] + [
+    nodes, edges, edge_table, bias_table = run.diagram(net.key())
+    weights = np.r_[net.W[0].ravel(), net.W[1].ravel()]
+    np.testing.assert_array_equal(edges["value"], weights)
+    edges_shown = edge_table.to_pandas()
+    np.testing.assert_array_equal(edges_shown["value"].to_numpy(), weights)
+    assert list(edges_shown["weight"]) == [f"W1[{i},{j}]" for i in range(2) for j in range(width)] + [
         f"W2[{j}]" for j in range(width)
     ]
     np.testing.assert_array_equal(bias_table.to_pandas()["value"].to_numpy(), np.r_[net.b[0].ravel(), net.b[1].ravel()])
     if width == 2:
-        hspec, htable, merged = ac.hidden_space(net)
-        points = decoded(hspec)["points"]
+        hidden = run.hidden_space(net.key())
         a1 = net.forward(X).a[1]
-        np.testing.assert_array_equal(points[["x1", "x2"]].to_numpy(), a1)
-        np.testing.assert_array_equal(htable.to_pandas()[["a1[0]", "a1[1]"]].to_numpy(), a1)
-        assert merged == [lab for lab in points["label"] if "] [" in lab]
+        np.testing.assert_array_equal(np.c_[hidden["points"]["x1"], hidden["points"]["x2"]], a1)
+        np.testing.assert_array_equal(hidden["table"].to_pandas()[["a1[0]", "a1[1]"]].to_numpy(), a1)
+        assert hidden["merged"] == [lab for lab in hidden["points"]["name"] if "] [" in lab]
 
 
+def test_inputs_the_hidden_layer_sends_to_one_spot_share_a_label():
+    """A hidden layer that ignores x2 puts [0 0] with [0 1] and [1 0] with [1 1]: two shared labels,
+    said in words under the table."""
+    params = {k: v.copy() for k, v in NOTES_WEIGHTS.items()}
+    params["W1"][1, :] = 0.0  # x2 reaches no hidden neuron
+    net = MLP.from_dict(params)
+    from app.architecture import run
+
+    assert run.hidden_space(net.key())["merged"] == ["[0 0] [0 1]", "[1 0] [1 1]"]
+    at = open_page("architecture.py")
+    for k in ("w1_10", "w1_11"):
+        at.number_input(key=k).set_value(0.0).run()
+    assert not at.exception
+    names = charts(at)[2]["points"]["name"].tolist()
+    assert names == ["[0 0] [0 1]", "", "[1 0] [1 1]", ""]
+    captions = " ".join(c.value for c in at.caption)
+    assert "[0 0] and [0 1] land on almost the same spot" in captions
+
+
+@pytest.mark.slow
 def test_chart_specs_are_valid_vega_lite():
-    """Templates are built without Altair's validation (speed): the specs the page sends must still
-    pass the Vega-Lite schema, in both modes."""
+    """Layouts are built without Altair's validation (speed): the specs the page sends must still
+    pass the Vega-Lite schema, in both modes, and each says in words what it shows now."""
     import altair as alt
 
     at = open_page("architecture.py")
@@ -287,8 +296,15 @@ def test_chart_specs_are_valid_vega_lite():
         assert len(specs) == 3
         for spec in specs:
             alt.LayerChart.validate(spec)
+        descriptions = [spec["description"] for spec in specs]
+        w = np.r_[NOTES_WEIGHTS["W1"].ravel(), NOTES_WEIGHTS["W2"].ravel()]
+        assert f"{w.size} weights ({(w > 0).sum()} positive, {(w < 0).sum()} negative)" in descriptions[0]
+        assert f"{count_correct(1.0, 1.0, -0.5, X, y)} of the 4 XOR points right" in descriptions[1]
+        a1 = notes_network().forward(X).a[1]
+        assert f"[1 1] at ({a1[3, 0]:.2f}, {a1[3, 1]:.2f})" in descriptions[2]
 
 
+@pytest.mark.slow
 def test_moving_u1_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the single-neuron fragment (AppTest cannot show that): its count, sums and
     table follow core, and the diagram and hidden-space parts above and below stay as they were."""

@@ -102,7 +102,22 @@ def check_ledger(at, net, loss="bce"):
     np.testing.assert_array_equal(t.loc["sum = db1"].to_numpy(), g.db[1][0])
 
 
+def test_dz2_is_read_in_the_notes_words():
+    from app.backprop import text as bt
+
+    assert bt.dz2_words(0.5, 1.0) == "output is too low by 0.50, need to increase it!"
+    assert bt.dz2_words(0.9, 1.0) == "output is too low by 0.10, need to increase it!"
+    assert bt.dz2_words(0.1, 0.0) == "output is too high by 0.10, need to decrease it!"
+    assert bt.dz2_words(0.003, 0.0) == "output is too high by 0.003, need to decrease it!"
+    assert bt.dz2_words(1.0, 1.0).startswith("output is exactly on target")
+    z = bl.ledger(bl.zero_network(), X, y)  # the notes' untrained example
+    assert bt.dz2_words(z.a2[2, 0], z.y[2, 0]) == "output is too low by 0.50, need to increase it!"
+
+
+@pytest.mark.slow
 def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
+    from app.backprop import text as bt
+
     at = open_page(PAGE)
     assert not at.exception
     assert at.title[0].value == "Backpropagation"
@@ -111,7 +126,7 @@ def test_ledger_example_and_diagram_equal_core_for_the_notes_weights():
     led = bl.ledger(NOTES, X, y)
     all_text = texts(at)
     # default input [1 0]
-    assert f"“**{bl.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
+    assert f"“**{bt.dz2_words(led.a2[2, 0], 1.0)}**”" in all_text
     assert "output is too low by 0.05, need to increase it!" in all_text
     at.segmented_control(key="bp_row").set_value(3).run()
     assert "output is too high by 0.07, need to decrease it!" in texts(at)
@@ -175,6 +190,7 @@ def test_gradient_check_and_switching_to_mse_multiplies_dz2_by_sigma_prime():
     check_displayed_formulas(at, NOTES, "mse")
 
 
+@pytest.mark.slow
 def test_one_step_lowers_the_loss_and_shows_w_minus_lr_dw_and_keeps_stepping():
     at = open_page(PAGE)
     at.number_input(key="bp_lr").set_value(0.1).run()
@@ -219,6 +235,7 @@ def test_changing_the_shared_network_resets_the_stepping():
     check_ledger(at, net, "bce")
 
 
+@pytest.mark.slow
 def test_url_parameters_and_garbage():
     at = open_with_url({"bp_loss": "Mean squared error (MSE)", "bp_step": "dz1", "bp_row": "[0 0]", "bp_lr": "2"})
     assert not at.exception
@@ -237,6 +254,7 @@ def test_url_parameters_and_garbage():
     check_ledger(junk, NOTES, "bce")
 
 
+@pytest.mark.slow
 def test_a_trained_relu_network_of_width_3():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     at = open_page(PAGE)
@@ -269,7 +287,7 @@ def displayed(at) -> dict:
 
 
 def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
     from core.gradcheck import gradient_check
 
     for loss in ("bce", "mse"):
@@ -293,42 +311,45 @@ def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
 
 
 def test_infinite_values_become_empty_cells_not_inf():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
 
     df = bd.to_arrow(bd.pd.DataFrame({"a": [1.0, np.inf], "b": [np.nan, -np.inf]}, index=["p", "q"])).to_pandas()
     assert df.loc["p", "a"] == 1.0 and np.isnan(df.loc["q", "a"]) and df.isna().sum().sum() == 3
 
 
+@pytest.mark.slow
 def test_warm_fills_every_cache_of_the_default_render_and_changes_no_number(monkeypatch):
     import streamlit as st
 
-    from app import backprop_charts as bc
+    from app import chart
+    from app.backprop import run
     from core import gradcheck
 
     cold = displayed(open_page(PAGE))
     st.cache_data.clear()
-    bc.warm()  # as app.warmup's thread would, outside any script run
+    chart._layout.cache_clear()
+    run.warm()  # as app.warmup's thread would, outside any script run
 
     def computed_again(*args, **kwargs):
         raise AssertionError("the default render recomputed something warm() should have cached")
 
     monkeypatch.setattr(bl, "ledger", computed_again)
     monkeypatch.setattr(gradcheck, "gradient_check", computed_again)
-    monkeypatch.setattr("app.backprop_data.gradient_check", computed_again)
-    monkeypatch.setattr(bc, "contributions_chart", computed_again)
-    monkeypatch.setattr(bc, "sigmoid_prime_chart", computed_again)
+    monkeypatch.setattr("app.backprop.run.gradient_check", computed_again)
+    monkeypatch.setattr(chart, "build", computed_again)  # no chart layout built again by Altair
     at = open_page(PAGE)
     assert not at.exception
     assert displayed(at) == cold
 
 
+@pytest.mark.slow
 def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the step's fragment (AppTest cannot show that): every step-dependent
     element must be inside it, and the rest of the page must stay as it was."""
     from test_isolation import AgentServer
     from test_isolation import nodes as walk  # `nodes` is the test's own list below
 
-    from app import backprop_text as bt
+    from app.backprop import text as bt
 
     srv = AgentServer(log=tmp_path / "server.log")
     try:
@@ -350,6 +371,7 @@ def test_moving_the_step_in_a_real_server_updates_its_fragment_with_cores_number
         srv.stop()
 
 
+@pytest.mark.browser
 def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
     """The step's fragment marks its ledger entry with CSS (the ledger is outside the fragment):
     after each move exactly one entry is marked, the right one."""
@@ -385,24 +407,41 @@ def test_in_a_browser_only_the_explained_steps_ledger_entry_is_marked(tmp_path):
         proc.wait(timeout=20)
 
 
-@pytest.mark.parametrize("big", [False, True])
-def test_chart_specs_from_a_template_equal_a_fresh_build(big):
-    """A new network reuses its layout's chart and swaps the data: the result must be the very
-    spec a fresh Altair build gives (data, x range, everything)."""
-    from app import backprop_charts as bc
-    from app.charts import style
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_is_valid_vega_lite_and_carries_the_ledgers_numbers(present):
+    """For networks of other shapes, activations and losses: both charts, filled from their one
+    layout, validate against the Vega-Lite schema and hold exactly core's numbers."""
+    from test_chart import valid
+
+    from app.backprop import charts as bc
 
     nets = [NOTES, bl.zero_network(), MLP.create([2, 2, 1], seed=4), MLP.create([2, 3, 1], hidden="relu", seed=2)]
     for net in nets:
         for loss in ("bce", "mse"):
             led = bl.ledger(net, X, y, loss)
-            df = bc.contributions_frame(led, ROW_LABELS)
-            fresh = bc.to_spec(style(bc.contributions_chart(df, big)))
-            assert bc.contributions_spec(net.key(), loss, big) == fresh
-            style(bc.contributions_chart(df, big)).to_dict(validate=True)  # valid Vega-Lite (the page skips this)
-        frames = bc.sigmoid_prime_frames(led.z2, led.a2, led.y, ROW_LABELS)
-        assert bc.sigmoid_prime_spec(net.key(), big) == bc.to_spec(style(bc.sigmoid_prime_chart(*frames, big)))
-        style(bc.sigmoid_prime_chart(*frames, big)).to_dict(validate=True)
+            spec = bc.contributions_spec(bc.contributions_data(led), present)
+            valid(spec)
+            terms = spec["datasets"]["terms"].to_pandas()
+            d, h = led.dW1.shape
+            assert len(terms) == 4 * (d * h + 2 * h + 1)
+            for n, row in enumerate(ROW_LABELS):
+                mine = terms[terms["input"] == row]
+                np.testing.assert_array_equal(mine["term"].iloc[:h].to_numpy(), led.dW2_terms[n])
+                np.testing.assert_array_equal(
+                    mine["term"].iloc[h + 1 : h + 1 + d * h].to_numpy(), led.dW1_terms[n].ravel()
+                )
+            g = net.gradients(X, y, loss)
+            grads = np.concatenate([g.dW[2][:, 0], g.db[2][0], g.dW[1].ravel(), g.db[1][0]])  # the chart's order
+            for p, g in zip(bc.parameter_names(d, h), grads, strict=True):
+                np.testing.assert_allclose(terms[terms["parameter"] == p]["term"].sum(), g, rtol=1e-12, atol=1e-15)
+            lo, hi = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+            assert lo <= terms["term"].min() and terms["term"].max() <= hi
+        slope = bc.sigmoid_prime_spec(bc.sigmoid_prime_data(led), present)
+        valid(slope)
+        pts = slope["datasets"]["points"].to_pandas()
+        np.testing.assert_array_equal(pts["slope"].to_numpy(), (led.a2 * (1 - led.a2))[:, 0])
+        assert pts["input"].tolist() == ROW_LABELS
 
 
 # ----- every displayed formula, as grouped, is the one NumPy runs (issue 16) ------------------------
@@ -519,6 +558,7 @@ def test_every_matrix_formula_on_the_page_is_shape_valid_and_computes_its_gradie
     assert "**5 · dW1** — Compute dW1 · shape **2×2** — (2×4) @ (4×2)" in text
 
 
+@pytest.mark.slow
 def test_a_relu_network_of_width_3_shows_only_shape_valid_formulas():
     hist = train(MLP.create([2, 3, 1], hidden="relu", seed=2), X, y, lr=0.5, epochs=40, snapshots=5)
     net = hist.network_at(hist.snapshot_epochs[-1])
@@ -555,7 +595,7 @@ def test_chain_rule_names_every_factor_with_a_variable_of_the_network():
 
 
 def test_the_loss_is_defined_before_its_derivative_and_the_one_over_n_is_explained():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core.losses import single_example_losses
 
     at = open_page(PAGE)
@@ -582,7 +622,7 @@ def test_the_loss_is_defined_before_its_derivative_and_the_one_over_n_is_explain
 
 
 def test_the_notes_slips_are_shown_where_the_student_meets_them_with_live_numbers():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core import notes_audit as na
 
     at = open_page(PAGE)
@@ -623,7 +663,7 @@ def test_the_notes_slips_are_shown_where_the_student_meets_them_with_live_number
 
 
 def test_predicted_half_is_read_both_ways_with_numbers_from_core():
-    from app import backprop_text as bt
+    from app.backprop import text as bt
     from core import notes_audit as na
 
     at = open_page(PAGE)
@@ -646,7 +686,7 @@ def test_predicted_half_is_read_both_ways_with_numbers_from_core():
 
 
 def test_gradient_check_leads_with_the_central_difference():
-    from app import backprop_data as bd
+    from app.backprop import run as bd
     from core.gradcheck import gradient_check
 
     at = open_page(PAGE)

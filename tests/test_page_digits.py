@@ -16,14 +16,16 @@ import pytest
 from conftest import ROOT, chart_specs, open_page
 from test_core_digits import FakeResponse, make_mnist
 
-from app import digits_run as dr
-from app.digits_charts import GRAD_FLOW_TITLE
+from app.digits import charts as dc
+from app.digits import run as dr
+from app.digits.charts import GRAD_FLOW_TITLE
 from app.initialisers import INIT_INFO, zero_init_effect
 from app.names import INITIALISER_NAMES
+from app.ui import fmt as ui_fmt
 from core import MLP
 from core.diagnose import symmetry_gap
 from core.digits import confusion_matrix, load_bundled, one_hot, stratified_split
-from core.sgd import train_minibatch
+from core.sgd import DIVERGE_FACTOR, train_minibatch
 
 PAGE = "digits.py"
 
@@ -74,6 +76,7 @@ def metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
 
 
+@pytest.mark.slow
 def test_page_renders_defaults_and_its_numbers_are_cores():
     at = open_page(PAGE, timeout=120)
     assert not at.exception
@@ -115,6 +118,7 @@ def test_page_renders_defaults_and_its_numbers_are_cores():
     assert any("dz2 = a2 − y" in md.value and "ten dimensions" in md.value for md in at.markdown)
 
 
+@pytest.mark.slow
 def test_changing_the_hidden_width_retrains_and_old_runs_are_remembered():
     at = open_page(PAGE, timeout=120, query={"dg_epochs": "3"})
     assert not at.exception
@@ -148,6 +152,7 @@ def test_digit_from_the_link_and_its_probabilities_sum_to_one():
     np.testing.assert_allclose(probs["probability"], hist.final.forward(X_test[123:124]).output[0], atol=1e-12)
 
 
+@pytest.mark.slow
 def test_a_link_can_open_the_gradient_flow_tab_and_its_numbers_are_cores():
     at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_layers": "2", "dg_tab": "Gradient flow"})
     assert not at.exception and not at.warning
@@ -240,6 +245,7 @@ def test_mnist_problems_and_an_offline_download_show_messages_not_tracebacks(tmp
     assert at.text_input(key="dg_mnist_dir").value == str(temp_dir)  # and the field points there now
 
 
+@pytest.mark.slow
 def test_a_download_never_targets_a_folder_the_user_typed(tmp_path, temp_dir, monkeypatch):
     """Whatever folder is typed (an empty one, a new one, the app's own), the download goes to the
     temporary folder and nothing is written anywhere else."""
@@ -320,7 +326,8 @@ def test_a_stopped_run_continues_from_where_it_stopped():
     np.testing.assert_array_equal(G.loc[G["layer"] == "‖dW1‖"].sort_values("epoch")["norm"], straight.grad_norms[:, 0])
 
 
-def test_warm_then_render_shows_what_an_unwarmed_render_shows(monkeypatch):
+@pytest.mark.slow
+def test_warm_then_render_shows_what_an_unwarmed_render_shows():
     """warm() fills the page's own caches; the page then shows exactly what it computes without it."""
     import streamlit as st
 
@@ -337,12 +344,10 @@ def test_warm_then_render_shows_what_an_unwarmed_render_shows(monkeypatch):
     cold = shown(open_page(PAGE, timeout=120))
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(dr, "_warm_started", threading.Lock())
-    monkeypatch.setattr(dr, "_warm_done", threading.Event())
+    data = dr.digits_data()
+    assert dr.cached_history(dr.default_settings(data), data) is None  # cleared: nothing to find
     dr.warm()
-    assert dr._warm_done.is_set()
-    dr.warm()  # once per process: a second call returns at once
-    assert dr.cached_history(dr.default_settings(dr.digits_data())) is not None  # the default run is there
+    assert dr.cached_history(dr.default_settings(data), data) is not None  # the default run is there
     at = open_page(PAGE, timeout=120)
     assert any("remembered from an earlier run" in c.value for c in at.caption)  # it did not train again
     warmed = shown(at)
@@ -356,85 +361,100 @@ def test_warm_then_render_shows_what_an_unwarmed_render_shows(monkeypatch):
     assert warmed["markdown"] == cold["markdown"]
 
 
+def test_warm_imports_no_warm_up_machinery_and_swallows_failures(monkeypatch):
+    """warm() is plain calls of the page's cached functions: it never imports app.warmup, and a
+    failure inside it is left for the page to meet (app.warmup runs it in a thread)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(dr))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and m.startswith("app.warmup") for m in imported), imported
+    assert not any(m and m.startswith(("subprocess", "multiprocessing")) for m in imported), imported
+
+    def broken(*a, **k):
+        raise RuntimeError("no data")
+
+    monkeypatch.setattr(dr, "digits_data", broken)
+    dr.warm()  # raises nothing
+
+
+@pytest.mark.slow
 def test_a_visitor_during_warming_waits_for_it_instead_of_training_again(monkeypatch):
-    """Single flight: the page asks for the network warm() is training; it waits and shows that run."""
+    """The page asks for the network warm() is training in the cache: Streamlit's cache lets it wait
+    for that run (every wait here has a timeout, so a broken hand-over fails instead of hanging)."""
+    import streamlit as st
+
+    st.cache_data.clear()
     calls = []
+    started = threading.Event()
     real_train = dr.train
 
     def slow_train(*a, **k):
         calls.append(1)
+        started.set()
         time.sleep(2.0)  # the page surely arrives while this run is in progress
         return real_train(*a, **k)
 
-    monkeypatch.setattr(dr, "_warm_started", threading.Lock())
-    monkeypatch.setattr(dr, "_warm_done", threading.Event())
     monkeypatch.setattr(dr, "train", slow_train)
-    thread = threading.Thread(target=dr.warm)
+    thread = threading.Thread(target=dr.warm, daemon=True)
     thread.start()
-    while not calls:
-        time.sleep(0.01)
+    assert started.wait(30), "warm() never started training"
     at = open_page(PAGE, timeout=120)
     thread.join(60)
+    assert not thread.is_alive(), "warm() did not finish"
     assert not at.exception
     assert len(calls) == 1  # warm() trained; the page waited for it
     assert any("remembered from an earlier run" in c.value for c in at.caption)
-    assert not dr._flights  # nothing left in flight
     hist, _, _ = core_run(page_settings(at))
     assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
 
 
-def test_one_digit_charts_from_templates_equal_charts_built_by_altair():
-    """Swapping an image's data into the layout's template gives the spec Altair would build."""
-    from app import digits_charts as dc
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_of_the_page_is_valid_vega_lite_and_holds_the_live_numbers(present):
+    """Each chart function's filled spec validates against the Vega-Lite schema, for every layout
+    the page uses (one to three hidden layers, 8×8 and 28×28 images), with the numbers it was given."""
+    from test_chart import valid
 
     data = dr.digits_data()
-    net = MLP.create([64, 16, 8, 10], "tanh", "softmax", "xavier_normal", 0)
-    for mode in (False, True):
-        for i in (0, 5, 77):
-            fwd = net.forward(data.inputs(slice(i, i + 1)))
-            a, label, acts = fwd.output[0], int(data.test_labels[i]), [fwd.a[1][0], fwd.a[2][0]]
-            pairs = [
-                (dc.digit_spec(mode, data.test_images[i], 16), ("digit", (data.test_images[i], 16), {})),
-                (dc.digit_spec(mode, data.test_images[i], 16, 150), ("digit", (data.test_images[i], 16, 150), {})),
-                (dc.probability_spec(mode, a, label, "a3"), ("probabilities", (a, label, "a3"), {})),
-                (dc.probability_spec(mode, a, label, "a3", 250), ("probabilities", (a, label, "a3", 250), {})),
-                (dc.activations_spec(mode, acts), ("activations", (acts,), {})),
-            ]
-            for got, (builder, args, kwargs) in pairs:
-                want = dc.build_spec(builder, mode, args, kwargs)
-                assert _normalised(got) == _normalised(want), (builder, mode, i)
-    assert dc.template.__wrapped__ is not None  # cached per layout (st.cache_data)
-
-
-def _normalised(spec: dict) -> dict:
-    """A spec with its datasets decoded and named by order, so two specs compare by content."""
-    import json
-
-    names = list(spec["datasets"])
-    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, sort_keys=True)
-    for k, name in enumerate(names):
-        text = text.replace(name, f"data{k}")
-    frames = [pa.ipc.open_stream(spec["datasets"][n]).read_pandas().to_dict("list") for n in names]
-    return {"spec": json.loads(text), "data": frames}
-
-
-@pytest.mark.parametrize("mode", [False, True])
-def test_chart_sizes_follow_the_shared_ones(monkeypatch, mode):
-    """digits_charts builds charts for an explicit mode (warm() has no session); its sizes and
-    style must stay those of app.charts."""
-    import altair as alt
-
-    import app.charts
-    from app import digits_charts as dc
-
-    monkeypatch.setattr(app.charts, "presenter", lambda: mode)
-    token = dc._MODE.set(mode)
-    try:
-        assert dc.sizes() == app.charts.sizes()
-        chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
-        assert dc.style(chart).to_dict()["config"] == app.charts.style(chart).to_dict()["config"]
-    finally:
-        dc._MODE.reset(token)
+    hist = dr.train(dr.Settings(data.key, 1, 8, "relu", "he_normal", 0.1, "cosine", 64, 2, 0), data)
+    for sizes, shape in (([64, 16, 10], (8, 8)), ([64, 16, 8, 12, 10], (8, 8)), ([784, 32, 10], (28, 28))):
+        net = MLP.create(sizes, "tanh", "softmax", "xavier_normal", 0)
+        img = data.test_images[5] if shape == (8, 8) else (np.arange(784) % 256).astype(np.uint8).reshape(28, 28)
+        x = img.reshape(1, -1) / 255.0
+        fwd = net.forward(x)
+        a, L = fwd.output[0], net.n_layers
+        acts = [fwd.a[l][0] for l in range(1, L)]
+        C = confusion_matrix(data.test_labels, np.roll(data.test_labels, 1))
+        G = np.abs(np.random.default_rng(0).normal(size=(3, L))) + 1e-3
+        specs = {
+            "loss": dc.curves(hist, "loss", present),
+            "accuracy": dc.curves(hist, "accuracy", present),
+            "confusion": dc.confusion(C, present),
+            "digit": dc.digit(img, 255 if shape == (28, 28) else data.max_value, present),
+            "probabilities": dc.probabilities(a, 3, f"a{L}", present),
+            "activations": dc.activations(acts, present),
+            "weights": dc.weights(net.W[0], shape, present),
+            "grad_flow": dc.grad_flow(G, present),
+        }
+        for spec in specs.values():
+            valid(spec)
+        cells = specs["confusion"]["datasets"]["cells"].to_pandas()
+        got = np.zeros((10, 10), dtype=int)
+        got[cells["true"], cells["predicted"]] = cells["count"]
+        np.testing.assert_array_equal(got, C)
+        np.testing.assert_allclose(specs["probabilities"]["datasets"]["probs"]["probability"].to_numpy(), a)
+        np.testing.assert_allclose(
+            specs["activations"]["datasets"]["acts"]["value"].to_numpy(), np.concatenate(acts), atol=0
+        )
+        norms = specs["grad_flow"]["datasets"]["norms"].to_pandas()
+        np.testing.assert_allclose(norms.loc[norms["layer"] == "‖dW1‖", "norm"], G[:, 0])
+        q = specs["weights"]["datasets"]["pixels"]["q"].to_numpy()
+        assert q.size == dc.neurons_shown(shape[0], sizes[1]) * shape[0] * shape[1]
+        for name, spec in specs.items():  # every chart's data well under 100 KB per rerun
+            assert sum(t.nbytes for t in spec["datasets"].values()) < 100_000, name
 
 
 def test_presenter_mode_puts_the_network_its_numbers_and_its_picture_first():
@@ -456,14 +476,12 @@ def test_presenter_mode_puts_the_network_its_numbers_and_its_picture_first():
 
 
 def test_the_mnist_settings_button_sets_what_its_help_says():
-    from app.digits_run import MNIST_SUGGESTED
-
     at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28"})
     button = at.button(key="dg_mnist_settings")
     assert button.help == "128 neurons, learning rate 0.1, mini-batches of 64, 10 epochs."
     button.click().run()
     assert not at.exception
-    assert at.select_slider(key="dg_width").value == MNIST_SUGGESTED["width"] == 128
+    assert at.select_slider(key="dg_width").value == dr.MNIST_SUGGESTED["width"] == 128
     assert at.select_slider(key="dg_lr").value == 0.1
     assert at.select_slider(key="dg_batch").value == 64
     assert at.slider(key="dg_epochs").value == 10
@@ -530,3 +548,68 @@ def test_the_initialisers_are_explained_beside_the_control_and_no_code_names_sho
     assert f"**{INITIALISER_NAMES[page_settings(at)['init']]}** (chosen)" in guide
     assert "No initialiser lifts the sigmoid's ceiling" in guide
     assert not any("`MLP`" in m.value for m in at.markdown)
+
+
+# ----- how a run ended: core.sgd gives the kind and the numbers, the page the words ----------------
+def test_a_diverged_run_says_in_which_epoch_and_by_how_much():
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "3", "dg_lr": "5.0", "dg_act": "Tanh"})
+    assert not at.exception
+    s = page_settings(at)
+    assert (s["lr"], s["act"]) == (5.0, "tanh")
+    hist, _, _ = core_run(s)
+    assert hist.diverged and hist.stop == "loss blew up"  # the case the words are for
+    err = next(e.value for e in at.error if e.value.startswith("Training ended early:"))
+    assert (
+        f"the training loss blew up in epoch {hist.stop_epoch}: {hist.train_loss[-1]:.3g}, more than "
+        f"{DIVERGE_FACTOR:g}× its starting {hist.train_loss[0]:.3g}" in err
+    )
+    assert metrics(at)["Epochs"] == f"{hist.epochs_run} of 3"
+
+
+def test_a_run_that_reaches_the_time_limit_is_kept_and_can_continue(monkeypatch):
+    monkeypatch.setitem(dr.TIME_LIMIT, "digits8", 0.0)  # every run stops before its first epoch
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2", "dg_seed": "7"})
+    assert not at.exception
+    assert any(
+        "Training reached the time limit of 0 s and stopped after 0 of 2 epochs." in w.value for w in at.warning
+    ), [w.value for w in at.warning]
+    assert metrics(at)["Epochs"] == "0 of 2"
+    monkeypatch.setitem(dr.TIME_LIMIT, "digits8", 60.0)
+    at.button(key="dg_resume").click().run()
+    assert not at.exception and metrics(at)["Epochs"] == "2 of 2"
+    straight, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test loss (cross-entropy)"] == ui_fmt(straight.test_loss[-1], 4)
+
+
+@pytest.mark.slow
+def test_a_second_visitor_waits_for_the_run_another_is_training(monkeypatch):
+    """Single flight between sessions: while one session trains some settings (with its progress
+    bar), another asking for the same settings waits for that run and shows it, not a second one."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    data = dr.digits_data()
+    settings = dr.Settings(data.key, **{**dr.DEFAULTS, "epochs": 2})
+    lock = dr.flight(settings)
+    assert lock.acquire(timeout=5)
+    real_train, calls = dr.train, []
+    monkeypatch.setattr(dr, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
+    real_cached, asked = dr.cached_history, threading.Event()
+    monkeypatch.setattr(dr, "cached_history", lambda *a: (asked.set(), real_cached(*a))[1])
+
+    def first_visitor() -> None:
+        try:
+            assert asked.wait(60)  # the page has looked in the cache and found nothing ...
+            time.sleep(0.5)  # ... and is now at the point of training: this run is still in progress
+            dr.store_history(settings, data, real_train(settings, data))
+        finally:
+            dr.land(settings, lock)
+
+    thread = threading.Thread(target=first_visitor, daemon=True)
+    thread.start()
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2"})
+    thread.join(60)
+    assert not thread.is_alive()
+    assert not at.exception and calls == []  # the page trained nothing itself
+    assert any("remembered from an earlier run" in c.value for c in at.caption)
+    assert not dr._flights  # nothing left in flight

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from conftest import chart_specs, give_trained_run, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -247,12 +246,13 @@ def test_presenter_tables_keep_the_highlight_and_the_numbers():
     np.testing.assert_allclose(z1.to_numpy(dtype=float), fwd.z[1], rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_cached_and_warmed_renders_equal_a_fresh_render():
     """Caching keeps every displayed value identical to computing it afresh: a first render (empty
-    caches), a second one (every cache hit) and a render after app.forward_charts.warm() agree."""
+    caches), a second one (every cache hit) and a render after app.forward_pass.run.warm() agree."""
     import streamlit as st
 
-    from app import forward_charts as fc
+    from app.forward_pass import run
 
     for row in (2, 0):
         st.cache_data.clear()
@@ -261,7 +261,7 @@ def test_cached_and_warmed_renders_equal_a_fresh_render():
         again = snapshot(open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]}))
         st.cache_data.clear()
         st.cache_resource.clear()
-        fc.warm()
+        run.warm()
         warmed = snapshot(open_page("forward_pass.py", query={"fp_row": ROW_LABELS[row]}))
         assert fresh == again == warmed
 
@@ -282,32 +282,33 @@ def test_cached_and_warmed_renders_equal_a_fresh_render():
         ),
     ],
 )
-def test_cached_curve_equals_the_dataframe_spec(net):
-    """activation_curve (cached, Arrow bytes, axis ranges as parameters) ships the same chart as
-    activation_curve_spec with DataFrames, and its table holds core's z and activations."""
-    from app import forward_charts as fc
+def test_curve_chart_and_table_hold_cores_numbers(net):
+    """The curve's marks and table hold core's z and activations for each input, the axes hold every
+    mark, and the filled chart ships the marks (its schema: test_chart_specs_are_valid_vega_lite)."""
+    from app.forward_pass import charts, run
     from core.forward_steps import forward_row
 
     for row in range(4):
         step = forward_row(net, X, row)
-        plain = fc.activation_curve_spec(net, step, big=False)
-        fast, table, finite = fc.activation_curve(net, row)
-        assert {k: v for k, v in fast.items() if k != "datasets"} == {k: v for k, v in plain.items() if k != "datasets"}
-        for name, df in plain["datasets"].items():
-            pd.testing.assert_frame_equal(
-                convert_arrow_bytes_to_pandas_df(fast["datasets"][name]), df, check_dtype=False
-            )
-        np.testing.assert_array_equal(table.column("z").to_numpy(), np.r_[step.z1, step.z2])
-        np.testing.assert_array_equal(table.column("activation").to_numpy(), np.r_[step.a1, step.a2])
+        data = run.curve(net.key(), row)
+        np.testing.assert_array_equal(data["table"].column("z").to_numpy(), np.r_[step.z1, step.z2])
+        np.testing.assert_array_equal(data["table"].column("activation").to_numpy(), np.r_[step.a1, step.a2])
         fwd = net.forward(X)  # the whole batch at once: the same numbers (BLAS may round the last bit)
-        np.testing.assert_allclose(table.column("z").to_numpy(), np.r_[fwd.z[1][row], fwd.z[2][row]], rtol=1e-12)
-        assert finite
+        np.testing.assert_allclose(data["marks"]["z"], np.r_[fwd.z[1][row], fwd.z[2][row]], rtol=1e-12)
+        assert data["all_finite"]
+        (zlo, zhi), (alo, ahi) = data["zdom"], data["adom"]
+        assert zlo <= min(data["marks"]["z"]) and max(data["marks"]["z"]) <= zhi
+        assert alo <= min(data["marks"]["a"]) and max(data["marks"]["a"]) <= ahi
+        spec = charts.curve_spec(data, present=row == 0)
+        assert spec["datasets"]["marks"].column("z").to_pylist() == list(data["marks"]["z"])
 
 
 def test_chart_specs_are_valid_vega_lite():
-    """Templates are built without Altair's validation (speed): the specs the page sends must still
-    pass the Vega-Lite schema, in both modes."""
+    """Layouts are built without Altair's validation (speed): the specs the page sends must still
+    pass the Vega-Lite schema, in both modes, and say in words which values they mark."""
     import altair as alt
+
+    from core.forward_steps import forward_row
 
     at = open_page("forward_pass.py")
     for presenter in (False, True):
@@ -316,9 +317,12 @@ def test_chart_specs_are_valid_vega_lite():
         assert len(chart_specs(at)) == 1
         for spec in chart_specs(at):
             alt.LayerChart.validate(spec)
-            assert [p["name"] for p in spec["params"]] == ["z_half", "a_lo", "a_hi"]
+            step = forward_row(notes_network(), X, 2)
+            assert f"input [1 0] marked: z1[0] = {step.z1[0]:.2f} → {step.a1[0]:.3f}" in spec["description"]
+            assert f"z2 = {step.z2:.2f} → {step.a2:.3f}." in spec["description"]
 
 
+@pytest.mark.slow
 def test_moving_the_input_in_a_real_server_updates_its_fragment_with_cores_numbers(tmp_path):
     """A browser reruns only the input's fragment (AppTest cannot show that): everything that depends
     on the input must be inside it and show core's numbers for the new input."""
@@ -371,7 +375,7 @@ def test_sigma_pre_activation_broadcasting_and_conventions_are_defined_where_the
     # one place contrasts the conventions, with this network's W1 and its transpose
     assert [e.label for e in at.expander].count("X @ W1 here, W x + b in textbooks, (out, in) in PyTorch") == 1
     assert "nn.Linear(2, h)" in text and "(out, in) = h×2" in text and "weightᵀ = W1" in text
-    from app.forward_charts import bmatrix
+    from app.forward_pass.text import bmatrix
 
     assert any(bmatrix(net.W[0]) in t and bmatrix(net.W[0].T) in t and "W_1^{\\top}" in t for t in tex)
     assert "`" not in text  # no code names for students

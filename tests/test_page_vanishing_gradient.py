@@ -12,9 +12,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import chart_specs
+from test_chart import valid
 
-from app.names import PRESET_NAMES
+from app import ui
+from app.names import ACTIVATION_NAMES, PRESET_NAMES
+from app.vanishing_gradient import charts, run
+from app.vanishing_gradient import text as words
+from core.activations import ACTIVATIONS, SATURATED
 from core.flow import (
+    DERIVATIVE,
     PRESETS,
     batch,
     dead_words,
@@ -27,6 +33,7 @@ from core.flow import (
     weight_scale,
     zero_input_factor,
 )
+from core.flow import curves as core_curves
 
 PAGE = "vanishing_gradient.py"
 FAST = {"vg_tr_epochs": "500"}  # the training section is not what most tests look at
@@ -40,6 +47,12 @@ def frames(at, index: int) -> list:
     """The Arrow datasets of chart ``index`` as DataFrames."""
     el = at.get("vega_lite_chart")[index]
     return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets]
+
+
+def named(at, index: int) -> dict:
+    """Chart ``index``'s datasets by name, as DataFrames."""
+    el = at.get("vega_lite_chart")[index]
+    return {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets}
 
 
 def flow_frame(at):
@@ -86,6 +99,7 @@ def sigmoid_xavier():
     return core_flow(20, 64, "sigmoid", "xavier_uniform")
 
 
+@pytest.mark.slow
 def test_default_view_numbers_presets_layers_and_activation_switch(sigmoid_xavier):
     """One session: the default (sigmoid + Xavier, 64 × 20), then the ReLU/He preset, the layer slider,
     shrinking the depth, and switching the activation — every shown number against core.flow."""
@@ -153,6 +167,7 @@ def expected_table(at):
     return next(d.value for d in at.dataframe if EXPECTED in d.value.columns)
 
 
+@pytest.mark.slow
 def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_data():
     """Issue 16: no number is attributed to a paper; the expected column is the mean-field derivation the
     page shows (computed by core), the measured ones follow the chosen data and seed."""
@@ -186,6 +201,7 @@ def test_expected_vs_measured_table_is_derived_and_recomputed_for_the_chosen_dat
     assert f"at most about 0.25 × {gain:.3g} = {0.25 * gain:.3g}" in shown
 
 
+@pytest.mark.slow
 def test_on_xor_the_zero_input_explains_tanh_running_ahead_of_the_estimate():
     at = open_page(PAGE, query=FAST)
     p = PRESETS["tanh_normal"]
@@ -235,12 +251,29 @@ def test_url_values_show_up_in_widgets_and_numbers():
     assert f"σ(z) = {rows[0].value:.4f}" in texts(at)
     assert "^{6}" in at.get("latex")[0].value
     # the sigmoid chart: shaded saturation zones from core, the 0.25 peak marked, the rule at z = 2
-    layers = chart_specs(at)[0]["layer"]
-    values = [layer["data"]["values"] for layer in layers if "values" in layer.get("data", {})]
-    shade = next(v for v in values if "from" in v[0])
-    assert [(d["from"], d["to"]) for d in shade] == [pytest.approx(iv) for iv in saturation_intervals("sigmoid")]
-    assert any(v[0].get("label") == "peak 0.25" and v[0]["value"] == 0.25 for v in values)
-    assert any(v[0].get("z") == 2.0 and v[0].get("df") == pytest.approx(rows[0].slope) for v in values)
+    data = named(at, 0)
+    shade = data["shade"]
+    assert list(zip(shade["from"], shade["to"])) == [pytest.approx(iv) for iv in saturation_intervals("sigmoid")]
+    assert data["peak"].to_dict("records") == [{"z": 0.0, "value": 0.25, "label": "peak 0.25"}]
+    assert data["z"]["z"].tolist() == [2.0] and data["z"]["df"][0] == pytest.approx(rows[0].slope)
+    assert "Sigmoid and its derivative" in chart_specs(at)[0]["title"]
+    # each chart's text alternative says what it shows now
+    assert "a dashed line marks z = 2." in chart_specs(at)[0]["description"]
+    flow = next(s for s in chart_specs(at) if s["title"] == "Gradient norms per layer")
+    r = core_flow(7, 64, "tanh", "xavier_uniform")
+    assert f"about ×{ui.sci(r.factor)} per layer" in flow["description"]
+    # the other three activations: the same layout, their own data, curve names and y range
+    for i, name in enumerate(("tanh", "relu", "leaky_relu"), start=1):
+        curves = named(at, i)["curves"]
+        spec = chart_specs(at)[i]
+        assert spec["title"] == f"{ACTIVATION_NAMES[name]} and its derivative"
+        assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == [
+            DERIVATIVE[name].replace("'", ""),
+            DERIVATIVE[name],
+        ]
+        d = curves[curves["curve"] == DERIVATIVE[name]]["value"].to_numpy()
+        np.testing.assert_allclose(d, core_curves((name,))[name][1])
+        assert len(named(at, i)["shade"]) == len(saturation_intervals(name))
 
 
 def test_garbage_url_values_fall_back_to_defaults():
@@ -283,12 +316,11 @@ def test_does_it_train_matches_core_and_explains_divergence():
     all_numbers_finite(at)
 
 
+@pytest.mark.slow
 def test_default_training_configurations_change_one_thing():
-    from app import vanishing_charts as vc
-
     at = open_page(PAGE)
-    cfgs = vc.default_train_cfgs()
-    assert vc.differences(cfgs["a"], cfgs["b"]) == ["activation"]
+    cfgs = run.default_train_cfgs()
+    assert run.differences(cfgs["a"], cfgs["b"]) == ["activation"]
     shown = texts(at)
     assert "A and B differ only in: activation." in shown
     assert "both start from exactly the same weights" in shown
@@ -306,9 +338,7 @@ def test_default_training_configurations_change_one_thing():
 @pytest.mark.slow
 def test_the_default_contrast_holds_over_seeds_not_one_lucky_seed():
     """The default pair makes its point on several seeds: the sigmoid network solves none, ReLU nearly all."""
-    from app import vanishing_charts as vc
-
-    cfgs = vc.default_train_cfgs()
+    cfgs = run.default_train_cfgs()
     solved = {side: [train_deep(*cfgs[side][:-1], seed).solved for seed in range(4)] for side in "ab"}
     assert sum(solved["a"]) == 0
     assert sum(solved["b"]) >= 3
@@ -321,19 +351,27 @@ def test_a_and_b_that_differ_in_two_things_say_so_and_identical_ones_too():
     assert any("A and B are the same network" in i.value for i in at.info)
 
 
-def test_every_chart_builder_passes_the_vega_lite_schema():
-    """The page skips Altair's (slow) validation; this checks every builder once with it on."""
-    from app import vanishing_charts as vc
-    from app.charts import style
-
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_the_page_draws_passes_the_vega_lite_schema(present):
+    """Each filled spec, in both modes, for settings that reach every branch: two, one and no saturation
+    zones; ReLU's dead units; a diverged run; histograms with and without the 1 % line."""
     r = core_flow(4, 8, "relu", "he_normal")
-    t = train_deep(3, 4, "tanh", "xavier_normal", 0.1, 50, 0)
-    charts = [vc.activation_chart(name, 0.5) for name in ("sigmoid", "tanh", "relu", "leaky_relu")]
-    charts += [vc.powers_chart(-1.0, 5), vc.flow_chart(r), vc.shares_chart(r), vc.loss_chart({"A": t}, 50)]
-    h = r.act_hist[0]
-    charts.append(vc.hist_chart(h.edges, h.counts, "t", "x", vc.F_COLOUR, 0.01))
-    for c in charts:
-        style(c).to_dict(validate=True)
+    specs = [
+        charts.activation_spec(name, 0.5, run.saturation_zones(name), present)
+        for name in ("sigmoid", "tanh", "relu", "leaky_relu")
+    ]
+    specs += [charts.powers_spec(-1.0, 5, present), charts.flow_spec(r, present), charts.shares_spec(r, present)]
+    specs += [charts.shares_spec(core_flow(3, 4, "sigmoid", "xavier_uniform"), present)]
+    specs += charts.layer_specs(r, 2, present)
+    runs = {
+        "A": train_deep(3, 4, "tanh", "xavier_normal", 0.1, 50, 0),
+        "B": train_deep(3, 4, "relu", "normal_1", 2.0, 50, 0),
+    }
+    specs.append(charts.loss_spec(runs, 50, present))
+    for spec in specs:
+        valid(spec)
+        assert "\u2983hole" not in json.dumps(spec, default=str)  # every hole filled
 
 
 # ----- the per-layer tables (fuzz finding F5: no empty or NaN cell, ever) ------------------------
@@ -395,14 +433,12 @@ def test_dead_layers_say_0_over_0_in_words_not_empty_cells():
 
 
 def test_overflowed_norms_are_words_too():
-    from app import vanishing_charts as vc
-
     net = deep_network(3, 8, "relu", "normal_1", seed=0)
     net.W[1] *= 1e200
     net.W[2] *= 1e200
     r = gradient_flow(net, *batch("xor"))
     assert not np.all(np.isfinite(r.dW_norm))
-    weights, hidden = vc.weight_layer_table(r), vc.hidden_layer_table(r)
+    weights, hidden = words.weight_layer_table(r), words.hidden_layer_table(r)
     for df in (weights, hidden):
         no_empty_cells(df)
     col = weights["‖∂L/∂W‖"]
@@ -410,44 +446,24 @@ def test_overflowed_norms_are_words_too():
         assert text == "not finite (overflow)" if not np.isfinite(value) else float(text) == pytest.approx(value, 1e-3)
 
 
-# ----- the layer histograms come from per-layout templates ---------------------------------------
-def test_histogram_specs_from_templates_equal_full_builds():
-    from app import vanishing_charts as vc
-    from core.activations import ACTIVATIONS, SATURATED
-    from core.flow import DERIVATIVE, histogram
-
-    for cfg in [(20, 64, "sigmoid", "xavier_uniform", "xor", 0), (6, 8, "relu", "he_normal", "gauss", 3)]:
-        r = vc.flow_report(*cfg)
-        act, d = ACTIVATIONS[r.hidden], DERIVATIVE[r.hidden]
-        for layer in (1, 2, cfg[0]):
-            a, w, da = r.act_hist[layer - 1], r.weight_hist[layer - 1], r.dact_hist[layer - 1]
-            full = [
-                vc._spec(vc.hist_chart(a.edges, a.counts, f"Activations a{layer}", f"a{layer}", vc.F_COLOUR, None)),
-                vc._spec(
-                    vc.hist_chart(
-                        w.edges, w.counts, f"Weights W{layer}", f"W{layer} (into layer {layer})", vc.DW_COLOUR, None
-                    )
-                ),
-                vc._spec(vc.hist_chart(da.edges, da.counts, f"Derivative {d}", d, vc.DZ_COLOUR, SATURATED * act.peak)),
-            ]
-            assert vc.layer_hist_specs(r, layer, False) == full
-            view = vc.layer_view(cfg, layer, False)
-            assert view.specs == full
-            assert view.mean_dact == r.mean_dact[layer - 1] and view.dead == r.dead[layer - 1]
-    few = histogram(np.linspace(0, 1, 50), bins=10)  # a frame small enough to travel inline: its own layout
-    got = vc.hist_spec(few.edges, few.counts, "t", "x", vc.F_COLOUR, 0.5, False)
-    assert got == vc._spec(vc.hist_chart(few.edges, few.counts, "t", "x", vc.F_COLOUR, 0.5))
-
-
-@pytest.mark.parametrize("presenter", [False, True])
-def test_activation_specs_from_one_template_equal_full_builds(presenter, monkeypatch):
-    from app import charts
-    from app import vanishing_charts as vc
-
-    monkeypatch.setattr(charts, "presenter", lambda: presenter)
-    template = vc._spec(vc.activation_chart("sigmoid"))
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu"):  # two, one and no saturation zones
-        assert vc.activation_spec(name, template) == vc._spec(vc.activation_chart(name)), name
+# ----- the layer histograms: one layout, each layer's numbers -------------------------------------
+@pytest.mark.parametrize(
+    "cfg", [(20, 64, "sigmoid", "xavier_uniform", "xor", 0), (6, 8, "relu", "he_normal", "gauss", 3)]
+)
+def test_histograms_show_each_layers_counts_titles_and_the_1_percent_line(cfg):
+    r = core_flow(*cfg)
+    act, d = ACTIVATIONS[r.hidden], DERIVATIVE[r.hidden]
+    for layer in (1, 2, cfg[0]):
+        i = layer - 1
+        specs = charts.layer_specs(r, layer, False)
+        assert [s["title"] for s in specs] == [f"Activations a{layer}", f"Weights W{layer}", f"Derivative {d}"]
+        for spec, h in zip(specs, (r.act_hist[i], r.weight_hist[i], r.dact_hist[i])):
+            bars = spec["datasets"]["bars"]
+            np.testing.assert_array_equal(bars.column("count").to_numpy(), h.counts)
+            np.testing.assert_array_equal(bars.column("from").to_numpy(), h.edges[:-1])
+            assert bars.column("share").to_numpy().sum() == pytest.approx(1.0)
+        assert "rule" not in specs[0]["datasets"] and "rule" not in specs[1]["datasets"]
+        assert specs[2]["datasets"]["rule"].column("x").to_pylist() == [SATURATED * act.peak]
 
 
 # ----- warm(): the default view's caches, filled in advance, change nothing ----------------------
@@ -464,34 +480,35 @@ def displayed(at) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
     import streamlit as st
 
-    from app import vanishing_charts as vc
-
     cold = displayed(open_page(PAGE))
     st.cache_data.clear()
-    assert vc.warm() is None
+    assert run.warm() is None
 
     def no_computing(*args, **kwargs):
         raise AssertionError("the default view should come from the warmed caches")
 
     # the default view now needs no gradient flow and no training: everything is in the caches
-    monkeypatch.setattr(vc, "gradient_flow", no_computing)
-    monkeypatch.setattr(vc, "train_deep", no_computing)
+    monkeypatch.setattr(run, "gradient_flow", no_computing)
+    monkeypatch.setattr(run, "train_deep", no_computing)
     at = open_page(PAGE)
     assert not at.exception
     assert displayed(at) == cold
 
 
 def test_warm_swallows_failures(monkeypatch):
-    from app import vanishing_charts as vc
+    calls = []
 
     def boom(*args, **kwargs):
+        calls.append(args)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(vc, "gradient_flow", boom)
-    assert vc.warm() is None  # no exception: warming is an optimisation
+    monkeypatch.setattr(run, "train_deep", boom)  # the first thing warm() computes (caches are fresh)
+    assert run.warm() is None  # no exception: warming is an optimisation
+    assert len(calls) == 1  # it raised, and warm() stopped there
 
 
 # ----- presenter mode: the main picture and its numbers first ------------------------------------
@@ -543,5 +560,10 @@ def test_dead_units_are_said_to_be_dead_on_this_batch_of_n_examples(data, label)
     if data == "xor":  # the (0, 0) input is 0 in every ReLU layer: the fact the caption states
         fwd = deep_network(20, 64, "relu", "he_normal", 0).forward(batch("xor")[0])
         assert all(np.all(fwd.a[l][0] == 0) for l in range(1, 21))
-    shares = next(f for i in range(len(at.get("vega_lite_chart"))) for f in frames(at, i) if "what" in f.columns)
+    shares = next(
+        f
+        for i in range(len(at.get("vega_lite_chart")))
+        for f in frames(at, i)
+        if "share" in f.columns and "what" in f.columns
+    )
     assert f"dead unit: 0 for all {n} examples of the batch" in set(shares["what"])

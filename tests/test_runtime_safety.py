@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 from test_isolation import WEIGHT_KEYS, AgentServer, exceptions, nodes
 
-from app.backprop_text import ledger_mark_css
+from app.backprop.text import ledger_mark_css
 from core.backprop_ledger import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The Backpropagation page's cached computations and tables.
+"""The Backpropagation page's cached computations and tables; ``warm()`` for app.warmup.
 
 Everything the page shows for one (network, loss) is computed once and cached
 (``st.cache_data``): the ledger (core.backprop_ledger), the gradient check, the BCE/MSE comparison
@@ -17,15 +17,15 @@ import pyarrow as pa
 import streamlit as st
 
 from app import ui
+from app.backprop import charts
 from app.ui import matrix_frame
 from core import backprop_ledger as bl
 from core import formulas as F
 from core import notes_audit as na
-from core.data import ROW_LABELS, X, y
+from core.data import ROW_LABELS, X, notes_weights, y
 from core.gradcheck import GradCheck, gradient_check
 from core.mlp import MLP
 
-MARK = "▶ "  # prefix of the chosen input's row label (cheaper than a pandas Styler)
 DEFAULT_FORMAT = "%.4g"  # 4 significant digits keep tiny gradients readable
 
 
@@ -186,15 +186,6 @@ def to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df)
 
 
-def arrow_bytes(df: pd.DataFrame) -> bytes:
-    """A frame (index left out) as Arrow IPC stream bytes: what Streamlit ships for a chart's dataset."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def tables(key: tuple, loss: str) -> dict[str, pa.Table]:
     """``frames`` of the network ``key`` as Arrow tables, built once per (network, loss)."""
@@ -211,7 +202,7 @@ def mark(table: pa.Table, label: str | None) -> pa.Table:
     labels = table.column(i).to_pylist()
     if label not in labels:
         return table
-    labels[labels.index(label)] = MARK + label
+    labels = ui.mark_rows(labels, labels.index(label))
     return table.set_column(i, table.schema.field(i), pa.array(labels, type=table.schema.field(i).type))
 
 
@@ -240,29 +231,7 @@ def step_matrix(led: bl.Ledger, step: str) -> tuple[np.ndarray, list[str], list[
     return bl.step_value(led, step), rows, cols
 
 
-# ----- 6 · one gradient-descent step at a time (per session) ---------------------------------------
-def walk(net: MLP) -> dict:
-    """This session's walk from ``net``: {"start", "params", "steps", "last"}; a new network starts over."""
-    start = net.key()
-    w = st.session_state.get("bp_walk")
-    if w is None or w.get("start") != start:
-        w = {"start": start, "params": net.to_dict(), "steps": 0, "last": None}
-        st.session_state["bp_walk"] = w
-    return w
-
-
-def take_step(w: dict, hidden: str, lr: float, loss: str) -> None:
-    """One step from where the walk is; a step that overflows is recorded but not applied."""
-    rec, new = bl.gd_step(MLP.from_dict(w["params"], hidden), X, y, lr, loss)
-    w["last"] = rec
-    if rec.finite:
-        w["params"], w["steps"] = new.to_dict(), w["steps"] + 1
-
-
-def reset(w: dict, net: MLP) -> None:
-    w.update(params=net.to_dict(), steps=0, last=None)
-
-
+# ----- 6 · one gradient-descent step ---------------------------------------------------------------
 def step_frames(rec: bl.GDStep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(parameters before, gradient, change and after; outputs before and after) of one step."""
     params = pd.DataFrame(
@@ -273,3 +242,24 @@ def step_frames(rec: bl.GDStep) -> tuple[pd.DataFrame, pd.DataFrame]:
         {"y": y[:, 0], "a2 before": rec.out_before[:, 0], "a2 after": rec.out_after[:, 0]}, index=ROW_LABELS
     )
     return params, outputs
+
+
+# ----- warm-up --------------------------------------------------------------------------------------
+def warm() -> None:
+    """Fill the caches of the page's default render (the notes' network, BCE, normal mode) through
+    the page's own cached functions; draws nothing and touches no session (app.warmup runs it in a
+    background thread). Never raises: the page computes whatever is missing."""
+    try:
+        net = MLP.from_dict(notes_weights())  # exactly what app.state hands the page by default
+        key, loss = net.key(), "bce"
+        tables(key, loss)
+        zero_ledger(net)
+        environment(key, loss)
+        audit(key, loss)
+        starts(tuple(net.sizes), net.hidden)
+        gradcheck_central(key, loss)
+        led = ledger(key, loss)
+        charts.contributions_spec(charts.contributions_data(led), False)  # the charts' layouts: Altair
+        charts.sigmoid_prime_spec(charts.sigmoid_prime_data(led), False)  # runs once per process
+    except Exception:  # noqa: BLE001 - warming is an optimisation
+        pass

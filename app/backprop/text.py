@@ -41,6 +41,25 @@ def num(v: float) -> str:
     return f"{v:.4f}".replace("-", "−")
 
 
+def amount(v: float) -> str:
+    """|v| for prose: two decimals, or two significant digits when smaller than 0.01."""
+    v = abs(float(v))
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
+
+
+def dz2_words(a2: float, y: float) -> str:
+    """The notes' sentence for one example, from the sign and size of a2 − y.
+
+    a2 = 0.5, y = 1 → "output is too low by 0.50, need to increase it!"
+    """
+    e = float(a2) - float(y)
+    if e == 0:
+        return "output is exactly on target, nothing to change"
+    if e < 0:
+        return f"output is too low by {amount(e)}, need to increase it!"
+    return f"output is too high by {amount(e)}, need to decrease it!"
+
+
 def f_prime_words(hidden: str) -> str:
     """f'(z1) in words: the notes' σ′ = a1·(1 − a1) for sigmoid, else the activation's name with ′."""
     return "a1·(1 − a1)" if hidden == "sigmoid" else ACTIVATION_NAMES[hidden] + "′"
@@ -111,6 +130,22 @@ def loss_words(led: bl.Ledger) -> str:
 
 
 # ----- 1 · the chain rule, one step highlighted ---------------------------------------------------
+INTRO = (
+    "How the network finds out which way to move each of its numbers: the **chain rule**, applied "
+    "layer by layer, **backwards**. Every number below is computed live for the current network on "
+    "the four XOR inputs (the full batch, N = 4)."
+)
+CHAIN = (
+    "**The chain rule.** If F(t) = f(g(t)), then dF/dt = f′(g(t)) · g′(t): multiply the slopes along the way. "
+    "The notes draw the network as *Input (x) → Hidden (h) → Output (y) → Loss (L)*. Written with the network's "
+    "own variables, every arrow is one step:"
+)
+NAMES = (
+    "The notes' **h** is the hidden layer: its pre-activation z1 = X @ W1 + b1, then a1 = f(z1). Their **y** is "
+    "the output: z2 = a1 @ W2 + b2, then a2 = σ(z2). On this page **y** always means the true label (0 or 1), "
+    "ℓ is one input's loss and L their mean. **To update the hidden layer's weights we need ∂L/∂W1**; for one "
+    "input, the chain rule multiplies one slope per arrow from ℓ back to W1:"
+)
 CHAIN_VARS = r"X \;\to\; z_1 \;\to\; a_1 \;\to\; z_2 \;\to\; a_2 \;\to\; \ell"
 _SHADE = r"\colorbox{#fde9c8}{$\displaystyle "
 _SHADED = {"dz2": 1, "dW2": 1, "db2": 1, "dz1": 2, "db1": 2, "dW1": 3}  # how many factors each step computes
@@ -278,7 +313,7 @@ def what_it_means(led: bl.Ledger, step: str) -> str:
             intro + "If predicted 0.9 but true is 1 → −0.1 (should increase); if predicted 0.1 but true is 0 "
             f"→ +0.1 (should decrease). Live: the biggest push comes from **{ROW_LABELS[n]}**: a2 = "
             f"{f(led.a2[n, 0], 4)}, y = {int(led.y[n, 0])}, dz2 = {f(led.dz2[n, 0], 4)} — "
-            f"“{bl.dz2_words(led.a2[n, 0], led.y[n, 0])}”"
+            f"“{dz2_words(led.a2[n, 0], led.y[n, 0])}”"
         )
     if step == "dW2":
         o = bl.off_neuron_example(led)
@@ -394,7 +429,7 @@ def small_start_words(start: na.StartCheck, row: int) -> str:
     return (
         f"**Small random weights** (each drawn from U(−{na.SMALL_START['limit']}, {na.SMALL_START['limit']}), "
         f"biases 0) give outputs near 0.5: a2 = {fmt(a2, 4)} for {ROW_LABELS[row]}, so dz2 = {fmt(a2 - 1, 4)} — "
-        f"“{bl.dz2_words(a2, 1.0)}”. Its hidden neurons start different, so they get different gradients "
+        f"“{dz2_words(a2, 1.0)}”. Its hidden neurons start different, so they get different gradients "
         f"(they differ by up to {num(start.gradient_twin_gap)}) and can learn different features: "
         f"{_steps(start)} take the loss from {fmt(start.loss_before, 4)} to {fmt(start.loss_after, 4)}, "
         f"{right} of {len(start.a2)} right."
@@ -406,7 +441,7 @@ def zero_start_words(zled: bl.Ledger, row: int) -> str:
     biggest = bl.largest_gradient(zled)
     return (
         f"**Every weight and bias 0** gives exactly σ(0) = 0.5 for every input, and the notes' numbers exactly: "
-        f"“{bl.dz2_words(zled.a2[row, 0], zled.y[row, 0])}”. But W2 = 0 passes no error back (largest |dW1| = "
+        f"“{dz2_words(zled.a2[row, 0], zled.y[row, 0])}”. But W2 = 0 passes no error back (largest |dW1| = "
         f"{_exact(abs(bl.largest_entry(zled.dW1)))}), and "
         + (
             "**every gradient is exactly 0** here: the four errors "
@@ -645,8 +680,86 @@ def current_prediction(led: bl.Ledger, row: int) -> str:
     label = ROW_LABELS[row]
     return (
         f"The current network predicts **{fmt(led.a2[row, 0], 4)}** for {label} "
-        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {bl.dz2_words(led.a2[row, 0], led.y[row, 0])})."
+        f"(dz2 = {fmt(led.dz2[row, 0], 4)}: {dz2_words(led.a2[row, 0], led.y[row, 0])})."
     )
+
+
+def summary_caption(step: str) -> str:
+    """The caption under the diagram: what it is, and which step it highlights."""
+    return (
+        SUMMARY_WORDS + f" Highlighted: **{step}** ({STEP_TITLES[step]}); dashed arrows show what it reads "
+        "from the forward pass."
+    )
+
+
+# ----- 2 · one example --------------------------------------------------------------------------------
+def example_heading(led: bl.Ledger, row: int) -> str:
+    return f"**Input {ROW_LABELS[row]}, true output {int(led.y[row, 0])}. Predicted: {fmt(float(led.a2[row, 0]), 4)}.**"
+
+
+def example_meaning(led: bl.Ledger, row: int) -> str:
+    return f"This means: “**{dz2_words(float(led.a2[row, 0]), float(led.y[row, 0]))}**”"
+
+
+MISCLASSIFIED = "The output is on the wrong side of 0.5: this input is misclassified."
+PASSED_BACK = "Passed back, each hidden neuron gets dz2 · W2[j] · f'(z1):"
+
+
+def first_neurons_caption(width: int) -> str | None:
+    """Under dz1's example: which hidden neurons it shows (None when it shows them all)."""
+    return f"(first 4 of {width} hidden neurons; every one is in the dz1 table below)" if width > 4 else None
+
+
+NOTES_EXAMPLE = (
+    "The notes: *Input [1, 0], true output 1. Predicted: 0.5 (initially). dz2 = 0.5 − 1.0 = −0.5.* That is an "
+    "untrained network — and two very different untrained networks print about 0.5. "
+)
+
+
+# ----- 3 · the ledger ----------------------------------------------------------------------------------
+def ledger_lead(checks: dict, led: bl.Ledger) -> str:
+    return (
+        "The notes' code, in its order, with this network's numbers. Each gradient is a sum over the four inputs, "
+        f"so every table shows **what each input adds** (already divided by N = {led.N}); the last row, **sum = …**, "
+        "is the gradient itself. The row marked ▶ is the input picked in section 2. "
+        + shape_comments_words(checks, led)
+    )
+
+
+NOTES_DW1 = "The notes' dz1ᵀ @ X / N"
+CODE_DW1 = "dW1 = Xᵀ @ dz1 / N (the code)"
+CONTRIBUTIONS_CAPTION = (
+    "Each bar is one input's term (the rows of the tables above); the bars of a parameter add up to its "
+    "gradient. Red = positive (gradient descent will lower that number), blue = negative (it will raise it)."
+)
+
+
+# ----- 4 · which loss --------------------------------------------------------------------------------
+def which_loss_words(led: bl.Ledger) -> str:
+    return (
+        "With **binary cross-entropy**, dz2 = a2 − y holds exactly: the loss's 1/(a2(1 − a2)) cancels the sigmoid's "
+        "slope. With **mean squared error** (½(a2 − y)² per input) nothing cancels, so dz2 gains the factor "
+        "**σ'(z2) = a2·(1 − a2)**, which is at most 0.25 and close to 0 when the output saturates near 0 or 1. "
+        f"The page currently uses **{LOSS_NAMES[led.loss_name]}** (choose at the top)."
+    )
+
+
+SATURATED_WRONG = (
+    "Saturated outputs barely move under MSE — even when they are saturated at the *wrong* answer, "
+    "where BCE still pushes with almost the full error."
+)
+SIGMOID_PRIME_CAPTION = (
+    "σ'(z2) with each input's z2 marked (red = class 1, blue = class 0). The table above has the same numbers."
+)
+
+
+# ----- 5, 6 ----------------------------------------------------------------------------------------------
+NETWORK_OUT_OF_SCOPE = "This page explains networks with one hidden layer and one sigmoid output: {problem}."
+NOT_FINITE = "The backward pass produced an infinite or undefined number for this network, so nothing is shown."
+GRADCHECK_NOT_FINITE = "Some nudged losses were infinite or undefined, so those rows are shown as “—”."
+DESCENT = "Move every number a little against its gradient: **W ← W − lr · dW**, **b ← b − lr · db**."
+ORDER_BUG = "The classic bug: updating W2 before passing the error back"
+OUTPUTS_CAPTION = "The outputs for the four inputs before and after this step."
 
 
 def dW2_caption(led: bl.Ledger) -> str:
@@ -685,3 +798,22 @@ def step_metrics(rec: bl.GDStep, steps: int) -> list[tuple[str, str, str | None]
         ("Loss after", *after),
         ("Steps taken", str(steps), None),
     ]
+
+
+# ----- the charts' text alternatives (what each shows now) ------------------------------------------
+def contributions_description(terms: dict) -> str:
+    """The contributions chart in one sentence: its size and its longest bar, from its own data."""
+    params = list(dict.fromkeys(terms["parameter"]))
+    inputs = list(dict.fromkeys(terms["input"]))
+    i = int(np.argmax(np.abs(terms["term"])))
+    return (
+        f"Bars: what each of the {len(inputs)} inputs adds to each of the {len(params)} gradients (red positive, "
+        f"blue negative); the longest is input {terms['input'][i]}'s {num(float(terms['term'][i]))} to "
+        f"{terms['parameter'][i].split()[0]}."
+    )
+
+
+def sigmoid_prime_description(points: dict) -> str:
+    """The σ'(z2) chart in one sentence, with the four inputs' slopes from its own data."""
+    marks = ", ".join(f"{r} {num(float(v))}" for r, v in zip(points["input"], points["slope"]))
+    return f"The curve σ'(z2) = a2·(1 − a2), at most 0.25 at z2 = 0, with each input's slope marked: {marks}."

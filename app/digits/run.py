@@ -1,36 +1,22 @@
-"""Data, training and caching for the Handwritten digits page (Streamlit glue; the maths is in core).
+"""What the Handwritten digits page computes: the data, the trained runs and their results, cached
+(the maths is in core).
 
-Caching a run that shows a progress bar
----------------------------------------
+A run shown with a progress bar
+-------------------------------
 ``st.cache_data`` replays the Streamlit calls a cached function made, and refuses (at replay time)
-calls on containers created outside it, so the progress bar cannot live inside a cached function.
-Instead the page asks the cache first (:func:`cached_history`); on a miss it trains *outside* the
-cache with the progress bar, then hands the finished history to the same cached function
-(:func:`store_history`), which returns it and so stores it. The hand-over goes through a
-thread-local, because every Streamlit session runs its script in its own thread. Only complete
-runs are cached (bounded by ``max_entries``), keyed on every setting and the data's identity.
+calls on containers created outside it, so a progress bar cannot live inside a cached function.
+So :func:`history` is asked in three ways, told apart by a thread-local hand-over (every Streamlit
+session runs its script in its own thread):
 
-Stopping
---------
-Streamlit cannot deliver a click while the script is busy: clicking *Stop* asks for a rerun, and
-Streamlit interrupts the running script at its next Streamlit call (the next progress-bar update,
-once per epoch or every few dozen mini-batches) and starts the script again, in which the Stop
-button reads True. So after every epoch the training loop saves what it has into
-``st.session_state["dg_partial"]``; the rerun that sees Stop pressed adopts that partial run as
-``st.session_state["dg_stopped"]`` and shows it (“stopped after 7 of 20 epochs”) on every later
-rerun with the same settings, until the user presses *Continue training* or changes a setting.
-Training also stops by itself after ``TIME_LIMIT`` seconds (60 s on the 8×8 digits, 300 s on MNIST:
-a shared server must stay responsive); that partial run is kept the same way. *Continue training*
-carries on from the stopped run's last finished epoch (``core.sgd.train_minibatch(resume=...)``):
-the finished run equals one trained straight through, so it is cached like one.
+- :func:`cached_history` only looks: the finished run if the cache has it, else None. A run being
+  computed in the cache meanwhile (by ``warm()``) is waited for: Streamlit's cache computes a key
+  once and lets every other caller of that key wait for it.
+- :func:`store_history` hands a run the page trained outside the cache (with its progress bar, see
+  app/digits/controls.py) to the cache, which returns it and so keeps it.
+- a plain call (``warm()``) trains inside the cache, without a progress bar.
 
-Warming
--------
-:func:`warm` trains the page's default network once per server process, in a background thread,
-through these very caches (and builds the default learning-curve charts), so the first visitor
-gets a remembered run. Training is single-flight per settings: whoever trains a network (a session
-or warm()) holds its lock, and a visitor who asks for the same settings meanwhile (a class opening
-the page together, or arriving while warm() trains) waits for that run instead of training it again.
+Only complete runs (or diverged ones: what these settings always give) are cached, bounded by
+``max_entries``, keyed on every setting and the data's identity.
 
 Memory
 ------
@@ -40,13 +26,16 @@ are used, so MNIST's 70,000 images take 55 MB instead of 440 MB as float64.
 
 from __future__ import annotations
 
+import io
 import threading
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
+from app.digits import charts
 from core.digits import (
     DigitsDataError,
     check_folder,
@@ -61,7 +50,6 @@ from core.digits import (
 from core.mlp import MLP
 from core.sgd import EVAL_CHUNK, SGDHistory, train_minibatch
 
-ss = st.session_state
 # seconds: longer runs stop by themselves and keep what they learned (a shared server must stay
 # responsive). The default 8×8 run takes a few seconds; MNIST's suggested run about a minute when idle.
 TIME_LIMIT = {"digits8": 60.0, "mnist": 300.0}
@@ -149,8 +137,6 @@ def digits_data(test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED) ->
 
 def mnist_fingerprint(folder: str) -> str | None:
     """name:size:mtime of the four files (None when any is missing); a changed file reloads."""
-    from pathlib import Path
-
     found = find_mnist_files(Path(folder))
     if any(p is None for p in found.values()):
         return None
@@ -253,32 +239,62 @@ class _NotCached(Exception):
     pass
 
 
-_handoff = threading.local()
+_handoff = threading.local()  # what this thread hands history(): PROBE, a finished run, or nothing
+PROBE = object()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _history(settings: Settings) -> SGDHistory:
-    hist = getattr(_handoff, "hist", None)
-    _handoff.hist = None
-    if hist is None:
+def history(settings: Settings, _data: Data) -> SGDHistory:
+    """The finished run for these settings (see the module docstring for the three ways to ask)."""
+    given, _handoff.value = getattr(_handoff, "value", None), None
+    if given is PROBE:
+        raise _NotCached
+    hist = given if given is not None else train(settings, _data)
+    if not (hist.complete or hist.diverged):
         raise _NotCached
     return hist
 
 
-def cached_history(settings: Settings) -> SGDHistory | None:
-    """The finished run for these settings if any session has trained it (else None)."""
+def cached_history(settings: Settings, data: Data) -> SGDHistory | None:
+    """The finished run for these settings if it has been trained (else None)."""
+    _handoff.value = PROBE
     try:
-        return _history(settings)
+        return history(settings, data)
     except _NotCached:
         return None
-
-
-def store_history(settings: Settings, hist: SGDHistory) -> None:
-    _handoff.hist = hist
-    try:
-        _history(settings)
     finally:
-        _handoff.hist = None
+        _handoff.value = None
+
+
+def store_history(settings: Settings, data: Data, hist: SGDHistory) -> None:
+    """Keep a run trained outside the cache (complete or diverged) for every session."""
+    _handoff.value = hist
+    try:
+        history(settings, data)
+    except _NotCached:
+        pass
+    finally:
+        _handoff.value = None
+
+
+_flights: dict[Settings, threading.Lock] = {}  # settings being trained outside the cache now -> its lock
+_flights_guard = threading.Lock()
+
+
+def flight(settings: Settings) -> threading.Lock:
+    """The lock held by the session training these settings with a progress bar, so a second
+    session asking for the same settings meanwhile (a class told to try the same thing) waits for
+    that run instead of training it again."""
+    with _flights_guard:
+        return _flights.setdefault(settings, threading.Lock())
+
+
+def land(settings: Settings, lock: threading.Lock) -> None:
+    """Release a lock taken from :func:`flight`; only runs in progress stay listed."""
+    with _flights_guard:
+        if _flights.get(settings) is lock:
+            del _flights[settings]
+    lock.release()
 
 
 def train(
@@ -310,156 +326,9 @@ def train(
     )
 
 
-def get_history(settings: Settings, data: Data) -> tuple[SGDHistory, str]:
-    """The run for these settings: from the cache, a stopped partial run, or trained now with a
-    progress bar and a Stop button. Returns (history, how) with how in {"cache", "stopped", "trained"}.
-    """
-    hist = cached_history(settings)
-    if hist is not None:
-        return hist, "cache"
-    stopped = ss.get("dg_stopped")
-    if stopped and stopped["key"] == settings:
-        return stopped["hist"], "stopped"
-    going_on = ss.get("dg_continue")
-    going_on = going_on["hist"] if going_on and going_on["key"] == settings else None
-
-    slot = st.empty()  # one placeholder, so the whole progress box disappears when training ends
-    box = slot.container(border=True)
-    left, right = box.columns([5, 1], vertical_alignment="bottom")
-    first = going_on.epochs_run if going_on else 0
-    bar = left.progress(
-        first / max(settings.epochs, 1),
-        text=f"Training epochs {first + 1}–{settings.epochs} …" if first else f"Training {settings.epochs} epochs …",
-    )
-    stop = right.button("Stop", key="dg_stop", icon=":material/stop:", help="Keep what has been learned so far.")
-    if stop:  # this rerun was caused by the click: keep what the interrupted run saved
-        partial = ss.get("dg_partial")
-        if not (partial and partial["key"] == settings):  # stopped before the first epoch (of this part) ended
-            partial = {"key": settings, "hist": going_on or train(settings, data, should_stop=lambda: True)}
-        h = partial["hist"]
-        h = replace(h, stopped=f"was stopped after {h.epochs_run} of {h.epochs_planned} epochs")
-        partial = {"key": settings, "hist": h}
-        ss["dg_stopped"] = partial
-        ss.pop("dg_partial", None)
-        ss.pop("dg_continue", None)
-        slot.empty()
-        return partial["hist"], "stopped"
-
-    E = max(settings.epochs, 1)
-    limit = TIME_LIMIT["mnist" if settings.data.startswith("mnist") else "digits8"]
-    flight = _flight(settings) if going_on is None else None
-    if flight is not None and not flight.acquire(blocking=False):
-        # another session (or warm()) is training these very settings: wait for its run, not train twice
-        t0 = time.perf_counter()
-        while not flight.acquire(timeout=0.25):
-            if time.perf_counter() - t0 > limit:
-                flight = None  # it is taking too long: train here as well
-                break
-            bar.progress(0.0, text=f"Training {E} epochs … (this network is already being trained for another visitor)")
-        hist = cached_history(settings)
-        if hist is not None:
-            _land(settings, flight)
-            slot.empty()
-            return hist, "cache"
-    try:
-        return _train_here(settings, data, going_on, slot, bar, E, limit)
-    finally:
-        _land(settings, flight)
-
-
-def _flight(settings: Settings) -> threading.Lock:
-    """The lock held by whoever is training these settings now (a session or warm())."""
-    with _flights_guard:
-        return _flights.setdefault(settings, threading.Lock())
-
-
-def _land(settings: Settings, flight: threading.Lock | None) -> None:
-    if flight is not None:
-        with _flights_guard:
-            if _flights.get(settings) is flight:
-                del _flights[settings]  # bounded: only runs in progress are listed
-        flight.release()
-
-
-_flights: dict[Settings, threading.Lock] = {}
-_flights_guard = threading.Lock()
-
-
-def _train_here(settings: Settings, data: Data, going_on, slot, bar, E: int, limit: float) -> tuple[SGDHistory, str]:
-    t0 = time.perf_counter()
-
-    def on_epoch(e: int, h: SGDHistory) -> None:
-        ss["dg_partial"] = {"key": settings, "hist": h}
-        bar.progress(
-            min(e / E, 1.0),
-            text=f"Epoch {e} of {E} · running loss {h.running_loss[-1]:.4f} · test accuracy {h.test_acc[-1]:.1%}",
-        )
-
-    def on_batch(e: int, b: int, n: int, running: float) -> None:
-        text = f"Epoch {e} of {E} · batch {b} of {n} · running loss {running:.4f}"
-        bar.progress(min((e - 1 + b / n) / E, 1.0), text=text)
-
-    def should_stop() -> bool:
-        return time.perf_counter() - t0 > limit
-
-    hist = train(settings, data, on_epoch, on_batch, should_stop, resume=going_on)
-    slot.empty()
-    ss.pop("dg_partial", None)
-    ss.pop("dg_continue", None)
-    if hist.complete or hist.diverged:  # both are what these settings always give: cache them
-        store_history(settings, hist)
-        return hist, "trained"
-    hist.stopped = f"reached the time limit of {limit:.0f} s and {hist.stopped}"
-    ss["dg_stopped"] = {"key": settings, "hist": hist}
-    return hist, "stopped"
-
-
-def resume() -> None:
-    """Continue the stopped run: the next rerun trains its remaining epochs (not from epoch 0)."""
-    stopped = ss.pop("dg_stopped", None)
-    ss.pop("dg_partial", None)
-    if stopped and not stopped["hist"].diverged:
-        ss["dg_continue"] = stopped
-
-
-# ----- warming ------------------------------------------------------------------------------------
-_warm_started = threading.Lock()  # taken once per process, never released: warm() runs once
-_warm_done = threading.Event()
-
-
-def warm() -> None:
-    """Compute what the page's default render needs (default network, its results, the learning
-    curves in normal mode) through the page's own caches, once per server process. No st.* element
-    and no session state: it runs in a background thread. Any failure is ignored (an optimisation)."""
-    from app.warmup import checkpoint
-
-    if not _warm_started.acquire(blocking=False):
-        return
-    try:
-        data = digits_data()
-        settings = default_settings(data)
-        flight = _flight(settings)
-        flight.acquire()  # a session training the defaults already: wait for it (its run gets cached)
-        try:
-            hist = cached_history(settings)
-            if hist is None:  # paused while another page's script runs (app.warmup.checkpoint)
-                hist = train(settings, data, on_epoch=lambda *_: checkpoint())
-                if hist.complete or hist.diverged:
-                    store_history(settings, hist)
-        finally:
-            _land(settings, flight)
-        checkpoint()
-        results(settings, hist, data)
-        checkpoint()
-        from app import digits_charts  # Altair: its import is a large part of a cold render
-
-        for which in digits_charts.CURVES:
-            checkpoint()
-            digits_charts.curves_spec(hist, which, False)
-    except Exception:  # noqa: BLE001 — warming is an optimisation; the page computes what is missing
-        pass
-    finally:
-        _warm_done.set()
+def time_limit(settings: Settings) -> float:
+    """Seconds a run of these settings may train before it stops by itself (keeping what it learned)."""
+    return TIME_LIMIT["mnist" if settings.data.startswith("mnist") else "digits8"]
 
 
 # ----- what the page shows about a run --------------------------------------------------------------
@@ -498,16 +367,38 @@ def results(settings: Settings, hist: SGDHistory, data: Data) -> Results:
     return _results(settings, hist.epochs_run, hist.final, data)
 
 
-__all__ = [
-    "DEFAULTS",
-    "Data",
-    "DigitsDataError",
-    "Settings",
-    "digits_data",
-    "download",
-    "get_history",
-    "mnist_data",
-    "results",
-    "resume",
-    "warm",
-]
+# ----- pictures of test images (not charts) -------------------------------------------------------
+def ink_picture(image: np.ndarray, max_value: int, target: int = 84) -> np.ndarray:
+    """An image (h, w) as a uint8 picture, dark ink on white, enlarged by whole pixels to ≈ target px."""
+    img = np.asarray(image, dtype=float)
+    f = max(1, target // max(img.shape))
+    grey = 255 - np.clip(np.rint(img / max_value * 255), 0, 255).astype(np.uint8)
+    return np.kron(grey, np.ones((f, f), dtype=np.uint8))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ink_pngs(data_key: str, indices: tuple, _images: np.ndarray, max_value: int) -> list[bytes]:
+    """PNG files of the test images at ``indices`` (keyed on the data set and the indices), so a
+    rerun does not encode the gallery again."""
+    out = []
+    for i in indices:
+        buf = io.BytesIO()
+        Image.fromarray(ink_picture(_images[i], max_value)).save(buf, format="PNG", optimize=True)
+        out.append(buf.getvalue())
+    return out
+
+
+# ----- warming ------------------------------------------------------------------------------------
+def warm() -> None:
+    """The page's default render, computed through its own caches (app/warmup.py calls this in a
+    background thread: no st.* element, no session): the default run, its results, and the layouts
+    of the learning curves the page opens on (normal mode). Any failure is left for the page to meet."""
+    try:
+        data = digits_data()
+        settings = default_settings(data)
+        hist = history(settings, data)
+        results(settings, hist, data)
+        for which in charts.CURVES:
+            charts.curves(hist, which, False)
+    except Exception:  # noqa: BLE001 — warming is an optimisation; the page computes what is missing
+        pass

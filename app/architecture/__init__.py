@@ -1,0 +1,1 @@
+"""The Architecture chapter: the network diagram, the single neuron, the hidden layer's view."""

@@ -1,0 +1,1 @@
+"""The Backpropagation chapter: its cached computations, tables, charts, words and controls."""

@@ -1,0 +1,1 @@
+"""The Handwritten digits chapter: the XOR network's own class on real handwritten digits."""

@@ -1,0 +1,1 @@
+"""The Forward pass chapter: one input written out, the batch as matrices, the activation curve."""

@@ -1,0 +1,1 @@
+"""The Vanishing-gradient chapter: its computations, charts, words and controls."""
