@@ -6,18 +6,17 @@ import numpy as np
 import streamlit as st
 
 from app import gate_text as gt
-from app import training_run as tr
 from app import ui
+from app.chart import draw
 from app.names import LOSS_NAMES
-from app.training_charts import LOSS_FLOOR, lab_charts, run_charts, show_table
-from app.training_settings import lab_settings, publish_control, run_settings
-from core.diagnose import SATURATED, largest_symmetry_gap
-from core.train import DIVERGE_FACTOR, SOLVED_LOSS
+from app.training import run as tr
+from app.training import text
+from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
+from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table
+from core.diagnose import largest_symmetry_gap
+from core.train import SOLVED_LOSS
 
 ss = st.session_state
-
-
-SOLVED_HELP = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
 
 
 def summary(hist) -> None:
@@ -29,7 +28,7 @@ def summary(hist) -> None:
         "Final loss", ui.fmt(hist.loss[-1], 4), help=f"{LOSS_NAMES[hist.loss_name]} after the last update{when}"
     )
     c[1].metric("Final accuracy", f"{hist.acc[-1]:.0%}", help=f"outputs on the right side of 0.5, out of 4{when}")
-    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    c[2].metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=text.SOLVED_HELP)
     c[3].metric("Training time", f"{hist.meta.get('seconds', 0):.2f} s", help="computed once, then cached")
 
 
@@ -41,7 +40,7 @@ def epoch_numbers(hist, k: int) -> None:
     st.markdown(f"**At epoch {k:,}**")  # the metrics' labels stay short: "Accuracy at epoch 5,000" was cut
     st.metric("Loss", ui.fmt(hist.loss[k], 4), help=f"{LOSS_NAMES[hist.loss_name]} at this epoch")
     st.metric("Accuracy", f"{hist.acc[k]:.0%}", help="outputs on the right side of 0.5, out of 4")
-    st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=SOLVED_HELP)
+    st.metric("Solved at epoch", "—" if solved is None else f"{solved:,}", help=text.SOLVED_HELP)
     st.caption(
         f"End of the run, epoch {hist.epochs_run:,}: loss {ui.fmt(hist.loss[-1], 4)}, accuracy {hist.acc[-1]:.0%}. "
         f"Training time {hist.meta.get('seconds', 0):.2f} s (computed once, then cached)."
@@ -49,37 +48,13 @@ def epoch_numbers(hist, k: int) -> None:
 
 
 def divergence_box(cfg: dict, lr: float, hist, div: tr.Divergence) -> None:
-    d, start = hist.divergence, hist.loss[0]
-    why = (
-        f"The numbers overflowed at epoch {d.epoch:,}: a weight or the loss became infinite or NaN. "
-        f"The curves stop at epoch {hist.epochs_run:,}, the last epoch with finite numbers."
-        if d.reason == "non-finite"
-        else f"At epoch {d.epoch:,} the loss reached {ui.fmt(d.loss, 3)}, more than {DIVERGE_FACTOR:g}× its starting "
-        f"value {ui.fmt(start, 3)}. The numbers are still finite, but every step overshoots: the rate is so large "
-        "that each update jumps past the valley to a worse point."
-    )
-    stopped = {"non-finite": "its numbers overflowed", "loss blew up": "its loss blew up"}.get(d.reason, d.reason)
-    st.error(f"**This run diverged**: training stopped because {stopped}. {why}", icon=":material/error:")
-    if (cont := div.continued) is not None:
-        (lo, mid, hi), end = div.band, " and the numbers stay finite."
-        if cont.diverged:
-            end = f", until it overflowed at epoch {cont.divergence.epoch:,}."
-        st.markdown(
-            f"Had training ignored the check and gone on for all {cfg['epochs']:,} epochs, the loss would have stayed "
-            f"between **{ui.fmt(lo, 2)} and {ui.fmt(hi, 2)}** over the second half of the run (median "
-            f"{ui.fmt(mid, 2)}, about {mid / start:.0f}× the start) — bouncing, never coming down{end}"
-        )
+    st.error(text.diverged(hist), icon=":material/error:")
+    if (words := text.continued(cfg["epochs"], hist.loss[0], div)) is not None:
+        st.markdown(words)
     if div.rate is None:
-        st.warning("Even the smallest rate offered (0.001) diverges with these settings: try another initialiser.")
+        st.warning(text.NO_SAFE_RATE)
         return
-    verdict = "but does not solve XOR (the *Convergence lab* tab shows why runs get stuck)"
-    if div.good_solved is not None:
-        verdict = f"and solves XOR at epoch {div.good_solved:,}"
-    st.info(
-        f"**Try a smaller rate: {div.rate:g}** ({lr / div.rate:g}× smaller). Checked: with the same settings and "
-        f"rate {div.rate:g} the run does not diverge — it ends at loss {ui.fmt(div.good.loss[-1], 4)} {verdict}.",
-        icon=":material/lightbulb:",
-    )
+    st.info(text.smaller_rate(lr, div), icon=":material/lightbulb:")
     st.button(f"Use learning rate {div.rate:g}", key="tr_use_rate", on_click=lambda: ss.update(tr_lr=div.rate))
 
 
@@ -87,35 +62,22 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
     if hist.final.sizes[1] < 2:
         st.info("Zero initialisation with one hidden neuron: there is no pair of neurons to compare.")
         return
-    st.warning(
-        "**Zero initialisation: the hidden neurons stay identical forever.** Every hidden neuron starts with the "
-        "same weights, so it computes the same a1, gets the same error signal dz1 and the same update — the network "
-        "behaves like one with a single hidden neuron, which cannot solve XOR. Largest difference between h1 and any "
-        f"other hidden neuron, over all {len(hist.snapshot_epochs)} snapshots of this run: "
-        f"**{largest_symmetry_gap(hist):g}**.",
-        icon=":material/content_copy:",
-    )
+    gap = largest_symmetry_gap(hist)
+    st.warning(text.zero_init(len(hist.snapshot_epochs), gap), icon=":material/content_copy:")
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"**This run, after epoch {hist.epochs_run:,}**")
         show_table(tr.neuron_columns(hist.final), 6)
         if tr.all_zero(hist.final):
-            st.caption(
-                "On XOR the updates are even exactly zero: with every weight 0 the output is 0.5 on all four "
-                "inputs, and the four errors dz2 (two positive, two negative) cancel in every gradient."
-            )
+            st.caption(text.ZERO_UPDATES)
     eq = tr.run_equal(cfg, lr)
     with c2:
         st.markdown(f"**Every weight starting at 0.5 instead, after epoch {eq.epochs_run:,}**")
         show_table(tr.neuron_columns(eq.final), 6)
-        st.caption(
-            "Not the zeros but the symmetry is the problem: here the weights move a lot, yet the columns stay equal "
-            f"(largest difference over all snapshots: {largest_symmetry_gap(eq):g}); "
-            f"final loss {ui.fmt(eq.loss[-1], 4)}."
-        )
+        st.caption(text.equal_start(largest_symmetry_gap(eq), eq.loss[-1]))
 
 
-def replay(hist, top: dict | None = None) -> None:
+def replay(hist, present: bool, top: dict | None = None) -> None:
     """The replay, run as a fragment: its slider reruns only this. top: presenter mode's first
     screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both)."""
     epochs = hist.snapshot_epochs
@@ -126,7 +88,7 @@ def replay(hist, top: dict | None = None) -> None:
         ss["tr_epoch"] = k
     i = epochs.index(k)
     net = hist.network_at(k)
-    spec = tr.boundary_spec(net.key(), k, ui.presenter())
+    plane_chart = boundary(tr.boundary_values(net.key()), k, present)
     v = tr.replay_tables(net)
     g1, g2 = (ui.fmt(g, 4) for g in hist.grad_norms[i][:2])
     numbers = f"Epoch {k:,}: " + ("" if top else f"loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, ")
@@ -149,11 +111,12 @@ def replay(hist, top: dict | None = None) -> None:
         plane, right = st.columns(2)
     else:
         loss, plane, numbers_col = st.columns([9, 9, 5])
-        loss.vega_lite_chart(top["loss"], width="stretch")
+        with loss:
+            draw(*top["loss"])
         with numbers_col:
             epoch_numbers(hist, k)
     with plane:
-        st.vega_lite_chart(spec, width="stretch")
+        draw(*plane_chart)
         if top is not None:
             position()
             st.caption(numbers)
@@ -171,16 +134,15 @@ def replay(hist, top: dict | None = None) -> None:
             show_table(v.w2, 3)
 
 
-def one_run(cfg: dict, lr: float, hist, label: str) -> None:
-    presenting = ui.presenter()
+def one_run(cfg: dict, lr: float, hist, label: str, present: bool) -> None:
     div = tr.divergence(cfg, lr, hist) if hist.diverged else None
-    charts = run_charts(hist, lr, div.curves() if div else {}, presenting)
+    charts = run_charts(hist, lr, div.curves() if div else {}, present)
     replay_fragment = st.fragment(replay, run_every=0.5 if ss.get("tr_play") else None)
-    if presenting:  # a projector's first screen: loss curve, boundary and the key numbers side by side
+    if present:  # a projector's first screen: loss curve, boundary and the key numbers side by side
         c1, c2 = st.columns([3, 1], vertical_alignment="center")
         c1.caption(label)
         c2.toggle("Play the replay", key="tr_play", persist_state="session")
-        replay_fragment(hist, charts)
+        replay_fragment(hist, present, charts)
     else:
         st.caption(label)
         summary(hist)
@@ -188,16 +150,19 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
         zero_init_note(hist, cfg, lr)
     if div:
         divergence_box(cfg, lr, hist, div)
-    if presenting:
+    if present:
         acc, rate = st.columns(2)
     else:
         loss, acc = st.columns([3, 2])
         rate = acc
-        loss.vega_lite_chart(charts["loss"], width="stretch")
-    acc.vega_lite_chart(charts["accuracy"], width="stretch")
-    rate.vega_lite_chart(charts["rate"], width="stretch")
+        with loss:
+            draw(*charts["loss"])
+    with acc:
+        draw(*charts["accuracy"])
+    with rate:
+        draw(*charts["rate"])
     if charts["zoom"]:
-        st.vega_lite_chart(charts["zoom"], width="stretch")
+        draw(*charts["zoom"])
         st.caption(f"The run stopped at epoch {hist.epochs_run:,}: this zoom shows its curve up to there.")
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
@@ -206,24 +171,18 @@ def one_run(cfg: dict, lr: float, hist, label: str) -> None:
         st.caption(
             "At the replay's snapshot epochs. The learning rate is the one used for the update after that epoch."
         )
-    if not presenting:
+    if not present:
         st.subheader("Replay the run")
         st.toggle("Play (animate the replay, for a projector)", key="tr_play", persist_state="session")
-        replay_fragment(hist)
+        replay_fragment(hist, present)
     publish_control(hist, label)
 
 
-def lab(cfg: dict, lr: float) -> None:
-    ui.fold_intro(
-        "Train the **same settings from many seeds at once** (seeds 0, 1, 2, …, all trained together in one "
-        "set of array operations) and count how many solve XOR: all four outputs on the right side of 0.5 "
-        f"**and** loss below {SOLVED_LOSS:g}. "
-        f"Setting A is the one in {ui.SIDE_PANEL} (its seed is ignored here); setting B changes one thing.",
-        "About the lab",
-    )
+def lab(cfg: dict, lr: float, present: bool) -> None:
+    ui.fold_intro(text.LAB_INTRO.format(side=ui.SIDE_PANEL), "About the lab")
     cfg = {k: v for k, v in cfg.items() if k != "seed"}  # the lab runs its own seeds
     cfg_b, lr_b, knob, n = lab_settings(cfg, lr)
-    full = {"A": tr.describe(cfg, lr, seed=False), "B": tr.describe(cfg_b, lr_b, seed=False)}
+    full = {"A": text.describe(cfg, lr, seed=False), "B": text.describe(cfg_b, lr_b, seed=False)}
     if st.button("Run the lab", key="tr_lab_run", type="primary", icon=":material/science:"):
         ss["tr_lab_done"] = (full["A"], full["B"], n)
     if ss.get("tr_lab_done") != (full["A"], full["B"], n):
@@ -252,21 +211,23 @@ def lab(cfg: dict, lr: float) -> None:
             "With zero initialisation every seed starts from the same all-zero weights, so all runs of that setting "
             "are identical: the fraction solved can only be 0 % or 100 %."
         )
-    losses, needed = lab_charts({s.label: s.result for s in lab.values()}, cfg["epochs"], ui.presenter())
+    losses, needed = lab_charts({s.label: s.result for s in lab.values()}, cfg["epochs"], present)
     c1, c2 = st.columns(2)
-    c1.vega_lite_chart(losses, width="stretch")
+    with c1:
+        draw(*losses)
     c1.caption(f"Dashed line: the solved threshold, loss {SOLVED_LOSS:g}. Overlapping bars look brown.")
-    c2.vega_lite_chart(needed, width="stretch")
+    with c2:
+        draw(*needed)
     if n_bad := sum(s.counts["overflowed"] for s in lab.values()):
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."
         )
     show_table(tr.lab_table(lab), 3, ["fraction solved"], hide_index=True, width="stretch")
-    gate_pairs(lab, cfg)
+    gate_pairs(lab, present)
     stuck_runs(lab["A"].result, cfg)
 
 
-def gate_pairs(lab: dict, cfg: dict) -> None:
+def gate_pairs(lab: dict, present: bool) -> None:
     """Which hidden gates the solved runs end with: XOR has several valid splits."""
     st.subheader("Which gates did the solved runs learn?")
     if not any(s.counts["solved"] for s in lab.values()):
@@ -280,7 +241,7 @@ def gate_pairs(lab: dict, cfg: dict) -> None:
         f"different pairs, all of which solve XOR. Most common: {most}."
     )
     table = tr.gate_table(lab)
-    if ui.presenter():  # an HTML table grows with presenter mode's larger font; a grid would be cut off
+    if present:  # an HTML table grows with presenter mode's larger font; a grid would be cut off
         st.table(table.to_pandas().set_index("hidden gates (solved runs)"))
     else:
         show_table(table, 0, hide_index=True)
@@ -296,49 +257,19 @@ def stuck_runs(r, cfg: dict) -> None:
     if n == 0:
         st.success("Every finite run of setting A solved XOR: nothing got stuck.")
         return
-    st.markdown(
-        f"**{n:,}** runs of setting A ended without solving XOR after {cfg['epochs']:,} epochs; **{near_half:,}** of "
-        "them have two or more of their four outputs stuck within 0.05 of 0.5. Three of them, looked at closely (the "
-        "network as it is after the last epoch):"
-    )
+    st.markdown(text.stuck_intro(n, near_half, cfg["epochs"]))
     for tab, s in zip(st.tabs([f"seed {s.seed}" for s in runs]), runs):
         with tab:
-            ui.table(s.table, width="content")
-            st.caption(
-                f"Slope = the activation's derivative at z1, as a share of its steepest value (highlighted: below "
-                f"{SATURATED:.0%}, i.e. saturated). {s.saturated} of {s.values} hidden values are saturated. "
-                f"Loss {ui.fmt(s.loss, 4)}; size of the whole gradient ‖∇‖ = {s.grad_now:.2e} now, "
-                f"{s.grad_start:.2e} at epoch 0 ({s.grad_start / max(s.grad_now, 1e-300):,.0f}× larger)."
-            )
+            show_stuck(s.frame)
+            st.caption(text.stuck_caption(s))
             load = f"Load seed {s.seed} into the One run tab"
             st.button(load, key=f"tr_lab_open_{s.index}", on_click=lambda seed=s.seed: ss.update(tr_seed=seed))
-    half_cost = (
-        " (for cross-entropy each such input costs ln 2; two of them, averaged over the four inputs, give "
-        f"ln 2 / 2 = {np.log(2) / 2:.4f} — the loss most stuck runs sit at)"
-    )
-    st.markdown(
-        "**Saturation plateaus, in plain words.** A sigmoid neuron is steep only near z = 0; far from it the curve "
-        "is flat and its slope σ'(z) = a(1 − a) is almost 0. Backpropagation multiplies the error by that slope "
-        "(dz1 = (dz2 @ W2.T) · a1(1 − a1)), so a hidden neuron pinned near 0 or 1 passes almost no error back: its "
-        "weights barely move. In a stuck run the hidden neurons are pinned for some inputs, and the output has "
-        f"settled at 0.5 on the inputs the network cannot tell apart{half_cost if cfg['loss'] == 'bce' else ''}. "
-        "The gradient is then far smaller than at the start (the ratio is under each table). Gradient descent "
-        "only follows the slope, so it stays on this nearly flat plateau, and more epochs barely help. "
-        "A different seed, another initialiser or a third hidden neuron (try it as setting B) usually avoids it. "
-        "With ReLU the flat side is exactly flat: a neuron with z ≤ 0 for every input is *dead* and gets no "
-        "gradient at all."
-    )
+    st.markdown(text.plateau(cfg["loss"]))
 
 
 # ----- the page ----------------------------------------------------------------------------------
-ui.page_header(
-    "Training",
-    "The notes end with trained weights that *“might be”* W1 = [[5.2, 4.8], [5.1, 4.9]], …, whose hidden neurons "
-    "are an OR and an AND. Here you train a network yourself, and it will often find other gates: OR and AND is one "
-    "way to split XOR among several (the *Convergence lab* tab counts them over many runs). Full-batch gradient "
-    "descent on the four XOR rows: every epoch is one forward pass, one backward pass and W ← W − lr·dW. Change "
-    f"any setting in {ui.SIDE_PANEL} and the run is recomputed (and cached).",
-)
+present = ui.presenter()
+ui.page_header("Training", text.INTRO.format(side=ui.SIDE_PANEL))
 cfg, lr = run_settings()
 try:
     with st.spinner("Training…"):
@@ -348,6 +279,6 @@ except Exception as exc:  # a bad combination must never show a traceback
     st.stop()
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
-    one_run(cfg, lr, hist, tr.describe(cfg, lr))
+    one_run(cfg, lr, hist, text.describe(cfg, lr), present)
 with many:
-    lab(cfg, lr)
+    lab(cfg, lr, present)

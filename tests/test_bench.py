@@ -132,22 +132,3 @@ def test_cached_flow_and_training_are_core_flow():
         assert_same(got, gradient_flow(deep_network(6, 8, "sigmoid", "xavier_uniform", 0), *batch("xor", 0)))
     for got in twice(run.train_result, 3, 4, "tanh", "xavier_uniform", 0.5, 200, 1):
         assert_same(got, train_deep(3, 4, "tanh", "xavier_uniform", 0.5, 200, 1))
-
-
-def test_training_replay_plane_spec_from_template_equals_full_build():
-    from app.training_charts import cached_spec, plane_spec
-    from core.data import grid
-
-    _, _, pts = grid(60)
-    kw = {"title": "Decision boundary at epoch 1,000", "value_name": "a2", "height": 330}
-    for seed in range(4):
-        net = MLP.create([2, 2, 1], init="normal", seed=seed, sigma=3.0)
-        values = net.predict(pts)[:, 0].reshape(60, 60)
-        for got in twice(plane_spec, False, values, kw):
-            assert got == cached_spec("plane", False, (values,), kw)
-    flat = np.full((60, 60), 0.8)  # no 0.5 line: a layout without the contour layer
-    assert plane_spec(False, flat, {**kw, "title": "x"}) == cached_spec("plane", False, (flat,), {**kw, "title": "x"})
-    tanh = np.linspace(-1, 1, 3600).reshape(60, 60)  # vrange ≠ (0, 1): built in full
-    assert plane_spec(False, tanh, {"vrange": (-1.0, 1.0)}) == cached_spec(
-        "plane", False, (tanh,), {"vrange": (-1.0, 1.0)}
-    )

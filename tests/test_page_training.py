@@ -52,6 +52,7 @@ def core_run(lr=1.0, epochs=1000, hidden="sigmoid", init="normal", width=2, seed
     return train(MLP.create([2, width, 1], hidden, "sigmoid", init, seed), X, y, lr, epochs)
 
 
+@pytest.mark.slow
 def test_default_run_shows_the_core_run():
     at = open_page("training.py")
     assert not at.exception
@@ -142,6 +143,7 @@ def test_lr_50_relu_explains_the_divergence():
     assert at.select_slider(key="tr_lr").value == rate and not at.exception
 
 
+@pytest.mark.slow
 def test_lab_fraction_matches_core():
     at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
     at.button(key="tr_lab_run").click()
@@ -159,13 +161,21 @@ def test_lab_fraction_matches_core():
     rb = train_many([2, 3, 1], range(100), X, y, "sigmoid", "normal", 1.0, 1000)
     assert shown[1] == f"{rb.fraction_solved:.1%}"
     # a stuck run is shown with its seed; loading it into the single run sets tr_seed
-    stuck = int(r.seeds[np.flatnonzero(~r.solved & ~r.diverged)[0]])
+    first = np.flatnonzero(~r.solved & ~r.diverged)[0]
+    stuck = int(r.seeds[first])
+    # its table: the activation's slopes at the run's end, as core's diagnosis measures them
+    from core.diagnose import diagnose_run
+
+    shown_slopes = next(d.value for d in at.dataframe if "slope h1" in d.value.columns)
+    now = diagnose_run(r.network(first), X, y, "bce")
+    np.testing.assert_allclose(shown_slopes[["slope h1", "slope h2"]], now.slope, rtol=1e-12)
     key = next(b.key for b in at.button if b.key and b.key.startswith("tr_lab_open_"))
     at.button(key=key).click()
     at.run()
     assert at.number_input(key="tr_seed").value == stuck and not at.exception
 
 
+@pytest.mark.slow
 def test_lab_counts_the_gate_pairs_of_its_solved_runs():
     """The solved runs' hidden gates, counted with the one rule: the table equals a count made here,
     network by network, from each seed's final weights (the same run, the same machine)."""
@@ -247,66 +257,113 @@ def shown(at) -> dict:
     }
 
 
+def valid(spec: dict) -> None:
+    """tests/test_chart.py's schema check on the spec with the first rows of each dataset (the
+    structure is what the schema checks; thousands of heatmap rows only make it slow)."""
+    from test_chart import valid as valid_full
+
+    valid_full({**spec, "datasets": {k: v.slice(0, 5) for k, v in spec["datasets"].items()}})
+
+
 def test_warm_fills_the_default_render_with_the_same_values(monkeypatch):
     import streamlit as st
 
-    from app import training_charts as tc
-    from app import training_run as tr
+    from app.training import run as tr
 
     cold = shown(open_page("training.py"))
     st.cache_data.clear()
-    tc.warm()
+    tr.warm()
 
     def boom(*args, **kwargs):
         raise AssertionError("the default render should come from warm()'s caches")
 
-    # nothing is trained, built in Altair or computed for the replay: all of it was warmed
-    monkeypatch.setattr(tr, "train", boom)
-    monkeypatch.setitem(tc.BUILDERS, "curve", boom)
-    monkeypatch.setattr(tc, "plane_heatmap", boom)
-    monkeypatch.setattr(tc, "plane_from_template", boom)
+    monkeypatch.setattr(tr, "train", boom)  # nothing is trained: the default run was warmed
     at = open_page("training.py")
     assert not at.exception and not at.error
     assert shown(at) == cold
 
 
 def test_warm_never_raises(monkeypatch):
-    from app import training_charts as tc
-    from app import training_run as tr
+    from app.training import run as tr
 
     monkeypatch.setattr(tr, "train", lambda *a, **k: 1 / 0)
-    tc.warm()  # warming is an optimisation: a failure is swallowed
+    tr.warm()  # warming is an optimisation: a failure is swallowed
 
 
-def test_replay_boundary_from_its_template_is_core_output():
-    from app import charts
-    from app import training_run as tr
-    from app.training_charts import cached_spec
+def test_replay_boundary_is_core_output_over_the_plane():
+    from app.plane import level_lines
+    from app.training import charts
+    from app.training import run as tr
     from core.data import grid
 
     hist = core_run()
-    for i in (0, 1, 37, 200):
+    for i in (0, 37, 200):
         e = hist.snapshot_epochs[i]
         ref = hist.network_at(e)
         key = ref.key()
         net = MLP.from_key(key)  # the key holds the snapshot's weights bit for bit
         assert all(np.array_equal(a, b) for a, b in zip(net.W + net.b, ref.W + ref.b))
-        spec = tr.boundary_spec(key, e, False)
-        assert tr.boundary_spec(key, e, False) == spec  # the cached copy
-        values = ref.predict(grid(60)[2])[:, 0].reshape(60, 60)
-        kw = {"title": f"Decision boundary at epoch {e:,}", "value_name": "a2", "height": 330}
-        assert spec == cached_spec("plane", False, (values,), kw)  # what a full Altair build gives
-        frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(b) for b in spec["datasets"].values()]
-        np.testing.assert_array_equal(frames[0]["q"], np.rint(values * 255).astype(np.uint8).ravel())
-        contour = charts.contour_frame(values, -0.5, 1.5)
-        if len(contour):
-            np.testing.assert_array_equal(frames[1].to_numpy(), contour.to_numpy())
+        values = tr.boundary_values(key)
+        np.testing.assert_array_equal(values, ref.predict(grid(60)[2])[:, 0].reshape(60, 60))
+        spec, description = charts.boundary(values, e, False)
+        valid(spec)
+        assert spec["title"] == f"Decision boundary at epoch {e:,}"
+        heat = spec["datasets"]["heat"].column("q").to_numpy()
+        np.testing.assert_array_equal(heat, np.rint(values * 255).astype(np.uint8).ravel())
+        line = spec["datasets"]["line"]
+        want = level_lines(values, -0.5, 1.5, 0.5)
+        np.testing.assert_array_equal(line.column("x1").to_numpy(), want["x1"])
+        assert f"from {values.min():.2f} (blue) to {values.max():.2f} (red)" in description
+
+
+def test_a_boundary_without_a_half_line_keeps_its_layout():
+    from app.training import charts
+    from app.training import run as tr
+
+    net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
+    net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
+    values = tr.boundary_values(net.key())
+    assert values.min() > 0.5
+    spec, description = charts.boundary(values, 300, False)
+    crossing, _ = charts.boundary(tr.boundary_values(core_run().final.key()), 1000, False)
+    assert spec["datasets"]["line"].num_rows == 0 and len(spec["layer"]) == len(crossing["layer"])
+    assert "does not reach 0.5 anywhere" in description
+    valid(spec)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("present", [False, True])
+def test_every_chart_is_valid_vega_lite_and_shows_the_run(present):
+    """The One-run charts of a normal and a diverged run, and the lab's, against the Vega-Lite
+    schema; their data are the runs' own numbers."""
+    from app.training import charts
+    from app.training import run as tr
+
+    cfg = {**tr.DEFAULT_CFG, "epochs": 1000}
+    for lr, act in ((1.0, "sigmoid"), (50.0, "relu")):
+        cfg_run = {**cfg, "act": act}
+        hist = tr.run_training(cfg_run, lr)
+        div = tr.divergence(cfg_run, lr, hist) if hist.diverged else None
+        out = charts.run_charts(hist, lr, div.curves() if div else {}, present)
+        assert (out["zoom"] is not None) == (hist.diverged and hist.divergence.epoch < 100)
+        for spec, description in filter(None, out.values()):
+            valid(spec)
+            assert description.endswith(".")
+        loss = out["loss"][0]["datasets"]["curves"].to_pandas()
+        mine = loss[loss["run"] == f"this run (lr {lr:g})"]
+        np.testing.assert_allclose(mine["value"], np.maximum(hist.loss[mine["epoch"]], charts.LOSS_FLOOR))
+        assert ui.fmt(hist.loss[-1], 4) in out["loss"][1]
+    lab = tr.lab_results((cfg, 1.0), ({**cfg, "width": 3}, 1.0), "width", 20)
+    for spec, _ in charts.lab_charts({s.label: s.result for s in lab.values()}, 1000, present):
+        valid(spec)
+        bars = spec["datasets"]["bars"].to_pandas()
+        assert set(bars["setting"]) <= {s.label for s in lab.values()}
 
 
 def test_replay_tables_are_streamlits_own_conversion_of_core_values():
     import pandas as pd
 
-    from app import training_run as tr
+    from app.training import run as tr
     from core.data import ROW_LABELS
 
     hist = core_run(width=3, hidden="tanh")
@@ -341,7 +398,7 @@ def test_replay_names_the_gates_with_the_one_rule():
 
 
 def test_replay_epoch_follows_links_settings_and_play():
-    from app.training_run import replay_epoch
+    from app.training.run import replay_epoch
 
     epochs = list(range(0, 1001, 5))
     assert replay_epoch(epochs, None, "", False) == 1000  # first visit: the last epoch
@@ -396,6 +453,7 @@ def test_presenter_mode_puts_loss_boundary_and_numbers_side_by_side():
     assert len(at.get("vega_lite_chart")) == len(normal["charts"])
 
 
+@pytest.mark.slow
 def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_path):
     """The benchmark moves tr_epoch through Streamlit's agent API: every key of a request inside one
     fragment reruns only that fragment (as in a browser), so the slider and everything it changes
@@ -419,15 +477,20 @@ def test_the_epoch_slider_reruns_only_its_fragment_through_the_agent_api(tmp_pat
         srv.stop()
 
 
-def test_a_boundary_without_a_half_line_comes_from_the_same_template():
-    from app import training_run as tr
-    from app.training_charts import cached_spec
-    from core.data import grid
+def test_downsampled_curves_keep_every_buckets_lowest_and_highest_value():
+    """A curve's spikes and bounces survive: in each of the MAX_POINTS buckets the first lowest and
+    first highest value are kept (with ties, as in an accuracy curve), and both ends."""
+    from app.training.charts import MAX_POINTS, downsample
 
-    net = MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0)
-    net.b[1][:] = 20.0  # the output stays above 0.5 everywhere: no 0.5 line to draw
-    values = net.predict(grid(60)[2])[:, 0].reshape(60, 60)
-    assert values.min() > 0.5
-    kw = {"title": "Decision boundary at epoch 300", "value_name": "a2", "height": 330}
-    spec = tr.boundary_spec(net.key(), 300, False)
-    assert spec == cached_spec("plane", False, (values,), kw) and len(spec["layer"]) == 3
+    rng = np.random.default_rng(3)
+    for v in (rng.normal(size=5003), np.round(rng.random(7001) * 4) / 4, np.arange(100.0)):
+        e, kept = downsample(v)
+        np.testing.assert_array_equal(kept, v[e])
+        if v.size <= 2 * MAX_POINTS:
+            assert e.size == v.size
+            continue
+        assert e[0] == 0 and e[-1] == v.size - 1 and e.size <= 2 * MAX_POINTS + 2
+        for chunk in np.array_split(np.arange(v.size), MAX_POINTS):
+            assert {chunk[np.argmin(v[chunk])], chunk[np.argmax(v[chunk])]} <= set(e.tolist())
+    e, kept = downsample(np.array([1.0, np.nan, 0.5, np.inf]))
+    assert e.tolist() == [0, 2] and kept.tolist() == [1.0, 0.5]  # never a non-finite value

@@ -1,10 +1,11 @@
 """The Training page's controls: the sidebar's run settings, the convergence lab's setting B, and
-the button that publishes a run to the other pages.
+the button that publishes a run to the other pages; and the chapter's two table helpers (fixed
+decimals; a stuck run's saturated slopes highlighted).
 
 Like ``app.state.network_control`` these draw widgets and return what they describe. Every key
 starts with ``tr_`` and is bound to the link (a teacher shares a run by its address). The widget
-defaults come from ``app.training_run.DEFAULT_CFG`` / ``DEFAULT_LR``, so the page's default run is
-the one ``app.training_charts.warm`` computes.
+defaults come from ``app.training.run.DEFAULT_CFG`` / ``DEFAULT_LR``, so the page's default run is
+the one ``app.training.run.warm`` computes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import streamlit as st
 
 from app import initialisers, state, ui
 from app.names import INITIALISER_NAMES, LOSS_NAMES, SCHEDULE_NAMES
-from app.training_run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES, act_label, rate_text
+from app.training.run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES
+from app.training.text import act_label, rate_text
+from core.activations import SATURATED
 from core.init import INITIALISERS
 from core.schedules import DEFAULTS, SCHEDULES
 
@@ -133,3 +136,19 @@ def publish_control(hist, label: str) -> None:
             "Nothing is published automatically: press the button to send this run, at the replay's epoch, to the "
             "shared Network control of the other pages." + (f" They now use: {current.label}." if current else "")
         )
+
+
+def show_table(t, digits: int, cols: list | None = None, **kw) -> None:
+    """A table with fixed decimals in its float columns (or ``cols``): column formats, not a Styler."""
+    fmt = st.column_config.NumberColumn(format=f"%.{digits}f")
+    cols = cols or [f.name for f in t.schema if f.type in ("double", "float")]
+    ui.table(t, {c: fmt for c in cols}, **{"width": "content", **kw})
+
+
+def show_stuck(frame) -> None:
+    """A stuck run's table (run.StuckRun.frame), its saturated slopes highlighted."""
+    slopes = [c for c in frame.columns if c.startswith("slope")]
+    styler = frame.style.format("{:.3f}", subset=list(frame.columns[:-1])).apply(
+        lambda col: ["background-color: #fde9c8" if v < SATURATED else "" for v in col], subset=slopes
+    )
+    ui.table(styler, width="content")

@@ -1,10 +1,10 @@
-"""Training page computations: the cached runs (one seed, an equal start, many seeds), the numbers
-and tables derived from them, and the replay's view of one epoch. Nothing here draws.
+"""The Training chapter's computations: the cached runs (one seed, an equal start, many seeds), the
+numbers and tables derived from them, and the replay's view of one epoch. Nothing here draws.
 
 A run is described by ``cfg`` (width, act, init, sigma, limit, seed, loss, sched, params, epochs;
 ``params`` a sorted tuple of (name, value)) and the learning rate ``lr``, as the page's sidebar
-builds them. ``DEFAULT_CFG`` / ``DEFAULT_LR`` are the sidebar's defaults (the page reads its widget
-defaults from them), so ``app.training_charts.warm`` fills exactly the caches the default render
+builds them. ``DEFAULT_CFG`` / ``DEFAULT_LR`` are the sidebar's defaults (app/training/controls.py
+reads its widget defaults from them), so ``warm()`` fills exactly the caches the default render
 asks for.
 
 Tables are ``pyarrow`` tables built straight from NumPy (``arrow_table``): byte for byte what
@@ -23,10 +23,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
+from app.training import charts
+from app.training.text import describe, short_label
 from core.data import ROW_LABELS, X, grid, y
 from core.diagnose import (
-    SATURATED,
     diagnose_run,
     equal_start,
     first_solved_epoch,
@@ -135,53 +135,6 @@ def divergence(cfg: dict, lr: float, hist) -> Divergence:
     return Divergence(cont, band, rate, good, solved_at(good) if good is not None else None)
 
 
-# ----- words for settings ------------------------------------------------------------------------
-# a schedule's parameters in the words of the sidebar's controls, not PyTorch's argument names
-PARAM_WORDS = {
-    "step_size": "every {:g} epochs",
-    "gamma": "× γ = {:g}",
-    "eta_min": "lowest rate {:g}",
-    "start_factor": "starting at × {:g}",
-    "end_factor": "ending at × {:g}",
-    "total_iters": "over {:g} epochs",
-}
-
-
-def rate_text(r: float) -> str:
-    return f"{r:g}"
-
-
-def act_label(a: str) -> str:
-    return ACTIVATION_NAMES[a]
-
-
-def describe(cfg: dict, lr: float, seed: bool = True) -> str:
-    """One line naming every setting of a run (the caption above its numbers, the lab's columns)."""
-    init = INITIALISER_NAMES[cfg["init"]]
-    if cfg["init"] == "normal":
-        init = f"N(0, {cfg['sigma']:g}²)"
-    if cfg["init"] == "uniform":
-        init = f"U(±{cfg['limit']:g})"
-    extra = ", ".join(PARAM_WORDS.get(k, k + " {:g}").format(v) for k, v in cfg["params"] if k != "T_max")
-    sched = SCHEDULE_NAMES[cfg["sched"]].lower() + (f" ({extra})" if extra else "")
-    init += f" seed {cfg['seed']}" if seed else " init"
-    return (
-        f"2-{cfg['width']}-1 {act_label(cfg['act'])}, {init}, "
-        f"{cfg['loss'].upper()}, lr {lr:g} {sched}, {cfg['epochs']:,} epochs"
-    )
-
-
-def short_label(cfg: dict, lr: float, knob: str) -> str:
-    """The one setting the two lab columns differ in, for legends."""
-    if knob == "width":
-        return f"{cfg['width']} hidden neurons"
-    if knob == "init":
-        return INITIALISER_NAMES[cfg["init"]]
-    if knob == "lr":
-        return f"learning rate {lr:g}"
-    return act_label(cfg["act"])
-
-
 # ----- tables ------------------------------------------------------------------------------------
 @lru_cache(maxsize=64)
 def _schema(names: tuple, dtypes: tuple, n_rows: int) -> pa.Schema:
@@ -253,16 +206,11 @@ def replay_epoch(
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def boundary_spec(key: tuple, epoch: int, is_presenter: bool) -> dict:
-    """The decision boundary of the network ``MLP.key()`` describes, at replay epoch ``epoch``, as a
-    Vega-Lite spec; ~15 KB. The key's bytes keep Streamlit's cache lookup at ~0.2 ms (hashing a dict of
-    arrays, one argument each, costs ~1 ms: it ran on every replay step)."""
-    from app.training_charts import plane_from_template  # the chart module imports this one
-
+def boundary_values(key: tuple) -> np.ndarray:
+    """The output a2 of the network ``MLP.key()`` describes over the input plane: (GRID_N, GRID_N),
+    indexed [x2, x1]. The key's bytes keep Streamlit's cache lookup cheap on every replay step."""
     net = MLP.from_key(key)
-    values = net.predict(grid(GRID_N)[2])[:, 0].reshape(GRID_N, GRID_N)  # [x2, x1]
-    kw = {"title": f"Decision boundary at epoch {epoch:,}", "value_name": "a2", "height": 330}
-    return plane_from_template(is_presenter, values, kw)
+    return net.predict(grid(GRID_N)[2])[:, 0].reshape(GRID_N, GRID_N)
 
 
 @dataclass
@@ -354,8 +302,8 @@ def lab_table(settings: dict[str, LabSetting]) -> pa.Table:
 class StuckRun:
     index: int  # into the MultiResult's seeds
     seed: int
-    table: object  # a Styler: a1, slopes (saturated ones highlighted), output a2, expected
-    saturated: int  # hidden values with a slope below SATURATED
+    frame: pd.DataFrame  # a1 h1…, slope h1… (the activation's slope as a share of its peak), output a2, expected
+    saturated: int  # hidden values with a slope below core.activations.SATURATED
     values: int
     loss: float
     grad_now: float  # ‖∇‖ after the last epoch
@@ -379,10 +327,19 @@ def stuck_runs(r, cfg: dict, n: int = 3) -> tuple[int, int, list[StuckRun]]:
             df[f"slope h{j + 1}"] = now.slope[:, j]
         df["output a2"] = now.output
         df["expected"] = y[:, 0].astype(int)
-        styler = df.style.format("{:.3f}", subset=list(df.columns[:-1])).apply(
-            lambda col: ["background-color: #fde9c8" if v < SATURATED else "" for v in col],
-            subset=[f"slope h{j + 1}" for j in range(h)],
-        )
         sat = now.saturated
-        out.append(StuckRun(int(i), seed, styler, int(sat.sum()), sat.size, now.loss, now.grad_norm, start.grad_norm))
+        out.append(StuckRun(int(i), seed, df, int(sat.sum()), sat.size, now.loss, now.grad_norm, start.grad_norm))
     return int(stuck.size), near_half, out
+
+
+# ----- warm-up -------------------------------------------------------------------------------------
+def warm() -> None:
+    """Fill the default render's caches (the default run, the replay's last epoch, the charts'
+    layouts) through the page's own functions, normal mode; draws nothing, never raises."""
+    try:
+        hist = run_training(DEFAULT_CFG, DEFAULT_LR)
+        charts.run_charts(hist, DEFAULT_LR, {}, False)
+        last = hist.snapshot_epochs[-1]
+        charts.boundary(boundary_values(hist.network_at(last).key()), last, False)
+    except Exception:  # noqa: BLE001 - warming is an optimisation: the page computes whatever is missing
+        pass
