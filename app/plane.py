@@ -20,6 +20,8 @@ from core.data import X as XOR_X
 from core.data import y as XOR_Y
 
 LO, HI = -0.5, 1.5  # the notes' plot: np.linspace(-0.5, 1.5, ...)
+SPLIT_SETS = ("training", "test")  # the ``set`` values of points told apart (``plane(split=True)``)
+CLICK = "click"  # the selection a clickable plane returns: {"selection": {CLICK: [{"x1": .., "x2": ..}]}}
 
 
 def grid_columns(values: np.ndarray) -> dict:
@@ -81,10 +83,22 @@ def plane(
     width: int | str = "container",
     point_scale: float = 1.0,
     labels: bool = True,
+    split: bool = False,
+    segments: bool = False,
+    clickable: bool = False,
+    point_stroke: str = "black",
 ) -> alt.LayerChart:
     """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
     input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
-    stands for: qlo + q / 255 · qspan)."""
+    stands for: qlo + q / 255 · qspan).
+
+    Options: ``split`` — the points carry a column ``set`` ("training" or "test"): test points are
+    drawn pale with their outline (the page says which is which). ``point_stroke``: the points'
+    outline colour (white keeps many points apart on a saturated map). ``segments`` — a dataset
+    ``segments`` (x1, x2, neuron, order): straight lines drawn dashed over the map, one per
+    ``neuron``, named at their start. ``clickable`` — an invisible point at every grid cell, with a
+    nearest-point selection ``CLICK`` (x1, x2), so a click anywhere on the plot selects the cell
+    under it (``st.vega_lite_chart(..., on_select="rerun")`` returns it)."""
     s = sizes(present)
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
@@ -128,25 +142,51 @@ def plane(
         .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="line:N", order="order:Q")
     )
     pts = alt.Chart(source("points"))
+    point_enc = dict(
+        x=alt.X("x1:Q", scale=xs),
+        y=alt.Y("x2:Q", scale=xs),
+        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+        shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
+        tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")],
+    )
+    if split:
+        point_enc["fillOpacity"] = alt.FillOpacity(
+            "set:N",
+            scale=alt.Scale(domain=list(SPLIT_SETS), range=[1.0, 0.2]),
+            legend=None,
+        )
+        point_enc["tooltip"] = [*point_enc["tooltip"], alt.Tooltip("set:N", title="set")]
     layers = [
         heat,
         line,
         pts.mark_point(
-            filled=True, size=s["point"] * point_scale**2, stroke="black", strokeWidth=s["stroke"], opacity=1
-        ).encode(
-            x=alt.X("x1:Q", scale=xs),
-            y=alt.Y("x2:Q", scale=xs),
-            color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
-            shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
-            tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")],
-        ),
+            filled=True, size=s["point"] * point_scale**2, stroke=point_stroke, strokeWidth=s["stroke"], opacity=1
+        ).encode(**point_enc),
     ]
+    if segments:
+        seg = alt.Chart(source("segments"))
+        enc = dict(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="neuron:N", order="order:Q")
+        layers.insert(2, seg.mark_line(color="#222222", strokeWidth=s["stroke"], strokeDash=[6, 4]).encode(**enc))
+        layers.insert(
+            3,
+            seg.transform_filter("datum.order == 0")
+            .mark_text(fontSize=s["font"], fontWeight="bold", dx=4, dy=-8, align="left", color="#222222")
+            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text="neuron:N"),
+        )
     if labels:
         offset = s["label"] * point_scale
         layers.append(
             pts.mark_text(dx=offset, dy=-offset, fontSize=s["label"] * point_scale, fontWeight="bold").encode(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("label:N")
             )
+        )
+    if clickable:
+        layers.append(
+            alt.Chart(source("heat"))
+            .transform_calculate(x1=f"{lo} + datum.j * {step}", x2=f"{lo} + datum.i * {step}")
+            .mark_point(opacity=0, size=1)
+            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs))
+            .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["x1", "x2"], empty=False))
         )
     return alt.layer(*layers).properties(title=hole("title"), width=width, height=height)
 
@@ -161,9 +201,11 @@ def plane_spec(
     points: dict | None = None,
     lo: float = LO,
     hi: float = HI,
+    segments: dict | None = None,
     **shape,
 ) -> dict:
-    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``)."""
+    """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
+    ``segments``: lines to draw over the map (x1, x2, neuron, order; see ``plane(segments=True)``)."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)
     data = {
@@ -171,6 +213,9 @@ def plane_spec(
         "line": level_lines(values, lo, hi, level),
         "points": xor_points() if points is None else points,
     }
+    if segments is not None:
+        data["segments"] = segments
+        shape["segments"] = True
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
     domain = [float(v) for v in vrange]
     return fill(lay, data, title=title, value_name=value_name, domain=domain, qlo=qlo, qspan=qspan)
