@@ -256,9 +256,9 @@ def network_settings() -> dict:
 def epoch_slider(epochs: list) -> int:
     """The replay's epoch, over the run's snapshots (the last one when the run changed under it)."""
     ss = st.session_state
-    if ss.get("bx_epoch") not in epochs:
-        ss["bx_epoch"] = epochs[-1]
-    return ui.linked(st.select_slider, "Replay: epoch", epochs, key="bx_epoch")
+    if "bx_epoch" in ss and ss["bx_epoch"] not in epochs:
+        del ss["bx_epoch"]  # then the default, the last epoch, applies
+    return ui.linked(st.select_slider, "Replay: epoch", epochs, epochs[-1], key="bx_epoch")
 
 
 def point_tools(problem: tuple[np.ndarray, np.ndarray] | None) -> None:
