@@ -7,6 +7,7 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 
+from app.beyond_xor.run import GRID_N
 from app.chart import PLOT_HEIGHT, chart, hole, sizes, source
 from app.plane import SPLIT_SETS, plane_spec
 from app.ui import BLUE, RED
@@ -40,7 +41,7 @@ def data_plane(
     network), the points (training and test told apart when ``points`` has a ``set``)."""
     flat = values is None
     if flat:
-        values = np.full((2, 2), 0.5)  # no network yet: a neutral background, no boundary line
+        values = np.full((GRID_N, GRID_N), 0.5)  # no network yet: a neutral map (and every cell clickable)
     return plane_spec(
         values,
         present,
