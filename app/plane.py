@@ -93,8 +93,8 @@ def plane(
     stands for: qlo + q / 255 · qspan).
 
     Options: ``split`` — the points carry a column ``set`` ("training" or "test"): test points are
-    drawn pale with their outline (the page says which is which). ``point_stroke``: the points'
-    outline colour (white keeps many points apart on a saturated map). ``segments`` — a dataset
+    drawn pale, outlined in black (the page says which is which). ``point_stroke`` — the (training)
+    points' outline colour (white keeps many points apart on a saturated map). ``segments`` — a dataset
     ``segments`` (x1, x2, neuron, order): straight lines drawn dashed over the map, one per
     ``neuron``, named at their start. ``clickable`` — an invisible point at every grid cell, with a
     nearest-point selection ``CLICK`` (x1, x2), so a click anywhere on the plot selects the cell
@@ -154,6 +154,9 @@ def plane(
             "set:N",
             scale=alt.Scale(domain=list(SPLIT_SETS), range=[1.0, 0.2]),
             legend=None,
+        )
+        point_enc["stroke"] = alt.Stroke(
+            "set:N", scale=alt.Scale(domain=list(SPLIT_SETS), range=[point_stroke, "black"]), legend=None
         )
         point_enc["tooltip"] = [*point_enc["tooltip"], alt.Tooltip("set:N", title="set")]
     layers = [

@@ -74,7 +74,7 @@ def test_the_default_page_shows_the_accuracies_core_computes():
     m = metrics(at)
     assert m["Training accuracy"] == pct(h.final.accuracy(*train_set))
     assert m["Test accuracy"] == pct(h.final.accuracy(*test_set))
-    assert "140 to train on (solid), 60 held out to test (pale)" in texts(at)
+    assert "140 to train on (solid, white outline), 60 held out to test (pale, black outline)" in texts(at)
     df = table(at)
     assert len(df) == 200 and np.allclose(df[["x1", "x2"]].to_numpy(), X)
     assert (df["set"] == "test").sum() == 60
@@ -112,7 +112,7 @@ def test_split_controls_move_the_split():
     _, te = split(200, 0.5, 7)
     df = table(at)
     assert list(np.flatnonzero(df["set"] == "test")) == list(te)
-    assert "100 to train on (solid), 100 held out to test (pale)" in texts(at)
+    assert "100 to train on (solid, white outline), 100 held out to test (pale, black outline)" in texts(at)
 
 
 @pytest.mark.parametrize("act", ["sigmoid", "relu"])

@@ -203,13 +203,12 @@ def write_link(source: str) -> None:
 # ----- the widgets ---------------------------------------------------------------------------------
 def data_settings() -> dict:
     """Where the points come from, and their size, noise and seed (a generated problem)."""
-    c1, c2 = st.columns(2, gap="small")
     src = ui.linked(
-        c1.selectbox, "Data", SOURCES, SOURCES.index(D["problem"]), format_func=text.PROBLEM_NAMES.get, key="bx_src"
+        st.selectbox, "Data", SOURCES, SOURCES.index(D["problem"]), format_func=text.PROBLEM_NAMES.get, key="bx_src"
     )
     out = {"source": src, "n": D["n"], "noise": D["noise"], "seed": D["seed"]}
     if src not in (text.OWN, "xor"):
-        out["n"] = ui.linked(c2.slider, "Points", MIN_POINTS, MAX_POINTS, D["n"], 10, key="bx_n")
+        out["n"] = ui.linked(st.slider, "Points", MIN_POINTS, MAX_POINTS, D["n"], 10, key="bx_n")
     if src != text.OWN:
         c3, c4 = st.columns(2, gap="small")
         out["noise"] = ui.linked(c3.number_input, "Noise", 0.0, 0.5, D["noise"], 0.05, key="bx_noise")
@@ -271,7 +270,7 @@ def point_tools(problem: tuple[np.ndarray, np.ndarray] | None) -> None:
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom", gap="small")
     c1.number_input("x1", float(LO), float(HI), 0.5, 0.1, key="bx_x1")
     c2.number_input("x2", float(LO), float(HI), 0.5, 0.1, key="bx_x2")
-    c3.button("Apply at (x1, x2)", key="bx_add", on_click=_apply_typed, width="stretch")
+    c3.button("Apply", key="bx_add", on_click=_apply_typed, width="stretch", help=text.APPLY_HELP)
     c4, c5 = st.columns(2, gap="small")
     c4.button("Undo", key="bx_undo", on_click=_undo, icon=":material/undo:", width="stretch")
     c5.button("Clear", key="bx_clear", on_click=_clear, icon=":material/delete:", width="stretch")

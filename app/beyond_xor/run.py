@@ -138,13 +138,6 @@ def train_run(
         stopped = h.divergence.detail if h.divergence else None
     else:
         keep = set(snapshot_schedule(int(epochs)).tolist())
-        at, snaps = [0], [net.to_dict()]
-
-        def on_epoch(e, hist):
-            if e in keep:
-                at.append(e)
-                snaps.append(hist.final.to_dict())
-
         empty = np.empty((0, 2)), np.empty((0, 1))
         h = train_minibatch(
             net,
@@ -156,8 +149,9 @@ def train_run(
             int(batch),
             seed=int(net_seed),
             loss="bce",
-            on_epoch=on_epoch,
+            snapshot_at=keep,
         )
+        at, snaps = [e for e, _ in h.meta["snapshots"]], [p for _, p in h.meta["snapshots"]]
         if at[-1] != h.epochs_run:  # stopped early: its last finished epoch
             at.append(h.epochs_run)
             snaps.append(h.final.to_dict())

@@ -42,7 +42,10 @@ def data_caption(name: str, n: int, n_train: int, n_test: int, held_out: bool) -
             f"{name}: {n} points, too few to hold some out — both accuracies are measured on the points the "
             "network trains on."
         )
-    return f"{name}: {n:,} points — {n_train:,} to train on (solid), {n_test:,} held out to test (pale)."
+    return (
+        f"{name}: {n:,} points — {n_train:,} to train on (solid, white outline), {n_test:,} held out to test "
+        "(pale, black outline)."
+    )
 
 
 def class_counts(y: np.ndarray) -> str:
@@ -162,6 +165,7 @@ def sweep_intro(widths, depths, seeds: int, epochs: int, cfg: dict) -> str:
 
 
 NO_POINTS = "No points yet: click on the plane to add some (choose the class above), or load a CSV file below."
+APPLY_HELP = "Does what a click on the plane does (add or remove, as chosen above), at (x1, x2)."
 CLICK_HELP = "Click on the plane to add a point of the chosen class, or to remove the nearest point."
 TRAIN_HELP = "Points it trains on that end on the right side of 0.5."
 
