@@ -20,9 +20,14 @@ ui.page_header(
 )
 link_problem = controls.load_link()  # before any widget: the link's own points
 net_cfg = controls.network_settings()
-plane_box, side = ui.columns([3, 2], present)
+if present:  # the plane keeps a squarish plot beside the replay and the two accuracies; the data below
+    plane_box, numbers = st.columns([3, 2], gap="medium")
+    side = st.container()
+else:
+    plane_box, side = ui.columns([3, 2], present)
+    numbers = side
 
-# ----- the data (beside the plane) ----------------------------------------------------------------------
+# ----- the data (beside the plane; below it when projecting) ------------------------------------------
 with side:
     d = controls.data_settings()
     source = d["source"]
@@ -43,6 +48,9 @@ with side:
             problem = text.NO_POINTS
     data = run.split_data(X, y, test_share, split_seed) if len(X) else None
     trained = epoch = net = None
+    if problem is not None:
+        st.info(problem, icon=":material/info:")
+with numbers:
     if problem is None:
         trained = run.train_run(*data.train, *data.test, *net_cfg.values())
         n_test = int(data.is_test.sum())
@@ -53,8 +61,6 @@ with side:
         c1, c2 = st.columns(2)
         c1.metric("Training accuracy", text.pct(trained.train_acc[i]), help=text.TRAIN_HELP)
         c2.metric("Test accuracy", text.pct(trained.test_acc[i]), help=text.test_help(data.held_out))
-    else:
-        st.info(problem, icon=":material/info:")
 
 # ----- the plane ---------------------------------------------------------------------------------------------
 with plane_box:
