@@ -274,6 +274,20 @@ def test_the_sweep_says_what_2_2_1_does_with_the_numbers():
     X, y = generate("xor", noise=0.1)
     best = sweep(X, y, X, y, (2,), (1,), range(10), "tanh", "xavier_uniform", 0.5, 1000).best_test()[0, 0]
     verdict = "solves" if best >= 0.95 else "does not solve"
-    assert f"2-2-1**, XOR's network, {verdict} XOR (four points): its best of 10 seeds reaches {pct(best)}" in texts(at)
+    assert (
+        f"2-2-1**, XOR's network, {verdict} this data set (XOR (four points)): its best of 10 seeds reaches {pct(best)}"
+        in texts(at)
+    )
     grid = [s for s in chart_specs(at) if "hidden layers" in str(s)]
     assert len(grid) == 1
+
+
+def test_presenter_mode_shows_the_same_numbers_and_an_html_table():
+    at = open_page(PAGE)
+    assert len(at.dataframe) == 1 and not at.table
+    at.toggle(key="presenter").set_value(True).run()
+    ok(at)
+    X, y = generate("circles", 200, 0.1, 0)
+    h, train_set, test_set = core_run(X, y)
+    assert metrics(at)["Test accuracy"] == pct(h.final.accuracy(*test_set))
+    assert not at.dataframe and len(at.table) == 1  # projected: an HTML table that grows with the font

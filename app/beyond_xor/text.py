@@ -105,7 +105,10 @@ def sweep_words(sw, name: str, solves: float) -> list[str]:
     w2 = sw.widths.index(2)
     b221 = best[d1, w2]
     verdict = "solves" if b221 >= solves else "does not solve"
-    out = [f"**2-2-1**, XOR's network, {verdict} {name}: its best of {seeds} seeds reaches {pct(b221)} test accuracy."]
+    out = [
+        f"**2-2-1**, XOR's network, {verdict} this data set ({name}): its best of {seeds} seeds reaches "
+        f"{pct(b221)} test accuracy."
+    ]
     found = [
         (sw.widths[b] * sw.depths[a], sw.depths[a], sw.widths[b], a, b)
         for a in range(len(sw.depths))
