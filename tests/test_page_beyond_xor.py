@@ -186,6 +186,7 @@ def test_a_link_brings_its_points_and_a_bad_one_changes_nothing():
     at = open_page(PAGE, query={"bx_src": "Your own points", "bx_pts": "0.1,0.2,0;0.9,0.8,1"})
     ok(at)
     assert table(at)[["x1", "x2", "class"]].values.tolist() == [[0.1, 0.2, 0], [0.9, 0.8, 1]]
+    assert not at.warning  # a good link: no "could not be used" notice
     for bad, why in [
         ("0.1,abc,0", "point 1 is not x1,x2,label"),
         ("0.1,0.2,0;5,5,1", "point 2 lies outside"),
