@@ -178,6 +178,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin], present: bool, data: Mappin
 
 
 def draw(spec: dict, description: str, key: str | None = None, **kw):
-    """Show a filled spec; ``description`` is its text alternative (what it shows now, in words)."""
-    spec = {**spec, "description": description}
+    """Show a filled spec; ``description`` is its text alternative (what it shows now, in words): sent as
+    Streamlit's ``alt``, which the browser sets as the chart's description (also in the spec, it would
+    only be overridden, with a warning in the server log for every chart)."""
     return st.vega_lite_chart(spec=spec, width=kw.pop("width", "stretch"), key=key, alt=description, **kw)

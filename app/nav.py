@@ -45,6 +45,13 @@ PAGES = [
         "Watch the network learn XOR, and see when it does not.",
     ),
     (
+        "beyond_xor.py",
+        "Beyond XOR",
+        ":material/scatter_plot:",
+        "beyond-xor",
+        "Circles, moons, a spiral or your own points: how many hidden neurons each one needs.",
+    ),
+    (
         "vanishing_gradient.py",
         "Vanishing gradient",
         ":material/blur_on:",

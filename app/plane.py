@@ -20,6 +20,8 @@ from core.data import X as XOR_X
 from core.data import y as XOR_Y
 
 LO, HI = -0.5, 1.5  # the notes' plot: np.linspace(-0.5, 1.5, ...)
+SPLIT_SETS = ("training", "test")  # the ``set`` values of points told apart (``plane(split=True)``)
+CLICK = "click"  # the selection a clickable plane returns: {"selection": {CLICK: [{"x1": .., "x2": ..}]}}
 
 
 def grid_columns(values: np.ndarray) -> dict:
@@ -94,6 +96,10 @@ def plane(
     names: bool = False,
     tips: tuple = (),
     heat_opacity: float = 1.0,
+    split: bool = False,
+    segments: bool = False,
+    clickable: bool = False,
+    point_stroke: str = "black",
 ) -> alt.LayerChart:
     """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
     input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
@@ -103,7 +109,15 @@ def plane(
     in tooltips, the axis title) for the horizontal and vertical axis; ``marks``: a ✓ (green) or ✗
     beside each point, from its column "mark"; ``names``: the point's column "name" written above it;
     ``tips``: more point tooltips, each (column, title, format); ``heat_opacity`` below 1: paler heat, so
-    points of either class stand out on it."""
+    points of either class stand out on it.
+
+    More options: ``split`` — the points carry a column ``set`` ("training" or "test"): test points are
+    drawn pale, outlined in black (the page says which is which). ``point_stroke`` — the (training)
+    points' outline colour (white keeps many points apart on a saturated map). ``segments`` — a dataset
+    ``segments`` (x1, x2, neuron, order): straight lines drawn dashed over the map, one per
+    ``neuron``, named at their start. ``clickable`` — an invisible point at every grid cell, with a
+    nearest-point selection ``CLICK`` (x1, x2), so a click anywhere on the plot selects the cell
+    under it (``st.vega_lite_chart(..., on_select="rerun")`` returns it)."""
     s = sizes(present)
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
@@ -149,20 +163,41 @@ def plane(
         .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="line:N", order="order:Q")
     )
     pts = alt.Chart(source("points"))
+    point_enc = dict(
+        x=alt.X("x1:Q", scale=xs),
+        y=alt.Y("x2:Q", scale=xs),
+        color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
+        shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
+        tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")]
+        + [alt.Tooltip(col, title=title, **({"format": f} if f else {})) for col, title, f in tips],
+    )
+    if split:
+        point_enc["fillOpacity"] = alt.FillOpacity(
+            "set:N",
+            scale=alt.Scale(domain=list(SPLIT_SETS), range=[1.0, 0.2]),
+            legend=None,
+        )
+        point_enc["stroke"] = alt.Stroke(
+            "set:N", scale=alt.Scale(domain=list(SPLIT_SETS), range=[point_stroke, "black"]), legend=None
+        )
+        point_enc["tooltip"] = [*point_enc["tooltip"], alt.Tooltip("set:N", title="set")]
     layers = [
         heat,
         line,
         pts.mark_point(
-            filled=True, size=s["point"] * point_scale**2, stroke="black", strokeWidth=s["stroke"], opacity=1
-        ).encode(
-            x=alt.X("x1:Q", scale=xs),
-            y=alt.Y("x2:Q", scale=xs),
-            color=alt.Color("label:N", scale=alt.Scale(domain=[0, 1], range=[BLUE, RED]), legend=None),
-            shape=alt.Shape("label:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]), legend=None),
-            tooltip=[alt.Tooltip("input:N"), alt.Tooltip("label:N", title="class")]
-            + [alt.Tooltip(col, title=title, **({"format": f} if f else {})) for col, title, f in tips],
-        ),
+            filled=True, size=s["point"] * point_scale**2, stroke=point_stroke, strokeWidth=s["stroke"], opacity=1
+        ).encode(**point_enc),
     ]
+    if segments:
+        seg = alt.Chart(source("segments"))
+        enc = dict(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), detail="neuron:N", order="order:Q")
+        layers.insert(2, seg.mark_line(color="#222222", strokeWidth=s["stroke"], strokeDash=[6, 4]).encode(**enc))
+        layers.insert(
+            3,
+            seg.transform_filter("datum.order == 0")
+            .mark_text(fontSize=s["font"], fontWeight="bold", dx=4, dy=-8, align="left", color="#222222")
+            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text="neuron:N"),
+        )
     if labels:
         offset = s["label"] * point_scale  # smaller points sit closer to their label; the text keeps its size
         layers.append(
@@ -186,6 +221,14 @@ def plane(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("name:N")
             )
         )
+    if clickable:
+        layers.append(
+            alt.Chart(source("heat"))
+            .transform_calculate(x1=f"{lo} + datum.j * {step}", x2=f"{lo} + datum.i * {step}")
+            .mark_point(opacity=0, size=1)
+            .encode(x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs))
+            .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["x1", "x2"], empty=False))
+        )
     return alt.layer(*layers).properties(title=hole("title"), width=width, height=height)
 
 
@@ -200,12 +243,14 @@ def plane_spec(
     lo: float = LO,
     hi: float = HI,
     line: dict | None = None,
+    segments: dict | None = None,
     **shape,
 ) -> dict:
     """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
     ``line``: the line's columns (x1, x2, line, order) when known exactly — a neuron's straight line
     z1 = 0 (``segment_lines``), which a ReLU unit's map, flat at 0 on one side, has no contour for —
-    instead of the ``level`` contour traced on the grid."""
+    instead of the ``level`` contour traced on the grid. ``segments``: lines to draw over the map
+    (x1, x2, neuron, order; see ``plane(segments=True)``)."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)
     data = {
@@ -213,6 +258,9 @@ def plane_spec(
         "line": level_lines(values, lo, hi, level) if line is None else line,
         "points": xor_points() if points is None else points,
     }
+    if segments is not None:
+        data["segments"] = segments
+        shape["segments"] = True
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
     domain = [float(v) for v in vrange]
     return fill(lay, data, title=title, value_name=value_name, domain=domain, qlo=qlo, qspan=qspan)

@@ -183,6 +183,7 @@ def train_minibatch(
     eval_max: int | None = None,
     x_max: float | None = None,
     resume: SGDHistory | None = None,
+    snapshot_at: set | None = None,
 ) -> SGDHistory:
     """Train a copy of ``net`` by mini-batch SGD. X (N, d), Y (N, k) one-hot; the test set likewise.
 
@@ -194,6 +195,9 @@ def train_minibatch(
     eval_max: measure the training loss/accuracy on at most this many fixed rows (large sets).
     x_max: X and X_test hold integers 0..x_max (e.g. uint8 pixels, x_max = 255); every mini-batch
     and evaluation chunk is divided by x_max as it is used (see the module docstring).
+    snapshot_at: epochs (0 = the start) after which to keep the weights, as ``meta["snapshots"]``:
+    a list of (epoch, ``net.to_dict()``) — a replay's frames without building a history every epoch
+    as ``on_epoch`` does.
     resume: a history of this same run (same net, data and settings) that stopped early; training
     continues after its last finished epoch with its weights and the batch order the straight run
     would have used, so the result equals training straight through. ``meta["resumed_after"]``
@@ -273,6 +277,8 @@ def train_minibatch(
     with np.errstate(all="ignore"):
         if not tr_loss:
             record()
+            if snapshot_at is not None and 0 in snapshot_at:
+                meta.setdefault("snapshots", []).append((0, net.to_dict()))
         for e in range(len(running) + 1, epochs + 1):
             if should_stop is not None and should_stop():
                 stop, stop_epoch = "asked", e
@@ -314,6 +320,8 @@ def train_minibatch(
             if tr_loss[-1] > DIVERGE_FACTOR * tr_loss[0]:
                 diverged = True
                 stop, stop_epoch = "loss blew up", e
+            if snapshot_at is not None and e in snapshot_at:
+                meta.setdefault("snapshots", []).append((e, net.to_dict()))
             if on_epoch is not None:
                 on_epoch(e, history())
             if diverged:

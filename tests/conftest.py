@@ -59,10 +59,11 @@ def give_trained_run(at, hist, label: str = "test run") -> None:
 
 
 def chart_specs(at) -> list[dict]:
-    """Every Vega-Lite spec on the page, as dicts."""
+    """Every Vega-Lite spec on the page, as dicts, with its text alternative (sent beside the spec as
+    ``alt``; the browser shows it as the chart's description) under "description"."""
     import json
 
-    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+    return [{**json.loads(el.proto.spec), "description": el.proto.alt} for el in at.get("vega_lite_chart")]
 
 
 @pytest.fixture(scope="module")

@@ -281,3 +281,30 @@ def test_batch_loss_shortcut_matches_the_loss_from_logits(digits):
     big = Fwd([None, z], [None, softmax(z)])
     y = np.array([[0.0, 1.0, 0.0]])
     assert _batch_loss("cce", big, y, np.array([1])) == pytest.approx(1600.0)
+
+
+def test_snapshot_at_keeps_the_weights_on_epoch_sees():
+    """snapshot_at's frames are the very weights an on_epoch hook reads at those epochs (and the start)."""
+    from core.problems import generate
+
+    X, y = generate("moons", 40, 0.1, 0)
+    net = MLP.create([2, 3, 1], "tanh", "sigmoid", "xavier_uniform", 1)
+    seen = {0: net.to_dict()}
+    empty = np.empty((0, 2)), np.empty((0, 1))
+    h = train_minibatch(
+        net,
+        X,
+        y,
+        *empty,
+        0.5,
+        12,
+        8,
+        seed=2,
+        loss="bce",
+        snapshot_at={0, 3, 12},
+        on_epoch=lambda e, hist: seen.__setitem__(e, hist.final.to_dict()),
+    )
+    assert [e for e, _ in h.meta["snapshots"]] == [0, 3, 12]
+    for e, params in h.meta["snapshots"]:
+        for k in params:
+            np.testing.assert_array_equal(params[k], seen[e][k])

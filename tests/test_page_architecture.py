@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, give_trained_run, open_page
+from conftest import ROOT, chart_specs, give_trained_run, open_page
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from core import MLP, X, notes_network, train, y
@@ -292,7 +292,7 @@ def test_chart_specs_are_valid_vega_lite():
     for presenter in (False, True):
         at.session_state["presenter"] = presenter
         at.run()
-        specs = [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+        specs = chart_specs(at)
         assert len(specs) == 3
         for spec in specs:
             alt.LayerChart.validate(spec)
