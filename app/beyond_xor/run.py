@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.run_words import ended
 from core.data import grid
 from core.linear_sep import line_segment
 from core.mlp import MLP
@@ -155,7 +156,7 @@ def train_run(
         if at[-1] != h.epochs_run:  # stopped early: its last finished epoch
             at.append(h.epochs_run)
             snaps.append(h.final.to_dict())
-        loss, stopped = h.train_loss, h.stopped
+        loss, stopped = h.train_loss, ended(h) if h.stop else None
     tr, te = [], []
     for p in snaps:
         m = MLP.from_dict(p, act, "sigmoid")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from app.names import ACTIVATION_NAMES, SCHEDULE_NAMES
+from app.run_words import ended
 from app.ui import fmt
 from core.activations import ACTIVATIONS
 from core.diagnose import symmetry_gap
-from core.sgd import DIVERGE_FACTOR, SGDHistory
+from core.sgd import SGDHistory
 
 GAP_POINT = 0.01  # train − test accuracy below one percentage point: "about the same"
 
@@ -26,22 +27,6 @@ MNIST_ABOUT = (
 
 
 # ----- how a run ended ----------------------------------------------------------------------------
-def ended(hist: SGDHistory) -> str:
-    """Why core.sgd ended this run early (SGDHistory.stop), as the end of a sentence."""
-    e, planned = hist.stop_epoch, hist.epochs_planned
-    if hist.stop == "non-finite":
-        return f"the loss became inf/NaN in epoch {e} (learning rate too large?)"
-    if hist.stop == "loss blew up":
-        first, last = hist.train_loss[0], hist.train_loss[-1]
-        return (
-            f"the training loss blew up in epoch {e}: {last:.3g}, more than {DIVERGE_FACTOR:g}× its starting "
-            f"{first:.3g} (learning rate too large?)"
-        )
-    if hist.stop == "asked in epoch":
-        return f"stopped during epoch {e} of {planned}; kept the {e - 1} finished epochs"
-    return f"stopped after {hist.epochs_run} of {planned} epochs"
-
-
 def stopped(hist: SGDHistory, why: str, limit: float) -> str:
     """What happened to a run kept part-way: the Stop button ("click") or the time limit ("limit")."""
     if why == "click":
