@@ -311,9 +311,11 @@ def test_cached_tables_are_cores_numbers_and_only_the_chosen_row_is_marked():
 
 
 def test_infinite_values_become_empty_cells_not_inf():
-    from app.backprop import run as bd
+    import pandas as pd
 
-    df = bd.to_arrow(bd.pd.DataFrame({"a": [1.0, np.inf], "b": [np.nan, -np.inf]}, index=["p", "q"])).to_pandas()
+    from app.chart import frame_table
+
+    df = frame_table(pd.DataFrame({"a": [1.0, np.inf], "b": [np.nan, -np.inf]}, index=["p", "q"])).to_pandas()
     assert df.loc["p", "a"] == 1.0 and np.isnan(df.loc["q", "a"]) and df.isna().sum().sum() == 3
 
 

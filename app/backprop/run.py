@@ -18,6 +18,7 @@ import streamlit as st
 
 from app import ui
 from app.backprop import charts
+from app.chart import frame_table
 from app.ui import matrix_frame
 from core import backprop_ledger as bl
 from core import formulas as F
@@ -178,19 +179,11 @@ def frames(led: bl.Ledger, cmp_: bl.LossComparison, gc: GradCheck) -> dict[str, 
     }
 
 
-def to_arrow(df: pd.DataFrame) -> pa.Table:
-    """A frame as the Arrow table st.dataframe would make of it, with NaN/inf as empty cells."""
-    values = df.to_numpy(dtype=float)
-    if not np.isfinite(values).all():  # never ship inf: JSON and the grid have no such number
-        df = pd.DataFrame(np.where(np.isfinite(values), values, np.nan), index=df.index, columns=df.columns)
-    return pa.Table.from_pandas(df)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def tables(key: tuple, loss: str) -> dict[str, pa.Table]:
     """``frames`` of the network ``key`` as Arrow tables, built once per (network, loss)."""
     made = frames(ledger(key, loss), comparison(key), gradcheck(key, loss))
-    return {k: to_arrow(df) for k, df in made.items()}
+    return {k: frame_table(df) for k, df in made.items()}
 
 
 def mark(table: pa.Table, label: str | None) -> pa.Table:
@@ -209,7 +202,7 @@ def mark(table: pa.Table, label: str | None) -> pa.Table:
 def show(data: pa.Table | pd.DataFrame, key: str, highlight_row: str | None = None, digits: str | dict = "%.4g"):
     """One table, every number column in a printf format ("%.4g" by default; ``digits`` may map
     column names to their own formats, the others keep "%.4g"); the row ``highlight_row`` marked ▶."""
-    table = mark(to_arrow(data) if isinstance(data, pd.DataFrame) else data, highlight_row)
+    table = mark(frame_table(data) if isinstance(data, pd.DataFrame) else data, highlight_row)
     fmt = digits if isinstance(digits, dict) else {}
     default = DEFAULT_FORMAT if isinstance(digits, dict) else digits
     numeric = [f.name for f in table.schema if pa.types.is_floating(f.type) or pa.types.is_integer(f.type)]

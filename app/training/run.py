@@ -7,15 +7,13 @@ builds them. ``DEFAULT_CFG`` / ``DEFAULT_LR`` are the sidebar's defaults (app/tr
 reads its widget defaults from them), so ``warm()`` fills exactly the caches the default render
 asks for.
 
-Tables are ``pyarrow`` tables built straight from NumPy (``arrow_table``): byte for byte what
-Streamlit makes of the equivalent DataFrame, without pandas' slow conversion (~0.5 ms instead of
-~5 ms per small table on the development machine), which matters on every replay step.
+Tables are built with ``app.chart.rows_table`` (Arrow straight from NumPy, as Streamlit would send
+the equivalent DataFrame), which matters on every replay step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from time import perf_counter
 
 import numpy as np
@@ -23,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from app.chart import rows_table
 from app.training import charts
 from app.training.text import describe, short_label
 from core.data import ROW_LABELS, X, grid, y
@@ -136,26 +135,10 @@ def divergence(cfg: dict, lr: float, hist) -> Divergence:
 
 
 # ----- tables ------------------------------------------------------------------------------------
-@lru_cache(maxsize=64)
-def _schema(names: tuple, dtypes: tuple, n_rows: int) -> pa.Schema:
-    """The schema (with pandas' metadata) pyarrow gives a DataFrame of these columns and a string index."""
-    df = pd.DataFrame({k: np.zeros(n_rows, dtype=d) for k, d in zip(names, dtypes)}, index=[""] * n_rows)
-    return pa.Schema.from_pandas(df)
-
-
-def arrow_table(columns: dict, index: list[str]) -> pa.Table:
-    """``pd.DataFrame(columns, index=index)`` as the pyarrow table Streamlit would send, built without
-    pandas. columns: {name: (n,) array}; index: n row labels."""
-    arrays = [np.asarray(v) for v in columns.values()]
-    schema = _schema(tuple(columns), tuple(a.dtype.str for a in arrays), len(index))
-    cols = [pa.array(a) for a in arrays] + [pa.array(index, type=schema.field(len(arrays)).type)]
-    return pa.Table.from_arrays(cols, schema=schema)
-
-
 def matrix_table(a: np.ndarray, rows: list[str], cols: list[str]) -> pa.Table:
     """A (len(rows), len(cols)) matrix as a table."""
     a = np.asarray(a, dtype=float)
-    return arrow_table({c: a[:, j] for j, c in enumerate(cols)}, rows)
+    return rows_table({c: a[:, j] for j, c in enumerate(cols)}, rows)
 
 
 def hidden_cols(net: MLP) -> list[str]:
@@ -228,7 +211,7 @@ def replay_tables(net: MLP) -> ReplayTables:
     cols = hidden_cols(net)
     a1 = fwd.a[1]
     a1_cols = {c: a1[:, j] for j, c in enumerate(cols)}
-    table = arrow_table({**a1_cols, "output a2": fwd.output[:, 0], "expected": y[:, 0].astype(int)}, ROW_LABELS)
+    table = rows_table({**a1_cols, "output a2": fwd.output[:, 0], "expected": y[:, 0].astype(int)}, ROW_LABELS)
     gates = read_units(fwd.z[1], a1, net.hidden)
     p = net.to_dict()
     w1 = matrix_table(np.vstack([p["W1"], p["b1"]]), ["W1 from x1", "W1 from x2", "b1"], cols)
