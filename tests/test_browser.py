@@ -16,7 +16,6 @@ from urllib.parse import quote, urlencode
 import numpy as np
 import pytest
 from browser import (
-    ROOT,
     SHOTS,
     exceptions,
     hostile_links,
@@ -504,10 +503,6 @@ def test_generated_malformed_links_fall_back_with_a_notice(page, server, path):
         assert page.locator("h1").count() >= 1, link
         assert page.get_by_text(NOTICE).count() >= 1, link  # the page notice (a refused ?net is one of its items)
         assert "unknown" not in page.url and "xxxxxxxxxx" not in page.url, (link, page.url)
-
-
-def test_screenshots_folder_is_reported():
-    assert str(SHOTS).startswith(str(ROOT))
 
 
 def test_a_trained_relu_network_gets_the_same_gate_names_on_every_page(page, server):
