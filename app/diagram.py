@@ -95,6 +95,8 @@ def diagram_columns(net: MLP) -> tuple[dict, dict]:
     return nodes, edges
 
 
+LIT_FILL, LIT_EDGE = "#fde9c8", "#d95f02"  # a lit neuron: the pale orange of app.ui's highlighted rows
+FADE = dict(opacity=alt.condition("datum.lit", alt.value(1.0), alt.value(0.25)))
 WIDTH_CLAMP = 10.0  # |w| at which an edge reaches its full thickness
 SIGN_SCALE = alt.Scale(domain=["positive", "negative", "zero"], range=[RED, BLUE, GREY])
 # the legends under the drawing, entries one under the other: side by side they ran past a phone's edge
@@ -107,6 +109,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     s = sizes(present)
     span = max(h, 2)
     height = int(40 + 105 * span) + (25 if present else 0)  # the drawing's own (PLOT_HEIGHT): legends below
+    if lit:  # room for the numbers written under the neurons, two lines each
+        height += 70 if present else 50
     xsc = alt.Scale(domain=[-0.3, 2.3], nice=False, zero=False)
     ysc = alt.Scale(domain=[-(span - 1) / 2 - 0.8, (span - 1) / 2 + 0.6], nice=False, zero=False)
     X = alt.X("x:Q", scale=xsc, axis=None)
@@ -122,6 +126,7 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     edges = alt.Chart(source("edges"))
     layers = [
         edges.mark_rule(strokeCap="round", opacity=0.85).encode(
+            **FADE if lit else {},
             x=X,
             y=Y,
             x2="x2:Q",
@@ -138,9 +143,10 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     ]
     if edge_labels:
         text = dict(fontSize=s["font"] + 1, fontWeight="bold", dy=-s["font"] * 0.8)
+        shown = edges.transform_filter("datum.lit") if lit else edges  # lit: only the step's own edges
         layers += [
-            edges.mark_text(**text, stroke="white", strokeWidth=4).encode(x=LX, y=LY, text="label:N"),
-            edges.mark_text(**text).encode(x=LX, y=LY, text="label:N", color=sign, tooltip=edge_tip),
+            shown.mark_text(**text, stroke="white", strokeWidth=4).encode(x=LX, y=LY, text="label:N"),
+            shown.mark_text(**text).encode(x=LX, y=LY, text="label:N", color=sign, tooltip=edge_tip),
         ]
     node_tip = [
         alt.Tooltip("name:N", title="node"),
@@ -150,14 +156,21 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     ]
     nodes = alt.Chart(source("nodes"))
     radius = (s["point"] * 5) ** 0.5 / 2
+    circle = dict(x=X, y=Y, tooltip=node_tip)
+    below = dict(dy=radius + s["font"])  # the bias; lit: the step's lines of numbers, from the rim down
+    if lit:
+        below = dict(dy=radius + 4, baseline="top", lineBreak="\n")
+    under = dict(x=X, y=Y, text="bias_text:N", color=sign, tooltip=node_tip)
+    if lit:  # lit neurons shaded and ringed, the others faded; their numbers in dark ink, line by line
+        circle.update(fill=alt.condition("datum.lit", alt.value(LIT_FILL), alt.value("white")), **FADE)
+        circle.update(stroke=alt.condition("datum.lit", alt.value(LIT_EDGE), alt.value("#333333")))
+        under.update(color=alt.value("#222222"), **FADE)
     layers += [
         nodes.mark_circle(
             size=s["point"] * 5, color="white", stroke="#333333", strokeWidth=s["stroke"], opacity=1
-        ).encode(x=X, y=Y, tooltip=node_tip),
+        ).encode(**circle),
         nodes.mark_text(fontSize=s["label"], fontWeight="bold").encode(x=X, y=Y, text="name:N", tooltip=node_tip),
-        nodes.mark_text(fontSize=s["font"] + 1, fontWeight="bold", dy=radius + s["font"]).encode(
-            x=X, y=Y, text="bias_text:N", color=sign, tooltip=node_tip
-        ),
+        nodes.mark_text(fontSize=s["font"] + 1, fontWeight="bold", **below).encode(**under),
         alt.Chart(source("titles")).mark_text(fontSize=s["font"] + 1, color="#444444").encode(x=X, y=Y, text="t:N"),
     ]
     return alt.layer(*layers).properties(
