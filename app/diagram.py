@@ -7,9 +7,9 @@ neuron's bias written under it; every edge and node has a tooltip with its value
 
 ``diagram_columns`` gives a network's nodes and edges as columns; ``diagram_spec`` fills the
 builder. With ``lit=True`` the builder also reads a boolean "lit" column in both datasets: lit nodes
-and edges are drawn strong (nodes shaded), the others faded, only lit edges carry their label, and
-a node's text may run over several lines ("\\n"): a page can light up one step of a computation and
-write that step's numbers on the drawing.
+and edges are drawn strong (nodes shaded), the others faded, only lit edges carry their label, the
+legends are left out (the page says what colour and thickness mean), and a node's text may run over
+several lines ("\\n"): a page can light up one step of a computation and write its numbers on it.
 """
 
 from __future__ import annotations
@@ -109,15 +109,15 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     s = sizes(present)
     span = max(h, 2)
     height = int(40 + 105 * span) + (25 if present else 0)  # the drawing's own (PLOT_HEIGHT): legends below
-    if lit:  # room for the numbers written under the neurons, two lines each
-        height += 70 if present else 50
+    if lit:  # room for the numbers written under the neurons and on the edges; no legends (the page says it)
+        height = int(60 + 150 * span) + (40 if present else 0)
     xsc = alt.Scale(domain=[-0.3, 2.3], nice=False, zero=False)
     ysc = alt.Scale(domain=[-(span - 1) / 2 - 0.8, (span - 1) / 2 + 0.6], nice=False, zero=False)
     X = alt.X("x:Q", scale=xsc, axis=None)
     Y = alt.Y("y:Q", scale=ysc, axis=None)
     LX = alt.X("lx:Q", scale=xsc, axis=None)
     LY = alt.Y("ly:Q", scale=ysc, axis=None)
-    sign = alt.Color("sign:N", scale=SIGN_SCALE, title="weight sign", legend=alt.Legend(**BELOW))
+    sign = alt.Color("sign:N", scale=SIGN_SCALE, title="weight sign", legend=None if lit else alt.Legend(**BELOW))
     edge_tip = [
         alt.Tooltip("param:N", title="parameter"),
         alt.Tooltip("edge:N", title="connects"),
@@ -136,7 +136,7 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
                 "abs:Q",
                 scale=alt.Scale(type="sqrt", domain=[0, WIDTH_CLAMP], range=[1, 16 if present else 12], clamp=True),
                 title="|weight|",
-                legend=alt.Legend(values=[1, 4, 10], **BELOW),
+                legend=None if lit else alt.Legend(values=[1, 4, 10], **BELOW),
             ),
             tooltip=edge_tip,
         )

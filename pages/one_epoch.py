@@ -65,21 +65,19 @@ def stepper(net: MLP, ep: Epoch, timer: bool) -> None:
     if timer != controls.playing():  # started or stopped: the whole page reruns to set the timer
         st.rerun()
     phase = controls.stepper(PRESENT)
-    pic, side = st.columns([3, 2], gap="medium")
-    with pic:
-        nodes, edges = charts.phase_columns(net, ep, phase, row, losses)
-        draw(charts.spec(nodes, edges, PRESENT), tx.description(phase, ep, row, losses), key="oe_diagram")
-        st.caption(tx.follow_caption(row))
-    with side:
-        st.subheader(tx.TITLES[phase])
-        st.latex(tx.formulas(phase, net.hidden, ep.lr))
-        if note := tx.activation_note(net.hidden):
-            st.caption(note)
-        st.markdown(tx.words(phase, ep, row, losses))
-        if phase == "update":
-            old, new = st.columns(2)
-            old.metric("Loss this epoch", ui.fmt(ep.loss, 4))
-            new.metric("Loss next epoch", ui.fmt(ep.loss_after, 4), delta=tx.loss_change(ep), delta_color="inverse")
+    words, maths = st.columns(2, gap="medium")
+    words.subheader(tx.TITLES[phase])
+    words.markdown(tx.words(phase, ep, row, losses))
+    maths.latex(tx.formulas(phase, net.hidden, ep.lr))
+    if note := tx.activation_note(net.hidden):
+        maths.caption(note)
+    if phase == "update":
+        old, new = maths.columns(2)
+        old.metric("Loss this epoch", ui.fmt(ep.loss, 4))
+        new.metric("Loss next epoch", ui.fmt(ep.loss_after, 4), delta=tx.loss_change(ep), delta_color="inverse")
+    nodes, edges = charts.phase_columns(net, ep, phase, row, losses)
+    draw(charts.spec(nodes, edges, PRESENT), tx.description(phase, ep, row, losses), key="oe_diagram")
+    st.caption(tx.follow_caption(row) + " " + tx.COLOURS)
     tables(phase, ep)
 
 

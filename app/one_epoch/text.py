@@ -16,6 +16,7 @@ INTRO = (
     "Step through the phases, or press Play."
 )
 TITLES = dict(zip(PHASES, ("1 · Forward", "2 · Loss", "3 · Backward", "4 · Update")))
+COLOURS = "Red edges are positive weights, blue negative; thicker is larger. Faded parts take no part in this phase."
 NOT_FINITE = (
     "This learning rate makes the step overflow: some numbers of the update are not finite. "
     "Choose a smaller learning rate."
@@ -118,5 +119,6 @@ def description(phase: str, ep: Epoch, row: int, losses: np.ndarray) -> str:
 
 
 def loss_change(ep: Epoch) -> str:
-    """The next epoch's loss beside the old one, as a metric's delta."""
-    return fmt(ep.loss_after - ep.loss, 4)
+    """The next epoch's loss beside the old one, as a metric's delta (an ASCII sign: Streamlit reads
+    it to choose the arrow)."""
+    return f"{ep.loss_after - ep.loss:+.4f}"
