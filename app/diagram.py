@@ -8,8 +8,8 @@ neuron's bias written under it; every edge and node has a tooltip with its value
 ``diagram_columns`` gives a network's nodes and edges as columns; ``diagram_spec`` fills the
 builder. With ``lit=True`` the builder also reads a boolean "lit" column in both datasets: lit nodes
 and edges are drawn strong (nodes shaded), the others faded, only lit edges carry their label, the
-legends are left out (the page says what colour and thickness mean), and a node's text may run over
-several lines ("\\n"): a page can light up one step of a computation and write its numbers on it.
+legends are left out (the page says what colour and thickness mean), and a node's or edge's text may
+run over several lines ("\\n"): a page can light up one step of a computation and write its numbers on it.
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     ]
     if edge_labels:
         text = dict(fontSize=s["font"] + 1, fontWeight="bold", dy=-s["font"] * 0.8)
+        if lit:  # a label may run over lines ("\n"), all of them above its edge
+            text.update(dy=-4, baseline="bottom", lineBreak="\n")
         shown = edges.transform_filter("datum.lit") if lit else edges  # lit: only the step's own edges
         layers += [
             shown.mark_text(**text, stroke="white", strokeWidth=4).encode(x=LX, y=LY, text="label:N"),

@@ -73,7 +73,7 @@ def check_phase(at, net: MLP, lr: float, row: int) -> None:
     elif shown == "Backward":
         assert not any(lit[f"x{i + 1}"] for i in range(2)) and edges["lit"].all()
         grads = np.r_[g.dW[1].ravel(), g.dW[2][:, 0]]
-        assert list(edges["label"]) == [f"dW = {tx.num(v)}" for v in grads]
+        assert list(edges["label"]) == [f"dW\n{tx.num(v)}" for v in grads]
         assert node_text(nodes, "out") == f"dz2 = {tx.num(g.dz[2][row, 0])}\ndb2 = {tx.num(g.db[2][0, 0])}"
         for j, h in enumerate(hs):
             assert node_text(nodes, h) == f"dz1 = {tx.num(g.dz[1][row, j])}\ndb1 = {tx.num(g.db[1][0, j])}"

@@ -48,12 +48,12 @@ def phase_columns(net: MLP, ep: Epoch, phase: str, row: int, losses: np.ndarray)
             texts[k] = f"dz1 = {num(b['dz1'][row, j])}\ndb1 = {num(b['db1'][0, j])}"
         texts[out] = f"dz2 = {num(b['dz2'][row, 0])}\ndb2 = {num(b['db2'][0, 0])}"
         grads = np.r_[b["dW1"].ravel(), b["dW2"][:, 0]]
-        labels = [f"dW = {num(g)}" for g in grads]
+        labels = [tx.gradient(g) for g in grads]
     else:  # update
         lit_nodes[:n_in] = False
         before, after = ep.before, ep.after
         for j, k in enumerate(hid):
-            texts[k] = "b1 " + arrow(before["b1"][0, j], after["b1"][0, j])
+            texts[k] = f"b1[{j}] " + arrow(before["b1"][0, j], after["b1"][0, j])
         texts[out] = "b2 " + arrow(before["b2"][0, 0], after["b2"][0, 0])
         olds = np.r_[before["W1"].ravel(), before["W2"][:, 0]]
         news = np.r_[after["W1"].ravel(), after["W2"][:, 0]]

@@ -32,7 +32,13 @@ def num(v: float) -> str:
 
 
 def arrow(before: float, after: float) -> str:
-    return f"{fmt(before, 3)} → {fmt(after, 3)}"
+    """A parameter's move on the diagram, two short lines (a phone's diagram is narrow)."""
+    return f"{fmt(before, 3)}\n→ {fmt(after, 3)}"
+
+
+def gradient(v: float) -> str:
+    """A weight's gradient on its edge."""
+    return f"dW\n{num(v)}"
 
 
 def target(row: int) -> str:
