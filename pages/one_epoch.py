@@ -23,7 +23,13 @@ if problem := check_network(net):
     st.warning(f"This page cannot step through this network: {problem}. Pick another network in the sidebar.")
     st.stop()
 
-left, right = st.columns(2, vertical_alignment="bottom")
+# Presenter mode: the stepper, the lit diagram and the phase's words share a projector's first screen;
+# the two settings move to the end of the page. Normally the settings come first and the diagram
+# spans the page below the phase's words.
+stage = st.container()  # the stepper's place, above the settings when projecting
+left, right = st.columns(2, vertical_alignment="bottom") if not PRESENT else st.container().columns(2)
+if not PRESENT:
+    stage = st.container()
 row = controls.row(left)
 lr = controls.lr(right)
 ep = run.epoch(net.key(), lr)
@@ -65,7 +71,12 @@ def stepper(net: MLP, ep: Epoch, timer: bool) -> None:
     if timer != controls.playing():  # started or stopped: the whole page reruns to set the timer
         st.rerun()
     phase = controls.stepper(PRESENT)
-    words, maths = st.columns(2, gap="medium")
+    if PRESENT:  # the diagram beside the words, on the first screen
+        pic, side = st.columns([3, 2], gap="medium")
+        words = maths = side
+    else:
+        words, maths = st.columns(2, gap="medium")
+        pic = st.container()
     words.subheader(tx.TITLES[phase])
     words.markdown(tx.words(phase, ep, row, losses))
     maths.latex(tx.formulas(phase, net.hidden, ep.lr))
@@ -75,10 +86,12 @@ def stepper(net: MLP, ep: Epoch, timer: bool) -> None:
         old, new = maths.columns(2)
         old.metric("Loss this epoch", ui.fmt(ep.loss, 4))
         new.metric("Loss next epoch", ui.fmt(ep.loss_after, 4), delta=tx.loss_change(ep), delta_color="inverse")
-    nodes, edges = charts.phase_columns(net, ep, phase, row, losses)
-    draw(charts.spec(nodes, edges, PRESENT), tx.description(phase, ep, row, losses), key="oe_diagram")
+    with pic:
+        nodes, edges = charts.phase_columns(net, ep, phase, row, losses)
+        draw(charts.spec(nodes, edges, PRESENT), tx.description(phase, ep, row, losses), key="oe_diagram")
     st.caption(tx.follow_caption(row) + " " + tx.COLOURS)
     tables(phase, ep)
 
 
-stepper(net, ep, controls.playing())
+with stage:
+    stepper(net, ep, controls.playing())

@@ -58,8 +58,11 @@ def phase_columns(net: MLP, ep: Epoch, phase: str, row: int, losses: np.ndarray)
         olds = np.r_[before["W1"].ravel(), before["W2"][:, 0]]
         news = np.r_[after["W1"].ravel(), after["W2"][:, 0]]
         labels = [arrow(o, n) for o, n in zip(olds, news)]
+    # a level edge's label at its middle, clear of the input's own number (crossing edges keep theirs)
+    level = np.isclose(edges["y"], edges["y2"]) & (edges["x"] == 0)
+    lx = np.where(level, 0.5, edges["lx"])
     nodes = {**nodes, "bias_text": texts, "lit": lit_nodes}
-    edges = {**edges, "label": labels, "lit": lit_edges}
+    edges = {**edges, "label": labels, "lit": lit_edges, "lx": lx}
     return nodes, edges
 
 

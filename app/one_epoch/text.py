@@ -59,14 +59,14 @@ def formulas(phase: str, hidden: str, lr: float) -> str:
             r"\end{aligned}"
         ),
         "loss": (
-            r"\begin{aligned} L &= \tfrac{1}{N}\textstyle\sum_n \ell_n, \\ "
-            r"\ell_n &= -\big[y_n \log a_{2,n} + (1 - y_n)\log(1 - a_{2,n})\big] \end{aligned}"
+            r"\begin{aligned} L &= \tfrac{1}{N}\textstyle\sum_n \ell_n \\ "
+            r"\ell_n &= -\,y_n \log a_{2,n} \\ &\quad - (1 - y_n)\log(1 - a_{2,n}) \end{aligned}"
         ),
         "backward": (
-            r"\begin{aligned} dz_2 &= a_2 - y \\ dW_2 &= \tfrac{1}{N} a_1^{\top} dz_2, \quad "
-            r"db_2 = \tfrac{1}{N}\textstyle\sum_n dz_2 \\ "
+            r"\begin{aligned} dz_2 &= a_2 - y \\ dW_2 &= \tfrac{1}{N} a_1^{\top} dz_2 \\ "
+            r"db_2 &= \tfrac{1}{N}\textstyle\sum_n dz_2 \\ "
             rf"dz_1 &= (dz_2 W_2^{{\top}}) \odot {f}'(z_1) \\ "
-            r"dW_1 &= \tfrac{1}{N} X^{\top} dz_1, \quad db_1 = \tfrac{1}{N}\textstyle\sum_n dz_1 \end{aligned}"
+            r"dW_1 &= \tfrac{1}{N} X^{\top} dz_1 \\ db_1 &= \tfrac{1}{N}\textstyle\sum_n dz_1 \end{aligned}"
         ),
         "update": (
             rf"\begin{{aligned}} W &\leftarrow W - {tval(lr, 3)}\cdot dW \\ b &\leftarrow b - {tval(lr, 3)}\cdot db"
