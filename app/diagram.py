@@ -111,7 +111,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     height = int(40 + 105 * span) + (25 if present else 0)  # the drawing's own (PLOT_HEIGHT): legends below
     if lit:  # room for the numbers written under the neurons and on the edges; no legends (the page says it)
         height = int(60 + 150 * span) + (40 if present else 0)
-    xsc = alt.Scale(domain=[-0.3, 2.3], nice=False, zero=False)
+    x_lo, x_hi = (-0.4, 2.45) if lit else (-0.3, 2.3)  # lit: room for the numbers beside the outer neurons
+    xsc = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
     ysc = alt.Scale(domain=[-(span - 1) / 2 - 0.8, (span - 1) / 2 + 0.6], nice=False, zero=False)
     X = alt.X("x:Q", scale=xsc, axis=None)
     Y = alt.Y("y:Q", scale=ysc, axis=None)
