@@ -20,15 +20,17 @@ net = network_control()
 ui.page_header("One epoch in slow motion", tx.INTRO)
 st.markdown(network_caption(net))
 if problem := check_network(net):
-    st.warning(f"This page cannot step through this network: {problem}. Pick another network in the sidebar.")
+    st.warning(tx.OUT_OF_SCOPE.format(problem=problem), icon=":material/warning:")
     st.stop()
 
 # Presenter mode: the stepper, the lit diagram and the phase's words share a projector's first screen;
 # the two settings move to the end of the page. Normally the settings come first and the diagram
 # spans the page below the phase's words.
-stage = st.container()  # the stepper's place, above the settings when projecting
-left, right = st.columns(2, vertical_alignment="bottom") if not PRESENT else st.container().columns(2)
-if not PRESENT:
+if PRESENT:
+    stage = st.container()  # the stepper's place: drawn last (it needs the settings), shown first
+    left, right = st.columns(2, vertical_alignment="bottom")
+else:
+    left, right = st.columns(2, vertical_alignment="bottom")
     stage = st.container()
 row = controls.row(left)
 lr = controls.lr(right)

@@ -179,3 +179,14 @@ def test_bad_learning_rates_never_break_the_page(lr):
     at = open_page(PAGE, query={"oe_lr": lr, "oe_phase": "Update"})
     assert not at.exception
     check_phase(at, notes_network(), 0.5, 2)  # refused: the default learning rate
+
+
+def test_a_network_the_page_cannot_step_through_gets_a_message_not_a_traceback():
+    hist = train(MLP.create([2, 3, 3, 1], seed=1), X, y, lr=0.5, epochs=5, snapshots=2)
+    at = open_page(PAGE)
+    give_trained_run(at, hist)
+    at.run()
+    at.selectbox(key="net_source").set_value("trained").run()
+    assert not at.exception
+    assert any("cannot step through this network" in w.value for w in at.warning)
+    assert not at.get("vega_lite_chart")
