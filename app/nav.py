@@ -38,6 +38,13 @@ PAGES = [
         "dz2 = a2 − y, dW2, dz1, dW1 — the chain rule with live numbers.",
     ),
     (
+        "one_epoch.py",
+        "One epoch in slow motion",
+        ":material/slow_motion_video:",
+        "one-epoch",
+        "Forward, loss, backward, update: one gradient-descent step, phase by phase on the diagram.",
+    ),
+    (
         "training.py",
         "Training",
         ":material/trending_down:",

@@ -13,6 +13,7 @@ import pyarrow as pa
 import streamlit as st
 
 from app.architecture import charts
+from app.diagram import diagram_columns
 from app.plane import segment_lines
 from core.activations import get_activation, sigmoid
 from core.data import ROW_LABELS, notes_weights
@@ -24,78 +25,6 @@ from core.mlp import MLP
 
 GRID_N = 41  # the planes' resolution: 41×41 cells of uint8, ~5 KB
 NEURON_DEFAULTS = (1.0, 1.0, -0.5)  # the single-neuron sliders' starting u1, u2, c
-ACT_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear"}
-
-
-def _sign(v: float) -> str:
-    return "positive" if v > 0 else ("negative" if v < 0 else "zero")
-
-
-def _num(v: float) -> str:
-    return f"{v:.2f}".replace("-", "−")
-
-
-def _column_y(n: int) -> np.ndarray:
-    """Vertical positions of n nodes, centred on 0, one unit apart, top first."""
-    return (n - 1) / 2 - np.arange(n, dtype=float)
-
-
-def _finite(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(values with every non-finite one as 0, which were finite)."""
-    v = np.asarray(values, dtype=float)
-    ok = np.isfinite(v)
-    return np.where(ok, v, 0.0), ok
-
-
-# ----- the network diagram ----------------------------------------------------------------------------
-def diagram_columns(net: MLP) -> tuple[dict, dict]:
-    """(nodes, edges) of a 2-h-1 network as columns. Non-finite values become 0 with finite False."""
-    W1, b1, W2, b2 = net.W[0], net.b[0], net.W[1], net.b[1]
-    n_in, h = W1.shape
-    act = ACT_SYMBOL.get(net.hidden, net.hidden)
-    y_in, y_hid = _column_y(n_in), _column_y(h)
-    layer = ["in"] * n_in + ["hid"] * h + ["out"]
-    bias, bias_ok = _finite(np.r_[np.zeros(n_in), b1[0], b2[0]])
-    nodes = {
-        "layer": layer,
-        "name": [f"x{i + 1}" for i in range(n_in)] + [f"h{j + 1}" for j in range(h)] + ["out"],
-        "x": np.r_[np.zeros(n_in), np.ones(h), 2.0],
-        "y": np.r_[y_in, y_hid, 0.0],
-        "bias": bias,
-        "bias_name": [""] * n_in + [f"b1[{j}]" for j in range(h)] + ["b2"],
-        "role": [f"input x{i + 1} (0 or 1)" for i in range(n_in)]
-        + [f"hidden neuron {j + 1}: a1[{j}] = {act}(z1[{j}])" for j in range(h)]
-        + ["output a2 = σ(z2), the prediction"],
-        "finite": bias_ok,
-        "sign": [_sign(v) if lay != "in" else "zero" for v, lay in zip(bias, layer)],
-        "bias_text": [
-            "" if lay == "in" else ("b = " + (_num(v) if ok else "not finite"))
-            for v, lay, ok in zip(bias, layer, bias_ok)
-        ],
-    }
-    value, ok = _finite(np.r_[W1.ravel(), W2[:, 0]])
-    pairs = [(i, j) for i in range(n_in) for j in range(h)]
-    x, y = np.r_[np.zeros(len(pairs)), np.ones(h)], np.r_[[y_in[i] for i, _ in pairs], y_hid]
-    x2, y2 = np.r_[np.ones(len(pairs)), np.full(h, 2.0)], np.r_[[y_hid[j] for _, j in pairs], np.zeros(h)]
-    # Label positions: W1 labels a quarter of the way from the inputs (where crossing edges are still
-    # apart), W2 labels halfway to the output.
-    t = np.r_[np.full(len(pairs), 0.3), np.full(h, 0.5)]
-    edges = {
-        "param": [f"W1[{i},{j}]" for i, j in pairs] + [f"W2[{j}]" for j in range(h)],
-        "edge": [f"x{i + 1} → h{j + 1}" for i, j in pairs] + [f"h{j + 1} → out" for j in range(h)],
-        "x": x,
-        "y": y,
-        "x2": x2,
-        "y2": y2,
-        "value": value,
-        "finite": ok,
-        "abs": np.abs(value),
-        "sign": [_sign(v) for v in value],
-        "label": [_num(v) if f else "not finite" for v, f in zip(value, ok)],
-        "lx": x + t * (x2 - x),
-        "ly": y + t * (y2 - y),
-    }
-    return nodes, edges
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -1,0 +1,1 @@
+"""The One-epoch chapter: a single gradient-descent epoch in slow motion, phase by phase."""
