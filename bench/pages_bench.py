@@ -27,6 +27,7 @@ MOVES: dict[str, tuple | None] = {
     "backprop": ("bp_step", ["dW2", "db2", "dz1", "dW1", "db1"]),
     "training": ("tr_epoch", None),
     "beyond-xor": ("bx_epoch", None),
+    "one-epoch": ("oe_phase", ["Loss", "Backward", "Update", "Forward"]),
     "vanishing-gradient": ("vg_layer", [2, 5, 8, 12, 16, 19]),
     "digits": ("dg_digit", [1, 2, 3, 10, 50, 100], {"dg_tab": ["One digit, forward"]}),  # a link to its tab
 }
