@@ -38,6 +38,13 @@ PAGES = [
         "dz2 = a2 − y, dW2, dz1, dW1 — the chain rule with live numbers.",
     ),
     (
+        "loss_landscape.py",
+        "Loss landscape",
+        ":material/landscape:",
+        "loss-landscape",
+        "L over two of the nine numbers: downhill arrows, real training paths, plateaus.",
+    ),
+    (
         "training.py",
         "Training",
         ":material/trending_down:",
