@@ -37,7 +37,7 @@ moved = run.moved(net, i, j, *at) if at is not None else None
 rows = [("now", *surf.point, surf.loss0)]
 if moved is not None:
     rows.append(("picked", *at, run.loss_of(moved)))
-map_box, side = ui.columns([3, 2], present)
+map_box, side = st.columns([3, 2], gap="medium")  # projected too: the map beside the network it moves
 with map_box:
     spec, dropped, top = charts.landscape_spec(
         surf, present, f"L over {surf.names[0]} and {surf.names[1]}", charts.point_columns(rows), clickable=True
@@ -52,7 +52,6 @@ with map_box:
     if dropped:
         st.warning(text.dropped_note(dropped, surf.loss.size), icon=":material/warning:")
     st.caption(text.pair_caption(surf.names, surf.loss0, surf.descent, top))
-    st.caption(text.CLICK_HELP)
 with side:
     if moved is None:
         st.markdown(f"**Current network:** L = {ui.fmt(surf.loss0, 4)}. " + text.CLICK_HELP)
@@ -67,11 +66,8 @@ with side:
         key="ll_plane",
     )
     if moved is not None:
-        c1, c2 = st.columns(2)
-        with c1:
-            controls.use_button(moved)
-        with c2:
-            controls.forget()
+        controls.use_button(moved)
+        controls.forget()
 
 # ----- 2. one number at a time ---------------------------------------------------------------------------------
 st.header("One number at a time")
@@ -103,7 +99,7 @@ if not solved or not stuck:
 else:
     good, bad = controls.seeds(solved, stuck)
     pi, pj = (i, j) if i < 9 and j < 9 else (0, 7)
-    for box, seed, ok in zip(ui.columns(2, present, gap="medium"), (good, bad), (True, False)):
+    for box, seed, ok in zip(st.columns(2, gap="medium"), (good, bad), (True, False)):  # side by side, always
         with box:
             p = run.run_path(seed, pi, pj)
             end = ("end", float(p.path["u"][-1]), float(p.path["v"][-1]), p.final_loss)

@@ -210,7 +210,7 @@ def _slice(present: bool) -> alt.LayerChart:
     kind = alt.Color(
         "what:N",
         scale=alt.Scale(domain=["L along this number", "tangent (slope dL/dθ)"], range=["#333333", RED]),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=alt.Legend(title=None, orient="bottom", columns=2),
     )
     curve = alt.Chart(source("curve")).mark_line(strokeWidth=s["line"] - 1, clip=True).encode(
         x=x, y=y, color=kind, strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(

@@ -71,12 +71,18 @@ def use_button(moved: MLP) -> None:
         args=(moved.key(),),
         icon=":material/check:",
         type="primary",
+        width="stretch",
         help="Make the moved network the shared network of every page (as its nine numbers, edited by hand).",
     )
 
 
 def forget() -> None:
-    st.button("Back to the current network", key="ll_back", on_click=lambda: st.session_state.pop(_PICKED, None))
+    st.button(
+        "Back to the current network",
+        key="ll_back",
+        on_click=lambda: st.session_state.pop(_PICKED, None),
+        width="stretch",
+    )
 
 
 def show_message() -> None:
