@@ -19,6 +19,7 @@ from core.landscape import Slice, Surface
 CAP = 3.0  # colours stop at L = 3 (ln 2 ≈ 0.69 is the loss of always answering 0.5)
 LEVELS = (0.05, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)  # contour levels of L
 PATH_COLOUR = "#ffffff"
+CURVE, TANGENT = "L along θ", "tangent"  # the slice's two lines (legend labels)
 
 
 def cap(loss: np.ndarray) -> float:
@@ -209,12 +210,12 @@ def _slice(present: bool) -> alt.LayerChart:
     y = alt.Y("loss:Q", scale=ys, title="loss L")
     kind = alt.Color(
         "what:N",
-        scale=alt.Scale(domain=["L along this number", "tangent (slope dL/dθ)"], range=["#333333", RED]),
-        legend=alt.Legend(title=None, orient="bottom", columns=2),
+        scale=alt.Scale(domain=[CURVE, TANGENT], range=["#333333", RED]),
+        legend=alt.Legend(title=None, orient="bottom", columns=1 if present else 2),
     )
     curve = alt.Chart(source("curve")).mark_line(strokeWidth=s["line"] - 1, clip=True).encode(
         x=x, y=y, color=kind, strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(
-            domain=["L along this number", "tangent (slope dL/dθ)"], range=[[1, 0], [6, 4]]), legend=None),
+            domain=[CURVE, TANGENT], range=[[1, 0], [6, 4]]), legend=None),
         detail="what:N",
     )  # fmt: skip
     marks = alt.Chart(source("marks"))
@@ -241,7 +242,7 @@ def slice_spec(sl: Slice, present: bool, title: str) -> dict:
         "curve": {
             "theta": np.r_[sl.theta, sl.theta[near]],
             "loss": np.r_[sl.loss, tangent],
-            "what": np.array(["L along this number"] * n + ["tangent (slope dL/dθ)"] * m, dtype=object),
+            "what": np.array([CURVE] * n + [TANGENT] * m, dtype=object),
         },
         "marks": {
             "theta": np.array([sl.theta0, sl.step_theta]),
