@@ -83,10 +83,17 @@ class Path:
     final_loss: float
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def history(seed: int):
+    """The recipe's run for this seed (core.train.train; PATH_POINTS snapshots): trained once per seed,
+    whichever two numbers are shown."""
+    return train(start(seed), X, y, RECIPE["lr"], RECIPE["epochs"], snapshots=PATH_POINTS)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_path(seed: int, i: int, j: int) -> Path:
     net = start(seed)
-    hist = train(net, X, y, RECIPE["lr"], RECIPE["epochs"], snapshots=PATH_POINTS)
+    hist = history(seed)
     path = projected_path(hist.snapshots, hist.snapshot_epochs, net, i, j)
     flats = np.array([MLP.from_dict(s, net.hidden, net.output).flat() for s in hist.snapshots])
     path["loss"] = batched_loss(net, flats, X, y)
