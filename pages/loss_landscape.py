@@ -61,7 +61,7 @@ with side:
         shown = moved
     who = "the moved network" if moved is not None else "the current network"
     draw(
-        plane_spec(run.boundary(shown.key()), present, f"Decision boundary of {who}", height=300 if present else 260),
+        plane_spec(run.boundary(shown.key()), present, "Its decision boundary", height=300 if present else 260),
         f"The output a2 of {who} over the input plane, with its 0.5 line; loss {ui.fmt(run.loss_of(shown), 4)}.",
         key="ll_plane",
     )
@@ -108,7 +108,7 @@ else:
                                                height=340 if present else 300, arrow=False)  # fmt: skip
             desc = text.path_description(seed, len(p.path["epoch"]), float(p.path["loss"][0]), p.final_loss)
             draw(spec, desc, key=f"ll_path_{'ok' if ok else 'stuck'}")
-            st.caption(text.path_caption(seed, p.final_loss, ok))
+            st.caption(text.path_caption(seed, p.final_loss, ok, p.final_gradient, run.RECIPE["lr"]))
 
 # ----- 4. what a slice shows -----------------------------------------------------------------------------------
 st.header("What a 2-D slice can and cannot show")

@@ -14,11 +14,12 @@ from conftest import chart_specs, open_page
 
 from app.loss_landscape import charts, text
 from app.loss_landscape.run import GRID_N, HALF_WIDTH, LAB_SEEDS, RECIPE
-from app.ui import fmt
+from app.ui import fmt, sci
 from core.data import X, notes_network, y
 from core.landscape import Surface, gradient, loss_slice, loss_surface, with_params
 from core.mlp import MLP
 from core.multiseed import train_many
+from core.train import train
 
 PAGE = "loss_landscape.py"
 NAMES = notes_network().param_names()
@@ -158,6 +159,8 @@ def test_a_solved_seed_and_a_stuck_seed_side_by_side(seeds):
     assert "rolls down into the valley" in captions(at)
     if abs(stuck_loss - math.log(2) / 2) < 0.05 * math.log(2) / 2:
         assert f"on the plateau at ln 2 / 2 = {fmt(math.log(2) / 2, 4)}" in captions(at)
+        end = train(MLP.create([2, 2, 1], init="normal", seed=stuck[-1]), X, y, RECIPE["lr"], RECIPE["epochs"]).final
+        assert f"the gradient there has length {sci(float(np.linalg.norm(gradient(end, X, y))))}" in captions(at)
 
 
 def pick(at, u: float, v: float, i: int = 0, j: int = 7) -> None:
@@ -176,11 +179,14 @@ def test_a_picked_cell_shows_the_moved_network_its_loss_and_boundary():
     moved = with_params(net, {0: u, 7: v})
     assert f"Its loss is **L = {fmt(moved.loss(X, y), 4)}**" in markdown(at)
     by = specs_by_title(at)
-    assert "Decision boundary of the moved network" in by
+    assert (
+        "Its decision boundary" in by
+        and "The output a2 of the moved network" in by["Its decision boundary"]["description"]
+    )
     point = by[f"L over {NAMES[0]} and {NAMES[7]}"]["datasets"]["point"].to_pydict()
     assert point["what"] == ["now", "picked"] and point["u"][1] == u and point["v"][1] == v
     at.button(key="ll_back").click().run()
-    assert "Decision boundary of the current network" in specs_by_title(at)
+    assert "The output a2 of the current network" in specs_by_title(at)["Its decision boundary"]["description"]
 
 
 @pytest.mark.slow  # a cold page: trains the two runs and the 40 seeds (2–4 s here)

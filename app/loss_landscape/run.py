@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from core.data import X, grid, notes_network, y
-from core.landscape import Slice, Surface, batched_loss, loss_slice, loss_surface, projected_path, with_params
+from core.landscape import Slice, Surface, batched_loss, gradient, loss_slice, loss_surface, projected_path, with_params
 from core.mlp import MLP
 from core.multiseed import train_many
 from core.train import train
@@ -81,6 +81,7 @@ class Path:
     surface: Surface
     path: dict
     final_loss: float
+    final_gradient: float  # the length of dL/dθ (all nine numbers) at the run's end
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -102,7 +103,8 @@ def run_path(seed: int, i: int, j: int) -> Path:
     centre = (lo + hi) / 2
     half = float(max(np.max(hi - lo) / 2 * 1.15, 1.0))
     surf = loss_surface(hist.final, X, y, i, j, half_width=half, n=GRID_N, around=(centre[0], centre[1]))
-    return Path(seed, surf, path, loss_of(hist.final))
+    g = float(np.linalg.norm(gradient(hist.final, X, y)))
+    return Path(seed, surf, path, loss_of(hist.final), g)
 
 
 def warm() -> None:

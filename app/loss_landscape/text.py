@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from app.ui import fmt, tex
+from app.ui import fmt, sci, tex
 
 INTRO = (
     "Training moves the network's nine numbers downhill on the loss L. Nine numbers make a nine-dimensional "
@@ -94,7 +94,7 @@ def recipe_words(recipe: dict, n_seeds: int, n_solved: int) -> str:
     )
 
 
-def plateau_words(final_loss: float) -> str:
+def plateau_words(final_loss: float, grad: float, lr: float) -> str:
     """Which of the two plateaus of a stuck XOR network the loss sits on, if either (within 5 %)."""
     for value, what in ((LN2 / 2, "ln 2 / 2"), (LN2, "ln 2")):
         if abs(final_loss - value) <= 0.05 * value:
@@ -105,19 +105,20 @@ def plateau_words(final_loss: float) -> str:
             )
             return (
                 f"It stops at L = {fmt(final_loss, 4)}, on the plateau at {what} = {fmt(value, 4)} ({half}): "
-                "the map around its end is flat, so the gradient is almost zero and the steps shrink to nothing."
+                f"the gradient there has length {sci(grad)}, so a step of {lr:g} × gradient barely moves the "
+                "numbers, and the loss stays put instead of falling towards 0."
             )
     return f"It ends at L = {fmt(final_loss, 4)}."
 
 
-def path_caption(seed: int, final_loss: float, solved: bool) -> str:
+def path_caption(seed: int, final_loss: float, solved: bool, grad: float, lr: float) -> str:
     start = (
         "Square: the start; the white line: the path of gradient descent, one dot per snapshot; cross: the end. "
         "The map is sliced through the run's final network, so only at the cross is its colour the run's own "
         "loss (a dot's tooltip gives the run's loss at that epoch)"
     )
     end = "it rolls down into the valley" if solved else "it stalls"
-    return f"Seed {seed}. {start}; {end}. " + plateau_words(final_loss)
+    return f"Seed {seed}. {start}; {end}. " + plateau_words(final_loss, grad, lr)
 
 
 def path_description(seed: int, n: int, first: float, last: float) -> str:
