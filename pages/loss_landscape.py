@@ -12,7 +12,7 @@ from app import ui
 from app.chart import draw
 from app.loss_landscape import charts, controls, run, text
 from app.plane import plane_spec
-from app.state import network_caption, network_control
+from app.state import network_caption, network_control, published_run, trained_in_use
 
 present = ui.presenter()
 net = network_control()
@@ -31,7 +31,12 @@ controls.show_message()
 if i == j:
     st.info(text.SAME_PAIR, icon=":material/info:")
     st.stop()
-surf = run.surface(key, i, j)
+# the Training page's run in use: its path so far, on a map that holds all of it
+trained = run.path_to(published_run().history, net, i, j) if trained_in_use() else None
+if trained is None:
+    surf = run.surface(key, i, j)
+else:
+    surf = run.surface(key, i, j, *run.covering(trained, (net.flat()[i], net.flat()[j])))
 at = controls.picked(net, i, j)
 moved = run.moved(net, i, j, *at) if at is not None else None
 rows = [("now", *surf.point, surf.loss0)]
@@ -40,7 +45,12 @@ if moved is not None:
 map_box, side = st.columns([3, 2], gap="medium")  # projected too: the map beside the network it moves
 with map_box:
     spec, dropped, top = charts.landscape_spec(
-        surf, present, f"L over {surf.names[0]} and {surf.names[1]}", charts.point_columns(rows), clickable=True
+        surf,
+        present,
+        f"L over {surf.names[0]} and {surf.names[1]}",
+        charts.point_columns(rows),
+        path=trained,
+        clickable=True,
     )
     fin = surf.loss[np.isfinite(surf.loss)]
     lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (np.nan, np.nan)
@@ -52,6 +62,8 @@ with map_box:
     if dropped:
         st.warning(text.dropped_note(dropped, surf.loss.size), icon=":material/warning:")
     st.caption(text.pair_caption(surf.names, surf.loss0, surf.descent, top))
+    if trained is not None:
+        st.caption(text.trained_path_caption(int(trained["epoch"][-1]), float(trained["loss"][0])))
 with side:
     if moved is None:
         st.markdown(f"**Current network:** L = {ui.fmt(surf.loss0, 4)}. " + text.CLICK_HELP)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import chart_specs, open_page
+from conftest import chart_specs, give_trained_run, open_page
 
 from app.loss_landscape import charts, text
 from app.loss_landscape.run import GRID_N, HALF_WIDTH, LAB_SEEDS, RECIPE
@@ -261,3 +261,27 @@ def test_presenter_mode_shows_the_same_numbers():
     net = notes_network()
     assert f"L = {fmt(net.loss(X, y), 4)}" in captions(at)
     assert len(chart_specs(at)) == 5
+
+
+@pytest.mark.slow  # a cold page: trains the two runs and the 40 seeds (2–4 s here)
+def test_the_training_pages_run_in_use_is_drawn_on_the_map_from_its_start_to_its_epoch():
+    start = MLP.create([2, 2, 1], init="normal", seed=3)
+    hist = train(start, X, y, lr=2.0, epochs=400, snapshots=21)
+    at = open_page(PAGE, timeout=120)
+    give_trained_run(at, hist)
+    at.run()
+    at.selectbox(key="net_source").set_value("trained").run()
+    assert not at.exception
+    net = hist.network_at(hist.snapshot_epochs[-1])
+    spec = specs_by_title(at)[f"L over {NAMES[0]} and {NAMES[7]}"]
+    no_nan(spec)
+    path = spec["datasets"]["path"].to_pydict()
+    assert path["epoch"][0] == 0 and (path["u"][0], path["v"][0]) == (start.flat()[0], start.flat()[7])
+    assert path["epoch"][-1] == hist.snapshot_epochs[-1]
+    assert (path["u"][-1], path["v"][-1]) == (net.flat()[0], net.flat()[7])
+    assert path["loss"][0] == pytest.approx(start.loss(X, y), rel=1e-12)
+    lo, hi = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]  # the map holds the whole path
+    assert lo <= min(path["u"]) and max(path["u"]) <= hi
+    assert f"to epoch {hist.snapshot_epochs[-1]:,}" in captions(at)
+    point = spec["datasets"]["point"].to_pydict()
+    assert point["loss"][0] == pytest.approx(net.loss(X, y), rel=1e-12)

@@ -101,10 +101,32 @@ def run_path(seed: int, i: int, j: int) -> Path:
     lo = np.array([path["u"].min(), path["v"].min()])
     hi = np.array([path["u"].max(), path["v"].max()])
     centre = (lo + hi) / 2
-    half = float(max(np.max(hi - lo) / 2 * 1.15, 1.0))
+    half = float(max(np.max(hi - lo) / 2 * 1.15, 1.0))  # a tight frame round the whole path
     surf = loss_surface(hist.final, X, y, i, j, half_width=half, n=GRID_N, around=(centre[0], centre[1]))
     g = float(np.linalg.norm(gradient(hist.final, X, y)))
     return Path(seed, surf, path, loss_of(hist.final), g)
+
+
+def path_to(hist, net: MLP, i: int, j: int) -> dict | None:
+    """A published training run's path on parameters i, j, from its start to the snapshot that is ``net``
+    (the shared network at the chosen epoch): epoch, u, v, loss. None if no snapshot is ``net``."""
+    keys = [MLP.from_dict(snap, net.hidden, net.output).key() for snap in hist.snapshots]
+    if net.key() not in keys:
+        return None
+    k = keys.index(net.key()) + 1
+    path = projected_path(hist.snapshots[:k], hist.snapshot_epochs[:k], net, i, j)
+    flats = np.array([MLP.from_dict(s, net.hidden, net.output).flat() for s in hist.snapshots[:k]])
+    path["loss"] = batched_loss(net, flats, X, y)
+    return path
+
+
+def covering(path: dict, point: tuple[float, float]) -> tuple[tuple[float, float], float]:
+    """(centre, half width) of a square grid that holds the whole path and the point (at least HALF_WIDTH)."""
+    u = np.r_[path["u"], point[0]]
+    v = np.r_[path["v"], point[1]]
+    lo, hi = np.array([u.min(), v.min()]), np.array([u.max(), v.max()])
+    centre = (lo + hi) / 2
+    return (float(centre[0]), float(centre[1])), float(max(np.max(hi - lo) / 2 * 1.15, HALF_WIDTH))
 
 
 def warm() -> None:

@@ -57,6 +57,13 @@ def description(names: tuple[str, str], lo: float, hi: float, loss0: float) -> s
     )
 
 
+def trained_path_caption(epoch: int, first: float) -> str:
+    return (
+        f"White line: the Training page's run in use, from its start (square, L = {fmt(first, 4)}) to epoch "
+        f"{epoch:,}, where the map is sliced; only there is the map's colour the run's own loss."
+    )
+
+
 def dropped_note(dropped: int, total: int) -> str:
     return (
         f"{dropped:,} of {total:,} cells are left blank: their loss is too large for a computer's numbers "
