@@ -71,7 +71,7 @@ def test_the_default_page_shows_the_notes_network_on_its_map_with_the_downhill_a
     g = gradient(net, X, y)
     cap = captions(at)
     assert f"L = {fmt(net.loss(X, y), 4)}" in cap
-    assert f"−dL/d{NAMES[i]} = {fmt(-g[i], 4)}" in cap and f"−dL/d{NAMES[j]} = {fmt(-g[j], 4)}" in cap
+    assert all(f"−dL/d{NAMES[k]} = {sci(-g[k]).replace('-', '−')}" in cap for k in (i, j))
     spec = specs_by_title(at)[f"L over {NAMES[i]} and {NAMES[j]}"]
     no_nan(spec)
     point = spec["datasets"]["point"].to_pydict()

@@ -42,10 +42,11 @@ def loss_name() -> str:
 
 
 def pair_caption(names: tuple[str, str], loss0: float, descent: tuple[float, float], top: float) -> str:
+    du, dv = (sci(d).replace("-", "−") for d in descent)  # 3 significant digits: tiny slopes stay readable
     return (
         f"The loss over {names[0]} (across) and {names[1]} (up), the other seven numbers fixed. "
         f"White circle: the current network, L = {fmt(loss0, 4)}. Red arrow: downhill, −dL/d{names[0]} = "
-        f"{fmt(descent[0], 4)} and −dL/d{names[1]} = {fmt(descent[1], 4)} (its length is not to scale). "
+        f"{du} and −dL/d{names[1]} = {dv} (its length is not to scale). "
         f"Colours stop at L = {fmt(top, 2)}; white lines are contours of equal loss."
     )
 
