@@ -45,6 +45,13 @@ PAGES = [
         "Forward, loss, backward, update: one gradient-descent step, phase by phase on the diagram.",
     ),
     (
+        "loss_landscape.py",
+        "Loss landscape",
+        ":material/landscape:",
+        "loss-landscape",
+        "L over two of the nine numbers: downhill arrows, real training paths, plateaus.",
+    ),
+    (
         "training.py",
         "Training",
         ":material/trending_down:",

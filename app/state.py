@@ -386,6 +386,19 @@ def network_control(editor: bool = True, epoch_in_page: bool = False) -> MLP:
     return net
 
 
+def use_network(net: MLP) -> str | None:
+    """Make ``net`` the shared network, as its 9 numbers edited by hand (for a button's on_click).
+    Returns why it cannot (not a 2-2-1 sigmoid network, or a number beyond ±WEIGHT_LIMIT), else None."""
+    if net.sizes != [2, 2, 1] or net.hidden != "sigmoid" or net.output != "sigmoid":
+        return "the shared network is the notes' 2-2-1 network with sigmoid units"
+    if not np.all(np.abs(net.flat()) <= WEIGHT_LIMIT):
+        return f"the shared network keeps every number within ±{WEIGHT_LIMIT:g}"
+    _ensure_defaults()
+    st.session_state.update(params_to_keys(net.to_dict()))
+    st.session_state["net_source"] = "manual"
+    return None
+
+
 def weight_editor(expanded: bool | None = None) -> MLP:
     """The 9 number inputs in the page body, laid out as W1, b1, W2, b2; returns the current network.
 

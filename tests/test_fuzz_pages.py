@@ -50,7 +50,14 @@ LONG = os.environ.get("XORLAB_LONG_FUZZ", "") not in ("", "0")
 BASE_SEED = int(os.environ.get("XORLAB_FUZZ_SEED", random.randrange(2**31) if LONG else 20261128))
 PAGES = [p[0] for p in nav.available()]  # pages that exist at collection time
 # Steps per page in CI. Pages that train or load data do real work on each rerun: fewer steps.
-STEPS = {"training.py": 12, "vanishing_gradient.py": 12, "digits.py": 16, "hidden_features.py": 16, "beyond_xor.py": 12}
+STEPS = {
+    "training.py": 12,
+    "vanishing_gradient.py": 12,
+    "digits.py": 16,
+    "hidden_features.py": 16,
+    "beyond_xor.py": 12,
+    "loss_landscape.py": 16,
+}
 DEFAULT_STEPS = 22
 # A page that is still slow after this many seconds stops early (the steps done are reported).
 PAGE_BUDGET_S = 600 if LONG else 35
