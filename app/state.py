@@ -321,15 +321,20 @@ def _load_upload() -> None:
 def _save_and_load(net: MLP) -> None:
     """Download the current network as JSON; load a 2-2-1 network from such a file."""
     with st.expander("Save or load weights"):
-        st.download_button(
-            "Download these weights (JSON)",
-            export_weights(net),
-            file_name="xor-lab-weights.json",
-            mime="application/json",
-            key="net_download",
-            on_click="ignore",
-            width="stretch",
-        )
+        try:
+            saved = export_weights(net)
+        except WeightsError as e:  # e.g. a trained run whose weights left the range a file may hold
+            st.info(f"These weights cannot be saved: {e}", icon=":material/info:")
+        else:
+            st.download_button(
+                "Download these weights (JSON)",
+                saved,
+                file_name="xor-lab-weights.json",
+                mime="application/json",
+                key="net_download",
+                on_click="ignore",
+                width="stretch",
+            )
         st.file_uploader(
             f"Load a 2-2-1 weights file (JSON, at most {MAX_BYTES // 1024} KB)",
             type=["json"],

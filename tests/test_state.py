@@ -267,3 +267,17 @@ def test_a_bad_weights_file_is_refused_with_a_reason_and_changes_nothing(content
     at.file_uploader(key="net_upload").set_value(None)
     at.run()
     assert not [e for e in at.error if "was not loaded" in e.value]
+
+
+def test_a_run_whose_weights_cannot_be_saved_says_so_instead_of_breaking_the_page():
+    """A published run may hold weights beyond what a weights file allows (|w| > 1e6): the side panel
+    says why it cannot save them; the page, the network and the rest of the control keep working."""
+    run = _run("tanh", 3)
+    run.history.snapshots[-1]["W1"] = run.history.snapshots[-1]["W1"] * 1e7
+    at = _app(_trained_run=run)
+    at.selectbox(key="net_source").set_value("trained").run()
+    assert not at.exception
+    assert _net(at).W[0].max() > 1e6
+    said = [i.value for i in at.info]
+    assert any(s.startswith("These weights cannot be saved:") for s in said), said
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Download these weights")]
