@@ -12,6 +12,7 @@ which the tests parse and compare with core.
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -264,3 +265,204 @@ def notebook(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> st
         "nbformat_minor": 5,
     }
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+# ----- the PyTorch twin ---------------------------------------------------------------------------
+_TORCH_ACT = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()"}
+_TORCH_LOSS = {
+    "bce": "F.binary_cross_entropy_with_logits(z2, y)",
+    "mse": "torch.mean(0.5 * torch.sum((torch.sigmoid(z2) - y) ** 2, dim=1))",
+}
+
+
+def torch_twin(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
+    """The same network as a float64 ``nn.Sequential`` with the same weights; prints the same numbers
+    (autograd's gradients are the notes' dW, db; dz2 is the gradient of the summed loss at z2)."""
+    net = MLP.from_key(key)
+    p = net.to_dict()
+    h = net.sizes[1]
+    return (
+        f'"""Written by XOR Lab: the network of {file_name("script", chapter)} in PyTorch. '
+        f'Run: python {file_name("torch", chapter)}"""\n\n'
+        "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n"
+        "torch.set_default_dtype(torch.float64)\n\n"
+        f"X = torch.tensor({X.tolist()!r})\n"
+        f"y = torch.tensor({y.tolist()!r})\n"
+        f"lr = {float(lr)!r}\n\n"
+        "# the model gives z2; a2 = sigmoid(z2)\n"
+        f"model = nn.Sequential(nn.Linear(2, {h}), {_TORCH_ACT[net.hidden]}, nn.Linear({h}, 1))\n"
+        "with torch.no_grad():  # nn.Linear keeps W transposed: weight = W.T, bias = b\n"
+        f"    model[0].weight.copy_(torch.tensor({p['W1'].T.tolist()!r}))\n"
+        f"    model[0].bias.copy_(torch.tensor({p['b1'][0].tolist()!r}))\n"
+        f"    model[2].weight.copy_(torch.tensor({p['W2'].T.tolist()!r}))\n"
+        f"    model[2].bias.copy_(torch.tensor({p['b2'][0].tolist()!r}))\n\n\n"
+        "def show(name, M):\n"
+        "    M = torch.atleast_2d(M.detach())\n"
+        "    for i in range(M.shape[0]):\n"
+        "        for j in range(M.shape[1]):\n"
+        '            print(f"{name}[{i},{j}] = {float(M[i, j])!r}")\n\n\n'
+        "def loss_of(z2):\n"
+        f"    return {_TORCH_LOSS[loss]}\n\n\n"
+        "z1 = model[0](X)\na1 = model[1](z1)\nz2 = model[2](a1)\na2 = torch.sigmoid(z2)\n"
+        "for t in (z1, z2):\n    t.retain_grad()\n"
+        'show("z1", z1)\nshow("a1", a1)\nshow("z2", z2)\nshow("a2", a2)\n'
+        "L = loss_of(z2)\n"
+        'print(f"L = {float(L)!r}")\n'
+        "L.backward()\n"
+        "N = len(X)\n"
+        "# autograd's z-gradients belong to the mean loss; the notes' dz is N times them\n"
+        'show("dz2", z2.grad * N)\n'
+        'show("dW2", model[2].weight.grad.T)\nshow("db2", model[2].bias.grad)\n'
+        'show("dz1", z1.grad * N)\n'
+        'show("dW1", model[0].weight.grad.T)\nshow("db1", model[0].bias.grad)\n'
+        "with torch.no_grad():\n"
+        "    for p in model.parameters():\n"
+        "        p -= lr * p.grad\n"
+        'show("W1_new", model[0].weight.T)\nshow("b1_new", model[0].bias)\n'
+        'show("W2_new", model[2].weight.T)\nshow("b2_new", model[2].bias)\n'
+        "with torch.no_grad():\n"
+        '    print(f"L_new = {float(loss_of(model(X)))!r}")\n'
+    )
+
+
+# ----- the worked arithmetic as LaTeX -------------------------------------------------------------
+_TEX_ACT = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
+_TEX_PRIME = {
+    "sigmoid": r"a_1 \odot (1 - a_1)",
+    "tanh": r"(1 - a_1 \odot a_1)",
+    "relu": r"[z_1 > 0]",
+}
+_TEX_DELTA = {"bce": "a_2 - y", "mse": r"(a_2 - y) \odot a_2 \odot (1 - a_2)"}
+
+
+def _bmatrix(a: np.ndarray) -> str:
+    from app.ui import tval
+
+    rows = [" & ".join(tval(float(v), DIGITS) for v in r) for r in np.atleast_2d(a)]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def tex(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
+    """The forward pass for input ``row`` with every number substituted, and the backward pass over the
+    four inputs, as a snippet for a standard ``article`` with ``\\usepackage{amsmath}``."""
+    net = MLP.from_key(key)
+    x = X[row : row + 1]
+    f1 = net.forward(x)
+    g = net.gradients(X, y, loss)
+    fwd = net.forward(X)
+    act = _TEX_ACT[net.hidden]
+    m = _bmatrix
+    return (
+        f"% XOR Lab: the worked arithmetic of the 2-{net.sizes[1]}-1 network ({chapter.replace('_', ' ')}).\n"
+        "% Paste into a LaTeX document whose preamble has \\usepackage{amsmath}.\n"
+        f"% Numbers are rounded to {DIGITS} decimals; the downloaded script has every digit.\n"
+        f"\\paragraph{{Forward pass for the input $x = {m(x)}$.}}\n"
+        "\\begin{align*}\n"
+        f"z_1 &= x W_1 + b_1 = {m(x)} {m(net.W[0])} + {m(net.b[0])} = {m(f1.z[1])} \\\\\n"
+        f"a_1 &= {act}(z_1) = {m(f1.a[1])} \\\\\n"
+        f"z_2 &= a_1 W_2 + b_2 = {m(f1.a[1])} {m(net.W[1])} + {m(net.b[1])} = {m(f1.z[2])} \\\\\n"
+        f"a_2 &= \\sigma(z_2) = {m(f1.a[2])}\n"
+        "\\end{align*}\n"
+        f"\\paragraph{{Backward pass over the four inputs ($N = {len(X)}$, "
+        f"{'binary cross-entropy' if loss == 'bce' else 'squared error'}).}}\n"
+        "\\begin{align*}\n"
+        f"a_2 &= {m(fwd.a[2])}, \\quad y = {m(y)} \\\\\n"
+        f"dz_2 &= {_TEX_DELTA[loss]} = {m(g.dz[2])} \\\\\n"
+        f"dW_2 &= \\tfrac{{1}}{{N}}\\, a_1^\\top dz_2 = {m(g.dW[2])}, \\quad "
+        f"db_2 = \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_2 = {m(g.db[2])} \\\\\n"
+        f"dz_1 &= (dz_2 W_2^\\top) \\odot {_TEX_PRIME[net.hidden]} = {m(g.dz[1])} \\\\\n"
+        f"dW_1 &= \\tfrac{{1}}{{N}}\\, X^\\top dz_1 = {m(g.dW[1])}, \\quad "
+        f"db_1 = \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_1 = {m(g.db[1])}\n"
+        "\\end{align*}\n"
+    )
+
+
+# ----- the worksheet ------------------------------------------------------------------------------
+_CSS = """
+body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.45; color: #111; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; }
+td, th { border: 1px solid #888; padding: 0.3em 0.7em; text-align: right; min-width: 5em; }
+th { background: #eee; }
+td.blank { height: 1.6em; }
+.key { break-before: page; page-break-before: always; }
+code { font-family: "DejaVu Sans Mono", monospace; }
+"""
+
+
+def worksheet_answers(key: tuple, loss: str = "bce", lr: float = 0.5, row: int = 0) -> list[tuple[str, str, list]]:
+    """(question, what to write, core's answers) for one input ``row`` (N = 1 in the gradient and update)."""
+    net = MLP.from_key(key)
+    xr, yr = X[row : row + 1], y[row : row + 1]
+    f = net.forward(xr)
+    g = net.backward(f, yr, loss)
+    _, new = bl.gd_step(net, xr, yr, lr, loss)
+    h = net.sizes[1]
+    act = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}[net.hidden]
+    delta = "a2 − y" if loss == "bce" else "(a2 − y) · a2 · (1 − a2)"
+    names = [f"h{k + 1}" for k in range(h)]
+    return [
+        ("z1 = x W1 + b1", f"the weighted sum of each hidden neuron ({', '.join(names)})", list(f.z[1].ravel())),
+        (f"a1 = {act}(z1)", "each hidden neuron's activation", list(f.a[1].ravel())),
+        ("z2 = a1 W2 + b2", "the output neuron's weighted sum", list(f.z[2].ravel())),
+        ("a2 = σ(z2)", "the network's output", list(f.a[2].ravel())),
+        (f"dz2 = {delta}", f"the error at the output (the label is y = {int(yr[0, 0])})", list(g.dz[2].ravel())),
+        ("dW2 = a1ᵀ dz2", "the gradient of each output weight, for this one input (N = 1)", list(g.dW[2].ravel())),
+        ("W2 − lr · dW2", f"the output weights after one step with lr = {float(lr):g}", list(new.W[1].ravel())),
+    ]
+
+
+def worksheet(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
+    """A printable HTML worksheet (XHTML-clean): the network's numbers, blanks to fill, and the answer key
+    on its own page. Every text is escaped."""
+    from app.ui import fmt
+
+    net = MLP.from_key(key)
+    e = html.escape
+    p = net.to_dict()
+
+    def grid(a: np.ndarray) -> str:
+        rows = "".join("<tr>" + "".join(f"<td>{e(fmt(float(v), DIGITS))}</td>" for v in r) + "</tr>" for r in a)
+        return f"<table>{rows}</table>"
+
+    given = "".join(f"<h3>{e(n)} ({a.shape[0]}×{a.shape[1]})</h3>{grid(a)}" for n, a in p.items())
+    items = worksheet_answers(key, loss, lr, row)
+
+    def questions(answers: bool) -> str:
+        out = []
+        for i, (formula, what, vals) in enumerate(items, start=1):
+            cells = "".join(
+                f"<td>{e(fmt(float(v), DIGITS))}</td>" if answers else '<td class="blank"></td>' for v in vals
+            )
+            out.append(
+                f"<li><p><code>{e(formula)}</code>: {e(what)}.</p>"
+                f'<table class="{"answers" if answers else "blanks"}" data-q="{i}"><tr>{cells}</tr></table></li>'
+            )
+        return "<ol>" + "".join(out) + "</ol>"
+
+    x = X[row]
+    title = f"XOR Lab worksheet — the 2-{net.sizes[1]}-1 network"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8" />'
+        f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
+        f"<h1>{e(title)}</h1>\n"
+        f"<p>{e(CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab']))} Name: ____________________</p>\n"
+        f"<p>The network's weights and biases (rounded to {DIGITS} decimals). Work with the input "
+        f"<b>x = [{int(x[0])} {int(x[1])}]</b>, label <b>y = {int(y[row, 0])}</b>, and round each answer to "
+        f"{DIGITS} decimals.</p>\n{given}\n<h2>Questions</h2>\n{questions(False)}\n"
+        f'<section class="key"><h2>Answer key</h2>\n<p>Computed by XOR Lab from the full-precision weights; '
+        f"small differences in the last decimal come from rounding along the way.</p>\n{questions(True)}</section>\n"
+        "</body></html>\n"
+    )
+
+
+def script_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
+    return script(key, chapter, loss, lr)
+
+
+def notebook_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
+    return notebook(key, chapter, loss, lr)
+
+
+# kind -> builder(key, chapter, loss, lr, row) -> the file's text
+BUILDERS = {"script": script_file, "notebook": notebook_file, "tex": tex, "worksheet": worksheet, "torch": torch_twin}

@@ -156,3 +156,99 @@ def test_bad_networks_have_a_reason(net, words):
 def test_good_networks_have_no_reason():
     for net, loss, lr in NETWORKS.values():
         assert th.problem(net, loss, lr) is None
+
+
+# ----- the LaTeX snippet, the worksheet, the PyTorch twin ----------------------------------------
+def _tex_numbers(text: str) -> list[str]:
+    return re.findall(r"-?\d+\.\d+", text)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_tex_balances_and_every_number_is_cores(name):
+    from app.ui import tval
+
+    net, loss, lr = NETWORKS[name]
+    row = 2
+    text = th.tex(net.key(), "backprop", loss, lr, row)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("%"))
+    depth = 0
+    for ch in body.replace(r"\{", "").replace(r"\}", ""):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
+    envs = re.findall(r"\\(begin|end)\{(\w+\*?)\}", body)
+    stack = []
+    for kind, env in envs:
+        if kind == "begin":
+            stack.append(env)
+        else:
+            assert stack.pop() == env
+    assert not stack and ("begin", "align*") in envs
+    # x appears in the heading and in z1's line, a1 in its own line and in z2's
+    f1, fwd = net.forward(X[row : row + 1]), net.forward(X)
+    g = net.gradients(X, y, loss)
+    shown = [X[row], X[row], *net.W, *net.b, f1.z[1], f1.a[1], f1.a[1], f1.z[2], f1.a[2], fwd.a[2], y]
+    shown += [g.dz[2], g.dW[2], g.db[2], g.dz[1], g.dW[1], g.db[1]]
+    want = [tval(float(v), th.DIGITS) for a in shown for v in np.ravel(a)]
+    got = _tex_numbers(body)
+    assert sorted(got) == sorted(want)
+    assert "nan" not in text.lower() and "inf" not in text.lower()
+
+
+def test_tex_compiles_where_a_tex_engine_exists(tmp_path):
+    import shutil
+
+    engine = shutil.which("pdflatex")
+    if engine is None:
+        pytest.skip("no pdflatex on this machine")
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n%s\\end{document}\n"
+    (tmp_path / "t.tex").write_text(doc % th.tex(notes_network().key(), "backprop"), encoding="utf-8")
+    run = subprocess.run([engine, "-interaction=nonstopmode", "t.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_worksheet_is_well_formed_and_its_key_is_cores(name):
+    import xml.etree.ElementTree as ET
+
+    from app.ui import fmt
+
+    net, loss, lr = NETWORKS[name]
+    row = 1
+    text = th.worksheet(net.key(), "<forward & pass>", loss, lr, row)
+    root = ET.fromstring(text.removeprefix("<!DOCTYPE html>\n"))  # raises if not well-formed
+    key = root.find(".//section[@class='key']")
+    sheet = [t for t in root.iter("table") if t.get("class") == "blanks"]
+    answers = [t for t in key.iter("table") if t.get("class") == "answers"]
+    assert len(sheet) == len(answers) == 7
+    assert all(td.text is None for t in sheet for td in t.iter("td"))
+    xr, yr = X[row : row + 1], y[row : row + 1]
+    f = net.forward(xr)
+    g = net.backward(f, yr, loss)
+    _, new = bl.gd_step(net, xr, yr, lr, loss)
+    want = [f.z[1], f.a[1], f.z[2], f.a[2], g.dz[2], g.dW[2], new.W[1]]
+    for table, a in zip(answers, want):
+        assert [td.text for td in table.iter("td")] == [fmt(float(v), th.DIGITS) for v in np.ravel(a)]
+    assert "<forward" not in text  # escaped
+    assert "nan" not in text.lower()
+
+
+def test_torch_twin_prints_cores_numbers(tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is not installed here")
+    net, loss, lr = NETWORKS["random 2-3-1 tanh, MSE"]
+    path = tmp_path / th.file_name("torch", "backprop")
+    path.write_text(th.torch_twin(net.key(), "backprop", loss, lr), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert_same(printed(run.stdout), expected(net, loss, lr))
+
+
+def test_every_builder_writes_for_every_good_network():
+    import ast
+
+    for net, loss, lr in NETWORKS.values():
+        for kind, build in th.BUILDERS.items():
+            text = build(net.key(), "backprop", loss, lr, 3)
+            assert text and "nan" not in text.lower().replace("nanmean", ""), kind
+            if th.KINDS[kind][1] == "py":
+                ast.parse(text)
