@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 
 import numpy as np
 
@@ -232,8 +233,9 @@ def script(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> str:
     """The self-contained NumPy script."""
     parts = []
     for words, code in sections(key, chapter, loss, lr):
-        comment = "\n".join(("# " + line).rstrip() for line in words.replace("#", "").strip().splitlines())
-        parts.append(f"{comment}\n{code}")
+        lines = [textwrap.fill(line, 96) if line else "" for line in words.replace("#", "").strip().splitlines()]
+        comment = "\n".join(("# " + line).rstrip() for text in lines for line in (text.splitlines() or [""]))
+        parts.append(f"{comment}\n\n{code}")
     return '"""Written by XOR Lab. Run: python ' + file_name("script", chapter) + '"""\n\n' + "\n\n".join(parts)
 
 
