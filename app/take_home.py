@@ -391,8 +391,11 @@ code { font-family: "DejaVu Sans Mono", monospace; }
 """
 
 
-def worksheet_answers(key: tuple, loss: str = "bce", lr: float = 0.5, row: int = 0) -> list[tuple[str, str, list]]:
-    """(question, what to write, core's answers) for one input ``row`` (N = 1 in the gradient and update)."""
+def worksheet_answers(
+    key: tuple, loss: str = "bce", lr: float = 0.5, row: int = 0
+) -> list[tuple[str, str, list, list]]:
+    """(question, what to write, column names, core's answers) for one input ``row`` (N = 1 in the
+    gradient and the update)."""
     net = MLP.from_key(key)
     xr, yr = X[row : row + 1], y[row : row + 1]
     f = net.forward(xr)
@@ -402,14 +405,20 @@ def worksheet_answers(key: tuple, loss: str = "bce", lr: float = 0.5, row: int =
     act = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}[net.hidden]
     delta = "a2 − y" if loss == "bce" else "(a2 − y) · a2 · (1 − a2)"
     names = [f"h{k + 1}" for k in range(h)]
+    out = ["output"]
     return [
-        ("z1 = x W1 + b1", f"the weighted sum of each hidden neuron ({', '.join(names)})", list(f.z[1].ravel())),
-        (f"a1 = {act}(z1)", "each hidden neuron's activation", list(f.a[1].ravel())),
-        ("z2 = a1 W2 + b2", "the output neuron's weighted sum", list(f.z[2].ravel())),
-        ("a2 = σ(z2)", "the network's output", list(f.a[2].ravel())),
-        (f"dz2 = {delta}", f"the error at the output (the label is y = {int(yr[0, 0])})", list(g.dz[2].ravel())),
-        ("dW2 = a1ᵀ dz2", "the gradient of each output weight, for this one input (N = 1)", list(g.dW[2].ravel())),
-        ("W2 − lr · dW2", f"the output weights after one step with lr = {float(lr):g}", list(new.W[1].ravel())),
+        ("z1 = x W1 + b1", f"the weighted sum of each hidden neuron ({', '.join(names)})", names, list(f.z[1].ravel())),
+        (f"a1 = {act}(z1)", "each hidden neuron's activation", names, list(f.a[1].ravel())),
+        ("z2 = a1 W2 + b2", "the output neuron's weighted sum", out, list(f.z[2].ravel())),
+        ("a2 = σ(z2)", "the network's output", out, list(f.a[2].ravel())),
+        (f"dz2 = {delta}", f"the error at the output (the label is y = {int(yr[0, 0])})", out, list(g.dz[2].ravel())),
+        (
+            "dW2 = a1ᵀ dz2",
+            "the gradient of each output weight, for this one input (N = 1)",
+            names,
+            list(g.dW[2].ravel()),
+        ),
+        ("W2 − lr · dW2", f"the output weights after one step with lr = {float(lr):g}", names, list(new.W[1].ravel())),
     ]
 
 
@@ -422,22 +431,32 @@ def worksheet(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row:
     e = html.escape
     p = net.to_dict()
 
-    def grid(a: np.ndarray) -> str:
-        rows = "".join("<tr>" + "".join(f"<td>{e(fmt(float(v), DIGITS))}</td>" for v in r) + "</tr>" for r in a)
-        return f"<table>{rows}</table>"
+    h = net.sizes[1]
+    hidden = [f"h{k + 1}" for k in range(h)]
+    labels = {"W1": (["x1", "x2"], hidden), "b1": ([""], hidden), "W2": (hidden, ["output"]), "b2": ([""], ["output"])}
 
-    given = "".join(f"<h3>{e(n)} ({a.shape[0]}×{a.shape[1]})</h3>{grid(a)}" for n, a in p.items())
+    def grid(a: np.ndarray, rows: list, cols: list) -> str:
+        head = "<tr><th></th>" + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr>"
+        body = "".join(
+            f"<tr><th>{e(r)}</th>" + "".join(f"<td>{e(fmt(float(v), DIGITS))}</td>" for v in vals) + "</tr>"
+            for r, vals in zip(rows, a)
+        )
+        return f"<table>{head}{body}</table>"
+
+    given = "".join(f"<h3>{e(n)} ({a.shape[0]}×{a.shape[1]})</h3>{grid(a, *labels[n])}" for n, a in p.items())
     items = worksheet_answers(key, loss, lr, row)
 
     def questions(answers: bool) -> str:
         out = []
-        for i, (formula, what, vals) in enumerate(items, start=1):
+        for i, (formula, what, cols, vals) in enumerate(items, start=1):
             cells = "".join(
                 f"<td>{e(fmt(float(v), DIGITS))}</td>" if answers else '<td class="blank"></td>' for v in vals
             )
+            head = "".join(f"<th>{e(c)}</th>" for c in cols)
             out.append(
                 f"<li><p><code>{e(formula)}</code>: {e(what)}.</p>"
-                f'<table class="{"answers" if answers else "blanks"}" data-q="{i}"><tr>{cells}</tr></table></li>'
+                f'<table class="{"answers" if answers else "blanks"}" data-q="{i}">'
+                f"<tr>{head}</tr><tr>{cells}</tr></table></li>"
             )
         return "<ol>" + "".join(out) + "</ol>"
 
@@ -448,7 +467,8 @@ def worksheet(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row:
         '<html lang="en"><head><meta charset="utf-8" />'
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
         f"<h1>{e(title)}</h1>\n"
-        f"<p>{e(CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab']))} Name: ____________________</p>\n"
+        "<p>Name: ______________________________</p>\n"
+        f"<p>{e(CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab']))}</p>\n"
         f"<p>The network's weights and biases (rounded to {DIGITS} decimals). Work with the input "
         f"<b>x = [{int(x[0])} {int(x[1])}]</b>, label <b>y = {int(y[row, 0])}</b>, and round each answer to "
         f"{DIGITS} decimals.</p>\n{given}\n<h2>Questions</h2>\n{questions(False)}\n"
