@@ -19,10 +19,12 @@ import textwrap
 import numpy as np
 
 from core import backprop_ledger as bl
+from core.activations import LEAKY_SLOPE
 from core.data import X, y
 from core.mlp import MLP, check_network
+from core.schedules import DEFAULTS as SCHEDULE_DEFAULTS
 
-HIDDEN = ("sigmoid", "tanh", "relu")  # hidden activations the exported code writes out
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu")  # hidden activations the exported code writes out
 LOSSES = ("bce", "mse")
 DIGITS = 4  # decimals of the LaTeX snippet and the worksheet
 
@@ -69,12 +71,15 @@ def file_name(kind: str, chapter: str) -> str:
     return f"{stem}.{KINDS[kind][1]}"
 
 
-def problem(net: MLP, loss: str = "bce", lr: float = 0.5) -> str | None:
-    """None if ``net`` can be exported, else why not (plain words, for the disabled buttons)."""
+def problem(net: MLP, loss: str = "bce", lr: float = 0.5, hist=None) -> str | None:
+    """None if ``net`` can be exported, else why not (plain words, for the disabled buttons). hist: the
+    Training page's run from ``net`` (core.train.History), whose training loop the files would hold."""
+    if hist is not None and hist.diverged:
+        return f"this training run diverged ({hist.divergence.detail}), so its numbers cannot be written down"
     if reason := check_network(net):
         return f"the exports are written for a network with one hidden layer: {reason}"
     if net.hidden not in HIDDEN:
-        return f"the exports are written for sigmoid, tanh or ReLU hidden neurons; this network uses {net.hidden}"
+        return f"the exports are written for sigmoid, tanh, ReLU or leaky ReLU hidden neurons, not {net.hidden}"
     if loss not in LOSSES or not np.isfinite(lr):
         return "the loss or learning rate cannot be written out"
     if not net.is_finite():
@@ -105,6 +110,11 @@ _ACT = {
         "(z1 > 0).astype(float)",
         "ReLU'(z1) = 1 where z1 > 0, else 0",
     ),
+    "leaky_relu": (
+        f"def act(z):\n    return np.where(z > 0, z, {LEAKY_SLOPE!r} * z)\n",
+        f"np.where(z1 > 0, 1.0, {LEAKY_SLOPE!r})",
+        f"leaky ReLU'(z1) = 1 where z1 > 0, else {LEAKY_SLOPE:g}",
+    ),
 }
 _LOSS = {
     "bce": (
@@ -125,8 +135,12 @@ def _array(a: np.ndarray) -> str:
     return f"np.array([{rows}])"
 
 
-def sections(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> list[tuple[str, str]]:
-    """(Markdown, code) pairs: the script joins the code, the notebook makes cells of both."""
+def sections(
+    key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, train: tuple | None = None
+) -> list[tuple[str, str]]:
+    """(Markdown, code) pairs: the script joins the code, the notebook makes cells of both. train:
+    (epochs, schedule, schedule parameters as sorted pairs) of a Training-page run from this network
+    with base rate ``lr``: adds the training loop."""
     net = MLP.from_key(key)
     p = net.to_dict()
     act_def, act_prime, act_words = _ACT[net.hidden]
@@ -167,13 +181,16 @@ def sections(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> li
         'print(f"L = {L!r}")\n'
     )
     backward = (
-        "N = len(X)\n"
-        f"dz2 = {delta_code}\n"
-        "dW2 = a1.T @ dz2 / N\n"
-        "db2 = dz2.sum(axis=0, keepdims=True) / N\n"
-        f"dz1 = (dz2 @ W2.T) * ({act_prime})\n"
-        "dW1 = X.T @ dz1 / N\n"
-        "db1 = dz1.sum(axis=0, keepdims=True) / N\n"
+        "def backward(X, y, z1, a1, z2, a2, W2):\n"
+        "    N = len(X)\n"
+        f"    dz2 = {delta_code}\n"
+        "    dW2 = a1.T @ dz2 / N\n"
+        "    db2 = dz2.sum(axis=0, keepdims=True) / N\n"
+        f"    dz1 = (dz2 @ W2.T) * ({act_prime})\n"
+        "    dW1 = X.T @ dz1 / N\n"
+        "    db1 = dz1.sum(axis=0, keepdims=True) / N\n"
+        "    return dz2, dW2, db2, dz1, dW1, db1\n\n\n"
+        "dz2, dW2, db2, dz1, dW1, db1 = backward(X, y, z1, a1, z2, a2, W2)\n"
         'show("dz2", dz2)\nshow("dW2", dW2)\nshow("db2", db2)\n'
         'show("dz1", dz1)\nshow("dW1", dW1)\nshow("db1", db1)\n'
     )
@@ -187,7 +204,7 @@ def sections(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> li
         "L_new = loss(z2_new, a2_new)\n"
         'print(f"L_new = {L_new!r}")\n'
     )
-    return [
+    out = [
         (
             f"# XOR Lab — {CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab'])}\n\n"
             f"The 2-{h}-1 network from XOR Lab with its weights copied in at full precision, "
@@ -210,6 +227,54 @@ def sections(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> li
             step,
         ),
     ]
+    if train is not None:
+        out.append(_training(*train, lr))
+    return out
+
+
+def _rates_code(schedule: str, params: dict, epochs: int) -> str:
+    """The line computing every epoch's learning rate, as core.schedules.lr_schedule does."""
+    p = {**SCHEDULE_DEFAULTS.get(schedule, {}), **params}
+    t = "t = np.arange(epochs, dtype=float)\n"
+    if schedule == "constant":
+        return "rates = np.full(epochs, float(lr))  # the same rate every epoch\n"
+    if schedule == "step":
+        return t + f"rates = lr * {p['gamma']!r} ** np.floor(t / {max(int(p['step_size']), 1)!r})  # step decay\n"
+    if schedule == "exponential":
+        return t + f"rates = lr * {p['gamma']!r} ** t  # exponential decay\n"
+    if schedule == "cosine":
+        eta, T = p["eta_min"], max(p["T_max"] or epochs, 1)
+        return t + f"rates = {eta!r} + (lr - {eta!r}) * ((1 + np.cos(np.pi * t / {T})) / 2)  # cosine\n"
+    if schedule == "warmup":
+        T = max(int(p["total_iters"]), 1)
+        a, b = p["start_factor"], p["end_factor"]
+        return t + f"rates = lr * ({a!r} + ({b!r} - {a!r}) * np.minimum(t, {T}) / {T})  # warm-up\n"
+    raise ValueError(f"unknown schedule {schedule!r}")
+
+
+def _training(epochs: int, schedule: str, params: tuple, lr: float) -> tuple[str, str]:
+    code = (
+        f"epochs = {int(epochs)}\n"
+        + _rates_code(schedule, dict(params), int(epochs))
+        + "W1_t, b1_t, W2_t, b2_t = W1.copy(), b1.copy(), W2.copy(), b2.copy()\n"
+        "for epoch in range(epochs):\n"
+        "    z1_t, a1_t, z2_t, a2_t = forward(X, W1_t, b1_t, W2_t, b2_t)\n"
+        "    _, dW2_t, db2_t, _, dW1_t, db1_t = backward(X, y, z1_t, a1_t, z2_t, a2_t, W2_t)\n"
+        "    W1_t -= rates[epoch] * dW1_t\n"
+        "    b1_t -= rates[epoch] * db1_t\n"
+        "    W2_t -= rates[epoch] * dW2_t\n"
+        "    b2_t -= rates[epoch] * db2_t\n\n"
+        'show("W1_final", W1_t)\nshow("b1_final", b1_t)\nshow("W2_final", W2_t)\nshow("b2_final", b2_t)\n'
+        "_, _, z2_t, a2_t = forward(X, W1_t, b1_t, W2_t, b2_t)\n"
+        'show("a2_final", a2_t)\n'
+        'print(f"L_final = {loss(z2_t, a2_t)!r}")\n'
+    )
+    words = (
+        f"## Training\n\nThe Training page's run: {int(epochs):,} full-batch steps of gradient descent from the "
+        f"weights above, the learning rate starting at {float(lr):g} ({schedule} schedule). "
+        "W1_final … are the weights after the last step, L_final the loss."
+    )
+    return words, code
 
 
 _PLOT = (
@@ -229,22 +294,24 @@ _PLOT = (
 )
 
 
-def script(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> str:
+def script(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, train: tuple | None = None) -> str:
     """The self-contained NumPy script."""
     parts = []
-    for words, code in sections(key, chapter, loss, lr):
+    for words, code in sections(key, chapter, loss, lr, train):
         lines = [textwrap.fill(line, 96) if line else "" for line in words.replace("#", "").strip().splitlines()]
         comment = "\n".join(("# " + line).rstrip() for text in lines for line in (text.splitlines() or [""]))
         parts.append(f"{comment}\n\n{code}")
     return '"""Written by XOR Lab. Run: python ' + file_name("script", chapter) + '"""\n\n' + "\n\n".join(parts)
 
 
-def notebook(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> str:
-    """The same code as a Jupyter notebook (nbformat 4.5 JSON), ending in the decision-boundary plot."""
+def notebook(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, train: tuple | None = None) -> str:
+    """The same code as a Jupyter notebook (nbformat 4.5 JSON), ending in the decision-boundary plot
+    (of the trained weights when there is a training loop)."""
     cells = []
-    pairs = sections(key, chapter, loss, lr) + [
-        ("## The decision boundary\n\nThe network's output over the whole input plane (needs matplotlib).", _PLOT)
-    ]
+    trained = "" if train is None else " after training"
+    plot = _PLOT if train is None else _PLOT.replace("W1, b1, W2, b2)", "W1_t, b1_t, W2_t, b2_t)")
+    words = f"## The decision boundary\n\nThe network's output{trained} over the whole input plane (needs matplotlib)."
+    pairs = sections(key, chapter, loss, lr, train) + [(words, plot)]
     for i, (words, code) in enumerate(pairs):
         cells.append({"cell_type": "markdown", "id": f"md-{i}", "metadata": {}, "source": words})
         cells.append(
@@ -270,7 +337,12 @@ def notebook(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5) -> st
 
 
 # ----- the PyTorch twin ---------------------------------------------------------------------------
-_TORCH_ACT = {"sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()", "relu": "nn.ReLU()"}
+_TORCH_ACT = {
+    "sigmoid": "nn.Sigmoid()",
+    "tanh": "nn.Tanh()",
+    "relu": "nn.ReLU()",
+    "leaky_relu": f"nn.LeakyReLU({LEAKY_SLOPE!r})",
+}
 _TORCH_LOSS = {
     "bce": "F.binary_cross_entropy_with_logits(z2, y)",
     "mse": "torch.mean(0.5 * torch.sum((torch.sigmoid(z2) - y) ** 2, dim=1))",
@@ -328,11 +400,17 @@ def torch_twin(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row
 
 
 # ----- the worked arithmetic as LaTeX -------------------------------------------------------------
-_TEX_ACT = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}"}
+_TEX_ACT = {
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "relu": r"\operatorname{ReLU}",
+    "leaky_relu": r"\operatorname{LeakyReLU}",
+}
 _TEX_PRIME = {
     "sigmoid": r"a_1 \odot (1 - a_1)",
     "tanh": r"(1 - a_1 \odot a_1)",
     "relu": r"[z_1 > 0]",
+    "leaky_relu": rf"([z_1 > 0] + {LEAKY_SLOPE:g}\,[z_1 \le 0])",
 }
 _TEX_DELTA = {"bce": "a_2 - y", "mse": r"(a_2 - y) \odot a_2 \odot (1 - a_2)"}
 
@@ -402,7 +480,7 @@ def worksheet_answers(
     g = net.backward(f, yr, loss)
     _, new = bl.gd_step(net, xr, yr, lr, loss)
     h = net.sizes[1]
-    act = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}[net.hidden]
+    act = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU"}[net.hidden]
     delta = "a2 − y" if loss == "bce" else "(a2 − y) · a2 · (1 − a2)"
     names = [f"h{k + 1}" for k in range(h)]
     out = ["output"]
@@ -478,12 +556,12 @@ def worksheet(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row:
     )
 
 
-def script_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
-    return script(key, chapter, loss, lr)
+def script_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0, train=None) -> str:
+    return script(key, chapter, loss, lr, train)
 
 
-def notebook_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0) -> str:
-    return notebook(key, chapter, loss, lr)
+def notebook_file(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int = 0, train=None) -> str:
+    return notebook(key, chapter, loss, lr, train)
 
 
 # kind -> builder(key, chapter, loss, lr, row) -> the file's text

@@ -135,7 +135,7 @@ def test_notebook_is_plain_json_of_the_script_code():
     "net, words",
     [
         (MLP.create([2, 2, 2, 1], seed=0), "one hidden layer"),
-        (MLP.create([2, 2, 1], hidden="leaky_relu", seed=0), "leaky_relu"),
+        (MLP.create([2, 2, 1], hidden="linear", seed=0), "linear"),
         (
             MLP.from_dict({"W1": [[np.nan, 1.0], [1.0, 1.0]], "b1": [[0, 0]], "W2": [[1.0], [1.0]], "b2": [[0]]}),
             "diverged",
@@ -252,3 +252,51 @@ def test_every_builder_writes_for_every_good_network():
             assert text and "nan" not in text.lower().replace("nanmean", ""), kind
             if th.KINDS[kind][1] == "py":
                 ast.parse(text)
+
+
+# ----- the Training page's run --------------------------------------------------------------------
+RUNS = {
+    "constant sigmoid bce": ([2, 2, 1], "sigmoid", "bce", 1.0, "constant", {}),
+    "step tanh mse": ([2, 3, 1], "tanh", "mse", 0.5, "step", {"step_size": 100, "gamma": 0.5}),
+    "exponential relu": ([2, 4, 1], "relu", "bce", 0.2, "exponential", {"gamma": 0.999}),
+    "cosine leaky": ([2, 2, 1], "leaky_relu", "bce", 2.0, "cosine", {"T_max": 400, "eta_min": 0.0}),
+    "warmup sigmoid": ([2, 2, 1], "sigmoid", "bce", 5.0, "warmup", {}),
+}
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_training_script_ends_where_core_ends(tmp_path, name):
+    from core.train import train
+
+    sizes, act, loss, lr, sched, params = RUNS[name]
+    net = MLP.create(sizes, hidden=act, init="normal", seed=3)
+    epochs = 400
+    hist = train(net, X, y, lr, epochs, loss, sched, params)
+    spec = (epochs, sched, tuple(sorted(params.items())))
+    assert th.problem(net, loss, lr, hist) is None
+    path = tmp_path / "run.py"
+    path.write_text(th.script(net.key(), "training", loss, lr, spec), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    got = printed(run.stdout)
+    final = hist.final
+    want = expected(net, loss, lr)
+    for n, a in {
+        "W1": final.W[0],
+        "b1": final.b[0],
+        "W2": final.W[1],
+        "b2": final.b[1],
+        "a2": final.predict(X),
+    }.items():
+        want |= {f"{n}_final[{i},{j}]": float(v) for (i, j), v in np.ndenumerate(a)}
+    want["L_final"] = float(hist.loss[-1])
+    assert_same(got, want)
+
+
+def test_a_diverged_run_is_not_exported():
+    from core.train import train
+
+    net = MLP.create([2, 2, 1], seed=0)
+    hist = train(net, X, y, 1e6, 200)
+    assert hist.diverged
+    assert "diverged" in th.problem(net, "bce", 1e6, hist)
