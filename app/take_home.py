@@ -57,11 +57,14 @@ KINDS = {
     ),
 }
 
+TRAINING_KINDS = ("script", "notebook")  # the files that carry a training loop
+
 CHAPTER_WORDS = {
     "architecture": "Architecture: 2 inputs, 2 hidden neurons, 1 output — nine numbers in all.",
     "forward_pass": "Forward pass: z1 = X @ W1 + b1, a1 = σ(z1), z2 = a1 @ W2 + b2, a2 = σ(z2).",
     "hidden_features": "Hidden features: what each hidden neuron computes, and the decision boundary.",
     "backprop": "Backpropagation: dz2 = a2 − y, then dW2, dz1, dW1 with the chain rule.",
+    "training": "Training: gradient descent, step after step, from the run's starting weights.",
     "xor_lab": "The network in use in XOR Lab.",
 }
 

@@ -21,16 +21,22 @@ INTRO = (
     "This network with its numbers, to keep: code that computes exactly what this page shows, the worked "
     "arithmetic for slides, and a worksheet with an answer key."
 )
+TRAINING_INTRO = (
+    "This run, to keep: code that starts from the same weights, trains with the same settings and ends at the "
+    "same final loss."
+)
 
 
-def _buttons(key: tuple, chapter: str, reason: str | None, loss: str, lr: float, row: int, prefix: str) -> None:
+def _buttons(key: tuple, chapter: str, reason: str | None, args: tuple, train: tuple | None, prefix: str) -> None:
     if reason:
         st.caption(f"The downloads are off: {reason}.")
-    for kind, (label, _, mime, what) in take_home.KINDS.items():
-        build = take_home.BUILDERS[kind]
+    kinds = take_home.TRAINING_KINDS if train else take_home.KINDS
+    for kind in kinds:
+        label, _, mime, what = take_home.KINDS[kind]
+        build = partial(take_home.BUILDERS[kind], key, chapter, *args, **({"train": train} if train else {}))
         st.download_button(
             label,
-            data="" if reason else partial(build, key, chapter, loss, lr, row),
+            data="" if reason else build,
             file_name=take_home.file_name(kind, chapter),
             mime=mime,
             key=f"{prefix}_{kind}",
@@ -42,15 +48,31 @@ def _buttons(key: tuple, chapter: str, reason: str | None, loss: str, lr: float,
         )
 
 
-def offer(net: MLP, chapter: str, present: bool, loss: str = "bce", lr: float = 0.5, row: int = 0) -> None:
-    """The downloads for ``net``: in the side panel, and folded in the page where this is called."""
-    reason = take_home.problem(net, loss, lr)
+def offer(
+    net: MLP,
+    chapter: str,
+    present: bool,
+    loss: str = "bce",
+    lr: float = 0.5,
+    row: int = 0,
+    train: tuple | None = None,
+    hist=None,
+) -> None:
+    """The downloads for ``net``: in the side panel, and folded in the page where this is called.
+
+    loss, lr: the page's loss and learning rate; row: the input its worked arithmetic follows; train
+    and hist: a Training-page run from ``net`` ((epochs, schedule, parameters) and its History), whose
+    loop the script and the notebook then hold (the other files are about one step, so they are left out).
+    """
+    reason = take_home.problem(net, loss, lr, hist)
     key = net.key()
+    intro = TRAINING_INTRO if train else INTRO
     with st.sidebar.popover(TITLE, icon=":material/download:", width="stretch"):
-        st.caption(INTRO)
-        _buttons(key, chapter, reason, loss, lr, row, "th_side")
+        st.caption(intro)
+        _buttons(key, chapter, reason, (loss, lr, row), train, "th_side")
     if present:
         return
-    with st.expander(f"{TITLE}: this network as a script, notebook, LaTeX or worksheet", icon=":material/download:"):
-        st.caption(INTRO)
-        _buttons(key, chapter, reason, loss, lr, row, "th_page")
+    what = "this run as a script or notebook" if train else "this network as a script, notebook, LaTeX or worksheet"
+    with st.expander(f"{TITLE}: {what}", icon=":material/download:"):
+        st.caption(intro)
+        _buttons(key, chapter, reason, (loss, lr, row), train, "th_page")

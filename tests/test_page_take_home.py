@@ -53,3 +53,25 @@ def test_presenter_mode_keeps_only_the_side_panel():
     at.toggle(key="presenter").set_value(True).run()
     assert not at.exception
     assert {k.split("_")[1] for k in buttons(at)} == {"side"}
+
+
+@pytest.mark.slow
+def test_training_offers_its_run_as_script_and_notebook():
+    at = open_page("training.py")
+    assert not at.exception
+    got = buttons(at)
+    assert set(got) == {f"th_{where}_{k}" for where in ("side", "page") for k in th.TRAINING_KINDS}
+    assert not any(b.proto.disabled for b in got.values())
+
+
+@pytest.mark.slow
+def test_a_diverged_training_run_disables_its_downloads():
+    at = open_page("training.py")
+    at.select_slider(key="tr_lr").set_value(50.0).run()
+    at.selectbox(key="tr_init").set_value("normal").run()
+    at.number_input(key="tr_sigma").set_value(10.0).run()
+    assert not at.exception
+    got = buttons(at)
+    # a rate of 50 from weights of spread 10 blows the loss up, far from any rounding question
+    assert any("diverged" in c.value for c in at.caption)
+    assert got and all(b.proto.disabled for b in got.values())

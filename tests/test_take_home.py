@@ -108,18 +108,32 @@ def test_script_weights_are_exact():
 
 
 @pytest.mark.slow
-def test_notebook_runs_and_prints_cores_numbers():
+@pytest.mark.parametrize("with_training", [False, True], ids=["network", "training run"])
+def test_notebook_runs_and_prints_cores_numbers(with_training):
     nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (requirements-dev.txt)")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (requirements-dev.txt)")
     net, loss, lr = NETWORKS["random 2-3-1 tanh, MSE"]
-    text = th.notebook(net.key(), "hidden_features", loss, lr)
+    want = expected(net, loss, lr)
+    spec = None
+    if with_training:
+        from core.train import train
+
+        spec = (300, "constant", ())
+        hist = train(net, X, y, lr, 300, loss)
+        final = hist.final
+        for n, a in {"W1": final.W[0], "b1": final.b[0], "W2": final.W[1], "b2": final.b[1]}.items():
+            want |= {f"{n}_final[{i},{j}]": float(v) for (i, j), v in np.ndenumerate(a)}
+        want |= {f"a2_final[{i},0]": float(v) for i, v in enumerate(final.predict(X)[:, 0])}
+        want["L_final"] = float(hist.loss[-1])
+    text = th.notebook(net.key(), "hidden_features", loss, lr, spec)
     nb = nbformat.reads(text, as_version=4)
     nbformat.validate(nb)
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert_same(printed(out), expected(net, loss, lr))
+    assert_same(printed(out), want)
     last = nb.cells[-1]
     assert "contour" in last.source and any(o.get("output_type") == "display_data" for o in last.outputs), last.outputs
+    assert ("W1_t" in last.source) == with_training
     assert [c.cell_type for c in nb.cells[:2]] == ["markdown", "code"]
 
 
