@@ -27,13 +27,32 @@ TRAINING_INTRO = (
 )
 
 
-def _buttons(key: tuple, chapter: str, reason: str | None, args: tuple, train: tuple | None, prefix: str) -> None:
+def later(chapter: str) -> dict:
+    """This session's settings of ``chapter`` that a fragment changes (Backpropagation's learning rate,
+    Forward pass's input): a fragment's rerun does not redraw the buttons, so the fragment writes its
+    current values here (``later(chapter).update(lr=...)``) and a button press reads them then."""
+    return st.session_state.setdefault(f"_th_{chapter}", {})
+
+
+def _build(kind: str, key: tuple, chapter: str, settings: dict, defaults: dict, train, hist) -> str:
+    """The file, built when its button is pressed, with the page's settings at that moment."""
+    now = {**defaults, **settings}
+    loss, lr, row = now["loss"], float(now["lr"]), int(now["row"])
+    if reason := take_home.problem(MLP.from_key(key), loss, lr, hist):
+        return f"XOR Lab could not write this file: {reason}.\n"  # no number in it, never a NaN
+    return take_home.BUILDERS[kind](key, chapter, loss, lr, row, **({"train": train} if train else {}))
+
+
+def _buttons(
+    key: tuple, chapter: str, reason: str | None, defaults: dict, train: tuple | None, hist, prefix: str
+) -> None:
     if reason:
         st.caption(f"The downloads are off: {reason}.")
     kinds = take_home.TRAINING_KINDS if train else take_home.KINDS
+    settings = later(chapter)
     for kind in kinds:
         label, _, mime, what = take_home.KINDS[kind]
-        build = partial(take_home.BUILDERS[kind], key, chapter, *args, **({"train": train} if train else {}))
+        build = partial(_build, kind, key, chapter, settings, defaults, train, hist)
         st.download_button(
             label,
             data="" if reason else build,
@@ -64,15 +83,17 @@ def offer(
     and hist: a Training-page run from ``net`` ((epochs, schedule, parameters) and its History), whose
     loop the script and the notebook then hold (the other files are about one step, so they are left out).
     """
-    reason = take_home.problem(net, loss, lr, hist)
+    defaults = {"loss": loss, "lr": lr, "row": row}
+    now = {**defaults, **later(chapter)}
+    reason = take_home.problem(net, now["loss"], float(now["lr"]), hist)
     key = net.key()
     intro = TRAINING_INTRO if train else INTRO
     with st.sidebar.popover(TITLE, icon=":material/download:", width="stretch"):
         st.caption(intro)
-        _buttons(key, chapter, reason, (loss, lr, row), train, "th_side")
+        _buttons(key, chapter, reason, defaults, train, hist, "th_side")
     if present:
         return
     what = "this run as a script or notebook" if train else "this network as a script, notebook, LaTeX or worksheet"
     with st.expander(f"{TITLE}: {what}", icon=":material/download:"):
         st.caption(intro)
-        _buttons(key, chapter, reason, (loss, lr, row), train, "th_page")
+        _buttons(key, chapter, reason, defaults, train, hist, "th_page")

@@ -223,6 +223,7 @@ def descent(led: bl.Ledger) -> None:
     st.markdown(bt.DESCENT)
     st.markdown(bt.OLD_WEIGHTS)
     walk, lr = controls.descent(net, led)
+    take_home_ui.later("backprop").update(lr=lr)  # this fragment's rate, for the downloads
     with st.expander(bt.ORDER_BUG):
         st.markdown(bt.order_words(run.update_order(net_id, lr, led.loss_name)))
     rec = walk["last"]

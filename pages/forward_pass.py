@@ -168,6 +168,7 @@ def input_and_results(net: MLP) -> None:
     # Presenter mode: the input choice and the three result numbers share one row at the top.
     row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if PRESENT else (st.container(), None, None, None)
     row = controls.input_choice(row_box)
+    take_home_ui.later("forward_pass").update(row=row)  # this fragment's input, for the downloads
     fwd = net.forward(X)
     if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
         st.warning(

@@ -109,7 +109,9 @@ def test_script_weights_are_exact():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("with_training", [False, True], ids=["network", "training run"])
-def test_notebook_runs_and_prints_cores_numbers(with_training):
+def test_notebook_runs_and_prints_cores_numbers(with_training, monkeypatch):
+    # importing streamlit sets MPLBACKEND=Agg for this process (and so the kernel); a student's Jupyter has none
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (requirements-dev.txt)")
     nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (requirements-dev.txt)")
     net, loss, lr = NETWORKS["random 2-3-1 tanh, MSE"]
