@@ -418,10 +418,10 @@ _TEX_PRIME = {
 _TEX_DELTA = {"bce": "a_2 - y", "mse": r"(a_2 - y) \odot a_2 \odot (1 - a_2)"}
 
 
-def _bmatrix(a: np.ndarray) -> str:
+def _bmatrix(a: np.ndarray, digits: int = DIGITS) -> str:
     from app.ui import tval
 
-    rows = [" & ".join(tval(float(v), DIGITS) for v in r) for r in np.atleast_2d(a)]
+    rows = [" & ".join(tval(float(v), digits) for v in r) for r in np.atleast_2d(a)]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
@@ -435,27 +435,30 @@ def tex(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row: int =
     fwd = net.forward(X)
     act = _TEX_ACT[net.hidden]
     m = _bmatrix
+    xs, ys = _bmatrix(x, 0), _bmatrix(y, 0)  # the inputs and labels are whole numbers
     return (
         f"% XOR Lab: the worked arithmetic of the 2-{net.sizes[1]}-1 network ({chapter.replace('_', ' ')}).\n"
         "% Paste into a LaTeX document whose preamble has \\usepackage{amsmath}.\n"
         f"% Numbers are rounded to {DIGITS} decimals; the downloaded script has every digit.\n"
-        f"\\paragraph{{Forward pass for the input $x = {m(x)}$.}}\n"
+        f"\\paragraph{{Forward pass for the input $x = {xs}$.}}\n"
         "\\begin{align*}\n"
-        f"z_1 &= x W_1 + b_1 = {m(x)} {m(net.W[0])} + {m(net.b[0])} = {m(f1.z[1])} \\\\\n"
+        f"z_1 &= x W_1 + b_1 = {xs} {m(net.W[0])} + {m(net.b[0])} \\\\\n"
+        f"&= {m(f1.z[1])} \\\\\n"
         f"a_1 &= {act}(z_1) = {m(f1.a[1])} \\\\\n"
-        f"z_2 &= a_1 W_2 + b_2 = {m(f1.a[1])} {m(net.W[1])} + {m(net.b[1])} = {m(f1.z[2])} \\\\\n"
+        f"z_2 &= a_1 W_2 + b_2 = {m(f1.a[1])} {m(net.W[1])} + {m(net.b[1])} \\\\\n"
+        f"&= {m(f1.z[2])} \\\\\n"
         f"a_2 &= \\sigma(z_2) = {m(f1.a[2])}\n"
         "\\end{align*}\n"
         f"\\paragraph{{Backward pass over the four inputs ($N = {len(X)}$, "
         f"{'binary cross-entropy' if loss == 'bce' else 'squared error'}).}}\n"
         "\\begin{align*}\n"
-        f"a_2 &= {m(fwd.a[2])}, \\quad y = {m(y)} \\\\\n"
+        f"a_2 &= {m(fwd.a[2])}, \\quad y = {ys} \\\\\n"
         f"dz_2 &= {_TEX_DELTA[loss]} = {m(g.dz[2])} \\\\\n"
-        f"dW_2 &= \\tfrac{{1}}{{N}}\\, a_1^\\top dz_2 = {m(g.dW[2])}, \\quad "
-        f"db_2 = \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_2 = {m(g.db[2])} \\\\\n"
+        f"dW_2 &= \\tfrac{{1}}{{N}}\\, a_1^\\top dz_2 = {m(g.dW[2])} \\\\\n"
+        f"db_2 &= \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_2 = {m(g.db[2])} \\\\\n"
         f"dz_1 &= (dz_2 W_2^\\top) \\odot {_TEX_PRIME[net.hidden]} = {m(g.dz[1])} \\\\\n"
-        f"dW_1 &= \\tfrac{{1}}{{N}}\\, X^\\top dz_1 = {m(g.dW[1])}, \\quad "
-        f"db_1 = \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_1 = {m(g.db[1])}\n"
+        f"dW_1 &= \\tfrac{{1}}{{N}}\\, X^\\top dz_1 = {m(g.dW[1])} \\\\\n"
+        f"db_1 &= \\tfrac{{1}}{{N}} \\textstyle\\sum_n dz_1 = {m(g.db[1])}\n"
         "\\end{align*}\n"
     )
 

@@ -209,26 +209,31 @@ def test_tex_balances_and_every_number_is_cores(name):
         else:
             assert stack.pop() == env
     assert not stack and ("begin", "align*") in envs
-    # x appears in the heading and in z1's line, a1 in its own line and in z2's
+    # a1 appears in its own line and in z2's; x and y are written as whole numbers
     f1, fwd = net.forward(X[row : row + 1]), net.forward(X)
     g = net.gradients(X, y, loss)
-    shown = [X[row], X[row], *net.W, *net.b, f1.z[1], f1.a[1], f1.a[1], f1.z[2], f1.a[2], fwd.a[2], y]
+    shown = [*net.W, *net.b, f1.z[1], f1.a[1], f1.a[1], f1.z[2], f1.a[2], fwd.a[2]]
     shown += [g.dz[2], g.dW[2], g.db[2], g.dz[1], g.dW[1], g.db[1]]
     want = [tval(float(v), th.DIGITS) for a in shown for v in np.ravel(a)]
     got = _tex_numbers(body)
     assert sorted(got) == sorted(want)
     assert "nan" not in text.lower() and "inf" not in text.lower()
+    assert rf"x = \begin{{bmatrix}} {X[row, 0]:.0f} & {X[row, 1]:.0f} \end{{bmatrix}}" in text
 
 
-def test_tex_compiles_where_a_tex_engine_exists(tmp_path):
+@pytest.mark.parametrize("name", [*NETWORKS, "leaky"])
+def test_tex_compiles_where_a_tex_engine_exists(tmp_path, name):
     import shutil
 
     engine = shutil.which("pdflatex")
     if engine is None:
         pytest.skip("no pdflatex on this machine")
+    net, loss, lr = NETWORKS[name] if name in NETWORKS else (MLP.create([2, 2, 1], hidden="leaky_relu"), "mse", 0.5)
     doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n%s\\end{document}\n"
-    (tmp_path / "t.tex").write_text(doc % th.tex(notes_network().key(), "backprop"), encoding="utf-8")
-    run = subprocess.run([engine, "-interaction=nonstopmode", "t.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+    (tmp_path / "t.tex").write_text(doc % th.tex(net.key(), "backprop", loss, lr, 3), encoding="utf-8")
+    run = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path, capture_output=True, timeout=120
+    )
     assert run.returncode == 0, run.stdout[-2000:]
 
 
