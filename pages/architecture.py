@@ -4,7 +4,7 @@ neuron cannot do XOR."""
 import numpy as np
 import streamlit as st
 
-from app import state, ui
+from app import state, take_home_ui, ui
 from app.architecture import charts, controls, run
 from app.architecture import text as tx
 from app.chart import draw
@@ -24,6 +24,7 @@ ui.page_header(
 )
 net = state.network_control()
 st.markdown(state.network_caption(net))
+take_home_ui.offer(net, "architecture", PRESENT)
 
 # ----- the diagram and the parameter table -------------------------------------------------------
 # Presenter mode: the diagram and the parameter count share the first screen of a 1280×720

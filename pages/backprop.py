@@ -5,7 +5,7 @@ control's part of the page is a fragment."""
 
 import streamlit as st
 
-from app import chart, ui
+from app import chart, take_home_ui, ui
 from app.backprop import charts as bc
 from app.backprop import controls, run
 from app.backprop import text as bt
@@ -18,13 +18,20 @@ net = network_control()
 WARN = bt.ICONS["warning"]
 ui.page_header("Backpropagation", bt.INTRO)
 st.markdown(network_caption(net))
+PRESENT = ui.presenter()
+take_home_ui.offer(
+    net,
+    "backprop",
+    PRESENT,
+    loss=st.session_state.get("bp_loss") or "bce",
+    lr=float(st.session_state.get("bp_lr", 0.5)),
+)
 if problem := check_network(net):
     st.warning(bt.NETWORK_OUT_OF_SCOPE.format(problem=problem), icon=WARN)
     st.stop()
 
 # Presenter mode: a projector's first screen holds the loss beside its caption, then the chain rule
 # (left) beside the step selector and that step's live numbers (right); normally all run down the page.
-PRESENT = ui.presenter()
 net_id = net.key()  # the caches below key on the exact network
 if PRESENT:
     st.header("1 · The chain rule, backwards")
@@ -216,6 +223,7 @@ def descent(led: bl.Ledger) -> None:
     st.markdown(bt.DESCENT)
     st.markdown(bt.OLD_WEIGHTS)
     walk, lr = controls.descent(net, led)
+    take_home_ui.later("backprop").update(lr=lr)  # this fragment's rate, for the downloads
     with st.expander(bt.ORDER_BUG):
         st.markdown(bt.order_words(run.update_order(net_id, lr, led.loss_name)))
     rec = walk["last"]

@@ -4,7 +4,7 @@ as matrices, the activation curve with the current z values, and the notes' roun
 import numpy as np
 import streamlit as st
 
-from app import state, ui
+from app import state, take_home_ui, ui
 from app.chart import draw
 from app.forward_pass import charts, controls, run
 from app.forward_pass import text as tx
@@ -26,6 +26,7 @@ ui.page_header(
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
 net = state.weight_editor(expanded=False if PRESENT else None)  # projected: the result on the first screen
+take_home_ui.offer(net, "forward_pass", PRESENT, row=st.session_state.get("fp_row", controls.DEFAULT_ROW))
 if problem := check_network(net):
     st.error(f"This page follows the notes' one-hidden-layer network: {problem}.")
     st.stop()
@@ -167,6 +168,7 @@ def input_and_results(net: MLP) -> None:
     # Presenter mode: the input choice and the three result numbers share one row at the top.
     row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if PRESENT else (st.container(), None, None, None)
     row = controls.input_choice(row_box)
+    take_home_ui.later("forward_pass").update(row=row)  # this fragment's input, for the downloads
     fwd = net.forward(X)
     if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
         st.warning(

@@ -5,7 +5,7 @@ and "Visual decision boundary". Layout and words only: app/hidden_features/ comp
 import streamlit as st
 
 from app import gate_text as gt
-from app import state, ui
+from app import state, take_home_ui, ui
 from app.chart import draw
 from app.hidden_features import charts, controls, run
 from app.hidden_features import text as tx
@@ -28,6 +28,7 @@ if state.trained_in_use():
         help="Moves the table, gate names, boundary and hidden space to this epoch (the shared network's epoch).",
     )
 st.markdown(state.network_caption(net))
+take_home_ui.offer(net, "hidden_features", present)
 
 problem = check_network(net)
 if problem:

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import gate_text as gt
-from app import ui
+from app import take_home_ui, ui
 from app.chart import draw
 from app.names import LOSS_NAMES
 from app.training import run as tr
@@ -277,6 +277,8 @@ try:
 except Exception as exc:  # a bad combination must never show a traceback
     st.error(f"Training failed with these settings: {exc}")
     st.stop()
+run_spec = (cfg["epochs"], cfg["sched"], tuple(sorted(dict(cfg["params"]).items())))
+take_home_ui.offer(tr.network(cfg), "training", present, cfg["loss"], lr, train=run_spec, hist=hist)
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
     one_run(cfg, lr, hist, text.describe(cfg, lr), present)
