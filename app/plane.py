@@ -12,6 +12,7 @@ from __future__ import annotations
 import altair as alt
 import contourpy
 import numpy as np
+import streamlit as st
 
 from app.chart import fill, hole, layout, sizes, source
 from app.ui import BLUE, RED
@@ -264,3 +265,28 @@ def plane_spec(
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
     domain = [float(v) for v in vrange]
     return fill(lay, data, title=title, value_name=value_name, domain=domain, qlo=qlo, qspan=qspan)
+
+
+# ----- clicks on a clickable chart ----------------------------------------------------------------
+def take_click(event, counter: str, fields: tuple[str, str] = ("x1", "x2")) -> tuple[float, float] | bool | None:
+    """The cell a click chose on a chart with the ``CLICK`` selection (``st.vega_lite_chart(...,
+    on_select="rerun")`` returns ``event``): None when nothing was clicked; else the session's click
+    count ``counter`` goes up (so ``click_key`` gives the chart a fresh key and the next click starts a
+    fresh selection) and the cell's two ``fields`` come back as numbers, or False when the click did
+    not land on a cell."""
+    try:
+        picked = event["selection"][CLICK]
+    except (KeyError, TypeError):
+        return None
+    if not picked:
+        return None
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
+    try:
+        return float(picked[0][fields[0]]), float(picked[0][fields[1]])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
+
+
+def click_key(prefix: str, counter: str) -> str:
+    """The clickable chart's key: changes after each click (see ``take_click``)."""
+    return f"{prefix}_{st.session_state.get(counter, 0)}"

@@ -8,6 +8,7 @@ import streamlit as st
 from app import ui
 from app.beyond_xor import charts, controls, run, text
 from app.chart import draw
+from app.plane import CLICK
 from core.problems import DataError, check_points
 
 present = ui.presenter()
@@ -73,7 +74,7 @@ with plane_box:
     spec = charts.data_plane(values, points, present, title, segments, clickable=own)
     description = text.plane_description(name, X, y, trained, epoch)
     if own:
-        event = draw(spec, description, key=controls.click_key(), on_select="rerun", selection_mode=controls.CLICK)
+        event = draw(spec, description, key=controls.click_key(), on_select="rerun", selection_mode=CLICK)
         controls.handle_click(event)
         st.caption(text.CLICK_HELP)
     else:

@@ -16,7 +16,8 @@ import streamlit as st
 from app import ui
 from app.beyond_xor import run, text
 from app.names import ACTIVATION_NAMES
-from app.plane import CLICK
+from app.plane import click_key as _click_key
+from app.plane import take_click
 from core.problems import (
     HI,
     LO,
@@ -91,23 +92,18 @@ def _apply_typed() -> None:
 def handle_click(event) -> None:
     """A click on the plane (the chart's selection state): apply the mode at the clicked cell, once.
     The chart's key changes after each click, so the next click starts a fresh selection."""
-    try:
-        picked = event["selection"][CLICK]
-    except (KeyError, TypeError):
+    cell = take_click(event, _CLICKS)
+    if cell is None:
         return
-    if not picked:
-        return
-    st.session_state[_CLICKS] = st.session_state.get(_CLICKS, 0) + 1
-    try:
-        x1, x2 = float(picked[0]["x1"]), float(picked[0]["x2"])
-    except (KeyError, TypeError, ValueError, IndexError):
+    if cell is False:
         return _say("warning", "That click did not land on the plane: no point was added.")
+    x1, x2 = cell
     _apply(round(x1, 3), round(x2, 3))
     st.rerun()
 
 
 def click_key() -> str:
-    return f"bx_plane_{st.session_state.get(_CLICKS, 0)}"
+    return _click_key("bx_plane", _CLICKS)
 
 
 def _undo() -> None:

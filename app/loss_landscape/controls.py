@@ -8,7 +8,8 @@ import streamlit as st
 
 from app import state, ui
 from app.loss_landscape import run, text
-from app.plane import CLICK
+from app.plane import click_key as _click_key
+from app.plane import take_click
 from core.mlp import MLP
 
 _PICKED, _CLICKS, _MSG = "_ll_picked", "_ll_clicks", "_ll_msg"
@@ -27,26 +28,21 @@ def pair(names: list[str]) -> tuple[int, int]:
 def handle_click(event, net: MLP, i: int, j: int) -> None:
     """A click on the map (the chart's selection state): remember the clicked cell, once. The chart's
     key changes after each click, so the next click starts a fresh selection."""
-    try:
-        picked = event["selection"][CLICK]
-    except (KeyError, TypeError):
-        return
-    if not picked:
+    cell = take_click(event, _CLICKS, ("u", "v"))
+    if cell is None:
         return
     ss = st.session_state
-    ss[_CLICKS] = ss.get(_CLICKS, 0) + 1
-    try:
-        u, v = float(picked[0]["u"]), float(picked[0]["v"])
-    except (KeyError, TypeError, ValueError, IndexError):
+    if cell is False:
         ss[_MSG] = ("warning", "That click did not land on a cell of the map.")
         st.rerun()
+    u, v = cell
     ss[_PICKED] = (net.key(), i, j, u, v)
     ss.pop(_MSG, None)
     st.rerun()
 
 
 def click_key() -> str:
-    return f"ll_map_{st.session_state.get(_CLICKS, 0)}"
+    return _click_key("ll_map", _CLICKS)
 
 
 def picked(net: MLP, i: int, j: int) -> tuple[float, float] | None:
