@@ -116,9 +116,14 @@ def name_setting(key: str, label: str) -> None:
 def linked(widget, label: str, *args, key: str, **kwargs):
     """``widget(label, *args, key=key, **kwargs)`` as a control that is part of the page's address:
     bound to the query string (a copied address reopens it) and kept for the session. Every such
-    control is drawn through here, so link messages can name it by its label."""
+    control is drawn through here, so link messages can name it by its label. A required choice
+    (``required=True`` with a ``default``) that an empty URL parameter (``?key=``) cleared anyway gives
+    its default."""
     name_setting(key, label)
-    return widget(label, *args, key=key, bind="query-params", persist_state="session", **kwargs)
+    value = widget(label, *args, key=key, bind="query-params", persist_state="session", **kwargs)
+    if value is None and kwargs.get("required") and "default" in kwargs:
+        return kwargs["default"]
+    return value
 
 
 def sidebar_common() -> None:

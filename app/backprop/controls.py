@@ -24,7 +24,7 @@ def loss(where) -> str:
         key="bp_loss",
         help="BCE is the loss the notes use: with it, dz2 = a2 − y. MSE adds the factor σ'(z2).",
     )
-    return chosen or "bce"  # an empty URL parameter (?bp_loss=) clears even a required control
+    return chosen
 
 
 def step(where) -> str:
@@ -38,7 +38,7 @@ def step(where) -> str:
         key="bp_step",
         help="Highlights this step in the diagram and in the ledger below.",
     )
-    return chosen or "dz2"
+    return chosen
 
 
 def row(n: int) -> int:
@@ -53,7 +53,7 @@ def row(n: int) -> int:
         key="bp_row",
         help="One of the four XOR inputs; its row is highlighted in every table below.",
     )
-    return 2 if chosen is None else chosen
+    return chosen
 
 
 # ----- 6 · one gradient-descent step at a time (per session) ---------------------------------------

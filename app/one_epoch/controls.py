@@ -36,7 +36,7 @@ def row(where) -> int:
         key="oe_row",
         help="The diagram writes this input's numbers; the tables below show all four inputs.",
     )
-    return 2 if chosen is None else chosen
+    return chosen
 
 
 def lr(where) -> float:
