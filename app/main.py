@@ -29,7 +29,8 @@ net_problems = state.load_link()
 ui.sidebar_common()
 notice = st.empty()
 warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
-current.run()
+with warmup.page_running(current.url_path):  # the warm-up steps aside for other chapters
+    current.run()
 if problems := net_problems + ui.check_link(current.url_path, link_at_start):
     notice.warning(
         "This link had settings that could not be used, so defaults were used instead: " + "; ".join(problems) + ".",
