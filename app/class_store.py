@@ -51,6 +51,7 @@ MAX_OPEN_CLASSES = 200  # classes open at once on one database
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
 CODE_LENGTH = 6
 CHECKPOINT_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
+WHERE_RE = re.compile(r"^[a-z0-9\-]{0,40}:[a-z0-9][a-z0-9_.\-]{0,63}$")  # "<page url path>:<checkpoint>"
 ANSWER_MAX = 64  # characters of one answer (a choice id, a sign or a number as text)
 ENV_URL = "XORLAB_DATABASE_URL"
 
@@ -61,7 +62,7 @@ classes = Table(
     Column("code", String(CODE_LENGTH), primary_key=True),
     Column("token_hash", String(64), nullable=False),
     Column("opened", Float, nullable=False),
-    Column("current", String(64)),  # the checkpoint the teacher moved the class to, if any
+    Column("current", String(110)),  # "<page>:<checkpoint>" the teacher moved the class to, if any
     Column("closed", Boolean, nullable=False, default=False),
 )
 members = Table(
@@ -243,15 +244,17 @@ class ClassStore:
 
         return self._run(work)
 
-    def move_to(self, code: str, token: str, checkpoint: str | None) -> None:
-        """The teacher moves the class to a checkpoint (None: no checkpoint in focus)."""
-        code, cp = clean_code(code), None if checkpoint is None else _checkpoint(checkpoint)
-        self._run(
-            lambda c: (
-                self._teacher(c, code, token),
-                c.execute(update(classes).where(classes.c.code == code).values(current=cp)),
-            )
-        )
+    def move_to(self, code: str, token: str, where: str | None) -> None:
+        """The teacher moves the class to a checkpoint, "<page url path>:<checkpoint>" (None: none)."""
+        code = clean_code(code)
+        if where is not None and (not isinstance(where, str) or not WHERE_RE.match(where)):
+            raise ClassRefused("That is not one of XOR Lab's checkpoints.")
+
+        def work(conn):
+            self._teacher(conn, code, token)
+            conn.execute(update(classes).where(classes.c.code == code).values(current=where))
+
+        self._run(work)
 
     def reveal(self, code: str, token: str, checkpoint: str) -> None:
         code, cp = clean_code(code), _checkpoint(checkpoint)
@@ -386,6 +389,17 @@ class ClassStore:
             .group_by(answers.c.answer)
         )
         return self._run(lambda c: (self._live(c, code), {a: int(n) for a, n in c.execute(q).all()})[1])
+
+    def answered(self, code: str) -> dict[str, int]:
+        """How many students answered each checkpoint of the class so far."""
+        code = clean_code(code)
+        q = (
+            select(answers.c.checkpoint, func.count())
+            .where(answers.c.code == code)
+            .group_by(answers.c.checkpoint)
+            .order_by(answers.c.checkpoint)
+        )
+        return self._run(lambda c: (self._live(c, code), {k: int(n) for k, n in c.execute(q).all()})[1])
 
     def class_runs(self, code: str) -> list[tuple[int, int | None, bool]]:
         """(seed, epochs to solve or None, stuck) of every student's run, in join order."""

@@ -54,6 +54,7 @@ def test_a_class_joins_answers_and_the_teacher_reveals(store):
     store.answer(c, "fp.a2_above", "yes")
     store.answer(b, "fp.a2_above", "yes")  # changeable until the reveal: still one answer per student
     assert store.counts(code, "fp.a2_above") == {"yes": 3}
+    assert store.answered(code) == {"fp.a2_above": 3}
     assert store.my_answer(b, "fp.a2_above") == "yes"
     assert store.status(code).revealed == frozenset()
     store.reveal(code, token, "fp.a2_above")
@@ -61,8 +62,11 @@ def test_a_class_joins_answers_and_the_teacher_reveals(store):
     with pytest.raises(ClassRefused, match="revealed"):
         store.answer(a, "fp.a2_above", "no")
     assert store.counts(code, "fp.a2_above") == {"yes": 3}
-    store.move_to(code, token, "bp.sign_dw2")
-    assert store.status(code).current == "bp.sign_dw2" and store.status(code).members == 3
+    store.move_to(code, token, "backprop:bp_sign_dw2")
+    assert store.status(code).current == "backprop:bp_sign_dw2" and store.status(code).members == 3
+    for bad in ("bp_sign", "../x:y", "backprop:", "a" * 41 + ":x"):
+        with pytest.raises(ClassRefused):
+            store.move_to(code, token, bad)
 
 
 def test_two_classes_never_see_each_other(store):
@@ -88,7 +92,7 @@ def test_teacher_only_actions_are_refused_without_the_token(store, token):
     store.answer(s, "q", "yes")
     for act in (
         lambda: store.reveal(code, token, "q"),
-        lambda: store.move_to(code, token, "q"),
+        lambda: store.move_to(code, token, "training:q"),
         lambda: store.reset(code, token),
         lambda: store.close(code, token),
     ):
