@@ -206,3 +206,67 @@ def sidebar() -> None:
 
 
 CLASS_PAGE_FILE = "class_room.py"
+
+
+# ----- a checkpoint in a class (app.predict.place draws these) -------------------------------------
+def waiting(checkpoint: str) -> bool:
+    """A student of a class who committed an answer waits for the teacher's reveal (the truth stays on
+    the server). False outside a class, for the teacher, once revealed, or when the class database
+    cannot be reached (then the checkpoint works as it does alone)."""
+    if not code() or is_teacher():
+        return False
+    try:
+        p = pool(checkpoint)
+    except (ClassRefused, ClassUnavailable):
+        return False
+    return p is not None and not p.revealed
+
+
+def _act(action, *args) -> None:
+    try:
+        action(*args)
+    except ClassRefused as e:
+        notice("error", str(e))
+    except ClassUnavailable:
+        notice("warning", UNAVAILABLE)
+
+
+def pooled(checkpoint: str, page: str, judge, shown_truth, present: bool = False) -> None:
+    """Under a checkpoint, in a class: live counts (every few seconds), the teacher's Reveal and "Move the
+    class here" buttons, and once revealed the class's answers beside the true value. ``judge(text)``
+    says whether an answer (as stored) is right; ``shown_truth()`` is how the page writes the answer
+    (called only after the reveal)."""
+    if not code():
+        return
+    was_waiting = waiting(checkpoint)
+
+    @st.fragment(run_every=3)
+    def live() -> None:
+        try:
+            p = pool(checkpoint)
+        except (ClassRefused, ClassUnavailable) as e:
+            st.caption(UNAVAILABLE if isinstance(e, ClassUnavailable) else str(e))
+            return
+        n = sum(p.counts.values())
+        if not p.revealed:
+            st.caption(f"Class {code()}: {n} of {p.members} student{'s' if p.members != 1 else ''} answered.")
+            if is_teacher():
+                a, b = st.columns(2)
+                a.button("Reveal to the class", key=f"{checkpoint}_cl_reveal", type="primary",
+                         on_click=_act, args=(reveal, checkpoint))  # fmt: skip
+                b.button("Move the class here", key=f"{checkpoint}_cl_move",
+                         on_click=_act, args=(move_class_to, page, checkpoint))  # fmt: skip
+            return
+        if was_waiting:  # the teacher revealed while this student waited: show the student's own reveal
+            st.rerun(scope="app")
+        marks = {a: judge(a) for a in p.counts}
+        right = sum(k for a, k in p.counts.items() if marks[a])
+        st.markdown(f"**The class:** {right} of {n} right · the answer is **{shown_truth()}**")
+        rows = sorted(p.counts.items(), key=lambda ak: -ak[1])
+        st.dataframe(
+            {"answer": [a for a, _ in rows], "students": [k for _, k in rows],
+             "right": ["yes" if marks[a] else "no" for a, _ in rows]},
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+
+    live()
