@@ -83,7 +83,7 @@ def test_the_words_are_the_runs_numbers():
     assert (oa.solved, ob.solved) == (sa, sb) and sa is not None and sb is not None and sa != sb
     words = tx.comparison(oa, ob, True)
     fast, slow = sorted((sa, sb))
-    assert f"{slow / fast:.1f}× sooner" in words and f"epoch {fast:,} against {slow:,}" in words
+    assert f"{tx.times_text(slow / fast)}× sooner" in words and f"epoch {fast:,} against {slow:,}" in words
     t = oa.early_epoch
     assert t == 500 and f"{(p.a.loss[0] - p.a.loss[t]) / p.a.loss[0]:.0%}" in words
     assert f"solved XOR at epoch **{sa:,}**" in tx.outcome_line("A", p.a, oa, 5000)

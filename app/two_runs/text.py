@@ -115,16 +115,26 @@ def outcome_line(name: str, hist, o, epochs: int) -> str:
     return f"**Run {name}** did not solve XOR in {epochs:,} epochs: {why}."
 
 
+def times_text(r: float) -> str:
+    """A ratio for prose: 1.4, 12.4, 371, 3,712."""
+    return f"{r:.1f}" if r < 100 else f"{r:,.0f}"
+
+
 def comparison(oa, ob, same_loss: bool) -> str:
     """How the two runs compare, from their numbers."""
     out = []
     if oa.solved is not None and ob.solved is not None:
-        if oa.solved == ob.solved:
+        if oa.solved == ob.solved == 0:
+            out.append(
+                "**Both runs start solved** (epoch 0): these weights already solve XOR, so compare how far each "
+                "loss falls."
+            )
+        elif oa.solved == ob.solved:
             out.append(f"Both solved XOR at the same epoch, {oa.solved:,}.")
         else:
             fast, slow = ("A", "B") if oa.solved < ob.solved else ("B", "A")
             ef, es = sorted((oa.solved, ob.solved))
-            times = f"{es / ef:.1f}× sooner" if ef > 0 else "sooner"
+            times = f"{times_text(es / ef)}× sooner" if ef > 0 else "sooner"
             out.append(f"**Run {fast} solved XOR {times}** than run {slow} (epoch {ef:,} against {es:,}).")
     elif oa.solved is not None or ob.solved is not None:
         out.append(f"**Only run {'A' if oa.solved is not None else 'B'} solved XOR.**")
@@ -133,8 +143,8 @@ def comparison(oa, ob, same_loss: bool) -> str:
     if same_loss and np.isfinite(oa.final_loss) and np.isfinite(ob.final_loss) and oa.final_loss != ob.final_loss:
         lo, hi = sorted((oa.final_loss, ob.final_loss))
         low = "A" if oa.final_loss < ob.final_loss else "B"
-        ratio = f", {hi / lo:.3g}× lower" if lo > 0 else ""
-        out.append(f"Final loss: A {sci(oa.final_loss)}, B {sci(ob.final_loss)} (run {low}'s{ratio}).")
+        lower = f"run {low}'s is {times_text(hi / lo)}× lower" if lo > 0 else f"run {low}'s is lower"
+        out.append(f"Final loss: A {sci(oa.final_loss)}, B {sci(ob.final_loss)} ({lower}).")
     elif not same_loss:
         out.append(
             "The two runs measure their loss differently, so compare when each solved XOR, not the heights of the "
