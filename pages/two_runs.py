@@ -13,13 +13,13 @@ from core.mlp import check_network
 present = ui.presenter()
 ui.page_header("Two runs, one start", tx.INTRO.format(side=ui.SIDE_PANEL))
 start, seed, epochs, a, b = controls.settings()
-shared = None
+shared = shared_act = None
 if start == "shared":
     net = state.current_network()
     if problem := check_network(net):
         st.warning(f"The shared network cannot be trained here: {problem}. Start from another network.")
         st.stop()
-    shared = net.key()
+    shared, shared_act = net.key(), net.hidden
 try:
     with st.spinner("Training both runs…"):
         p = run.pair(start, seed, epochs, a, b, shared)
@@ -34,7 +34,7 @@ outcomes = run.outcome(p.a, epochs), run.outcome(p.b, epochs)
 def what_runs() -> None:
     """Where both runs start and each run's settings (what differs in bold); a note when they are the
     same settings, or when different initialisers made different starts."""
-    lines = [tx.start_line(start, seed, epochs, p.start_a.sizes), tx.setting_line("A", a, diff, start)]
+    lines = [tx.start_line(start, seed, epochs, p.start_a.sizes, shared_act), tx.setting_line("A", a, diff, start)]
     st.markdown("  \n".join([*lines, tx.setting_line("B", b, diff, start)]))
     if not diff:
         st.info(tx.IDENTICAL, icon=":material/content_copy:")

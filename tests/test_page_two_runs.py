@@ -219,3 +219,25 @@ def test_moving_the_epoch_control_is_a_fast_warm_rerun():
     finally:
         srv.stop()
     assert np.median(times[1:]) < 0.150, times
+
+
+def test_a_trained_shared_network_starts_both_runs_with_each_runs_activation():
+    from conftest import give_trained_run
+
+    hist = train(MLP.create([2, 3, 1], "relu", "sigmoid", "he_normal", 0), X, y, 0.5, 300)
+    at = open_page(PAGE, query={"cmp_epochs": "300"})
+    give_trained_run(at, hist)
+    at.session_state["net_source"] = "trained"
+    at.selectbox(key="cmp_start").set_value("shared").run()
+    at.selectbox(key="cmp_act_b").set_value("relu").run()
+    start = hist.network_at(hist.snapshot_epochs[-1])
+    b = {**B, "act": "relu"}
+    check(at, start, A, b, 300)
+    text = page_text(at)
+    assert "the shared network (2-3-1 network, made with ReLU hidden units" in text
+    for name, s in (("A", A), ("B", b)):
+        h = expected(start, s, 300)
+        o = run.outcome(h, 300)
+        assert tx.outcome_line(name, h, o, 300) in text
+        if not h.diverged and o.solved is not None and (o.right < 4 or o.final_loss >= 0.1):
+            assert "did not stay solved" in text

@@ -147,3 +147,11 @@ def test_charts_are_small():
         size = len(json.dumps({k: v for k, v in spec.items() if k != "datasets"}))
         size += sum(t.nbytes for t in spec["datasets"].values())
         assert size < 100_000, size
+
+
+def test_a_run_solved_early_but_not_at_the_end_is_not_called_solved():
+    p = run.pair("seed", 0, EPOCHS, A, B)
+    o = run.outcome(p.a, EPOCHS)
+    late = dataclasses.replace(o, solved=10, right=3, final_loss=0.4)
+    words = tx.outcome_line("A", p.a, late, EPOCHS)
+    assert "solved XOR at epoch **10** but did not stay solved" in words and "3 of 4" in words

@@ -52,12 +52,16 @@ def setting_line(name: str, s: dict, diff: list[str], start: str) -> str:
     return f"**Run {name}** · " + " · ".join(parts)
 
 
-def start_line(start: str, seed: int, epochs: int, net_sizes: list[int]) -> str:
+def start_line(start: str, seed: int, epochs: int, net_sizes: list[int], shared_act: str | None = None) -> str:
+    """Where both runs start. shared_act: the shared network's own hidden activation (start "shared")."""
     where = {"seed": f"random weights from seed {seed}", "notes": "the notes' weights", "shared": "the shared network"}
-    sizes = "-".join(map(str, net_sizes))
-    return (
-        f"Both runs start from {where[start]} ({sizes} network) and train for {epochs:,} epochs on the four XOR inputs."
-    )
+    shape = "-".join(map(str, net_sizes)) + " network"
+    if start == "shared" and shared_act is not None:
+        shape += (
+            f", made with {ACTIVATION_NAMES[shared_act]} hidden units; each run reads these weights through its own "
+            "hidden activation"
+        )
+    return f"Both runs start from {where[start]} ({shape}) and train for {epochs:,} epochs on the four XOR inputs."
 
 
 def short_labels(a: dict, b: dict, diff: list[str]) -> tuple[str, str]:
@@ -104,6 +108,11 @@ def outcome_line(name: str, hist, o, epochs: int) -> str:
             f"**Run {name} diverged**: {diverged(hist)}. Its curve stops there; its boundary stays at its last epoch."
         )
     if o.solved is not None:
+        if o.right < 4 or not o.final_loss < SOLVED_LOSS:
+            return (
+                f"**Run {name}** solved XOR at epoch **{o.solved:,}** but did not stay solved: its loss ended at "
+                f"{sci(o.final_loss)} with {o.right} of 4 inputs on the right side of 0.5."
+            )
         return f"**Run {name}** solved XOR at epoch **{o.solved:,}**; its loss ended at {sci(o.final_loss)}."
     if o.right == 4:
         why = (
