@@ -65,12 +65,23 @@ def start_line(start: str, seed: int, epochs: int, net_sizes: list[int], shared_
 
 
 def short_labels(a: dict, b: dict, diff: list[str]) -> tuple[str, str]:
-    """The two runs' legend labels: the run's name and the settings that differ (short enough for a phone)."""
+    """The two runs' legend labels: the run's name and the first two settings that differ (short enough for
+    a phone in presenter mode; the lines above the charts list every setting)."""
     if not diff:
         return "A", "B (same settings)"
-    shown = diff[:2]
-    more = " …" if len(diff) > 2 else ""
-    return tuple(f"{n}: " + ", ".join(value_text(k, s[k]) for k in shown) + more for n, s in (("A", a), ("B", b)))
+    return tuple(f"{n}: " + ", ".join(legend_text(k, s[k]) for k in diff[:2]) for n, s in (("A", a), ("B", b)))
+
+
+SHORT_LOSS = {"bce": "cross-entropy", "mse": "squared error"}
+
+
+def legend_text(knob: str, v) -> str:
+    """A setting's value in a few words, for the loss chart's legend."""
+    if knob == "lr":
+        return f"rate {v:g}"
+    if knob == "loss":
+        return SHORT_LOSS[v]
+    return {"sched": SCHEDULE_NAMES, "act": ACTIVATION_NAMES, "init": INITIALISER_NAMES}[knob][v]
 
 
 def loss_axis(loss_a: str, loss_b: str) -> str:
