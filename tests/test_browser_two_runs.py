@@ -23,6 +23,17 @@ def drawn_runs(page) -> set:
     return {m["datum"].get("run") for m in marks if m["type"] == "line"}
 
 
+def settled(page, read, want, timeout_ms: int = 20_000):
+    """``read(page)`` once it satisfies ``want`` (a chart's scene is drawn a moment after the run ends,
+    later on a busy machine), or its last value after ``timeout_ms``."""
+    waited, got = 0, read(page)
+    while not want(got) and waited < timeout_ms:
+        page.wait_for_timeout(250)
+        waited += 250
+        got = read(page)
+    return got
+
+
 def test_a_link_with_two_settings_shows_both_curves_and_both_boundaries(page, server):
     open_url(page, server, "two-runs?" + urlencode(QUERY, quote_via=quote))
     assert exceptions(page) == 0
@@ -31,8 +42,8 @@ def test_a_link_with_two_settings_shows_both_curves_and_both_boundaries(page, se
     for words in ("learning rate 1 ", "learning rate 10 ", "Mean squared error"):
         assert words in text, words
     labels = tx.short_labels(A, B, run.differing(A, B))
-    assert drawn_runs(page) == set(labels)
-    titles = chart_titles(page)
+    assert settled(page, drawn_runs, bool) == set(labels)
+    titles = settled(page, chart_titles, lambda t: "B at epoch 400" in t)
     assert "A at epoch 400" in titles and "B at epoch 400" in titles
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "two-runs-link.png"), full_page=True)
@@ -42,7 +53,7 @@ def test_a_link_with_two_settings_shows_both_curves_and_both_boundaries(page, se
     handle.press("ArrowLeft")
     wait_done(page)
     before = epochs[epochs.index(400) - 1]
-    titles = chart_titles(page)
+    titles = settled(page, chart_titles, lambda t: f"B at epoch {before}" in t)
     assert f"A at epoch {before}" in titles and f"B at epoch {before}" in titles, titles
-    assert exceptions(page) == 0 and drawn_runs(page) == set(labels)
+    assert exceptions(page) == 0 and settled(page, drawn_runs, bool) == set(labels)
     assert f"cmp_epoch={before}" in page.url
