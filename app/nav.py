@@ -59,6 +59,13 @@ PAGES = [
         "Watch the network learn XOR, and see when it does not.",
     ),
     (
+        "two_runs.py",
+        "Two runs, one start",
+        ":material/compare_arrows:",
+        "two-runs",
+        "Two settings from the same initial weights: both loss curves, both boundaries, replayed in sync.",
+    ),
+    (
         "beyond_xor.py",
         "Beyond XOR",
         ":material/scatter_plot:",

@@ -1,5 +1,6 @@
 """How a mini-batch run (core.sgd) ended early, in words: shared by every chapter that trains with it
-(Handwritten digits, Beyond XOR), so the same event is told the same way everywhere."""
+(Handwritten digits, Beyond XOR), so the same event is told the same way everywhere; ``diverged`` tells a
+full-batch run (core.train) that stopped early in the same words (Two runs, one start)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,15 @@ def ended(hist: SGDHistory) -> str:
     if hist.stop == "asked in epoch":
         return f"stopped during epoch {e} of {planned}; kept the {e - 1} finished epochs"
     return f"stopped after {hist.epochs_run} of {planned} epochs"
+
+
+def diverged(hist) -> str:
+    """Why core.train.train stopped a full-batch run early (History.divergence: "non-finite" or
+    "loss blew up"), as the end of a sentence, in the words ``ended`` uses for the same events."""
+    d = hist.divergence
+    if d.reason == "non-finite":
+        return f"the loss became inf/NaN in epoch {d.epoch:,} (learning rate too large?)"
+    return (
+        f"the training loss blew up in epoch {d.epoch:,}: {d.loss:.3g}, more than {DIVERGE_FACTOR:g}× its starting "
+        f"{hist.loss[0]:.3g} (learning rate too large?)"
+    )

@@ -26,6 +26,7 @@ MOVES: dict[str, tuple | None] = {
     "hidden-features": ("w1_00", [5.0, 5.4, 4.6, 6.0, 3.0, 5.3]),
     "backprop": ("bp_step", ["dW2", "db2", "dz1", "dW1", "db1"]),
     "training": ("tr_epoch", None),
+    "two-runs": ("cmp_epoch", None),
     "beyond-xor": ("bx_epoch", None),
     "one-epoch": ("oe_phase", ["Loss", "Backward", "Update", "Forward"]),
     "vanishing-gradient": ("vg_layer", [2, 5, 8, 12, 16, 19]),

@@ -52,6 +52,7 @@ PAGES = [p[0] for p in nav.available()]  # pages that exist at collection time
 # Steps per page in CI. Pages that train or load data do real work on each rerun: fewer steps.
 STEPS = {
     "training.py": 12,
+    "two_runs.py": 12,
     "vanishing_gradient.py": 12,
     "digits.py": 16,
     "hidden_features.py": 16,
