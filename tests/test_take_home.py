@@ -263,9 +263,12 @@ def test_worksheet_is_well_formed_and_its_key_is_cores(name):
     assert "nan" not in text.lower()
 
 
-def test_torch_twin_prints_cores_numbers(tmp_path):
+@pytest.mark.slow  # each run imports torch in a subprocess: seconds
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torch_twin_prints_cores_numbers(tmp_path, name):
+    # Run for real (torch 2.14.1, CPU, in a separate venv): every network here within 1e-12 of core
     pytest.importorskip("torch", reason="PyTorch is not installed here")
-    net, loss, lr = NETWORKS["random 2-3-1 tanh, MSE"]
+    net, loss, lr = NETWORKS[name]
     path = tmp_path / th.file_name("torch", "backprop")
     path.write_text(th.torch_twin(net.key(), "backprop", loss, lr), encoding="utf-8")
     run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
