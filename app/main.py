@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import nav, state, ui, warmup  # noqa: E402
+from app import chart, nav, state, ui, warmup  # noqa: E402
 
 st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="auto")
 warmup.start()  # once per server process: fills the default settings' caches in the background
@@ -29,6 +29,7 @@ net_problems = state.load_link()
 ui.sidebar_common()
 notice = st.empty()
 warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
+chart.forget_drawn()  # the charts this run draws; a fragment's rerun later replaces only its own
 current.run()
 if problems := net_problems + ui.check_link(current.url_path, link_at_start):
     notice.warning(
