@@ -103,3 +103,30 @@ def test_architecture_says_which_network_its_files_hold(width):
     assert [c.value for c in at.caption].count(note) == 2  # in the side panel and in the page
     # the page's charts as last drawn, for the SVG download: the three keyed charts of this page
     assert set(at.session_state["_chart_drawn"]) == {"ar_diagram", "ar_neuron", "ar_hidden"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [*PAGES, "training.py"])
+def test_every_chart_of_a_take_home_page_is_in_its_svg_download(page):
+    """The SVG download holds every chart the page draws (each needs a key to be remembered), each one an
+    SVG document, and the README says in words what each shows (its text alternative)."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    from conftest import chart_specs
+
+    from app.chart import svg_zip
+
+    at = open_page(page)
+    assert not at.exception
+    drawn = dict(at.session_state["_chart_drawn"])
+    shown = chart_specs(at)
+    assert len(drawn) == len(shown) > 0
+    assert sorted(d for _, d in drawn.values()) == sorted(s["description"] for s in shown)
+    with zipfile.ZipFile(io.BytesIO(svg_zip(drawn))) as z:
+        assert set(z.namelist()) == {f"{k}.svg" for k in drawn} | {"README.txt"}
+        for k in drawn:
+            assert ElementTree.fromstring(z.read(f"{k}.svg")).tag == "{http://www.w3.org/2000/svg}svg", k
+        readme = z.read("README.txt").decode()
+    assert all(f"{k}.svg: {d}" in readme for k, (_, d) in drawn.items())
