@@ -130,6 +130,7 @@ def offer(
     if present:
         return
     what = "this run as a script or notebook" if train else "this network as a script, notebook, LaTeX or worksheet"
+    what += ", and the page's charts"
     with st.expander(f"{TITLE}: {what}", icon=":material/download:"):
         st.caption(intro)
         _buttons(key, chapter, reason, defaults, train, hist, "th_page", note)
