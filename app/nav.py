@@ -79,6 +79,13 @@ PAGES = [
         "digits",
         "The same network class on real handwritten digits.",
     ),
+    (
+        "class_room.py",
+        "Class",
+        ":material/groups:",
+        "class",
+        "Teach a class: a code and QR code to join, pooled predictions, one network each.",
+    ),
 ]
 
 

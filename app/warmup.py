@@ -6,9 +6,15 @@ digits page trains its default network, the vanishing-gradient page two deep one
 page calls, with the default settings, and draws nothing. Streamlit's cache lets a page that asks
 for a value the warm-up is still computing wait for it rather than compute it twice.
 
-The most expensive chapters go first; a chapter a student opens while the warm-up runs goes next
-(``prefer``). Chapters are found through ``app.nav`` (a page ``pages/x.py`` has its chapter in
-``app/x/``), so no chapter imports this module.
+The most expensive chapter goes first; a chapter a student opens while the warm-up runs goes next
+(``prefer``). A chapter's ``warm()`` may be a generator: each ``yield`` marks a point between two
+expensive steps where the warm-up steps aside while a student's script for *another* chapter runs
+(``page_running``, around every page run in app/main.py), so that student's first render does not
+share the interpreter with the warm-up (measured in ``python -m bench``: the cold render of a page
+opened while the warm-up trains another chapter's networks). A pause lasts at most ``MAX_PAUSE``
+seconds, so a page that waits for something the warm-up holds can never wait forever. Chapters are
+found through ``app.nav`` (a page ``pages/x.py`` has its chapter in ``app/x/``), so no chapter
+imports this module.
 
 Set ``XORLAB_NO_WARMUP=1`` to switch it off (the test suite does: AppTest clears the caches
 between tests).
@@ -18,21 +24,27 @@ from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import logging
 import os
 import sys
 import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 
 from app import nav
 
-FIRST = ("digits", "vanishing-gradient")  # digits (~0.3 s) first: vanishing (~2 s) cannot be interrupted
+FIRST = ("vanishing-gradient", "digits")  # the two that train most (~2 s and ~0.3 s)
 THREAD_NAME = "xorlab-warmup"
 
 _lock = threading.Lock()
 _started = False
 _queue: list[str] = []  # url paths of chapters not warmed yet, next first
 timings: dict[str, float | str] = {}  # url path -> seconds taken, or the error it raised
+MAX_PAUSE = 3.0  # seconds the warm-up waits at one step for other chapters' scripts
+_running: Counter = Counter()  # url path -> scripts of that page running now (all sessions)
+_current: str | None = None  # the chapter being warmed
 
 
 def chapters() -> list[tuple[str, str]]:
@@ -58,6 +70,42 @@ def prefer(url_path: str) -> None:
             _queue.insert(0, url_path)
 
 
+@contextmanager
+def page_running(url_path: str):
+    """Around a page's script run (app/main.py): while it runs, the warm-up steps aside at its next
+    step unless it is warming this very page (then the page waits for the warm-up's values instead
+    of computing them twice)."""
+    with _lock:
+        _running[url_path] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _running[url_path] -= 1
+            if _running[url_path] <= 0:
+                del _running[url_path]
+
+
+def _others_running(chapters: dict) -> bool:
+    with _lock:
+        return any(path != _current and path in chapters for path in _running)
+
+
+def _step_aside(chapters: dict) -> None:
+    """Between two steps of a warm(): wait while another chapter's script runs (MAX_PAUSE at most)."""
+    deadline = time.perf_counter() + MAX_PAUSE
+    while _others_running(chapters) and time.perf_counter() < deadline:
+        time.sleep(0.005)
+
+
+def complete(warming, between=lambda: None) -> None:
+    """Run a chapter's ``warm()`` result to the end: nothing to do for a plain function's None; a
+    generator's steps one by one, calling ``between`` at each of its ``yield``s."""
+    if inspect.isgenerator(warming):
+        for _ in warming:
+            between()
+
+
 def _next() -> str | None:
     with _lock:
         return _queue.pop(0) if _queue else None
@@ -68,13 +116,16 @@ def _run() -> None:
     modules = dict(chapters())
     with _lock:
         _queue[:] = [path for path in modules if path not in timings]
+    global _current
     while (path := _next()) is not None:
         t0 = time.perf_counter()
+        _current = path
         try:
-            importlib.import_module(modules[path]).warm()
+            complete(importlib.import_module(modules[path]).warm(), between=lambda: _step_aside(modules))
             timings[path] = round(time.perf_counter() - t0, 3)
         except Exception as e:  # noqa: BLE001 - warming is an optimisation: never break the server for it
             timings[path] = f"{type(e).__name__}: {e}"
+    _current = None
     # What the warm-up built lives as long as the server: moving it out of the garbage collector's
     # view once means later full collections do not walk it again.
     gc.collect()

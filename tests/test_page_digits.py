@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, chart_specs, open_page
 from test_core_digits import FakeResponse, make_mnist
 
+from app import warmup
 from app.digits import charts as dc
 from app.digits import run as dr
 from app.digits.charts import GRAD_FLOW_TITLE
@@ -346,7 +347,7 @@ def test_warm_then_render_shows_what_an_unwarmed_render_shows():
     st.cache_resource.clear()
     data = dr.digits_data()
     assert dr.cached_history(dr.default_settings(data), data) is None  # cleared: nothing to find
-    dr.warm()
+    warmup.complete(dr.warm())
     assert dr.cached_history(dr.default_settings(data), data) is not None  # the default run is there
     at = open_page(PAGE, timeout=120)
     assert any("remembered from an earlier run" in c.value for c in at.caption)  # it did not train again
@@ -377,7 +378,7 @@ def test_warm_imports_no_warm_up_machinery_and_swallows_failures(monkeypatch):
         raise RuntimeError("no data")
 
     monkeypatch.setattr(dr, "digits_data", broken)
-    dr.warm()  # raises nothing
+    warmup.complete(dr.warm())  # raises nothing
 
 
 @pytest.mark.slow
@@ -398,7 +399,7 @@ def test_a_visitor_during_warming_waits_for_it_instead_of_training_again(monkeyp
         return real_train(*a, **k)
 
     monkeypatch.setattr(dr, "train", slow_train)
-    thread = threading.Thread(target=dr.warm, daemon=True)
+    thread = threading.Thread(target=lambda: warmup.complete(dr.warm()), daemon=True)
     thread.start()
     assert started.wait(30), "warm() never started training"
     at = open_page(PAGE, timeout=120)

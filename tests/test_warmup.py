@@ -77,7 +77,7 @@ def test_a_failing_warmer_is_recorded_not_raised(monkeypatch, capsys):
 @pytest.mark.parametrize("path,module", warmup.chapters())
 def test_every_chapter_warm_runs_without_a_session(path, module):
     """Each warm() runs outside any script run (as in the thread) and raises nothing."""
-    importlib.import_module(module).warm()
+    warmup.complete(importlib.import_module(module).warm())
 
 
 @pytest.mark.slow
@@ -102,3 +102,51 @@ def test_a_real_server_warms_up_and_every_page_then_renders(tmp_path, monkeypatc
         assert "Traceback" not in log.read_text()
     finally:
         srv.stop()
+
+
+def test_the_warm_up_steps_aside_for_another_chapters_script_and_not_for_its_own(monkeypatch):
+    """A generator warm() yields between its expensive steps; there the warm-up waits while a student's
+    script for another chapter runs (app/main.py wraps every page run in page_running), but not while
+    a script of the chapter it is warming runs (that script waits for the warm-up's values)."""
+    events: list[str] = []
+    monkeypatch.setattr(warmup, "MAX_PAUSE", 5.0)
+
+    def warm_a():
+        events.append("a: step 1")
+        yield
+        events.append("a: step 2")
+
+    mod = types.ModuleType("xorlab_fake_a")
+    mod.warm = warm_a
+    monkeypatch.setitem(sys.modules, "xorlab_fake_a", mod)
+    monkeypatch.setattr(warmup, "chapters", lambda: [("a", "xorlab_fake_a"), ("b", "xorlab_fake_b")])
+    monkeypatch.setitem(sys.modules, "xorlab_fake_b", types.SimpleNamespace(warm=lambda: events.append("b")))
+    monkeypatch.setattr(warmup, "timings", {})
+    monkeypatch.setattr(warmup, "_queue", [])
+
+    with warmup.page_running("a"):  # its own chapter: no pause
+        thread = threading.Thread(target=warmup._run)
+        thread.start()
+        thread.join(5)
+    assert events == ["a: step 1", "a: step 2", "b"]
+
+    events.clear()
+    monkeypatch.setattr(warmup, "timings", {})
+    with warmup.page_running("b"):  # another chapter's script runs: a's second step waits for it
+        thread = threading.Thread(target=warmup._run)
+        thread.start()
+        time.sleep(0.3)
+        assert events == ["a: step 1"]
+    thread.join(5)
+    assert events == ["a: step 1", "a: step 2", "b"]
+    assert not warmup._running  # every page_running left its count behind it
+
+
+def test_a_pause_never_outlasts_max_pause(monkeypatch):
+    monkeypatch.setattr(warmup, "MAX_PAUSE", 0.2)
+    with warmup.page_running("b"):
+        warmup._current = "a"
+        t0 = time.perf_counter()
+        warmup._step_aside({"a": "m", "b": "m"})
+        warmup._current = None
+    assert 0.2 <= time.perf_counter() - t0 < 2

@@ -392,11 +392,14 @@ def ink_pngs(data_key: str, indices: tuple, _images: np.ndarray, max_value: int)
 def warm() -> None:
     """The page's default render, computed through its own caches (app/warmup.py calls this in a
     background thread: no st.* element, no session): the default run, its results, and the layouts
-    of the learning curves the page opens on (normal mode). Any failure is left for the page to meet."""
+    of the learning curves the page opens on (normal mode). Any failure is left for the page to meet.
+    A generator: app.warmup may step aside at each ``yield`` while another chapter's script runs."""
     try:
         data = digits_data()
         settings = default_settings(data)
+        yield
         hist = history(settings, data)
+        yield
         results(settings, hist, data)
         for which in charts.CURVES:
             charts.curves(hist, which, False)

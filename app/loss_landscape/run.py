@@ -130,10 +130,14 @@ def covering(path: dict, point: tuple[float, float]) -> tuple[tuple[float, float
 
 
 def warm() -> None:
-    """The default render's caches: the seeds' sort and the two default paths."""
+    """The default render's caches: the seeds' sort and the two default paths. A generator: app.warmup
+    may step aside at each ``yield`` while another chapter's script runs."""
     solved, stuck = sorted_seeds()
+    yield
     surface(notes_network().key(), 0, 7)
     one_slice(notes_network().key(), 8, 1.0)
     if solved and stuck:
+        yield
         run_path(solved[0], 0, 7)
+        yield
         run_path(stuck[0], 0, 7)

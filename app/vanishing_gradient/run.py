@@ -124,13 +124,19 @@ def warm() -> None:
     """Fill the caches of the page's default view (normal mode): the two training runs first (over
     half of the page's computing), then the explorer's gradient flow and the presets' estimates, then
     each chart's layout (one Altair build each). No st.* elements, no session; any failure is
-    swallowed (the page then computes itself)."""
+    swallowed (the page then computes itself). A generator: app.warmup may step aside at each
+    ``yield`` while a student's script for another chapter runs."""
     try:
         cfgs = default_train_cfgs()
-        runs = {side: train_result(*cfg) for side, cfg in cfgs.items()}
+        runs = {}
+        for side, cfg in cfgs.items():
+            runs[side] = train_result(*cfg)
+            yield
         e, d = EXPLORER_DEFAULT, DERIV_DEFAULT
         r = flow_report(*explorer_cfg(**e))
+        yield
         expectations(e["data"], e["seed"])
+        yield
         for name in FLOW_ACTIVATIONS:
             charts.activation_spec(name, d["z"], saturation_zones(name), False)
         charts.powers_spec(d["z"], d["n"], False)
