@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 from altair.utils.schemapi import debug_mode
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 Data = Mapping[str, np.ndarray | list] | pd.DataFrame | pa.Table
 _HOLE = "\u2983hole:{}\u2984"  # ⦃hole:title⦄ — a text no chart ever shows
@@ -204,5 +205,63 @@ def chart(builder: Callable[..., alt.TopLevelMixin], present: bool, data: Mappin
 def draw(spec: dict, description: str, key: str | None = None, **kw):
     """Show a filled spec; ``description`` is its text alternative (what it shows now, in words): sent as
     Streamlit's ``alt``, which the browser sets as the chart's description (also in the spec, it would
-    only be overridden, with a warning in the server log for every chart)."""
+    only be overridden, with a warning in the server log for every chart).
+
+    A chart with a ``key`` is also remembered as drawn (``drawn()``), so a page can offer it as an SVG file."""
+    if key is not None and get_script_run_ctx(suppress_warning=True) is not None:
+        drawn()[key] = (spec, description)
     return st.vega_lite_chart(spec=spec, width=kw.pop("width", "stretch"), key=key, alt=description, **kw)
+
+
+# ----- saving charts as files ------------------------------------------------------------------------
+# Each chart's own PNG: Streamlit 1.67 draws a toolbar over every chart (on hover; always on a touch
+# screen) with "Download as PNG". Vega-embed's own menu (PNG, SVG, source …) cannot be switched on:
+# Streamlit passes ``actions: false`` and, before embedding, strips ``usermeta.embedOptions`` down to
+# theme, renderer and padding, so a spec's ``usermeta: {embedOptions: {actions: ...}}`` never reaches
+# vega-embed (checked in Chromium and in Streamlit's ArrowVegaLiteChart source). The SVG (vector, for
+# slides and print) is therefore rendered here, by the Vega project's own converter (vl-convert), only
+# when someone asks for it: ``svg(spec)``, and ``svg_zip(drawn())`` for a page's charts.
+_DRAWN = "_chart_drawn"  # session key: {chart key: (filled spec, description)} of this page, as last drawn
+SVG_WIDTH = 720  # px: a chart sized by its container ("stretch") is written this wide
+
+
+def drawn() -> dict:
+    """This session's charts with a key, as last drawn on the current page: {key: (spec, description)}.
+    The same dict object for the whole session (a deferred download reads it after the run)."""
+    return st.session_state.setdefault(_DRAWN, {})
+
+
+def forget_drawn() -> None:
+    """Start a new page run's record (app/main.py calls it before each full run; a fragment's rerun then
+    replaces only its own charts)."""
+    drawn().clear()
+
+
+def svg(spec: dict) -> str:
+    """The filled spec as an SVG document, rendered by vl-convert (no browser)."""
+    import vl_convert as vlc  # only when a file is asked for: it starts a JavaScript engine
+
+    out = {k: v for k, v in spec.items() if k != "datasets"}
+    out["datasets"] = {
+        name: (t if isinstance(t, list) else table(t).to_pylist()) for name, t in spec.get("datasets", {}).items()
+    }
+    if out.get("width", "container") == "container" and not any(
+        k in out for k in ("facet", "hconcat", "vconcat", "concat", "repeat")
+    ):
+        out["width"] = SVG_WIDTH
+    return vlc.vegalite_to_svg(out)
+
+
+def svg_zip(charts: Mapping[str, tuple[dict, str]], readme: str = "") -> bytes:
+    """A .zip with one ``<key>.svg`` per chart and a README.txt that says in words what each shows."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        lines = [readme] if readme else []
+        for key, (spec, description) in charts.items():
+            z.writestr(f"{key}.svg", svg(spec))
+            lines.append(f"{key}.svg: {description}")
+        z.writestr("README.txt", "\n".join(lines) + "\n")
+    return buf.getvalue()

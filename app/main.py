@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from app import class_mode, nav, state, ui, warmup  # noqa: E402
+from app import chart, class_mode, nav, state, ui, warmup  # noqa: E402
 
 st.set_page_config(page_title="XOR Lab", page_icon=":material/hub:", layout="wide", initial_sidebar_state="auto")
 warmup.start()  # once per server process: fills the default settings' caches in the background
@@ -31,6 +31,7 @@ ui.sidebar_common()
 class_mode.sidebar()
 notice = st.empty()
 warmup.prefer(current.url_path)  # if the warm-up is still running, this page's caches come next
+chart.forget_drawn()  # the charts this run draws; a fragment's rerun later replaces only its own
 with warmup.page_running(current.url_path):  # the warm-up steps aside for other chapters
     current.run()
 if problems := net_problems + ui.check_link(current.url_path, link_at_start):

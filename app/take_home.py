@@ -21,6 +21,7 @@ import numpy as np
 from core import backprop_ledger as bl
 from core.activations import LEAKY_SLOPE
 from core.data import X, y
+from core.hidden_width import param_count
 from core.mlp import MLP, check_network
 from core.schedules import DEFAULTS as SCHEDULE_DEFAULTS
 
@@ -60,13 +61,18 @@ KINDS = {
 TRAINING_KINDS = ("script", "notebook")  # the files that carry a training loop
 
 CHAPTER_WORDS = {
-    "architecture": "Architecture: 2 inputs, 2 hidden neurons, 1 output — nine numbers in all.",
+    "architecture": "Architecture: 2 inputs, {h} hidden neuron{s}, 1 output — {n} numbers in all.",
     "forward_pass": "Forward pass: z1 = X @ W1 + b1, a1 = σ(z1), z2 = a1 @ W2 + b2, a2 = σ(z2).",
     "hidden_features": "Hidden features: what each hidden neuron computes, and the decision boundary.",
     "backprop": "Backpropagation: dz2 = a2 − y, then dW2, dz1, dW1 with the chain rule.",
     "training": "Training: gradient descent, step after step, from the run's starting weights.",
     "xor_lab": "The network in use in XOR Lab.",
 }
+
+
+def chapter_words(chapter: str, h: int) -> str:
+    """The chapter's one line, for a 2-h-1 network (Architecture counts its numbers: 4h + 1)."""
+    return CHAPTER_WORDS.get(chapter, CHAPTER_WORDS["xor_lab"]).format(h=h, s="s" * (h != 1), n=param_count(h))
 
 
 def file_name(kind: str, chapter: str) -> str:
@@ -209,7 +215,7 @@ def sections(
     )
     out = [
         (
-            f"# XOR Lab — {CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab'])}\n\n"
+            f"# XOR Lab — {chapter_words(chapter, h)}\n\n"
             f"The 2-{h}-1 network from XOR Lab with its weights copied in at full precision, "
             "in the notes' names. Only NumPy is needed.",
             setup,
@@ -552,7 +558,7 @@ def worksheet(key: tuple, chapter: str, loss: str = "bce", lr: float = 0.5, row:
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>\n"
         f"<h1>{e(title)}</h1>\n"
         "<p>Name: ______________________________</p>\n"
-        f"<p>{e(CHAPTER_WORDS.get(chapter, CHAPTER_WORDS['xor_lab']))}</p>\n"
+        f"<p>{e(chapter_words(chapter, h))}</p>\n"
         f"<p>The network's weights and biases (rounded to {DIGITS} decimals). Work with the input "
         f"<b>x = [{int(x[0])} {int(x[1])}]</b>, label <b>y = {int(y[row, 0])}</b>, and round each answer to "
         f"{DIGITS} decimals.</p>\n{given}\n<h2>Questions</h2>\n{questions(False)}\n"

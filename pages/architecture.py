@@ -24,7 +24,7 @@ ui.page_header(
 )
 net = state.network_control()
 st.markdown(state.network_caption(net))
-take_home_ui.offer(net, "architecture", PRESENT)
+home = st.container()  # Take it home: filled below, once the width slider says which network is drawn
 
 # ----- the diagram and the parameter table -------------------------------------------------------
 # Presenter mode: the diagram and the parameter count share the first screen of a 1280×720
@@ -39,12 +39,16 @@ problem = check_network(net)
 h0 = net.W[0].shape[1] if problem is None else None
 width = controls.width_slider(top, h0)
 if problem:
+    with home:
+        take_home_ui.offer(net, "architecture", PRESENT)  # disabled, with the reason
     st.error(f"This page cannot draw this network: {problem}. Pick another network in the sidebar.")
     st.stop()
 
 resized = resize_hidden(net, width, seed=0)
 shown = resized.net
 top.caption(tx.resize_caption(resized, width, h0))
+with home:  # the files hold the network drawn here, which the width slider may have resized
+    take_home_ui.offer(shown, "architecture", PRESENT, note=tx.export_note(resized, width, h0))
 
 if not PRESENT:
     left, right = st.columns([3, 2], gap="large")

@@ -179,7 +179,7 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
 
     st.subheader("Which input pushed which gradient")
     terms = bc.contributions_data(led)
-    chart.draw(bc.contributions_spec(terms, PRESENT), bt.contributions_description(terms))
+    chart.draw(bc.contributions_spec(terms, PRESENT), bt.contributions_description(terms), key="bp_chart_terms")
     st.caption(bt.CONTRIBUTIONS_CAPTION)
 
     st.header("4 · Which loss? BCE against MSE")
@@ -194,7 +194,11 @@ def by_input(led: bl.Ledger, tables: dict) -> None:
             st.caption(exact)
     with c2:
         slopes = bc.sigmoid_prime_data(led)
-        chart.draw(bc.sigmoid_prime_spec(slopes, PRESENT), bt.sigmoid_prime_description(slopes["points"]))
+        chart.draw(
+            bc.sigmoid_prime_spec(slopes, PRESENT),
+            bt.sigmoid_prime_description(slopes["points"]),
+            key="bp_chart_slopes",
+        )
         st.caption(bt.SIGMOID_PRIME_CAPTION)
 
 

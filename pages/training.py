@@ -112,11 +112,11 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
     else:
         loss, plane, numbers_col = st.columns([9, 9, 5])
         with loss:
-            draw(*top["loss"])
+            draw(*top["loss"], key="tr_chart_loss_top")
         with numbers_col:
             epoch_numbers(hist, k)
     with plane:
-        draw(*plane_chart)
+        draw(*plane_chart, key="tr_chart_boundary")
         if top is not None:
             position()
             st.caption(numbers)
@@ -156,13 +156,13 @@ def one_run(cfg: dict, lr: float, hist, label: str, present: bool) -> None:
         loss, acc = st.columns([3, 2])
         rate = acc
         with loss:
-            draw(*charts["loss"])
+            draw(*charts["loss"], key="tr_chart_loss")
     with acc:
-        draw(*charts["accuracy"])
+        draw(*charts["accuracy"], key="tr_chart_accuracy")
     with rate:
-        draw(*charts["rate"])
+        draw(*charts["rate"], key="tr_chart_rate")
     if charts["zoom"]:
-        draw(*charts["zoom"])
+        draw(*charts["zoom"], key="tr_chart_zoom")
         st.caption(f"The run stopped at epoch {hist.epochs_run:,}: this zoom shows its curve up to there.")
     if np.min(hist.loss) < LOSS_FLOOR:
         st.caption(f"Losses below {LOSS_FLOOR:g} are drawn at {LOSS_FLOOR:g} (a log axis cannot show 0).")
@@ -214,10 +214,10 @@ def lab(cfg: dict, lr: float, present: bool) -> None:
     losses, needed = lab_charts({s.label: s.result for s in lab.values()}, cfg["epochs"], present)
     c1, c2 = st.columns(2)
     with c1:
-        draw(*losses)
+        draw(*losses, key="tr_chart_lab_losses")
     c1.caption(f"Dashed line: the solved threshold, loss {SOLVED_LOSS:g}. Overlapping bars look brown.")
     with c2:
-        draw(*needed)
+        draw(*needed, key="tr_chart_lab_needed")
     if n_bad := sum(s.counts["overflowed"] for s in lab.values()):
         st.caption(
             f"{n_bad:,} runs overflowed (inf/NaN); they are left out of the loss histogram and counted as not solved."

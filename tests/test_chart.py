@@ -114,3 +114,28 @@ def test_level_line_lies_on_the_level():
     line = level_lines(xx + yy, 0.0, 1.0, 1.0)  # the diagonal x1 + x2 = 1
     np.testing.assert_allclose(line["x1"] + line["x2"], 1.0, atol=2e-4)
     assert level_lines(xx * 0, 0.0, 1.0, 0.5)["x1"].size == 0
+
+
+def _line(present: bool) -> alt.Chart:
+    return alt.Chart(source("pts")).mark_line().encode(x="x:Q", y="y:Q").properties(title=hole("title"))
+
+
+def test_svg_renders_a_filled_spec_with_its_data_and_holes():
+    """The server-side SVG (Streamlit 1.67 has no SVG save action): the filled spec as drawn, finite rows only."""
+    from xml.etree import ElementTree
+
+    from app.chart import SVG_WIDTH, svg, svg_zip
+
+    spec = fill(layout(_line, False), {"pts": {"x": [0.0, 1.0, 2.0], "y": [1.0, np.nan, 3.0]}}, title="A title here")
+    text = svg(spec)
+    root = ElementTree.fromstring(text)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert float(root.get("width")) >= SVG_WIDTH  # "stretch" charts are written at a known width
+    assert "A title here" in text and "NaN" not in text
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(svg_zip({"one": (spec, "A line over three points")}, "Header"))) as z:
+        assert sorted(z.namelist()) == ["README.txt", "one.svg"]
+        assert z.read("one.svg").decode() == text
+        assert z.read("README.txt").decode() == "Header\none.svg: A line over three points\n"

@@ -15,7 +15,16 @@ PAGES = ["architecture.py", "forward_pass.py", "hidden_features.py", "backprop.p
 
 
 def buttons(at) -> dict:
-    return {b.key: b for b in at.get("download_button") if b.key and b.key.startswith("th_")}
+    """The file downloads (not the page's charts as SVG, which are checked on their own)."""
+    return {
+        b.key: b
+        for b in at.get("download_button")
+        if b.key and b.key.startswith("th_") and not b.key.endswith("_figures")
+    }
+
+
+def figures(at) -> dict:
+    return {b.key: b for b in at.get("download_button") if b.key and b.key.endswith("_figures")}
 
 
 @pytest.mark.slow
@@ -28,6 +37,7 @@ def test_five_downloads_in_the_side_panel_and_the_page(page):
     assert not any(b.proto.disabled for b in got.values())
     names = {b.proto.label for b in got.values()}
     assert names == {v[0] for v in th.KINDS.values()}
+    assert set(figures(at)) == {"th_side_figures", "th_page_figures"}
 
 
 @pytest.mark.slow
@@ -75,3 +85,48 @@ def test_a_diverged_training_run_disables_its_downloads():
     # a rate of 50 from weights of spread 10 blows the loss up, far from any rounding question
     assert any("diverged" in c.value for c in at.caption)
     assert got and all(b.proto.disabled for b in got.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_architecture_says_which_network_its_files_hold(width):
+    """The files hold the network drawn at the width slider's width; the note next to the buttons says so."""
+    from app.architecture.text import export_note
+    from core.data import notes_network
+    from core.hidden_width import resize_hidden
+
+    at = open_page("architecture.py")
+    at.slider(key="ar_width").set_value(width).run()
+    assert not at.exception
+    note = export_note(resize_hidden(notes_network(), width, seed=0), width, 2)
+    assert f"2-{width}-1 network drawn on this page" in note
+    assert [c.value for c in at.caption].count(note) == 2  # in the side panel and in the page
+    # the page's charts as last drawn, for the SVG download: the three keyed charts of this page
+    assert set(at.session_state["_chart_drawn"]) == {"ar_diagram", "ar_neuron", "ar_hidden"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [*PAGES, "training.py"])
+def test_every_chart_of_a_take_home_page_is_in_its_svg_download(page):
+    """The SVG download holds every chart the page draws (each needs a key to be remembered), each one an
+    SVG document, and the README says in words what each shows (its text alternative)."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    from conftest import chart_specs
+
+    from app.chart import svg_zip
+
+    at = open_page(page)
+    assert not at.exception
+    drawn = dict(at.session_state["_chart_drawn"])
+    shown = chart_specs(at)
+    assert len(drawn) == len(shown) > 0
+    assert sorted(d for _, d in drawn.values()) == sorted(s["description"] for s in shown)
+    with zipfile.ZipFile(io.BytesIO(svg_zip(drawn))) as z:
+        assert set(z.namelist()) == {f"{k}.svg" for k in drawn} | {"README.txt"}
+        for k in drawn:
+            assert ElementTree.fromstring(z.read(f"{k}.svg")).tag == "{http://www.w3.org/2000/svg}svg", k
+        readme = z.read("README.txt").decode()
+    assert all(f"{k}.svg: {d}" in readme for k, (_, d) in drawn.items())

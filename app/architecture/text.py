@@ -36,6 +36,21 @@ def resize_caption(resized: Resized, width: int, h0: int | None) -> str:
     )
 
 
+def export_note(resized: Resized, width: int, h0: int | None) -> str:
+    """Which network the Take-it-home files hold: the one drawn on this page, at the width slider's width."""
+    drawn = f"These files hold the 2-{width}-1 network drawn on this page"
+    if resized.added == 0 and resized.dropped == 0:
+        return f"{drawn}, the current network as it is."
+    if resized.added:
+        new = f"neuron {width} is" if resized.added == 1 else f"neurons {resized.kept + 1}–{width} are"
+        return (
+            f"{drawn} (hidden-width slider at {width}): hidden neurons 1–{resized.kept} are the current network's, "
+            f"{new} new and untrained. The current network itself has {h0}."
+        )
+    kept = "hidden neuron 1" if width == 1 else f"hidden neurons 1–{width}"
+    return f"{drawn} (hidden-width slider at {width}): {kept} of the current network's {h0}."
+
+
 def param_table(net: MLP, width: int) -> pd.DataFrame:
     """Tensor, shape, count and what it does, with the total 4h + 1."""
     rows = [(p.name, "×".join(map(str, p.shape)), p.count, WHAT.get(p.name, p.role)) for p in net.param_table()]
