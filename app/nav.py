@@ -79,6 +79,13 @@ PAGES = [
         "digits",
         "The same network class on real handwritten digits.",
     ),
+    (
+        "challenges.py",
+        "Challenges",
+        ":material/emoji_events:",
+        "challenges",
+        "Six tasks the app checks for you: gates, blow-ups, stuck runs, the fewest neurons, a flat spot, digits.",
+    ),
 ]
 
 
