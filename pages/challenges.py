@@ -23,11 +23,12 @@ def hint(name: str) -> None:
         st.page_link(f"../pages/{page[0]}", label=f"Open {page[1]}", icon=page[2])
 
 
-def outcome(verdict: run.Verdict, link: str | None) -> bool:
+def outcome(verdict: run.Verdict, values: dict | None) -> bool:
+    """Show the verdict; a solved challenge's settings (``values``, None when they cannot travel) as a link."""
     if verdict.solved:
         st.success(f"Solved. {verdict.words}", icon=":material/check_circle:")
-        if link:
-            st.markdown(f"These settings as a link: [{link}]({link})")
+        if values:
+            st.markdown(f"These settings as a link: [{controls.link_label(values)}]({controls.link(values)})")
     else:
         st.info(verdict.words, icon=":material/pending:")
     return verdict.solved
@@ -46,31 +47,31 @@ def challenge(name: str, body) -> bool:
 def gate() -> bool:
     st.caption(state.network_caption(net) + f" — edit it in {ui.SIDE_PANEL}.")
     value = state.link_value()
-    return outcome(run.gate_verdict(net), controls.link({"net": value}) if value else None)
+    return outcome(run.gate_verdict(net), {"net": value} if value else None)
 
 
 def diverge() -> bool:
     values = controls.rate()
     r = values["ch_rate"]
-    return outcome(run.diverge_verdict(r, run.notes_run(r), run.notes_run(run.BELOW * r)), controls.link(values))
+    return outcome(run.diverge_verdict(r, run.notes_run(r), run.notes_run(run.BELOW * r)), values)
 
 
 def stuck() -> bool:
     v = controls.stuck()
     hist = run.xor_run(v["ch_st_w"], v["ch_st_init"], v["ch_st_sigma"] or 1.0, v["ch_st_seed"], v["ch_st_lr"])
-    return outcome(run.stuck_verdict(hist, v["ch_st_why"]), controls.link(v))
+    return outcome(run.stuck_verdict(hist, v["ch_st_why"]), v)
 
 
 def fewest() -> bool:
     v = controls.fewest()
     hist = run.xor_run(v["ch_fw_w"], "xavier_uniform", 1.0, v["ch_fw_seed"], v["ch_fw_lr"])
-    return outcome(run.fewest_verdict(hist, v["ch_fw_w"]), controls.link(v))
+    return outcome(run.fewest_verdict(hist, v["ch_fw_w"]), v)
 
 
 def flat() -> bool:
     st.caption(state.network_caption(net) + f" — edit it in {ui.SIDE_PANEL}.")
     value = state.link_value()
-    return outcome(run.flat_verdict(net), controls.link({"net": value}) if value else None)
+    return outcome(run.flat_verdict(net), {"net": value} if value else None)
 
 
 def digits() -> bool:
@@ -84,7 +85,7 @@ def digits() -> bool:
         return False
     with st.spinner("Training on the digits…"):
         acc, n = run.digits_run(v["ch_dg_w"], v["ch_dg_act"], v["ch_dg_lr"], v["ch_dg_ep"], v["ch_dg_seed"])
-    return outcome(run.digits_verdict(acc, n), controls.link(v))
+    return outcome(run.digits_verdict(acc, n), v)
 
 
 BODIES = {"gate": gate, "diverge": diverge, "stuck": stuck, "fewest": fewest, "flat": flat, "digits": digits}
