@@ -25,7 +25,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import streamlit as st
 
 CHOICE, SIGN, NUMBER = "choice", "sign", "number"
@@ -200,7 +199,29 @@ def progress(cps: list[Checkpoint]) -> None:
 
 def place(cp: Checkpoint, present: bool = False) -> None:
     """Draw the "Before you look" box: the question and a form to commit an answer; after the commit,
-    the true value, whether the answer was right, and the explanation."""
+    the true value, whether the answer was right, and the explanation. Projected (``present``), the box
+    folds into an expander, so the page's main picture keeps the first screen."""
+    with _fold([cp], present):
+        _box(cp, present)
+
+
+def place_row(cps: list[Checkpoint], present: bool = False) -> None:
+    """Several checkpoints side by side (stacked on a phone; folded together when projecting)."""
+    with _fold(cps, present):
+        for col, cp in zip(st.columns(len(cps), gap="medium"), cps):
+            with col:
+                _box(cp, present)
+
+
+def _fold(cps: list[Checkpoint], present: bool):
+    if not present:
+        return st.container()
+    n = len(cps)
+    label = f"Before you look: {'a question' if n == 1 else f'{n} questions'} to predict"
+    return st.expander(label, expanded=any(committed(cp) is not None for cp in cps), icon=":material/quiz:")
+
+
+def _box(cp: Checkpoint, present: bool) -> None:
     with st.container(border=True, key=f"{cp.id}_box"):
         st.markdown(f"**Before you look** · {cp.question}")
         entry = committed(cp)
@@ -233,15 +254,3 @@ def _reveal(cp: Checkpoint, entry: Entry) -> None:
     if cp.retry is not None:
         label, callback = cp.retry
         st.button(label, key=f"{cp.id}_retry", on_click=_retry, args=(cp.id, callback))
-
-
-def finite(*values) -> bool:
-    """True when every value (numbers or arrays) is finite: a checkpoint about a blown-up state is left out."""
-    return all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values)
-
-
-def place_row(cps: list[Checkpoint], present: bool = False) -> None:
-    """Several checkpoints side by side (stacked on a phone)."""
-    for col, cp in zip(st.columns(len(cps), gap="medium"), cps):
-        with col:
-            place(cp, present)
