@@ -121,3 +121,13 @@ def names_line(readings: list[UnitReading], prefix: str = "h") -> str:
         for k, r in enumerate(readings)
     ]
     return ", ".join(items) + "."
+
+
+# The answers a "which gate will this hidden neuron be?" checkpoint offers (app.predict): the gates
+# the notes name, their opposites, and everything else together.
+GATE_CHOICES = ("OR", "AND", "NAND", "NOR", "another gate")
+
+
+def gate_choice(name: str) -> str:
+    """A gate name (core.gates) as one of GATE_CHOICES."""
+    return name if name in GATE_CHOICES else GATE_CHOICES[-1]

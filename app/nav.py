@@ -87,6 +87,13 @@ PAGES = [
         "The same network class on real handwritten digits.",
     ),
     (
+        "challenges.py",
+        "Challenges",
+        ":material/emoji_events:",
+        "challenges",
+        "Six tasks the app checks for you: gates, blow-ups, stuck runs, the fewest neurons, a flat spot, digits.",
+    ),
+    (
         "class_room.py",
         "Class",
         ":material/groups:",

@@ -433,3 +433,12 @@ def network_caption(net: MLP) -> str:
         extra = f" — {published_run().label}, epoch {st.session_state.get('net_epoch')}"
     sizes = "-".join(map(str, net.sizes))
     return f"Network: **{SOURCES[src]}**{extra} · {sizes} · {net.hidden} hidden units"
+
+
+def try_new_network() -> None:
+    """Make the shared network a new random one (the next seed, same initialiser): a checkpoint's
+    "try again" (for a button's on_click)."""
+    _ensure_defaults()
+    ss = st.session_state
+    ss["net_seed"] = int(ss["net_seed"]) + 1 if ss["net_source"] == "random" else int(ss["net_seed"])
+    ss["net_source"] = "random"

@@ -4,8 +4,8 @@ neuron cannot do XOR."""
 import numpy as np
 import streamlit as st
 
-from app import state, take_home_ui, ui
-from app.architecture import charts, controls, run
+from app import predict, state, take_home_ui, ui
+from app.architecture import charts, checkpoints, controls, run
 from app.architecture import text as tx
 from app.chart import draw
 from core.data import X, y
@@ -25,11 +25,14 @@ ui.page_header(
 net = state.network_control()
 st.markdown(state.network_caption(net))
 home = st.container()  # Take it home: filled below, once the width slider says which network is drawn
+cps = checkpoints.build(net)
+predict.progress(list(cps.values()))
 
 # ----- the diagram and the parameter table -------------------------------------------------------
 # Presenter mode: the diagram and the parameter count share the first screen of a 1280×720
 # projector (the width slider sits beside the diagram); normally the slider spans the page.
 st.header("The network, drawn from its numbers")
+predict.place(cps["params"], PRESENT)
 if PRESENT:
     left, right = st.columns([3, 2], gap="large")
     top = right
@@ -89,6 +92,7 @@ st.markdown(
     "the other side 0. Move the sliders and try to put both red points (XOR = 1) on the red side and both "
     "blue points (XOR = 0) on the blue side."
 )
+predict.place(cps["single"], PRESENT)
 
 
 @st.fragment

@@ -5,9 +5,9 @@ control's part of the page is a fragment."""
 
 import streamlit as st
 
-from app import chart, take_home_ui, ui
+from app import chart, predict, take_home_ui, ui
 from app.backprop import charts as bc
-from app.backprop import controls, run
+from app.backprop import checkpoints, controls, run
 from app.backprop import text as bt
 from app.state import network_caption, network_control
 from core import backprop_ledger as bl
@@ -44,6 +44,9 @@ if not led.is_finite():
 note.caption(bt.loss_caption(led))
 tables = run.tables(net_id, loss)
 env = run.environment(net_id, loss)
+cps = checkpoints.build(net, loss)
+predict.progress(list(cps.values()))
+predict.place_row([cps["sign"], cps["b2"]], PRESENT)
 
 
 def loss_defined() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import ui
-from app.beyond_xor import charts, controls, run, text
+from app import predict, ui
+from app.beyond_xor import charts, checkpoints, controls, run, text
 from app.chart import draw
 from app.plane import CLICK
 from core.problems import DataError, check_points
@@ -54,6 +54,10 @@ with side:
 with numbers:
     if problem is None:
         trained = run.train_run(*data.train, *data.test, *net_cfg.values())
+        cps = checkpoints.build(trained, data, (run.data_id(X, y), test_share, split_seed, *net_cfg.values()))
+        predict.progress(list(cps.values()))
+        for cp in cps.values():
+            predict.place(cp, present)
         n_test = int(data.is_test.sum())
         st.caption(text.data_caption(name, len(X), len(X) - n_test, n_test, data.held_out))
         epoch = controls.epoch_slider(trained.epochs)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import initialisers, nav, ui
+from app import initialisers, nav, predict, ui
 from app.chart import draw
-from app.digits import charts, controls, run, text
+from app.digits import charts, checkpoints, controls, run, text
 from core.digits import DigitsDataError
 
 ss = st.session_state
@@ -51,6 +51,8 @@ st.markdown(text.network_line(sizes, act, settings.lr, settings.sched, settings.
 
 hist, how, why = controls.get_history(settings, data)
 res = run.results(settings, hist, data)
+cps = checkpoints.build(settings, hist, res)
+predict.progress(list(cps.values()))
 
 # ----- summary ------------------------------------------------------------------------------------
 if hist.diverged:
@@ -242,6 +244,7 @@ TABS = {
     "What the neurons look for": weights_tab,
     "Gradient flow": gradients_tab,
 }
+predict.place_row(list(cps.values()), present)
 link_digit = st.query_params.get("dg_digit")  # a link that picks a digit opens that digit's tab
 ui.name_setting("dg_tab", "Tab")  # tabs have no label of their own (ui.linked names the other controls)
 tabs = st.tabs(

@@ -4,9 +4,9 @@ as matrices, the activation curve with the current z values, and the notes' roun
 import numpy as np
 import streamlit as st
 
-from app import state, take_home_ui, ui
+from app import predict, state, take_home_ui, ui
 from app.chart import draw
-from app.forward_pass import charts, controls, run
+from app.forward_pass import charts, checkpoints, controls, run
 from app.forward_pass import text as tx
 from core import formulas as F
 from core.data import ROW_LABELS, X, y
@@ -183,4 +183,7 @@ def input_and_results(net: MLP) -> None:
     activation_curve(net, row)
 
 
+cps = checkpoints.build(net)
+predict.progress(list(cps.values()))
+predict.place_row([cps["z1"], cps["a2"]], PRESENT)
 input_and_results(net)

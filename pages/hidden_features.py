@@ -5,9 +5,9 @@ and "Visual decision boundary". Layout and words only: app/hidden_features/ comp
 import streamlit as st
 
 from app import gate_text as gt
-from app import state, take_home_ui, ui
+from app import predict, state, take_home_ui, ui
 from app.chart import draw
-from app.hidden_features import charts, controls, run
+from app.hidden_features import charts, checkpoints, controls, run
 from app.hidden_features import text as tx
 from core.mlp import check_network
 
@@ -44,6 +44,9 @@ if not table.finite:
 gates = view.gates
 h = table.n_hidden
 W2, b2 = net.W[1], net.b[1]
+cps = checkpoints.build(net)
+predict.progress(list(cps.values()))
+predict.place_row([cps["gate"], cps["right"]], present)
 
 
 def show_table(t, key: str, digits: int = 3) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import ui
+from app import predict, ui
 from app.chart import draw
-from app.loss_landscape import charts, controls, run, text
+from app.loss_landscape import charts, checkpoints, controls, run, text
 from app.plane import plane_spec
 from app.state import network_caption, network_control, published_run, trained_in_use
 
@@ -23,6 +23,8 @@ if net.output != "sigmoid":
     st.stop()
 names = net.param_names()
 key = net.key()
+cps = checkpoints.build(net)
+predict.progress(list(cps.values()))
 
 # ----- 1. the loss over two numbers ------------------------------------------------------------------------
 st.header("The loss over two of the numbers")
@@ -87,6 +89,7 @@ st.markdown(
     "Hold eight numbers still and L is a curve over the ninth. Its slope at the current point is the number "
     "backpropagation computes, dL/dθ; the tangent line has that slope. One gradient-descent step moves θ against it."
 )
+predict.place_row([cps["bias"], cps["lr8"]], present)
 c_controls, c_chart = ui.columns([2, 3], present)
 with c_controls:
     k = controls.theta(names)

@@ -6,9 +6,9 @@ fragment, rerun on a timer only while playing."""
 import numpy as np
 import streamlit as st
 
-from app import ui
+from app import predict, ui
 from app.chart import draw
-from app.one_epoch import charts, controls, run
+from app.one_epoch import charts, checkpoints, controls, run
 from app.one_epoch import text as tx
 from app.state import network_caption, network_control
 from core.data import ROW_LABELS, y
@@ -29,9 +29,10 @@ if problem := check_network(net):
 if PRESENT:
     stage = st.container()  # the stepper's place: drawn last (it needs the settings), shown first
     left, right = st.columns(2, vertical_alignment="bottom")
+    asks = st.container()
 else:
     left, right = st.columns(2, vertical_alignment="bottom")
-    stage = st.container()
+    asks, stage = st.container(), st.container()
 row = controls.row(left)
 lr = controls.lr(right)
 ep = run.epoch(net.key(), lr)
@@ -40,6 +41,10 @@ if not run.finite(ep):
     st.stop()
 losses = run.input_losses(ep)
 hs = [f"h{j + 1}" for j in range(net.W[0].shape[1])]
+cps = checkpoints.build(net, lr)
+predict.progress(list(cps.values()))
+with asks:
+    predict.place_row(list(cps.values()), PRESENT)
 
 
 def tables(phase: str, ep: Epoch) -> None:

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from app import gate_text as gt
-from app import take_home_ui, ui
+from app import predict, take_home_ui, ui
 from app.chart import draw
 from app.names import LOSS_NAMES
+from app.training import checkpoints, text
 from app.training import run as tr
-from app.training import text
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
 from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table
 from core.diagnose import largest_symmetry_gap
@@ -279,8 +279,11 @@ except Exception as exc:  # a bad combination must never show a traceback
     st.stop()
 run_spec = (cfg["epochs"], cfg["sched"], tuple(sorted(dict(cfg["params"]).items())))
 take_home_ui.offer(tr.network(cfg), "training", present, cfg["loss"], lr, train=run_spec, hist=hist)
+cps = checkpoints.build(cfg, lr, hist)
+predict.progress(list(cps.values()))
 one, many = st.tabs(["One run", "Convergence lab"])
 with one:
+    predict.place_row(list(cps.values()), present)
     one_run(cfg, lr, hist, text.describe(cfg, lr), present)
 with many:
     lab(cfg, lr, present)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import predict, ui
 from app.chart import draw
-from app.vanishing_gradient import charts, controls, run, text
+from app.vanishing_gradient import charts, checkpoints, controls, run, text
 from core.flow import FLOW_ACTIVATIONS, derivative_powers
 
 BOX = {"vanishing": st.error, "exploding": st.error, "dead": st.error, "saturated": st.warning, "healthy": st.success}
@@ -67,11 +67,15 @@ def explorer(present: bool):
         left, right = st.columns([2, 3], gap="medium")
         numbers_box, chart_box, more_box = left.container(), right.container(), right.container()
         preset_box, controls_box = st.container(), st.container()
+        ask_box = numbers_box
     else:
         st.markdown(text.EXPLORER_INTRO)
-        preset_box, controls_box, numbers_box, chart_box = (st.container() for _ in range(4))
+        preset_box, controls_box, ask_box, numbers_box, chart_box = (st.container() for _ in range(5))
         more_box = numbers_box
     cfg = controls.explorer(controls_box, preset_box)
+    CPS["first"] = checkpoints.explorer_checkpoint(cfg)
+    with ask_box:
+        predict.place(CPS["first"], present)
     try:
         r = run.flow_report(*cfg)
     except Exception as exc:  # a failed computation explains itself instead of showing a traceback
@@ -203,9 +207,13 @@ def does_it_train(present: bool) -> None:
 
 
 # ----- the page: in presenter mode the explorer (the main picture) comes first -----------------
+CPS = checkpoints.build()
 if not present:
+    predict.place(CPS["peak"], present)
     derivatives(present)
 explorer_section(present)
 if present:
+    predict.place(CPS["peak"], present)
     derivatives(present)
+predict.progress(list(CPS.values()))
 does_it_train(present)

@@ -46,6 +46,7 @@ LINK_KEYS = {
     "vanishing-gradient": ["vg_z", "vg_n", "vg_depth", "vg_width", "vg_seed", "vg_act", "vg_init", "vg_layer"],
     "beyond-xor": ["bx_src", "bx_n", "bx_noise", "bx_seed", "bx_test", "bx_width", "bx_depth", "bx_epochs", "bx_pts"],
     "digits": ["dg_data", "dg_layers", "dg_width", "dg_act", "dg_lr", "dg_batch", "dg_epochs", "dg_seed", "dg_digit"],
+    "challenges": ["ch_rate", "ch_st_w", "ch_st_init", "ch_st_lr", "ch_st_why", "ch_fw_w", "ch_dg_w", "net"],
 }
 
 

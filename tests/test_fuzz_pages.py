@@ -58,6 +58,7 @@ STEPS = {
     "hidden_features.py": 16,
     "beyond_xor.py": 12,
     "loss_landscape.py": 16,
+    "challenges.py": 12,
 }
 DEFAULT_STEPS = 22
 # A page that is still slow after this many seconds stops early (the steps done are reported).
