@@ -61,9 +61,17 @@ def notice(kind: str, text: str) -> None:
     st.session_state[_NOTICE] = (kind, text)
 
 
-def take_link() -> None:
+_PAGE = "_class_page"  # the url path of the page this run draws
+
+
+def page() -> str:
+    return st.session_state.get(_PAGE, "")
+
+
+def take_link(url_path: str = "") -> None:
     """Before the page runs (app/main.py): a class link joins this session to the class, a teacher
     link makes it the class's teacher; both parameters then leave the address."""
+    st.session_state[_PAGE] = url_path
     qp = st.query_params
     if CODE_PARAM not in qp and TEACHER_PARAM not in qp:
         return

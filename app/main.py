@@ -24,7 +24,7 @@ def _page(file: str, title: str, icon: str, url_path: str, summary: str) -> st.P
 
 pages = [_page(*p) for p in nav.available()]
 current = st.navigation(pages)
-class_mode.take_link()  # a class or teacher link joins this session, then leaves the address
+class_mode.take_link(current.url_path)  # a class or teacher link joins this session, then leaves the address
 link_at_start = ui.link_at_open(current.url_path)  # the address's settings, if this run opens the page
 net_problems = state.load_link()
 ui.sidebar_common()

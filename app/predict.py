@@ -27,6 +27,8 @@ from typing import Any
 
 import streamlit as st
 
+from app import class_mode
+
 CHOICE, SIGN, NUMBER = "choice", "sign", "number"
 SIGNS = ("positive", "negative", "zero")
 YES_NO = ("yes", "no")
@@ -159,8 +161,23 @@ def commit(cp: Checkpoint, raw) -> str | None:
     return None
 
 
+def stored(cp: Checkpoint, answer) -> str:
+    """An answer as a class stores it: the option itself, or the number's exact repr."""
+    return repr(float(answer)) if cp.kind == NUMBER else str(answer)
+
+
+def judge_stored(cp: Checkpoint, text: str, truth: Truth) -> bool:
+    """Is a class's stored answer right? (A text that is not a valid answer of this kind is not.)"""
+    if cp.kind == NUMBER:
+        value, problem = parse_number(text, cp.lo, cp.hi)
+        return problem is None and cp.judge(value, truth)
+    return text in cp.choices and cp.judge(text, truth)
+
+
 def _on_commit(cp: Checkpoint) -> None:
     problem = commit(cp, st.session_state.get(f"{cp.id}_ans"))
+    if problem is None and (entry := _answers().get(cp.id)) is not None:
+        problem = class_mode.submit(cp.id, stored(cp, entry.answer))  # in a class: pooled (else None)
     msgs = _messages()
     if problem is None:
         msgs.pop(cp.id, None)
@@ -227,8 +244,26 @@ def _box(cp: Checkpoint, present: bool) -> None:
         entry = committed(cp)
         if entry is None:
             _ask(cp, present)
+        elif class_mode.waiting(cp.id):  # in a class: the answer stays on the server until the teacher reveals
+            st.info(
+                f"Your answer is in: **{answer_text(cp, entry.answer)}**. "
+                "Your teacher reveals the answer to the class.",
+                icon=":material/hourglass_top:",
+            )
         else:
             _reveal(cp, entry)
+        if class_mode.code():
+            truth: list[Truth] = []  # computed at most once, and only after the class's reveal
+
+            def the_truth() -> Truth:
+                if not truth:
+                    truth.append(cp.reveal())
+                return truth[0]
+
+            class_mode.pooled(
+                cp.id, class_mode.page(), lambda text: judge_stored(cp, text, the_truth()), lambda: the_truth().shown,
+                present,
+            )  # fmt: skip
 
 
 def _ask(cp: Checkpoint, present: bool) -> None:

@@ -119,3 +119,45 @@ def test_each_student_trains_one_network_and_the_teacher_sees_the_class_histogra
     solved = [e for _, e, _ in runs if e is not None]
     shown = "\n".join(m.value for m in teacher.markdown)
     assert f"3 runs so far: {len(solved)} solved" in shown
+
+
+# ----- a checkpoint pooled by a class (app.predict + app.class_mode) -----------------------------------
+def _commit(at, cp_id: str, value) -> None:
+    radios = [r for r in at.radio if r.key == f"{cp_id}_ans"]
+    if radios:
+        radios[0].set_value(value)
+    else:
+        at.text_input(key=f"{cp_id}_ans").input(str(value))
+    next(b for b in at.button if getattr(b, "form_id", None) == f"{cp_id}_form").click().run()
+    assert not at.exception, at.exception
+
+
+@pytest.mark.slow
+def test_a_class_pools_a_checkpoint_and_the_teacher_reveals_it_for_everyone(db):
+    from core.data import X, notes_network
+
+    code, token = db.open_class()
+    right = "yes" if notes_network().forward(X).a[2][3, 0] > 0.5 else "no"
+    wrong = "no" if right == "yes" else "yes"
+    a = open_page("forward_pass.py", query={"class": code})
+    b = open_page("forward_pass.py", query={"class": code})
+    _commit(a, "fp_a2_11", right)
+    _commit(b, "fp_a2_11", wrong)
+    assert db.counts(code, "fp_a2_11") == {right: 1, wrong: 1}
+    a.run()  # (the counts refresh every few seconds in a browser; AppTest reruns by hand)
+    for at in (a, b):  # the students wait: no verdict, no answer on their pages
+        assert any("Your answer is in" in i.value for i in at.info)
+        assert not any("the page's answer is" in el.value for el in [*at.success, *at.error])
+        assert any(f"Class {code}: 2 of 2 students answered." in c.value for c in at.caption)
+    teacher = open_page("forward_pass.py", query={"class": code, "teacher": token})
+    assert any("2 of 2 students answered" in c.value for c in teacher.caption)
+    assert not any("The class:" in m.value for m in teacher.markdown)
+    teacher.button(key="fp_a2_11_cl_reveal").click().run()
+    assert not teacher.exception
+    assert "fp_a2_11" in db.status(code).revealed
+    assert any("**The class:** 1 of 2 right" in m.value for m in teacher.markdown)
+    a.run()
+    b.run()
+    assert any("Right." in s.value for s in a.success) and any("Not this time." in e.value for e in b.error)
+    assert any("**The class:** 1 of 2 right" in m.value for m in a.markdown)
+    assert db.counts(code, "fp_a2_11") == {right: 1, wrong: 1}
