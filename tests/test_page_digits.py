@@ -614,3 +614,38 @@ def test_a_second_visitor_waits_for_the_run_another_is_training(monkeypatch):
     assert not at.exception and calls == []  # the page trained nothing itself
     assert any("remembered from an earlier run" in c.value for c in at.caption)
     assert not dr._flights  # nothing left in flight
+
+
+@pytest.mark.slow
+def test_a_run_waits_for_a_free_heavy_slot_and_a_remembered_run_does_not(monkeypatch):
+    """app/heavy.py: with the server's one slot taken by another run, the page's training waits (its
+    bar counts the runs ahead), then trains when the slot is given back; a cached run never asks."""
+    import streamlit as st
+
+    from app import heavy
+    from app.digits import text as dt
+
+    st.cache_data.clear()
+    gate = heavy.Gate(1)
+    monkeypatch.setattr(heavy, "_shared", gate)
+    said: list[str] = []
+    real_waiting = dt.waiting
+    monkeypatch.setattr(dt, "waiting", lambda ahead: (said.append(real_waiting(ahead)), said[-1])[1])
+    other = gate.enter()
+    assert gate.start(other, 0)  # another student's run holds the one slot
+    threading.Timer(2.0, gate.leave, args=(other,)).start()
+    t0 = time.perf_counter()
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2"})
+    assert not at.exception
+    assert time.perf_counter() - t0 >= 1.9, "the page trained while the only slot was taken"
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    assert gate.running == 0 and gate.waiting() == 0
+    hist, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
+    # the same settings again, slot taken again: remembered, so no waiting at all
+    assert gate.start(other := gate.enter(), 0)
+    said.clear()
+    at2 = open_page(PAGE, timeout=30, query={"dg_epochs": "2"})
+    assert not at2.exception and said == []
+    assert any("remembered from an earlier run" in c.value for c in at2.caption)
+    gate.leave(other)
