@@ -31,6 +31,13 @@ from core.sgd import DIVERGE_FACTOR, train_minibatch
 PAGE = "digits.py"
 
 
+@pytest.fixture(autouse=True)
+def mnist_switched_on(monkeypatch):
+    """These tests play the operator who has switched MNIST on (XORLAB_MNIST=on); the tests of the switch
+    itself set it as they need."""
+    monkeypatch.setenv(dr.MNIST_ENV, "on")
+
+
 def chart_data(at, title: str):
     """The data frame of the chart whose title is ``title`` (datasets travel as Arrow)."""
     import json
@@ -649,3 +656,44 @@ def test_a_run_waits_for_a_free_heavy_slot_and_a_remembered_run_does_not(monkeyp
     assert not at2.exception and said == []
     assert any("remembered from an earlier run" in c.value for c in at2.caption)
     gate.leave(other)
+
+
+@pytest.mark.parametrize(
+    "env, secret, address, enabled",
+    [
+        ("", "", None, False),  # a plain public server: off
+        ("", "", "0.0.0.0", False),
+        ("", "", "localhost", True),  # a laptop's own server: on
+        ("", "", "127.0.0.1", True),
+        ("off", "", "localhost", False),  # the operator's word wins
+        ("on", "", "0.0.0.0", True),
+        ("", "true", None, True),
+        ("no", "true", None, False),
+    ],
+)
+def test_mnist_is_an_operator_setting(monkeypatch, env, secret, address, enabled):
+    import streamlit as st
+
+    monkeypatch.setenv(dr.MNIST_ENV, env)
+    monkeypatch.setattr(st, "secrets", {"xorlab_mnist": secret} if secret else {})
+    real = st.get_option
+    monkeypatch.setattr(st, "get_option", lambda name: address if name == "server.address" else real(name))
+    assert dr.mnist_enabled() is enabled
+
+
+def test_with_mnist_off_no_folder_is_read_no_download_offered_and_8x8_digits_still_work(monkeypatch, tmp_path):
+    monkeypatch.setenv(dr.MNIST_ENV, "off")
+    make_mnist(tmp_path / "m", n_train=120, n_test=40)
+    with pytest.raises(dr.DigitsDataError):
+        dr.mnist_data(str(tmp_path / "m"))  # not even a direct call reads the folder
+    with pytest.raises(dr.DigitsDataError):
+        dr.download(lambda *a: None)
+    at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28"})
+    assert not at.exception
+    keys = {w.key for w in at.text_input} | {b.key for b in at.button}
+    assert "dg_mnist_dir" not in keys and "dg_mnist_download" not in keys
+    assert any(dr.MNIST_OFF in i.value for i in at.info)
+    at.segmented_control(key="dg_data").set_value("digits").run()
+    assert not at.exception
+    hist, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"

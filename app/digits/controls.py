@@ -132,6 +132,10 @@ def mnist_loader() -> run.Data | None:
     data = None
     with st.container(border=True):
         st.markdown(text.MNIST_ABOUT)
+        if not run.mnist_enabled():  # no folder field, no download: the server reads nothing a visitor names
+            st.info(run.MNIST_OFF, icon=":material/lock:")
+            st.caption(run.MNIST_HOW)
+            return None
         ss.setdefault("dg_mnist_dir", str(default_download_dir()))  # via state: the download button sets it too
         folder = st.text_input(
             "Folder to read the MNIST files from",
