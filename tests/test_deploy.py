@@ -201,6 +201,36 @@ def test_a_teacher_on_one_replica_sees_the_runs_of_students_on_the_other(hall):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
+def test_a_real_browser_works_through_haproxy_websocket_and_cookie_included(hall):
+    """The page's WebSocket passes through HAProxy (the script's output arrives over it), HAProxy's cookie
+    reaches the browser, and the next visit (a link with a setting) goes to the same replica."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, exceptions, main_text, require_browser, wait_done
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    d, _ = hall
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = b.new_context(viewport={"width": 1280, "height": 720})
+            page = ctx.new_page()
+            page.goto(d.url + "/forward-pass", timeout=120_000)
+            wait_done(page, timeout=120_000)
+            assert exceptions(page) == 0
+            assert "Forward pass" in main_text(page)
+            cookies = {c["name"]: c["value"] for c in ctx.cookies()}
+            assert cookies.get(COOKIE) in ("r1", "r2")
+            page.goto(d.url + "/forward-pass?fp_row=%5B1%201%5D", timeout=120_000)
+            wait_done(page, timeout=120_000)
+            assert exceptions(page) == 0 and "Forward pass" in main_text(page)
+            assert {c["name"]: c["value"] for c in ctx.cookies()}[COOKIE] == cookies[COOKIE]
+        finally:
+            b.close()
+
+
+@pytest.mark.slow
 def test_a_replica_killed_mid_class_its_neighbours_keep_answering_and_newcomers_go_to_the_survivor(haproxy):
     with Deployment(2, free_port(), "127.0.0.1", AGENT, inter="1s", fall=2, env=QUIET) as d:
         wait_for(lambda: all(s.startswith("UP") for s in d.status().values()), 30)
