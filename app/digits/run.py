@@ -145,8 +145,8 @@ MNIST_OFF = (
     "work as always."
 )
 MNIST_HOW = (
-    "Operators: set the environment variable XORLAB_MNIST=on (or `xorlab_mnist = true` in "
-    ".streamlit/secrets.toml); it is on by itself only when the server listens on localhost."
+    "Operators: set the environment variable `XORLAB_MNIST=on` (or `xorlab_mnist = true` in "
+    "`.streamlit/secrets.toml`); it is on by itself only when the server listens on localhost."
 )
 
 
