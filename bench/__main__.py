@@ -2,7 +2,8 @@
 
     python -m bench                      # everything (~10 min on a 2-core machine)
     python -m bench --quick              # tiny settings, for the test suite (~15 s)
-    python -m bench --sections core      # only some of: core, pages, payload, classroom
+    python -m bench --sections core      # only some of: core, pages, payload, classroom, hall
+    python -m bench --sections hall      # the lecture hall: 60 sessions through HAProxy, 1 and 2 replicas
     python -m bench --server-flag=--runner.postScriptGC=false   # try a server setting
 
 See bench/README.md for what each figure means.
@@ -20,11 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import classroom, core_bench, pages_bench, payload  # noqa: E402
+from bench import classroom, core_bench, hall, pages_bench, payload  # noqa: E402
 from bench.report import table, verdicts  # noqa: E402
 from bench.timing import machine  # noqa: E402
 
-SECTIONS = ("core", "pages", "payload", "classroom")
+SECTIONS = ("core", "pages", "payload", "classroom", "hall")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,6 +38,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pages", default=None, help="comma-separated url paths (home is 'home'); default: every page")
     p.add_argument("--sessions", type=int, default=None, help="classroom sessions (default 30; 2 with --quick)")
     p.add_argument("--moves", type=int, default=None, help="moves per classroom session (default 5; 2 with --quick)")
+    p.add_argument("--hall-sessions", type=int, default=None, help="lecture-hall sessions (default 60; 4 with --quick)")
+    p.add_argument(
+        "--hall-heavy",
+        type=int,
+        default=None,
+        help="lecture hall: sessions that start the largest digits run during the class (default 3; 1 with --quick)",
+    )
     p.add_argument(
         "--server-flag",
         action="append",
@@ -86,6 +94,16 @@ def main(argv: list[str] | None = None) -> dict:
         sessions = args.sessions or (2 if args.quick else 30)
         moves = args.moves or (2 if args.quick else 5)
         results["classroom"] = classroom.run(list(pages), sessions, moves, flags=flags, log=log)
+    if "hall" in args.sections:
+        results["hall"] = hall.run(
+            list(pages),
+            sessions=args.hall_sessions or (4 if args.quick else 60),
+            moves=args.moves or (2 if args.quick else 5),
+            heavy=args.hall_heavy if args.hall_heavy is not None else (1 if args.quick else 3),
+            quick=args.quick,
+            flags=flags,
+            log=log,
+        )
     results["machine_after"] = machine()
     results["targets"] = verdicts(results)
     print(table(results))

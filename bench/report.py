@@ -13,6 +13,8 @@ TARGETS = {
     "classroom p95 / Streamlit floor p95": ("<", 1.25),
     "classroom server CPU per rerun / floor's": ("<", 1.25),
     "classroom server peak memory (MB)": ("<", 600),
+    "hall: p95 with 1 replica / p95 with 2 replicas": (">=", 1.4),
+    "hall: light p95 during 3 largest digits runs / without": ("<", 1.25),
 }
 
 
@@ -55,6 +57,12 @@ def verdicts(r: dict) -> list[dict]:
         add("classroom p95 / Streamlit floor p95", "server", room.get("p95_over_floor"))
         add("classroom server CPU per rerun / floor's", "server", room.get("cpu_over_floor"))
         add("classroom server peak memory (MB)", "server", room["memory_after_mb"]["peak_mb"])
+    h = r.get("hall")
+    if h and not h.get("skipped"):
+        if "p95_one_over_two" in h:
+            add("hall: p95 with 1 replica / p95 with 2 replicas", "HAProxy", h["p95_one_over_two"])
+        if "heavy_p95_over_plain" in h:
+            add("hall: light p95 during 3 largest digits runs / without", "HAProxy", h["heavy_p95_over_plain"])
     return rows
 
 
@@ -211,6 +219,9 @@ def table(r: dict) -> str:
         if room.get("server_flags"):
             rows.append(["server flags", " ".join(room["server_flags"])])
         parts.append("\n4. Classroom: one server, every session on its page, all at once\n" + _grid(["", ""], rows))
+    h = r.get("hall")
+    if h:
+        parts.append("\n5. Lecture hall: one class through HAProxy\n" + _grid(["", ""], hall_rows(h)))
     rows = []
     for v in r.get("targets", []):
         value = v["value"]
@@ -230,3 +241,33 @@ def table(r: dict) -> str:
     if rows:
         parts.append("\nTargets\n" + _grid(["target", "subject", "value", "target", ""], rows))
     return "\n".join(parts)
+
+
+def hall_rows(h: dict) -> list[list[str]]:
+    if h.get("skipped"):
+        return [["skipped", h["skipped"]]]
+    rows = [["sessions × moves", f"{h['sessions']} × {h['moves_per_session']} (machine: {h['cores']} cores)"]]
+    runs = dict(h["runs"])
+    if h.get("with_heavy"):
+        w = h["with_heavy"]
+        runs[f"{w['replicas']} replica(s) + {w['heavy_sessions']} largest digits runs"] = w
+    for name, x in runs.items():
+        share = ", ".join(f"{k}: {v}" for k, v in sorted(x["sessions_per_replica"].items(), key=str))
+        rows.append(
+            [
+                name,
+                f"p50 {fmt_s(x['p50_s'])} · p95 {fmt_s(x['p95_s'])} · max {fmt_s(x['max_s'])} · "
+                f"{x['moves_per_s']:.1f} moves/s · CPU/rerun {fmt_s(x['servers_cpu_per_rerun_s'])} · "
+                f"sessions {share} · failures {len(x['failures'])}",
+            ]
+        )
+    if h.get("p95_one_over_two"):
+        rows.append(
+            [
+                "1 ÷ 2 replicas: p95 / 2 ÷ 1: throughput",
+                f"{h['p95_one_over_two']:.2f}× / {h['throughput_two_over_one']:.2f}×",
+            ]
+        )
+    if h.get("heavy_p95_over_plain"):
+        rows.append(["light p95 with the digits runs ÷ without", f"{h['heavy_p95_over_plain']:.2f}×"])
+    return rows

@@ -34,7 +34,8 @@ source = chosen.pop("source")
 if source == "mnist":
     data = controls.mnist_loader()
     if data is None:
-        st.info("Choose “8×8 digits” above to use the bundled set, or make the MNIST files available.")
+        more = ", or make the MNIST files available" if run.mnist_enabled() else ""
+        st.info(f"Choose “8×8 digits” above to use the bundled set{more}.")
         st.stop()
 else:
     try:

@@ -191,7 +191,7 @@ def lab(cfg: dict, lr: float, present: bool) -> None:
             "button. Results are cached: returning to the same settings is instant."
         )
         return
-    with st.spinner(f"Training {2 * n:,} networks…"):
+    with st.spinner(f"Training {2 * n:,} networks… (while other long runs use the server, yours waits its turn)"):
         lab = tr.lab_results((cfg, lr), (cfg_b, lr_b), knob, n)
     for col, s in zip(st.columns(2), lab.values()):
         c = s.counts

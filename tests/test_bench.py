@@ -132,3 +132,30 @@ def test_cached_flow_and_training_are_core_flow():
         assert_same(got, gradient_flow(deep_network(6, 8, "sigmoid", "xavier_uniform", 0), *batch("xor", 0)))
     for got in twice(run.train_result, 3, 4, "tanh", "xavier_uniform", 0.5, 200, 1):
         assert_same(got, train_deep(3, 4, "tanh", "xavier_uniform", 0.5, 200, 1))
+
+
+def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
+    """bench/hall.py's figures reach the table and the targets (a made-up result: no timing asserted)."""
+    from bench.report import table, verdicts
+
+    def one(p95, rate, share):
+        return {"p50_s": p95 / 2, "p95_s": p95, "max_s": p95, "moves_per_s": rate, "servers_cpu_per_rerun_s": 0.03,
+                "sessions_per_replica": share, "failures": []}  # fmt: skip
+
+    hall = {
+        "sessions": 60,
+        "moves_per_session": 5,
+        "cores": 2,
+        "runs": {"1 replica(s)": one(2.0, 30.0, {"r1": 60}), "2 replica(s)": one(1.0, 50.0, {"r1": 30, "r2": 30})},
+        "with_heavy": {"replicas": 2, "heavy_sessions": 3, **one(1.5, 40.0, {"r1": 30, "r2": 30})},
+        "p95_one_over_two": 2.0,
+        "throughput_two_over_one": 50 / 30,
+        "heavy_p95_over_plain": 1.5,
+    }
+    rows = {v["target"]: v for v in verdicts({"hall": hall})}
+    assert rows["hall: p95 with 1 replica / p95 with 2 replicas"]["met"] is True
+    assert rows["hall: light p95 during 3 largest digits runs / without"]["met"] is False
+    text = table({"hall": hall, "targets": list(rows.values())})
+    assert "5. Lecture hall" in text and "2.00× / 1.67×" in text and "r1: 30, r2: 30" in text
+    skipped = {"hall": {"skipped": "HAProxy is not installed (Debian: apt-get install haproxy)"}}
+    assert verdicts(skipped) == [] and "apt-get install haproxy" in table(skipped)

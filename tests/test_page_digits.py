@@ -31,6 +31,13 @@ from core.sgd import DIVERGE_FACTOR, train_minibatch
 PAGE = "digits.py"
 
 
+@pytest.fixture(autouse=True)
+def mnist_switched_on(monkeypatch):
+    """These tests play the operator who has switched MNIST on (XORLAB_MNIST=on); the tests of the switch
+    itself set it as they need."""
+    monkeypatch.setenv(dr.MNIST_ENV, "on")
+
+
 def chart_data(at, title: str):
     """The data frame of the chart whose title is ``title`` (datasets travel as Arrow)."""
     import json
@@ -614,3 +621,90 @@ def test_a_second_visitor_waits_for_the_run_another_is_training(monkeypatch):
     assert not at.exception and calls == []  # the page trained nothing itself
     assert any("remembered from an earlier run" in c.value for c in at.caption)
     assert not dr._flights  # nothing left in flight
+
+
+@pytest.mark.slow
+def test_a_run_waits_for_a_free_heavy_slot_and_a_remembered_run_does_not(monkeypatch):
+    """app/heavy.py: with the server's one slot taken by another run, the page's training waits (its
+    bar counts the runs ahead), then trains when the slot is given back; a cached run never asks."""
+    import streamlit as st
+
+    from app import heavy
+    from app.digits import text as dt
+
+    st.cache_data.clear()
+    gate = heavy.Gate(1)
+    monkeypatch.setattr(heavy, "_shared", gate)
+    said: list[str] = []
+    real_waiting = dt.waiting
+    monkeypatch.setattr(dt, "waiting", lambda ahead: (said.append(real_waiting(ahead)), said[-1])[1])
+    other = gate.enter()
+    assert gate.start(other, 0)  # another student's run holds the one slot
+    queued = threading.Event()
+
+    def other_run_ends() -> None:  # once the page's run is queued behind it (or after 60 s at most)
+        deadline = time.monotonic() + 60
+        while gate.waiting() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if gate.waiting():
+            queued.set()
+            time.sleep(1.0)  # the page's bar is updated every 0.25 s meanwhile
+        gate.leave(other)
+
+    threading.Thread(target=other_run_ends, daemon=True).start()
+    at = open_page(PAGE, timeout=120, query={"dg_epochs": "2"})
+    assert not at.exception
+    assert queued.is_set(), "the page trained while the only slot was taken"
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    assert gate.running == 0 and gate.waiting() == 0
+    hist, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"
+    # the same settings again, slot taken again: remembered, so no waiting at all
+    assert gate.start(other := gate.enter(), 0)
+    said.clear()
+    at2 = open_page(PAGE, timeout=30, query={"dg_epochs": "2"})
+    assert not at2.exception and said == []
+    assert any("remembered from an earlier run" in c.value for c in at2.caption)
+    gate.leave(other)
+
+
+@pytest.mark.parametrize(
+    "env, secret, address, enabled",
+    [
+        ("", "", None, False),  # a plain public server: off
+        ("", "", "0.0.0.0", False),
+        ("", "", "localhost", True),  # a laptop's own server: on
+        ("", "", "127.0.0.1", True),
+        ("off", "", "localhost", False),  # the operator's word wins
+        ("on", "", "0.0.0.0", True),
+        ("", "true", None, True),
+        ("no", "true", None, False),
+    ],
+)
+def test_mnist_is_an_operator_setting(monkeypatch, env, secret, address, enabled):
+    import streamlit as st
+
+    monkeypatch.setenv(dr.MNIST_ENV, env)
+    monkeypatch.setattr(st, "secrets", {"xorlab_mnist": secret} if secret else {})
+    real = st.get_option
+    monkeypatch.setattr(st, "get_option", lambda name: address if name == "server.address" else real(name))
+    assert dr.mnist_enabled() is enabled
+
+
+def test_with_mnist_off_no_folder_is_read_no_download_offered_and_8x8_digits_still_work(monkeypatch, tmp_path):
+    monkeypatch.setenv(dr.MNIST_ENV, "off")
+    make_mnist(tmp_path / "m", n_train=120, n_test=40)
+    with pytest.raises(dr.DigitsDataError):
+        dr.mnist_data(str(tmp_path / "m"))  # not even a direct call reads the folder
+    with pytest.raises(dr.DigitsDataError):
+        dr.download(lambda *a: None)
+    at = open_page(PAGE, timeout=120, query={"dg_data": "MNIST 28×28"})
+    assert not at.exception
+    keys = {w.key for w in at.text_input} | {b.key for b in at.button}
+    assert "dg_mnist_dir" not in keys and "dg_mnist_download" not in keys
+    assert any(dr.MNIST_OFF in i.value for i in at.info)
+    assert not any("make the MNIST files available" in i.value for i in at.info)  # a student cannot
+    at.segmented_control(key="dg_data").set_value("digits").run()
+    assert not at.exception
+    hist, _, _ = core_run(page_settings(at))
+    assert metrics(at)["Test accuracy"] == f"{hist.test_acc[-1]:.1%}"

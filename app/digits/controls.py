@@ -22,7 +22,7 @@ import time
 
 import streamlit as st
 
-from app import initialisers, ui
+from app import heavy, initialisers, ui
 from app.digits import run, text
 from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from core.activations import ACTIVATIONS
@@ -132,6 +132,10 @@ def mnist_loader() -> run.Data | None:
     data = None
     with st.container(border=True):
         st.markdown(text.MNIST_ABOUT)
+        if not run.mnist_enabled():  # no folder field, no download: the server reads nothing a visitor names
+            st.info(run.MNIST_OFF, icon=":material/lock:")
+            st.caption(run.MNIST_HOW)
+            return None
         ss.setdefault("dg_mnist_dir", str(default_download_dir()))  # via state: the download button sets it too
         folder = st.text_input(
             "Folder to read the MNIST files from",
@@ -230,8 +234,15 @@ def get_history(settings: run.Settings, data: run.Data) -> tuple[SGDHistory, str
 
 
 def _train_here(settings: run.Settings, data: run.Data, going_on, slot, bar, limit: float):
+    """Train with the progress bar, once the server has a free place for a heavy run (app/heavy.py):
+    until then the bar says how many runs are ahead; Stop meanwhile cancels the wait."""
+    with heavy.turn(on_wait=lambda ahead: bar.progress(0.0, text=text.waiting(ahead))):
+        return _train_now(settings, data, going_on, slot, bar, limit)
+
+
+def _train_now(settings: run.Settings, data: run.Data, going_on, slot, bar, limit: float):
     E = max(settings.epochs, 1)
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # the time limit counts from the start of training, not of the wait
 
     def on_epoch(e: int, h: SGDHistory) -> None:
         ss["dg_partial"] = {"key": settings, "hist": h}

@@ -27,6 +27,7 @@ are used, so MNIST's 70,000 images take 55 MB instead of 440 MB as float64.
 from __future__ import annotations
 
 import io
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,39 @@ def digits_data(test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED) ->
     return data
 
 
+# ----- MNIST is an operator's setting ----------------------------------------------------------------
+MNIST_ENV = "XORLAB_MNIST"  # on/off; or `xorlab_mnist = true` in .streamlit/secrets.toml
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+MNIST_OFF = (
+    "This server does not read or download MNIST: on a shared server a visitor must not make it read a "
+    "folder or fetch files, so its operator switches MNIST on when it is wanted. The bundled 8×8 digits "
+    "work as always."
+)
+MNIST_HOW = (
+    "Operators: set the environment variable `XORLAB_MNIST=on` (or `xorlab_mnist = true` in "
+    "`.streamlit/secrets.toml`); it is on by itself only when the server listens on localhost."
+)
+
+
+def _switch(value: object) -> bool | None:
+    text = str(value).strip().lower()
+    return True if text in ("1", "on", "true", "yes") else False if text in ("0", "off", "false", "no") else None
+
+
+def mnist_enabled() -> bool:
+    """May visitors name an MNIST folder and download MNIST? XORLAB_MNIST (on/off) wins, then the
+    secret ``xorlab_mnist``; otherwise only a server listening on localhost (server.address) allows it."""
+    if (env := _switch(os.environ.get(MNIST_ENV, ""))) is not None:
+        return env
+    try:
+        secret = _switch(st.secrets.get("xorlab_mnist", ""))
+    except Exception:  # no secrets file (or an unreadable one): no secret  # noqa: BLE001
+        secret = None
+    if secret is not None:
+        return secret
+    return str(st.get_option("server.address") or "").strip("[]") in LOOPBACK
+
+
 def mnist_fingerprint(folder: str) -> str | None:
     """name:size:mtime of the four files (None when any is missing); a changed file reloads."""
     found = find_mnist_files(Path(folder))
@@ -174,6 +208,8 @@ def _mnist(folder: str, fingerprint: str) -> Data:
 def mnist_data(folder: str) -> Data:
     """MNIST from ``folder``, which is only read (validated by core); raises DigitsDataError with a
     plain message."""
+    if not mnist_enabled():
+        raise DigitsDataError(MNIST_OFF)
     path = str(check_folder(folder))
     fp = mnist_fingerprint(path)
     if fp is None:
@@ -188,6 +224,8 @@ def download(progress) -> str:
     """Download MNIST into the app's temporary folder (the only place the app writes); returns that
     folder. Another session's download in progress raises DigitsDataError instead of starting a
     second one."""
+    if not mnist_enabled():
+        raise DigitsDataError(MNIST_OFF)
     if not _download_lock.acquire(blocking=False):
         raise DigitsDataError("Another visitor is downloading MNIST right now; try again in a minute.")
     try:

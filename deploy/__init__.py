@@ -1,0 +1,1 @@
+"""Serving XOR Lab to a lecture hall: several replicas behind HAProxy (python -m deploy)."""
