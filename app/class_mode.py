@@ -28,7 +28,7 @@ UNAVAILABLE = (
 )
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)  # one store per database address
 def _open(url: str) -> ClassStore:
     return ClassStore(url)
 
