@@ -79,6 +79,8 @@ class Slice:
     lr: float
     step_theta: float
     step_loss: float
+    loss_plus: float = float("nan")  # L(θ0 + ε) and L(θ0 − ε), the central difference's two losses
+    loss_minus: float = float("nan")
 
     @property
     def step_shown(self) -> bool:
@@ -135,6 +137,8 @@ def loss_slice(
         lr=float(lr),
         step_theta=float(step),
         step_loss=float(at_step) if np.isfinite(step) else float("nan"),
+        loss_plus=float(plus),
+        loss_minus=float(minus),
     )
 
 

@@ -4,7 +4,7 @@ neuron cannot do XOR."""
 import numpy as np
 import streamlit as st
 
-from app import state, take_home_ui, ui
+from app import parameter, state, take_home_ui, ui
 from app.architecture import charts, controls, run
 from app.architecture import text as tx
 from app.chart import draw
@@ -74,6 +74,12 @@ with st.expander("Every weight and bias as a table (the diagram's numbers)"):
     for col, t in zip((c1, c2), (edge_table, bias_table)):
         with col:
             ui.table(t, VALUE_FORMAT, hide_index=True)
+
+# ----- click any of the nine numbers (the current network, not the resized one) -------------------------
+st.divider()
+st.header(parameter.heading(net))
+st.markdown(parameter.intro(net))
+parameter.section(net, PRESENT, "ar")
 
 # ----- one neuron is not enough -----------------------------------------------------------------------
 st.divider()
