@@ -128,8 +128,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False, clickab
     ]
     edges = alt.Chart(source("edges"))
     layers = []
-    if clickable:  # under everything: the chosen parameter's halo, and the hit points a click picks from
-        layers += _click_layers(present, X, Y)
+    if clickable:  # under everything: the chosen parameter's halo
+        layers += _halo_layers(present, X, Y)
     layers += [
         edges.mark_rule(strokeCap="round", opacity=0.85).encode(
             **FADE if lit else {},
@@ -181,6 +181,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False, clickab
         nodes.mark_text(fontSize=s["font"] + 1, fontWeight="bold", **below).encode(**under),
         alt.Chart(source("titles")).mark_text(fontSize=s["font"] + 1, color="#444444").encode(x=X, y=Y, text="t:N"),
     ]
+    if clickable:  # over everything (a nearest-point selection hears clicks on its own hit areas only)
+        layers.append(_hit_layer(X, Y))
     return alt.layer(*layers).properties(
         height=height, width="container", autosize=PLOT_HEIGHT, view=alt.ViewBackground(stroke=None)
     )
@@ -253,9 +255,8 @@ def clickable_columns(nodes: dict, edges: dict, chosen: str | None) -> dict:
     return {"hits": hits, "halo": halo, "edges": named_edges, "nodes": named_nodes}
 
 
-def _click_layers(present: bool, X: alt.X, Y: alt.Y) -> list:
-    """The chosen parameter's halo (a wide orange band along its edge, or round its neuron and bias) and
-    the invisible hit points with the nearest-point selection ``CLICK`` (field pname)."""
+def _halo_layers(present: bool, X: alt.X, Y: alt.Y) -> list:
+    """The chosen parameter's halo: a wide orange band along its edge, or from its neuron down to its bias."""
     s = sizes(present)
     halo = alt.Chart(source("halo"))
     return [
@@ -265,11 +266,25 @@ def _click_layers(present: bool, X: alt.X, Y: alt.Y) -> list:
         halo.transform_filter("datum.kind == 'bias'")
         .mark_rule(color=LIT_EDGE, strokeCap="round", opacity=0.45, strokeWidth=(s["point"] * 5) ** 0.5 + 8)
         .encode(x=X, y=Y, x2="x2:Q", y2="y2:Q"),
+    ]
+
+
+def _hit_layer(X: alt.X, Y: alt.Y) -> alt.Chart:
+    """Invisible hit points with the nearest-point selection ``CLICK`` (field pname): a click anywhere
+    on the drawing selects the number whose line or bias is nearest; hovering names it."""
+    return (
         alt.Chart(source("hits"))
         .mark_point(opacity=0, size=1)
-        .encode(x=X, y=Y)
-        .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["pname"], empty=False)),
-    ]
+        .encode(
+            x=X,
+            y=Y,
+            tooltip=[
+                alt.Tooltip("pname:N", title="click to choose"),
+                alt.Tooltip("value:Q", title="value", format=".4f"),
+            ],
+        )
+        .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["pname"], empty=False))
+    )
 
 
 def diagram_text(nodes: dict, edges: dict) -> str:

@@ -36,6 +36,7 @@ from core.mlp import MLP, check_network
 RATES = (0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 200.0, 1000.0)  # the one-step control's learning rates
 REACH = 30.0  # a step that lands farther than this from θ is reported, not drawn (the curve stays readable)
 CAP = 3.0  # the curve's loss axis stops at 2 × CAP (a huge loss far away would flatten the valley)
+SHORT_LOSS = {"bce": "Cross-entropy", "mse": "Squared error"}  # the loss control's two choices (fit a phone)
 CURVE, TANGENT = "L along θ", "tangent"  # the curve chart's two lines (legend labels)
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve")  # fmt: skip
@@ -331,7 +332,7 @@ def loss_choice(where, prefix: str) -> str:
         list(LOSS_NAMES)[:2],
         default="bce",
         required=True,
-        format_func=LOSS_NAMES.get,
+        format_func=SHORT_LOSS.get,
         key=f"{prefix}_tloss",
         help="Binary cross-entropy is the notes' loss: dz2 = a2 − y. Mean squared error adds the factor σ'(z2).",
     )
