@@ -258,15 +258,14 @@ def chain_numbers_tex(c: bl.Chain, name: str) -> str:
 
 
 def chain_table(c: bl.Chain, hidden: str) -> tuple:
-    """(Arrow table: a row per input and the average row, the column of the product; its formats)."""
+    """(Arrow table: a row per input, its factors and their product; its formats). The average of the
+    products, dL/dθ, is written under it (``chain_numbers_tex``): an average row would leave the factor
+    columns empty, as the factors' own averages mean nothing here."""
     cols = chain_columns(c)
-    n = len(c.product)
-    blank = np.full(1, np.nan)
-    data = {factor_label(k, hidden): np.r_[c.values[k], blank] for k in cols}
+    data = {factor_label(k, hidden): c.values[k] for k in cols}
     product = " · ".join(factor_label(k, hidden) for k in c.factors)
-    data[f"{product} (this input's dL/d{c.name})"] = np.r_[c.product, c.mean]
-    index = [*ROW_LABELS[:n], f"average = dL/d{c.name}"]
-    table = rows_table(data, index)
+    data[f"{product} (this input's dL/d{c.name})"] = c.product
+    table = rows_table(data, list(ROW_LABELS[: len(c.product)]))
     return table, {k: st.column_config.NumberColumn(format="%.4g") for k in data}
 
 
@@ -386,8 +385,8 @@ def section(net: MLP, present: bool, prefix: str, loss: str | None = None) -> No
     table, formats = chain_table(c, net.hidden)
     ui.table(table, formats, key=f"{prefix}_t_chain")
     st.caption(
-        "Each row is one XOR input: its numbers from the forward and backward pass, multiplied. "
-        "Their average, in the last row, is the gradient backpropagation gives."
+        "Each row is one XOR input: its numbers from the forward and backward pass, and their product. "
+        "The average of the four products is the gradient backpropagation gives:"
     )
     st.latex(chain_numbers_tex(c, name))
     st.subheader("Check it: a finite difference")

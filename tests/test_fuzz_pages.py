@@ -57,6 +57,8 @@ STEPS = {
     "hidden_features.py": 16,
     "beyond_xor.py": 12,
     "loss_landscape.py": 16,
+    "architecture.py": 28,  # 22 and the three controls of "Click any of the nine numbers"
+    "backprop.py": 26,  # 22 and its two
 }
 DEFAULT_STEPS = 22
 # A page that is still slow after this many seconds stops early (the steps done are reported).

@@ -9,7 +9,7 @@ import pytest
 from conftest import chart_specs, open_page
 
 from app import parameter
-from app.ui import fmt
+from app.ui import fmt, tex
 from core import backprop_ledger as bl
 from core.data import ROW_LABELS, X, notes_network, y
 from core.landscape import loss_slice
@@ -32,7 +32,7 @@ def metric(at, label: str) -> str:
 
 def chain_frame(at, name: str):
     for d in at.dataframe:
-        if f"average = dL/d{name}" in [str(i) for i in d.value.index]:
+        if str(d.value.columns[-1]).endswith(f"(this input's dL/d{name})"):
             return d.value
     raise AssertionError(f"no chain-rule table for {name}")
 
@@ -66,12 +66,15 @@ def check(at, net: MLP, name: str, lr: float, loss: str) -> None:
     assert metric(at, f"{name} now") == fmt(sl.theta0, 4)
     assert metric(at, f"dL/d{name} ({parameter.LOSS_NAMES[loss].lower()})") == fmt(chain.mean, 6)
     df = chain_frame(at, name)
-    assert [str(i) for i in df.index] == [*ROW_LABELS, f"average = dL/d{name}"]
-    product = df.columns[-1]
-    np.testing.assert_allclose(df[product].to_numpy(), np.r_[chain.product, chain.mean], rtol=1e-12)
-    np.testing.assert_allclose(df["dz2"].to_numpy()[:4], bl.ledger(net, X, y, loss).dz2[:, 0], rtol=1e-12)
+    assert [str(i) for i in df.index] == list(ROW_LABELS)
+    product = df[df.columns[-1]].to_numpy()
+    np.testing.assert_allclose(product, chain.product, rtol=1e-12)
+    assert product.mean() == pytest.approx(chain.mean, rel=1e-12, abs=1e-15)  # the table's average is dL/dθ
+    np.testing.assert_allclose(df["dz2"].to_numpy(), bl.ledger(net, X, y, loss).dz2[:, 0], rtol=1e-12)
     assert ("σ'(z2)" in df.columns) == (loss == "mse")
     text = words(at)
+    assert parameter.chain_numbers_tex(chain, name) in text  # ¼ (the four products) = dL/dθ
+    assert f"\\right) = {tex(chain.mean, 6)}" in parameter.chain_numbers_tex(chain, name)
     assert f"Backpropagation gave {fmt(sl.slope, 6)}; nudging {name} by ε = {sl.eps:g} each way gives " in text
     assert f"{fmt(sl.central, 6)} — they differ by" in text
     assert f"{name} ← {fmt(sl.theta0, 3)} − {lr:g} × {fmt(sl.slope, 4)} = {fmt(sl.step_theta, 3)}" in text
