@@ -73,6 +73,16 @@ def curve(key: tuple, index: int, loss: str, lr: float) -> Slice:
     return loss_slice(MLP.from_key(key), X, y, index, lr=lr, loss=loss, reach=REACH)
 
 
+def warm(net: MLP, loss: str = "bce") -> None:
+    """The section's default render (the first number, learning rate 1) through its own cached
+    functions and chart layouts; for a chapter's ``warm()`` (draws nothing, touches no session)."""
+    chain(net.key(), 0, loss)
+    sl = curve(net.key(), 0, loss, 1.0)
+    nodes, edges = diagram_columns(net)
+    diagram_spec(nodes, edges, False, chosen=net.param_names()[0], clickable=True)
+    slice_spec(sl, False, "")
+
+
 # ----- the curve chart (also the Loss landscape chapter's) ----------------------------------------------
 def _slice(present: bool) -> alt.LayerChart:
     """L along one parameter: the curve, the tangent at the current point, the point and one step."""
@@ -164,8 +174,11 @@ STEP_TEX = r"\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}
 
 
 def step_tex(sl: Slice) -> str:
-    """The step with its numbers: θ0 − lr × slope = where it lands."""
-    return rf"{ui.tex(sl.theta0, 3)} - {sl.lr:g}\times({ui.tex(sl.slope, 4)}) = {ui.tex(sl.step_theta, 3)}"
+    """The step with its numbers: θ0 − lr × slope = where it lands (two lines: it fits a phone)."""
+    return (
+        rf"\begin{{aligned}}&{ui.tex(sl.theta0, 3)} - {sl.lr:g}\times({ui.tex(sl.slope, 4)}) \\"
+        rf"&= {ui.tex(sl.step_theta, 3)}\end{{aligned}}"
+    )
 
 
 def off_view_words(sl: Slice) -> str | None:
@@ -240,21 +253,38 @@ def chain_columns(c: bl.Chain) -> list[tuple]:
     return cols
 
 
+def _lines(parts: list[str], per_line: int) -> str:
+    """Factors joined by ·, ``per_line`` to a line of an aligned block (a phone's screen is narrow)."""
+    rows = [r" \cdot ".join(parts[i : i + per_line]) for i in range(0, len(parts), per_line)]
+    return r" \\ &\quad \cdot ".join(rows)
+
+
 def chain_tex(c: bl.Chain, hidden: str) -> str:
-    """∂L/∂θ = (1/N) Σₙ (the factors of input n): scalars per input, so the grouping is shape-valid."""
-    prod = r" \cdot ".join(factor_tex(k, hidden) for k in c.factors)
-    dz2 = r" \cdot ".join(factor_tex(k, hidden) for k in c.dz2_parts)
+    """∂L/∂θ = (1/N) Σₙ ∂ℓ⁽ⁿ⁾/∂θ, and ∂ℓ⁽ⁿ⁾/∂θ = the product of the factors: numbers per input, so every
+    grouping is shape-valid. Short lines (two factors each) so it fits a phone."""
+    theta = _tex_name(c.name)
+    each = rf"\frac{{\partial \ell^{{(n)}}}}{{\partial\,{theta}}}"
+    dz2 = _lines([factor_tex(k, hidden) for k in c.dz2_parts], 1)
     return (
-        rf"\frac{{\partial L}}{{\partial\,{_tex_name(c.name)}}} = \frac{{1}}{{N}} \sum_{{n=1}}^{{N}} {prod}"
-        rf",\qquad \mathrm{{dz2}}^{{(n)}} = {dz2}"
+        r"\begin{aligned}"
+        rf"\frac{{\partial L}}{{\partial\,{theta}}} &= \frac{{1}}{{N}} \sum_{{n=1}}^{{N}} {each} \\"
+        rf"{each} &= {_lines([factor_tex(k, hidden) for k in c.factors], 2)} \\"
+        rf"\mathrm{{dz2}}^{{(n)}} &= {dz2}"
+        r"\end{aligned}"
     )
 
 
-def chain_numbers_tex(c: bl.Chain, name: str) -> str:
-    """The average written out with this network's four products."""
-    terms = " + ".join(f"({ui.tex_sci(v)})" for v in c.product)
-    lhs = rf"\frac{{\partial L}}{{\partial\,{_tex_name(name)}}}"
-    return rf"{lhs} = \frac{{1}}{{{len(c.product)}}}\left({terms}\right) = {ui.tex(c.mean, 6)}"
+def chain_numbers_tex(c: bl.Chain, name: str, present: bool = False) -> str:
+    """The average written out with this network's four products, two to a line (one when projected)."""
+    terms = [f"({ui.tex_sci(v + 0.0)})" for v in c.product]  # + 0.0: an exact −0 product reads 0
+    per = 1 if present else 2
+    rows = [" + ".join(terms[i : i + per]) for i in range(0, len(terms), per)]
+    body = r" \\ &\quad + ".join(rows)
+    n = len(c.product)
+    return (
+        rf"\begin{{aligned}}\frac{{\partial L}}{{\partial\,{_tex_name(name)}}} &= \tfrac{{1}}{{{n}}}\big[{body}\big]"
+        rf" \\ &= {ui.tex(c.mean, 6)}\end{{aligned}}"
+    )
 
 
 def chain_table(c: bl.Chain, hidden: str) -> tuple:
@@ -270,10 +300,11 @@ def chain_table(c: bl.Chain, hidden: str) -> tuple:
 
 
 def fd_tex(sl: Slice) -> str:
+    """The central difference with its two losses, one step to a line."""
     return (
-        rf"\frac{{L(\theta+\varepsilon) - L(\theta-\varepsilon)}}{{2\varepsilon}} = "
-        rf"\frac{{{ui.tex(sl.loss_plus, 8)} - {ui.tex(sl.loss_minus, 8)}}}{{2 \times {sl.eps:g}}} = "
-        rf"{ui.tex(sl.central, 6)}"
+        r"\begin{aligned}&\frac{L(\theta+\varepsilon) - L(\theta-\varepsilon)}{2\varepsilon} \\"
+        rf"&= \frac{{{ui.tex(sl.loss_plus, 8)} - {ui.tex(sl.loss_minus, 8)}}}{{2 \times {sl.eps:g}}} \\"
+        rf"&= {ui.tex(sl.central, 6)}\end{{aligned}}"
     )
 
 
@@ -388,7 +419,7 @@ def section(net: MLP, present: bool, prefix: str, loss: str | None = None) -> No
         "Each row is one XOR input: its numbers from the forward and backward pass, and their product. "
         "The average of the four products is the gradient backpropagation gives:"
     )
-    st.latex(chain_numbers_tex(c, name))
+    st.latex(chain_numbers_tex(c, name, present))
     st.subheader("Check it: a finite difference")
     st.latex(fd_tex(sl))
     st.markdown(

@@ -75,12 +75,6 @@ with st.expander("Every weight and bias as a table (the diagram's numbers)"):
         with col:
             ui.table(t, VALUE_FORMAT, hide_index=True)
 
-# ----- click any of the nine numbers (the current network, not the resized one) -------------------------
-st.divider()
-st.header(parameter.heading(net))
-st.markdown(parameter.intro(net))
-parameter.section(net, PRESENT, "ar")
-
 # ----- one neuron is not enough -----------------------------------------------------------------------
 st.divider()
 st.header("Why we need a hidden layer")
@@ -168,3 +162,9 @@ else:
         f"The current network has {net.sizes[1]} hidden neurons, so its hidden space has {net.sizes[1]} dimensions "
         f"and cannot be drawn flat. Choose the notes' example weights in {ui.SIDE_PANEL} to see the 2-D picture."
     )
+
+# ----- click any of the nine numbers (the current network, not the resized one) -------------------------
+st.divider()
+st.header(parameter.heading(net))
+st.markdown(parameter.intro(net))
+parameter.section(net, PRESENT, "ar")

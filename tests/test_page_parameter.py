@@ -74,7 +74,7 @@ def check(at, net: MLP, name: str, lr: float, loss: str) -> None:
     assert ("σ'(z2)" in df.columns) == (loss == "mse")
     text = words(at)
     assert parameter.chain_numbers_tex(chain, name) in text  # ¼ (the four products) = dL/dθ
-    assert f"\\right) = {tex(chain.mean, 6)}" in parameter.chain_numbers_tex(chain, name)
+    assert f"&= {tex(chain.mean, 6)}\\end{{aligned}}" in parameter.chain_numbers_tex(chain, name)
     assert f"Backpropagation gave {fmt(sl.slope, 6)}; nudging {name} by ε = {sl.eps:g} each way gives " in text
     assert f"{fmt(sl.central, 6)} — they differ by" in text
     assert f"{name} ← {fmt(sl.theta0, 3)} − {lr:g} × {fmt(sl.slope, 4)} = {fmt(sl.step_theta, 3)}" in text
