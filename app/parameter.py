@@ -176,7 +176,7 @@ STEP_TEX = r"\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}
 def step_tex(sl: Slice) -> str:
     """The step with its numbers: θ0 − lr × slope = where it lands (two lines: it fits a phone)."""
     return (
-        rf"\begin{{aligned}}&{ui.tex(sl.theta0, 3)} - {sl.lr:g}\times({ui.tex(sl.slope, 4)}) \\"
+        rf"\begin{{aligned}}&{{{ui.tex(sl.theta0, 3)}}} - {sl.lr:g}\times({ui.tex(sl.slope, 4)}) \\"
         rf"&= {ui.tex(sl.step_theta, 3)}\end{{aligned}}"
     )
 
