@@ -18,6 +18,7 @@ import altair as alt
 import numpy as np
 
 from app.chart import PLOT_HEIGHT, fill, layout, sizes, source
+from app.plane import CLICK
 from app.ui import BLUE, GREY, RED
 from core.mlp import MLP
 
@@ -103,9 +104,10 @@ SIGN_SCALE = alt.Scale(domain=["positive", "negative", "zero"], range=[RED, BLUE
 BELOW = dict(orient="bottom", direction="vertical")
 
 
-def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.LayerChart:
+def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False, clickable: bool = False) -> alt.LayerChart:
     """The builder: datasets "edges", "nodes" (``diagram_columns``) and "titles" (x, y, t); with
-    ``lit``, both datasets' "lit" column says what is drawn strong (the module's docstring)."""
+    ``lit``, both datasets' "lit" column says what is drawn strong (the module's docstring); with
+    ``clickable``, a click selects a parameter (``clickable_columns``)."""
     s = sizes(present)
     span = max(h, 2)
     height = int(40 + 105 * span) + (25 if present else 0)  # the drawing's own (PLOT_HEIGHT): legends below
@@ -125,7 +127,10 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
         alt.Tooltip("value:Q", title="weight", format=".4f"),
     ]
     edges = alt.Chart(source("edges"))
-    layers = [
+    layers = []
+    if clickable:  # under everything: the chosen parameter's halo
+        layers += _halo_layers(present, X, Y)
+    layers += [
         edges.mark_rule(strokeCap="round", opacity=0.85).encode(
             **FADE if lit else {},
             x=X,
@@ -176,20 +181,110 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
         nodes.mark_text(fontSize=s["font"] + 1, fontWeight="bold", **below).encode(**under),
         alt.Chart(source("titles")).mark_text(fontSize=s["font"] + 1, color="#444444").encode(x=X, y=Y, text="t:N"),
     ]
+    if clickable:  # over everything (a nearest-point selection hears clicks on its own hit areas only)
+        layers.append(_hit_layer(X, Y))
     return alt.layer(*layers).properties(
         height=height, width="container", autosize=PLOT_HEIGHT, view=alt.ViewBackground(stroke=None)
     )
 
 
-def diagram_spec(nodes: dict, edges: dict, present: bool, edge_labels: bool | None = None, lit: bool = False) -> dict:
+def diagram_spec(
+    nodes: dict,
+    edges: dict,
+    present: bool,
+    edge_labels: bool | None = None,
+    lit: bool = False,
+    chosen: str | None = None,
+    clickable: bool = False,
+) -> dict:
     """The filled diagram of a 2-h-1 network (``diagram_columns``); edge values written on the
-    arrows when h ≤ 3 unless ``edge_labels`` says otherwise; ``lit``: the module's docstring."""
+    arrows when h ≤ 3 unless ``edge_labels`` says otherwise; ``lit``: the module's docstring;
+    ``clickable``: a click on a weight or a bias selects it (``clickable_columns``), and ``chosen``
+    (a name of ``MLP.param_names()``) is drawn with a halo."""
     h = len(edges["param"]) // 3
     span = max(h, 2)
     titles = {"x": [0.0, 1.0, 2.0], "y": [(span - 1) / 2 + 0.45] * 3, "t": ["Input (2)", f"Hidden ({h})", "Output (1)"]}
     labels = h <= 3 if edge_labels is None else edge_labels
     shape = dict(h=h, edge_labels=labels, lit=True) if lit else dict(h=h, edge_labels=labels)  # unlit: as before
-    return fill(layout(diagram, present, **shape), {"edges": edges, "nodes": nodes, "titles": titles})
+    data = {"edges": edges, "nodes": nodes, "titles": titles}
+    if clickable:
+        shape["clickable"] = True
+        data.update(clickable_columns(nodes, edges, chosen))
+    return fill(layout(diagram, present, **shape), data)
+
+
+# ----- a clickable diagram: a click selects one of the network's numbers ---------------------------------
+HIT_POINTS = 9  # hit points along each edge: a click anywhere picks the nearest one (thin lines are hard to hit)
+BIAS_BELOW = 0.3  # how far under its neuron a bias is written, in the diagram's units (about)
+
+
+def param_names(edges: dict, nodes: dict) -> tuple[list[str], list[str]]:
+    """The ``MLP.param_names()`` name of each edge and each node's bias ("" for an input)."""
+    edge_names = [p if p.startswith("W1") else p.replace("]", ",0]") for p in edges["param"]]
+    node_names = [b if b.startswith("b1") or not b else "b2[0]" for b in nodes["bias_name"]]
+    return edge_names, node_names
+
+
+def clickable_columns(nodes: dict, edges: dict, chosen: str | None) -> dict:
+    """The datasets a clickable diagram adds: "hits" (x, y, pname: points along every edge and at every
+    bias, invisible; a click selects the nearest one's pname) and "halo" (the chosen parameter's edge
+    x, y, x2, y2 or its neuron x, y); and "edges", "nodes" with a pname column."""
+    edge_names, node_names = param_names(edges, nodes)
+    t = np.linspace(0.12, 0.88, HIT_POINTS)
+    ex, ey = np.asarray(edges["x"], float), np.asarray(edges["y"], float)
+    ex2, ey2 = np.asarray(edges["x2"], float), np.asarray(edges["y2"], float)
+    has_bias = [k for k, b in enumerate(node_names) if b]
+    nx, ny = np.asarray(nodes["x"], float)[has_bias], np.asarray(nodes["y"], float)[has_bias]
+    hits = {
+        "x": np.r_[(ex[:, None] + t * (ex2 - ex)[:, None]).ravel(), nx, nx],
+        "y": np.r_[(ey[:, None] + t * (ey2 - ey)[:, None]).ravel(), ny - BIAS_BELOW, ny],
+        "pname": np.array([n for n in edge_names for _ in t] + [node_names[k] for k in has_bias] * 2, dtype=object),
+    }
+    e = [k for k, n in enumerate(edge_names) if n == chosen]
+    b = [k for k, n in enumerate(node_names) if n and n == chosen]
+    halo = {
+        "x": np.r_[ex[e], np.asarray(nodes["x"], float)[b]],
+        "y": np.r_[ey[e], np.asarray(nodes["y"], float)[b]],
+        "x2": np.r_[ex2[e], np.asarray(nodes["x"], float)[b]],
+        "y2": np.r_[ey2[e], np.asarray(nodes["y"], float)[b] - BIAS_BELOW],
+        "kind": np.array(["edge"] * len(e) + ["bias"] * len(b), dtype=object),
+    }
+    # the drawn edges and neurons carry their name too: a click right on one selects it
+    named_edges = {**edges, "pname": np.array(edge_names, dtype=object)}
+    named_nodes = {**nodes, "pname": np.array(node_names, dtype=object)}
+    return {"hits": hits, "halo": halo, "edges": named_edges, "nodes": named_nodes}
+
+
+def _halo_layers(present: bool, X: alt.X, Y: alt.Y) -> list:
+    """The chosen parameter's halo: a wide orange band along its edge, or from its neuron down to its bias."""
+    s = sizes(present)
+    halo = alt.Chart(source("halo"))
+    return [
+        halo.transform_filter("datum.kind == 'edge'")
+        .mark_rule(color=LIT_EDGE, strokeCap="round", opacity=0.45, strokeWidth=30 if present else 22)
+        .encode(x=X, y=Y, x2="x2:Q", y2="y2:Q"),
+        halo.transform_filter("datum.kind == 'bias'")
+        .mark_rule(color=LIT_EDGE, strokeCap="round", opacity=0.45, strokeWidth=(s["point"] * 5) ** 0.5 + 8)
+        .encode(x=X, y=Y, x2="x2:Q", y2="y2:Q"),
+    ]
+
+
+def _hit_layer(X: alt.X, Y: alt.Y) -> alt.Chart:
+    """Invisible hit points with the nearest-point selection ``CLICK`` (field pname): a click anywhere
+    on the drawing selects the number whose line or bias is nearest; hovering names it."""
+    return (
+        alt.Chart(source("hits"))
+        .mark_point(opacity=0, size=1)
+        .encode(
+            x=X,
+            y=Y,
+            tooltip=[
+                alt.Tooltip("pname:N", title="click to choose"),
+                alt.Tooltip("value:Q", title="value", format=".4f"),
+            ],
+        )
+        .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["pname"], empty=False))
+    )
 
 
 def diagram_text(nodes: dict, edges: dict) -> str:

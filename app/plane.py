@@ -287,6 +287,24 @@ def take_click(event, counter: str, fields: tuple[str, str] = ("x1", "x2")) -> t
         return False
 
 
+def take_pick(event, counter: str, field: str) -> str | bool | None:
+    """Like ``take_click`` for a selection of one text field (a clickable diagram's parameter name):
+    None when nothing was clicked; else the click count goes up and the field's text comes back, or
+    False when the click did not land on anything that has one."""
+    try:
+        picked = event["selection"][CLICK]
+    except (KeyError, TypeError):
+        return None
+    if not picked:
+        return None
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
+    try:
+        value = picked[0][field]
+    except (KeyError, TypeError, IndexError):
+        return False
+    return value if isinstance(value, str) and value else False
+
+
 def click_key(prefix: str, counter: str) -> str:
     """The clickable chart's key: changes after each click (see ``take_click``)."""
     return f"{prefix}_{st.session_state.get(counter, 0)}"

@@ -124,6 +124,72 @@ def ledger(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "bce") -> Ledger:
     )
 
 
+# ----- one parameter's chain rule --------------------------------------------------------------------
+@dataclass
+class Chain:
+    """The chain rule for one parameter θ of a [d, h, 1] network, input by input.
+
+    ``factors`` are the keys of the numbers multiplied for each input n (their product is what input n
+    alone would give dL/dθ); ``dz2_parts`` the numbers dz2 itself is the product of (a2 − y, and
+    σ'(z2) for MSE). A key is (name, index): a Ledger field ("err", "sp2", "dz2", "a1", "W2", "fp1",
+    "dz1", "X") and the column it is read at (None for a one-column field)::
+
+        W2[j,0]:  dz2 · a1[j]                              → dW2[j, 0]
+        b2[0]:    dz2                                      → db2[0, 0]
+        W1[i,j]:  dz2 · W2[j,0] · f'(z1[j]) · x[i]  (= dz1[j] · x[i])    → dW1[i, j]
+        b1[j]:    dz2 · W2[j,0] · f'(z1[j])         (= dz1[j])           → db1[0, j]
+
+    values: key → (N,) numbers (a weight repeated for every input); product (N,): the factors
+    multiplied in order; mean: the product averaged over the N inputs, which is dL/dθ."""
+
+    index: int
+    name: str
+    grad: str  # the gradient this entry belongs to: "dW1", "db1", "dW2" or "db2"
+    at: tuple  # its position in that array
+    factors: list
+    dz2_parts: list
+    values: dict
+    product: np.ndarray
+    mean: float
+
+
+def parameter_chain(led: Ledger, index: int) -> Chain:
+    """The chain rule for the parameter at flat index ``index`` (``MLP.flat()`` order: W1 row by row,
+    b1, W2, b2) of the ledger's network, for every input: the notes' dz2, dz1 and x multiplied out."""
+    d, h = led.dW1.shape
+    if led.W2.shape != (h, 1):
+        raise ValueError("the chain rule here is for one hidden layer and one output")
+    n_params = d * h + h + h + 1
+    if not 0 <= index < n_params:
+        raise ValueError(f"index must be in 0..{n_params - 1}, not {index}")
+    ones = np.ones(led.N)
+    values = {("err", None): led.err[:, 0], ("sp2", None): led.sp2[:, 0], ("dz2", None): led.dz2[:, 0]}
+    if index < d * h:
+        i, j = divmod(index, h)
+        name, grad, at = f"W1[{i},{j}]", "dW1", (i, j)
+        factors = [("dz2", None), ("W2", j), ("fp1", j), ("X", i)]
+    elif index < d * h + h:
+        j = index - d * h
+        name, grad, at = f"b1[{j}]", "db1", (0, j)
+        factors = [("dz2", None), ("W2", j), ("fp1", j)]
+    elif index < d * h + 2 * h:
+        j = index - d * h - h
+        name, grad, at = f"W2[{j},0]", "dW2", (j, 0)
+        factors = [("dz2", None), ("a1", j)]
+    else:
+        name, grad, at = "b2[0]", "db2", (0, 0)
+        factors = [("dz2", None)]
+    for field, col in factors[1:]:
+        values[(field, col)] = led.W2[col, 0] * ones if field == "W2" else getattr(led, field)[:, col]
+    if grad in ("dW1", "db1"):  # dz1[j] = dz2 · W2[j,0] · f'(z1[j]), the notes' name for the first three
+        values[("dz1", at[1])] = led.dz1[:, at[1]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        product = np.prod([values[k] for k in factors], axis=0)
+        mean = float(np.mean(product))
+    parts = [("err", None), ("sp2", None)] if led.loss_name == "mse" else [("err", None)]
+    return Chain(index, name, grad, at, factors, parts, values, product, mean)
+
+
 # ----- facts about the live numbers ---------------------------------------------------------------
 def misclassified(a2: float, y: float) -> bool:
     """True when the prediction differs from the label (``core.decision``: a2 > 0.5 means 1, so an

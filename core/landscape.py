@@ -79,6 +79,13 @@ class Slice:
     lr: float
     step_theta: float
     step_loss: float
+    loss_plus: float = float("nan")  # L(θ0 + ε) and L(θ0 − ε), the central difference's two losses
+    loss_minus: float = float("nan")
+
+    @property
+    def step_shown(self) -> bool:
+        """Does the step land inside the curve's range, with a finite loss?"""
+        return bool(np.isfinite(self.step_loss) and self.theta[0] <= self.step_theta <= self.theta[-1])
 
     def tangent(self, theta: np.ndarray) -> np.ndarray:
         """The tangent line at the current point: L0 + slope·(θ − θ0)."""
@@ -95,15 +102,20 @@ def loss_slice(
     half_width: float = 6.0,
     n: int = 161,
     eps: float = 1e-4,
+    reach: float | None = None,
 ) -> Slice:
     """L(θᵢ) on [θᵢ − half_width, θᵢ + half_width] (widened to show where one step lands), with the
-    tangent's slope from backprop and the central difference (L(θ+ε) − L(θ−ε)) / 2ε."""
+    tangent's slope from backprop and the central difference (L(θ+ε) − L(θ−ε)) / 2ε.
+
+    ``reach``: widen only for a step that lands at most this far from θᵢ (a huge learning rate would
+    otherwise stretch the curve until its valley is a few pixels wide); a farther step still gets its
+    θ and its loss, it just lies outside ``theta``'s range (``Slice.step_shown``)."""
     theta0 = net.flat()
     t0 = float(theta0[index])
     slope = float(gradient(net, X, y, loss)[index])
     step = t0 - lr * slope
     lo, hi = t0 - half_width, t0 + half_width
-    if np.isfinite(step):
+    if np.isfinite(step) and (reach is None or abs(step - t0) <= reach):
         lo, hi = min(lo, step - 0.5), max(hi, step + 0.5)
     grid = np.linspace(lo, hi, n)
     probe = np.array([t0 + eps, t0 - eps, step if np.isfinite(step) else t0, t0])
@@ -125,6 +137,8 @@ def loss_slice(
         lr=float(lr),
         step_theta=float(step),
         step_loss=float(at_step) if np.isfinite(step) else float("nan"),
+        loss_plus=float(plus),
+        loss_minus=float(minus),
     )
 
 

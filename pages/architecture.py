@@ -4,7 +4,7 @@ neuron cannot do XOR."""
 import numpy as np
 import streamlit as st
 
-from app import predict, state, take_home_ui, ui
+from app import parameter, predict, state, take_home_ui, ui
 from app.architecture import charts, checkpoints, controls, run
 from app.architecture import text as tx
 from app.chart import draw
@@ -170,3 +170,9 @@ else:
         f"The current network has {net.sizes[1]} hidden neurons, so its hidden space has {net.sizes[1]} dimensions "
         f"and cannot be drawn flat. Choose the notes' example weights in {ui.SIDE_PANEL} to see the 2-D picture."
     )
+
+# ----- click any of the nine numbers (the current network, not the resized one) -------------------------
+st.divider()
+st.header(parameter.heading(net))
+st.markdown(parameter.intro(net))
+parameter.section(net, PRESENT, "ar")

@@ -5,7 +5,7 @@ control's part of the page is a fragment."""
 
 import streamlit as st
 
-from app import chart, predict, take_home_ui, ui
+from app import chart, parameter, predict, take_home_ui, ui
 from app.backprop import charts as bc
 from app.backprop import checkpoints, controls, run
 from app.backprop import text as bt
@@ -251,3 +251,9 @@ def descent(led: bl.Ledger) -> None:
 
 
 descent(led)
+
+
+# ----- 7. one number at a time ----------------------------------------------------------------------
+st.header("7 · " + parameter.heading(net))
+st.markdown(parameter.intro(net))
+parameter.section(net, PRESENT, "bp", loss=loss)

@@ -35,10 +35,10 @@ NOTICE = "could not be used"
 # The keys each page puts in its links (a renamed key only makes the malformed links less hostile).
 LINK_KEYS = {
     "": [],
-    "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "net"],
+    "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "ar_theta", "ar_tlr", "ar_tloss", "net"],
     "forward-pass": ["fp_row", "net"],
     "hidden-features": ["net"],
-    "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "net"],
+    "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "bp_theta", "bp_tlr", "net"],
     "one-epoch": ["oe_row", "oe_lr", "oe_phase", "net"],
     "loss-landscape": ["ll_u", "ll_v", "ll_theta", "ll_lr", "ll_solved", "ll_stuck", "net"],
     "training": ["tr_width", "tr_act", "tr_init", "tr_seed", "tr_loss", "tr_lr", "tr_sched", "tr_epochs", "tr_epoch"],

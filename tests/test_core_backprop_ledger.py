@@ -176,3 +176,37 @@ def test_comparison_factor_is_the_ratio_or_sigma_prime_where_the_ratio_is_undefi
     notes = notes_network()
     c = bl.compare_losses(notes, X, y)
     assert c.exact == [] and c.most_saturated == int(np.argmin(c.sp2[:, 0]))
+
+
+CHAIN_NETS = {
+    "notes": notes_network(),
+    "random 2-3-1 tanh": MLP.create([2, 3, 1], hidden="tanh", seed=4),
+    "random 2-2-1": MLP.create([2, 2, 1], init="normal", seed=7),
+}
+
+
+@pytest.mark.parametrize("name", list(CHAIN_NETS))
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_each_parameters_chain_rule_averaged_over_the_inputs_is_cores_gradient(name, loss):
+    net = CHAIN_NETS[name]
+    led = bl.ledger(net, X, y, loss)
+    g = flat_grads(net, X, y, loss)  # MLP.backward, in flat() order
+    names = net.param_names()
+    for index in range(net.n_params):
+        c = bl.parameter_chain(led, index)
+        assert c.name == names[index]
+        assert c.mean == pytest.approx(g[index], rel=1e-12, abs=1e-15)
+        # each input's product is that input's term of the ledger (which sum to the gradient)
+        per_input = {"dW1": led.dW1_terms, "db1": led.db1_terms, "dW2": led.dW2_terms, "db2": led.db2_terms}[c.grad]
+        terms = per_input[:, c.at[0], c.at[1]] if c.grad == "dW1" else per_input[:, c.at[1 if c.grad == "db1" else 0]]
+        np.testing.assert_allclose(c.product / led.N, terms, rtol=1e-12, atol=1e-16)
+        # the product is the factors multiplied, and dz2 its parts multiplied
+        np.testing.assert_array_equal(c.product, np.prod([c.values[k] for k in c.factors], axis=0))
+        np.testing.assert_allclose(np.prod([c.values[k] for k in c.dz2_parts], axis=0), led.dz2[:, 0], rtol=1e-15)
+        assert c.factors[0] == ("dz2", None)
+
+
+def test_a_chain_index_out_of_range_is_refused(notes):
+    led = bl.ledger(notes, X, y)
+    with pytest.raises(ValueError):
+        bl.parameter_chain(led, 9)

@@ -79,3 +79,24 @@ def test_an_overflowing_grid_gives_non_finite_values_not_warnings():
     net = with_params(notes_network(), {0: 1e300})
     s = loss_surface(net, X, y, 0, 1, half_width=1e300, n=5)
     assert s.loss.shape == (5, 5)  # inf/NaN are possible; the page filters them
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_the_slice_at_the_current_point_is_the_networks_loss(loss):
+    for name, net in NETS.items():
+        for index in range(net.n_params):
+            s = loss_slice(net, X, y, index, lr=1.0, loss=loss, n=41)
+            k = int(np.argmin(np.abs(s.theta - s.theta0)))
+            assert s.theta[k] == pytest.approx(s.theta0)  # the grid is centred on θ0 when the step stays near
+            assert s.loss[k] == pytest.approx(net.loss(X, y, loss), rel=1e-12), (name, index)
+            assert s.loss0 == net.loss(X, y, loss)
+
+
+def test_a_step_beyond_reach_keeps_the_view_near_the_point_but_still_says_where_it_lands():
+    net = notes_network()
+    index = net.param_names().index("b2[0]")
+    near, far = loss_slice(net, X, y, index, lr=1e4), loss_slice(net, X, y, index, lr=1e4, reach=30.0)
+    assert near.step_shown and near.theta[-1] - near.theta[0] > 60  # without reach: stretched to the step
+    assert not far.step_shown and far.theta[-1] - far.theta[0] == pytest.approx(12.0)
+    assert far.step_theta == near.step_theta and far.step_loss == near.step_loss
+    assert abs(far.step_theta - far.theta0) > 30

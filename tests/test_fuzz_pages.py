@@ -59,6 +59,8 @@ STEPS = {
     "beyond_xor.py": 12,
     "loss_landscape.py": 16,
     "challenges.py": 12,
+    "architecture.py": 28,  # 22 and the three controls of "Click any of the nine numbers"
+    "backprop.py": 26,  # 22 and its two
 }
 DEFAULT_STEPS = 22
 # A page that is still slow after this many seconds stops early (the steps done are reported).

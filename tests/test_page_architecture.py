@@ -293,7 +293,7 @@ def test_chart_specs_are_valid_vega_lite():
         at.session_state["presenter"] = presenter
         at.run()
         specs = chart_specs(at)
-        assert len(specs) == 3
+        assert len(specs) == 5  # diagram, single neuron, hidden space; the clickable diagram and L along θ
         for spec in specs:
             alt.LayerChart.validate(spec)
         descriptions = [spec["description"] for spec in specs]
@@ -302,6 +302,8 @@ def test_chart_specs_are_valid_vega_lite():
         assert f"{count_correct(1.0, 1.0, -0.5, X, y)} of the 4 XOR points right" in descriptions[1]
         a1 = notes_network().forward(X).a[1]
         assert f"[1 1] at ({a1[3, 0]:.2f}, {a1[3, 1]:.2f})" in descriptions[2]
+        assert descriptions[3].endswith("The chosen number is W1[0,0].")
+        assert descriptions[4].startswith("L as a function of W1[0,0] alone (the other eight fixed).")
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import streamlit as st
 
+from app import parameter
 from app.architecture import charts
 from app.diagram import diagram_columns
 from app.plane import segment_lines
@@ -163,5 +164,6 @@ def warm() -> None:
         charts.diagram_spec(nodes, edges, False)
         charts.neuron_spec(neuron(*NEURON_DEFAULTS), False)
         charts.hidden_spec(hidden_space(net.key()), False)
+        parameter.warm(net)
     except Exception:  # noqa: BLE001 - warming is an optimisation; the page computes what is missing
         pass

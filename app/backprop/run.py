@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app import ui
+from app import parameter, ui
 from app.backprop import charts
 from app.chart import frame_table
 from app.ui import matrix_frame
@@ -254,5 +254,6 @@ def warm() -> None:
         led = ledger(key, loss)
         charts.contributions_spec(charts.contributions_data(led), False)  # the charts' layouts: Altair
         charts.sigmoid_prime_spec(charts.sigmoid_prime_data(led), False)  # runs once per process
+        parameter.warm(net, loss)
     except Exception:  # noqa: BLE001 - warming is an optimisation
         pass

@@ -12,14 +12,14 @@ import altair as alt
 import numpy as np
 
 from app.chart import PLOT_HEIGHT, chart, hole, sizes, source
+from app.parameter import CURVE, TANGENT, slice_spec  # noqa: F401 - L along one number: one chart, shared
 from app.plane import CLICK, grid_columns, level_lines
-from app.ui import GREY, RED
-from core.landscape import Slice, Surface
+from app.ui import RED
+from core.landscape import Surface
 
 CAP = 3.0  # colours stop at L = 3 (ln 2 ≈ 0.69 is the loss of always answering 0.5)
 LEVELS = (0.05, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0)  # contour levels of L
 PATH_COLOUR = "#ffffff"
-CURVE, TANGENT = "L along θ", "tangent"  # the slice's two lines (legend labels)
 
 
 def cap(loss: np.ndarray) -> float:
@@ -199,59 +199,3 @@ def point_columns(rows: list[tuple[str, float, float, float]]) -> dict:
         "v": np.array([r[2] for r in rows], dtype=float),
         "loss": np.array([r[3] for r in rows], dtype=float),
     }
-
-
-def _slice(present: bool) -> alt.LayerChart:
-    """L along one parameter: the curve, the tangent at the current point, the point and one step."""
-    s = sizes(present)
-    xs = alt.Scale(domain=hole("xdom"), nice=False, zero=False)
-    ys = alt.Scale(domain=hole("ydom"), nice=False, zero=False)
-    x = alt.X("theta:Q", scale=xs, title=hole("name"))
-    y = alt.Y("loss:Q", scale=ys, title="loss L")
-    kind = alt.Color(
-        "what:N",
-        scale=alt.Scale(domain=[CURVE, TANGENT], range=["#333333", RED]),
-        legend=alt.Legend(title=None, orient="bottom", columns=1 if present else 2),
-    )
-    curve = alt.Chart(source("curve")).mark_line(strokeWidth=s["line"] - 1, clip=True).encode(
-        x=x, y=y, color=kind, strokeDash=alt.StrokeDash("what:N", scale=alt.Scale(
-            domain=[CURVE, TANGENT], range=[[1, 0], [6, 4]]), legend=None),
-        detail="what:N",
-    )  # fmt: skip
-    marks = alt.Chart(source("marks"))
-    dots = marks.mark_point(filled=True, size=s["point"], stroke="black", strokeWidth=s["stroke"], opacity=1, clip=True)
-    dots = dots.encode(
-        x=x, y=y,
-        shape=alt.Shape("what:N", scale=alt.Scale(domain=["now", "after one step"], range=["circle", "triangle-down"]),
-                        legend=None),
-        fill=alt.Fill("what:N", scale=alt.Scale(domain=["now", "after one step"], range=["white", GREY]), legend=None),
-        tooltip=[alt.Tooltip("what:N", title="point"), alt.Tooltip("theta:Q", title="θ", format=".3f"),
-                 alt.Tooltip("loss:Q", title="loss L", format=".4f")],
-    )  # fmt: skip
-    return alt.layer(curve, dots).properties(title=hole("title"), height=300 if present else 260, autosize=PLOT_HEIGHT)
-
-
-def slice_spec(sl: Slice, present: bool, title: str) -> dict:
-    fin = sl.loss[np.isfinite(sl.loss)]
-    top = float(min(max(fin.max() if fin.size else 1.0, sl.loss0 if np.isfinite(sl.loss0) else 0) * 1.05, CAP * 2))
-    top = max(top, 0.1)
-    near = np.abs(sl.theta - sl.theta0) <= (sl.theta[-1] - sl.theta[0]) / 6
-    tangent = sl.tangent(sl.theta[near])
-    n, m = len(sl.theta), int(near.sum())
-    data = {
-        "curve": {
-            "theta": np.r_[sl.theta, sl.theta[near]],
-            "loss": np.r_[sl.loss, tangent],
-            "what": np.array([CURVE] * n + [TANGENT] * m, dtype=object),
-        },
-        "marks": {
-            "theta": np.array([sl.theta0, sl.step_theta]),
-            "loss": np.array([sl.loss0, sl.step_loss]),
-            "what": np.array(["now", "after one step"], dtype=object),
-        },
-    }
-    holes = {
-        "title": title, "name": sl.name,
-        "xdom": [float(sl.theta[0]), float(sl.theta[-1])], "ydom": [0.0, top],
-    }  # fmt: skip
-    return chart(_slice, present, data, holes)

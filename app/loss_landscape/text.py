@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from app.ui import fmt, sci, tex
+from app.parameter import STEP_TEX, slice_caption, step_tex, step_words  # noqa: F401 - one number's words, shared
+from app.ui import fmt, sci
 
 INTRO = (
     "Training moves the network's nine numbers downhill on the loss L. Nine numbers make a nine-dimensional "
@@ -134,37 +133,3 @@ def path_description(seed: int, n: int, first: float, last: float) -> str:
 
 
 NO_PAIR_OF_RUNS = "Among the seeds tried, the recipe did not give both a solved run and a stuck one."
-
-
-def slice_caption(name: str, sl) -> str:
-    diff = abs(sl.slope - sl.central)
-    if not np.isfinite(diff):
-        return f"L as a function of {name} alone (the other eight fixed): at this network it is not a finite number."
-    return (
-        f"L as a function of {name} alone (the other eight fixed). At {name} = {fmt(sl.theta0, 3)}: "
-        f"L = {fmt(sl.loss0, 4)}, and the tangent's slope dL/d{name} = {fmt(sl.slope, 6)} from backpropagation. "
-        f"Finite-difference check: (L(θ+ε) − L(θ−ε)) / 2ε with ε = {sl.eps:g} gives {fmt(sl.central, 6)} "
-        f"(they differ by {diff:.1e})."
-    )
-
-
-def step_words(name: str, sl) -> str:
-    where = (
-        "lower: the step went downhill"
-        if sl.step_loss < sl.loss0
-        else "higher: the step jumped past the valley"
-        if sl.step_loss > sl.loss0
-        else "the same"
-    )
-    return (
-        f"One step with learning rate {sl.lr:g}: {name} ← {fmt(sl.theta0, 3)} − {sl.lr:g} × {fmt(sl.slope, 4)} = "
-        f"{fmt(sl.step_theta, 3)}, where L = {fmt(sl.step_loss, 4)} — {where}."
-    )
-
-
-STEP_TEX = r"\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}"
-
-
-def step_tex(sl) -> str:
-    """The step with its numbers: θ0 − lr × slope = where it lands."""
-    return rf"{tex(sl.theta0, 3)} - {sl.lr:g}\times({tex(sl.slope, 4)}) = {tex(sl.step_theta, 3)}"
