@@ -463,6 +463,8 @@ function mount(component) {
     get epoch() { return d.epochs[i]; },
     get playing() { return playing; },
     reduce,
+    act: d.act,
+    weights: (k) => d.weights[k].slice(),
     // a1 and a2 of one input for snapshot k, as drawn
     forward: (k, x1, x2) => {
       const hid = new Float64Array(h);

@@ -13,6 +13,9 @@ TARGETS = {
     "classroom p95 / Streamlit floor p95": ("<", 1.25),
     "classroom server CPU per rerun / floor's": ("<", 1.25),
     "classroom server peak memory (MB)": ("<", 600),
+    "replay in Chromium: frames per second while playing": (">=", 30),
+    "replay in Chromium: server reruns during play": ("<", 1),
+    "replay: animated chart payload (bytes)": ("<", 300_001),
 }
 
 
@@ -55,6 +58,14 @@ def verdicts(r: dict) -> list[dict]:
         add("classroom p95 / Streamlit floor p95", "server", room.get("p95_over_floor"))
         add("classroom server CPU per rerun / floor's", "server", room.get("cpu_over_floor"))
         add("classroom server peak memory (MB)", "server", room["memory_after_mb"]["peak_mb"])
+    rep = r.get("replay")
+    if rep:
+        for page in ("training", "hidden-features"):
+            if page in rep:
+                add("replay in Chromium: frames per second while playing", page, rep[page]["fps"])
+                runs = rep[page]["script_runs_during_play"] + rep[page]["websocket_messages_during_play"]
+                add("replay in Chromium: server reruns during play", page, runs)
+        add("replay: animated chart payload (bytes)", "training", rep.get("payload_bytes"))
     return rows
 
 
@@ -211,6 +222,24 @@ def table(r: dict) -> str:
         if room.get("server_flags"):
             rows.append(["server flags", " ".join(room["server_flags"])])
         parts.append("\n4. Classroom: one server, every session on its page, all at once\n" + _grid(["", ""], rows))
+    rep = r.get("replay")
+    if rep:
+        rows = [
+            [
+                page,
+                f"{v['fps']:.1f}",
+                f"{v['snapshots_per_second']:.1f}",
+                f"{v['epoch_before']:,} → {v['epoch_after']:,}",
+                str(v["script_runs_during_play"]),
+                str(v["websocket_messages_during_play"]),
+            ]
+            for page, v in rep.items()
+            if isinstance(v, dict)
+        ]
+        parts.append(
+            f"\n5. Replay in Chromium, Play for {rep['seconds']:g} s (animated chart: {rep['payload_bytes']:,} bytes)\n"
+            + _grid(["page", "frames/s", "snapshots/s", "epoch", "script runs", "websocket messages"], rows)
+        )
     rows = []
     for v in r.get("targets", []):
         value = v["value"]
