@@ -104,7 +104,7 @@ function mount(component) {
   const root = document.createElement("div");
   root.className = "rp";
   root.style.fontSize = `${fs}px`;
-  root.style.setProperty("--col", d.present ? "320px" : "220px");
+  root.style.setProperty("--col", d.present ? "290px" : "220px"); // three panels side by side at 1280 px
   root.innerHTML = `
     <div class="bar">
       <button type="button" class="play" aria-label="Play the replay">▶ Play</button>
@@ -144,13 +144,16 @@ function mount(component) {
   const heatCtx = heat.getContext("2d");
   const image = heatCtx.createImageData(GRID + 1, GRID + 1);
   const z2grid = new Float64Array((GRID + 1) * (GRID + 1));
+  const v4 = new Float64Array(4);
+  const CX = [0, 1, 1, 0]; // a cell's corners, clockwise from the top left (column, row offsets)
+  const CY = [0, 0, 1, 1];
 
   let i = Math.max(0, Math.min(n - 1, mem.i));
   let playing = false;
   let raf = 0;
   let t0 = 0;
   let i0 = 0;
-  const stats = { frames: 0, snapshots: 0, since: 0, ms: 0 };
+  const stats = { frames: 0, snapshots: 0, since: 0, ms: 0, drawMs: 0 };
 
   function setup(cv, w, hgt) {
     const dpr = window.devicePixelRatio || 1;
@@ -180,7 +183,7 @@ function mount(component) {
   // ----- the plane: a2 over the inputs, the a2 = 0.5 line, the four points with their a2 -----
   function drawPlane(w, W, H) {
     const ctx = setup(canvases.plane, W, H);
-    const ml = fs * 2.6;
+    const ml = fs * 3.2;
     const mt = fs * 2;
     const mb = fs * 2.6;
     const P = Math.max(40, Math.min(W - ml - fs, H - mt - mb));
@@ -208,25 +211,27 @@ function mount(component) {
     ctx.drawImage(heat, ml - cell / 2, mt - cell / 2, P + cell, P + cell);
     // the a2 = 0.5 line (z2 = 0), marching squares over the nodes
     ctx.beginPath();
-    const at = (r, c) => z2grid[r * (GRID + 1) + c];
+    const N1 = GRID + 1;
     for (let r = 0; r < GRID; r++)
       for (let c = 0; c < GRID; c++) {
-        const v = [at(r, c), at(r, c + 1), at(r + 1, c + 1), at(r + 1, c)];
-        const corner = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
-        const cuts = [];
+        // corners clockwise from the top left; an edge is cut where z2 changes sign along it
+        const o = r * N1 + c;
+        v4[0] = z2grid[o];
+        v4[1] = z2grid[o + 1];
+        v4[2] = z2grid[o + N1 + 1];
+        v4[3] = z2grid[o + N1];
+        let cuts = 0;
         for (let e = 0; e < 4; e++) {
-          const a = v[e];
-          const b = v[(e + 1) % 4];
-          if ((a > 0) !== (b > 0)) {
-            const t = a / (a - b);
-            const [ca, ra] = corner[e];
-            const [cb, rb] = corner[(e + 1) % 4];
-            cuts.push([ml + (ca + t * (cb - ca)) * cell, mt + (ra + t * (rb - ra)) * cell]);
-          }
-        }
-        for (let q = 0; q + 1 < cuts.length; q += 2) {
-          ctx.moveTo(...cuts[q]);
-          ctx.lineTo(...cuts[q + 1]);
+          const a = v4[e];
+          const b = v4[(e + 1) & 3];
+          if (a > 0 === b > 0) continue;
+          const t = a / (a - b);
+          const e2 = (e + 1) & 3;
+          const x = ml + (c + CX[e] + t * (CX[e2] - CX[e])) * cell;
+          const yy = mt + (r + CY[e] + t * (CY[e2] - CY[e])) * cell;
+          if (cuts % 2 === 0) ctx.moveTo(x, yy);
+          else ctx.lineTo(x, yy);
+          cuts++;
         }
       }
     ctx.lineWidth = d.present ? 3 : 2;
@@ -270,8 +275,9 @@ function mount(component) {
       ctx.textAlign = "center"; // outward: above the top points, below the bottom ones
       const lx = x;
       const ly = yy + (x2 > 0.5 ? -1 : 1) * (r0 + fs * 0.75);
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "rgba(255,255,255,.85)";
+      ctx.lineWidth = 2.5;
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "rgba(255,255,255,.8)";
       ctx.strokeText(label, lx, ly);
       ctx.fillStyle = INK;
       ctx.fillText(label, lx, ly);
@@ -385,26 +391,35 @@ function mount(component) {
     ctx.fillText("a1 (input x1 x2 on the left)", ml + pw / 2, mt + ph + fs * 1.9);
   }
 
-  let size = { W: 300, H: 300 };
+  let size = { W: 300, H: 300, h: 300 };
   function draw() {
     const w = d.weights[i];
     const { W, H } = size;
     drawPlane(w, W, H);
-    drawLoss(W, H);
-    drawHidden(w, W, H);
+    drawLoss(W, size.h);
+    drawHidden(w, W, size.h);
     scrub.value = String(i);
     now.textContent = `Epoch ${d.labels[i]} of ${d.labels[n - 1]} · ${d.words[i]}`;
     root.dataset.epoch = String(d.epochs[i]);
-    for (const cv of Object.values(canvases)) cv.setAttribute("aria-label", `Epoch ${d.labels[i]}: ${d.words[i]}`);
+    if (!playing) describe();
     mem.i = i;
+  }
+
+  function describe() {
+    // the pictures' text alternative: set when the replay rests (not 40 times a second while playing)
+    for (const cv of Object.values(canvases)) cv.setAttribute("aria-label", `Epoch ${d.labels[i]}: ${d.words[i]}`);
   }
 
   function tick(t) {
     if (!playing) return;
-    const k = Math.min(n - 1, i0 + Math.floor(((t - t0) / 1000) * ((n - 1) / d.seconds)));
+    // a frame's timestamp can be a little earlier than the press (it is the frame's start): clamp
+    const k = Math.min(n - 1, i0 + Math.floor((Math.max(0, t - t0) / 1000) * ((n - 1) / d.seconds)));
     if (k !== i) stats.snapshots++;
     i = k;
+    const t1 = performance.now();
     draw();
+    stats.drawMs += performance.now() - t1;
+    if (stats.frames === 0) stats.since = t; // frames per second: (frames − 1) over first to last frame
     stats.frames++;
     stats.ms = t - stats.since;
     if (i >= n - 1) return stop();
@@ -419,7 +434,7 @@ function mount(component) {
     button.setAttribute("aria-label", "Pause the replay");
     t0 = performance.now();
     i0 = i;
-    Object.assign(stats, { frames: 0, snapshots: 0, since: t0, ms: 0 });
+    Object.assign(stats, { frames: 0, snapshots: 0, since: t0, ms: 0, drawMs: 0 });
     raf = requestAnimationFrame(tick);
   }
 
@@ -427,6 +442,7 @@ function mount(component) {
     playing = mem.playing = false;
     root.dataset.playing = "false";
     cancelAnimationFrame(raf);
+    describe();
     button.textContent = "▶ Play";
     button.setAttribute("aria-label", "Play the replay");
   }
@@ -447,8 +463,10 @@ function mount(component) {
     const W = Math.floor(canvases.plane.parentElement.clientWidth);
     const cols = getComputedStyle(root.querySelector(".panels")).gridTemplateColumns.split(" ").length;
     const colW = Math.max(160, Math.floor((W - (cols - 1) * fs) / cols));
-    const next = { W: colW, H: Math.min(colW, d.present ? 440 : 340) };
-    if (next.W !== size.W || next.H !== size.H) {
+    const H = Math.min(colW, d.present ? 440 : 340);
+    // one column (a phone): the curve and the bars are lower than the square plane
+    const next = { W: colW, H, h: cols > 1 ? H : Math.min(H, Math.round(colW * 0.62)) };
+    if (next.W !== size.W || next.H !== size.H || next.h !== size.h) {
       size = next;
       draw();
     }

@@ -6,7 +6,8 @@ then the same on Hidden features with that run published. Figures:
 
 - frames per second while playing: the replay's own count of its redraws (one per
   ``requestAnimationFrame`` while playing, each a full forward pass over the plane and a repaint of
-  the three panels) over the time they took; and the snapshots it moved through per second;
+  the three panels): (frames − 1) ÷ the time from the first to the last; and the snapshots it
+  moved through per second, and the time one redraw takes (JavaScript, not counting the paint);
 - server reruns during play: script runs the page started (``data-test-script-state`` turning to
   "running", watched with a MutationObserver) and messages the browser sent on Streamlit's
   websocket (every rerun request is one), both counted from Play to the end of the 5 s;
@@ -42,7 +43,8 @@ COUNT_RUNS = """() => {
     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 STATE = """e => ({epoch: e.replay.epoch, playing: e.replay.playing, reduce: e.replay.reduce,
-  frames: e.replay.stats.frames, snapshots: e.replay.stats.snapshots, ms: e.replay.stats.ms})"""
+  frames: e.replay.stats.frames, snapshots: e.replay.stats.snapshots, ms: e.replay.stats.ms,
+  drawMs: e.replay.stats.drawMs})"""
 
 
 class Watch:
@@ -107,8 +109,9 @@ def play_for(page, watch: Watch, seconds: float) -> dict:
         "still_playing": after["playing"],
         "frames": after["frames"],
         "seconds": round(secs, 3),
-        "fps": round(after["frames"] / secs, 1),
+        "fps": round(max(after["frames"] - 1, 0) / secs, 1),
         "snapshots_per_second": round(after["snapshots"] / secs, 1),
+        "draw_ms_per_frame": round(after["drawMs"] / max(after["frames"], 1), 2),
         "script_runs_during_play": watch.runs() - runs,
         "websocket_messages_during_play": watch.sent - sent,
     }

@@ -229,7 +229,8 @@ def table(r: dict) -> str:
                 page,
                 f"{v['fps']:.1f}",
                 f"{v['snapshots_per_second']:.1f}",
-                f"{v['epoch_before']:,} → {v['epoch_after']:,}",
+                f"{v['draw_ms_per_frame']:.1f} ms",
+                f"{v['epoch_before']} → {v['epoch_after']}",
                 str(v["script_runs_during_play"]),
                 str(v["websocket_messages_during_play"]),
             ]
@@ -238,7 +239,7 @@ def table(r: dict) -> str:
         ]
         parts.append(
             f"\n5. Replay in Chromium, Play for {rep['seconds']:g} s (animated chart: {rep['payload_bytes']:,} bytes)\n"
-            + _grid(["page", "frames/s", "snapshots/s", "epoch", "script runs", "websocket messages"], rows)
+            + _grid(["page", "frames/s", "snapshots/s", "redraw", "epoch", "script runs", "websocket messages"], rows)
         )
     rows = []
     for v in r.get("targets", []):

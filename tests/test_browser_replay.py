@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from browser import CHROMIUM, SHOTS, exceptions, main_text, wait_done
+from browser import CHROMIUM, SHOTS, exceptions, main_text, slider, wait_done
 
 from bench.replay_bench import Watch, replay, scrub_to, state
 from core.data import X
@@ -50,6 +50,14 @@ def test_play_advances_the_charts_epoch_without_a_rerun(browser, server):
         assert "Epoch 500: loss" in main_text(page)  # the server's slider and numbers stay at the link's epoch
         SHOTS.mkdir(parents=True, exist_ok=True)
         root.screenshot(path=str(SHOTS / "replay-training-paused.png"))
+        # the counters do count: the server's own Epoch slider is a rerun, and the replay follows it
+        box = slider(page, "Epoch")
+        box.focus()
+        box.press("ArrowLeft")
+        wait_done(page)
+        page.wait_for_timeout(500)
+        assert watch.runs() >= 1 and watch.sent > sent
+        assert state(replay(page))["epoch"] == 495
     finally:
         ctx.close()
 
