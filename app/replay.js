@@ -6,19 +6,19 @@
 // a2 = σ(z2)); tests/test_browser_replay.py checks its numbers against core's MLP.forward.
 
 const memory = new Map(); // run id -> {i, start, autoplayed, playing}: survives the page's reruns
-const GRID = 80; // cells per side of the plane's picture (81 × 81 forward passes per frame)
+const GRID = 64; // cells per side of the plane's picture (65 × 65 forward passes per snapshot)
 const NEURON_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d", "#eeca3b"];
 const INK = "#31333f";
 const FAINT = "#8a8d99";
 
 const CSS = `
-.rp { font-family: "Source Sans 3", "Source Sans Pro", sans-serif; color: ${INK}; }
+.rp { font-family: "Source Sans 3", "Source Sans Pro", sans-serif; color: ${INK}; contain: content; }
 .rp .bar { display: flex; align-items: center; gap: .6em; flex-wrap: wrap; margin-bottom: .4em; }
 .rp button { font: inherit; padding: .25em .9em; border-radius: .5em; border: 1px solid #c9cbd3;
   background: #fff; color: ${INK}; cursor: pointer; min-width: 6.5em; }
 .rp button:hover, .rp button:focus-visible { border-color: #ff4b4b; color: #ff4b4b; }
 .rp input[type=range] { flex: 1 1 12em; min-width: 10em; accent-color: #ff4b4b; height: 1.6em; }
-.rp .now { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.rp .now { font-variant-numeric: tabular-nums; flex: 1 1 14em; }
 .rp .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(var(--col), 1fr)); gap: .5em 1em; }
 .rp canvas { display: block; width: 100%; }
 `;
@@ -147,6 +147,10 @@ function mount(component) {
   const v4 = new Float64Array(4);
   const CX = [0, 1, 1, 0]; // a cell's corners, clockwise from the top left (column, row offsets)
   const CY = [0, 0, 1, 1];
+  let planeKey = ""; // the snapshot and size the heat picture and the half line were made for
+  let halfLine = new Path2D();
+  const lossBack = document.createElement("canvas"); // the loss panel without its marker
+  let lossKey = "";
 
   let i = Math.max(0, Math.min(n - 1, mem.i));
   let playing = false;
@@ -190,53 +194,59 @@ function mount(component) {
     const span = d.hi - d.lo;
     const px = (x1) => ml + ((x1 - d.lo) / span) * P;
     const py = (x2) => mt + ((d.hi - x2) / span) * P;
-    for (let r = 0; r <= GRID; r++)
-      for (let c = 0; c <= GRID; c++) {
-        const z2 = forward(w, h, f, d.lo + (c * span) / GRID, d.hi - (r * span) / GRID, null);
-        z2grid[r * (GRID + 1) + c] = z2;
-        const k = 3 * Math.round(sigmoid(z2) * 255);
-        const o = 4 * (r * (GRID + 1) + c);
-        image.data[o] = colour[k];
-        image.data[o + 1] = colour[k + 1];
-        image.data[o + 2] = colour[k + 2];
-        image.data[o + 3] = 255;
-      }
-    heatCtx.putImageData(image, 0, 0);
+    const cell = P / GRID; // pixel centres sit on the grid's nodes
+    const key = `${i}:${ml}:${mt}:${P}`;
+    if (key !== planeKey) {
+      // this snapshot's output over the plane (a new snapshot, or a new size): the heat picture and
+      // the a2 = 0.5 line; frames that show the same snapshot again only repaint them
+      planeKey = key;
+      for (let r = 0; r <= GRID; r++)
+        for (let c = 0; c <= GRID; c++) {
+          const z2 = forward(w, h, f, d.lo + (c * span) / GRID, d.hi - (r * span) / GRID, null);
+          z2grid[r * (GRID + 1) + c] = z2;
+          const k = 3 * Math.round(sigmoid(z2) * 255);
+          const o = 4 * (r * (GRID + 1) + c);
+          image.data[o] = colour[k];
+          image.data[o + 1] = colour[k + 1];
+          image.data[o + 2] = colour[k + 2];
+          image.data[o + 3] = 255;
+        }
+      heatCtx.putImageData(image, 0, 0);
+      // the a2 = 0.5 line (z2 = 0), marching squares over the nodes
+      halfLine = new Path2D();
+      const N1 = GRID + 1;
+      for (let r = 0; r < GRID; r++)
+        for (let c = 0; c < GRID; c++) {
+          // corners clockwise from the top left; an edge is cut where z2 changes sign along it
+          const o = r * N1 + c;
+          v4[0] = z2grid[o];
+          v4[1] = z2grid[o + 1];
+          v4[2] = z2grid[o + N1 + 1];
+          v4[3] = z2grid[o + N1];
+          let cuts = 0;
+          for (let e = 0; e < 4; e++) {
+            const a = v4[e];
+            const b = v4[(e + 1) & 3];
+            if (a > 0 === b > 0) continue;
+            const t = a / (a - b);
+            const e2 = (e + 1) & 3;
+            const x = ml + (c + CX[e] + t * (CX[e2] - CX[e])) * cell;
+            const yy = mt + (r + CY[e] + t * (CY[e2] - CY[e])) * cell;
+            if (cuts % 2 === 0) halfLine.moveTo(x, yy);
+            else halfLine.lineTo(x, yy);
+            cuts++;
+          }
+        }
+    }
     ctx.save();
     ctx.beginPath();
     ctx.rect(ml, mt, P, P);
     ctx.clip();
     ctx.imageSmoothingEnabled = true;
-    const cell = P / GRID; // pixel centres sit on the grid's nodes
     ctx.drawImage(heat, ml - cell / 2, mt - cell / 2, P + cell, P + cell);
-    // the a2 = 0.5 line (z2 = 0), marching squares over the nodes
-    ctx.beginPath();
-    const N1 = GRID + 1;
-    for (let r = 0; r < GRID; r++)
-      for (let c = 0; c < GRID; c++) {
-        // corners clockwise from the top left; an edge is cut where z2 changes sign along it
-        const o = r * N1 + c;
-        v4[0] = z2grid[o];
-        v4[1] = z2grid[o + 1];
-        v4[2] = z2grid[o + N1 + 1];
-        v4[3] = z2grid[o + N1];
-        let cuts = 0;
-        for (let e = 0; e < 4; e++) {
-          const a = v4[e];
-          const b = v4[(e + 1) & 3];
-          if (a > 0 === b > 0) continue;
-          const t = a / (a - b);
-          const e2 = (e + 1) & 3;
-          const x = ml + (c + CX[e] + t * (CX[e2] - CX[e])) * cell;
-          const yy = mt + (r + CY[e] + t * (CY[e2] - CY[e])) * cell;
-          if (cuts % 2 === 0) ctx.moveTo(x, yy);
-          else ctx.lineTo(x, yy);
-          cuts++;
-        }
-      }
     ctx.lineWidth = d.present ? 3 : 2;
     ctx.strokeStyle = "#000";
-    ctx.stroke();
+    ctx.stroke(halfLine);
     ctx.restore();
     ctx.strokeStyle = FAINT;
     ctx.lineWidth = 1;
@@ -287,6 +297,7 @@ function mount(component) {
   // ----- the loss curve with a marker at the shown epoch -----
   function drawLoss(W, H) {
     const ctx = setup(canvases.loss, W, H);
+    const dpr = window.devicePixelRatio || 1;
     const ml = fs * 3.2;
     const mr = fs * 1.2;
     const mt = fs * 2;
@@ -295,6 +306,21 @@ function mount(component) {
     const ph = Math.max(40, H - mt - mb);
     const px = (e) => ml + (e / lastEpoch) * pw;
     const py = (v) => mt + ((yhi - Math.log10(v)) / (yhi - ylo)) * ph;
+    if (lossKey !== `${W}:${H}:${dpr}`) {
+      lossKey = `${W}:${H}:${dpr}`;
+      lossBack.width = Math.round(W * dpr);
+      lossBack.height = Math.round(H * dpr);
+      lossBackground(lossBack.getContext("2d"), dpr, W, ml, mt, pw, ph, px, py);
+    }
+    ctx.drawImage(lossBack, 0, 0, W, H);
+    marker(ctx, mt, ph, px, py);
+  }
+
+  function lossBackground(ctx, dpr, W, ml, mt, pw, ph, px, py) {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.font = `${fs}px "Source Sans 3", "Source Sans Pro", sans-serif`;
+    ctx.fillStyle = INK;
+    ctx.textBaseline = "middle";
     title(ctx, d.loss_title, ml);
     ctx.strokeStyle = "#e6e7eb";
     ctx.lineWidth = 1;
@@ -310,14 +336,21 @@ function mount(component) {
     }
     ctx.textAlign = "center";
     for (const t of niceTicks(lastEpoch, Math.max(2, Math.floor(pw / (fs * 5))))) {
-      ctx.fillText(t.toLocaleString("en-US"), px(t), mt + ph + fs * 0.8);
+      const label = t.toLocaleString("en-US");
+      const fits = px(t) + ctx.measureText(label).width / 2 <= W; // the last one may sit at the edge
+      ctx.textAlign = fits ? "center" : "right";
+      ctx.fillText(label, fits ? px(t) : W, mt + ph + fs * 0.8);
     }
+    ctx.textAlign = "center";
     ctx.fillText("epoch", ml + pw / 2, mt + ph + fs * 1.9);
     ctx.beginPath();
     d.curve.forEach(([e, v], k) => (k ? ctx.lineTo(px(e), py(v)) : ctx.moveTo(px(e), py(v))));
     ctx.strokeStyle = d.colours.grey;
     ctx.lineWidth = d.present ? 3 : 2;
     ctx.stroke();
+  }
+
+  function marker(ctx, mt, ph, px, py) {
     const e = d.epochs[i];
     ctx.strokeStyle = "#ff4b4b";
     ctx.lineWidth = 2;
@@ -465,7 +498,7 @@ function mount(component) {
     const colW = Math.max(160, Math.floor((W - (cols - 1) * fs) / cols));
     const H = Math.min(colW, d.present ? 440 : 340);
     // one column (a phone): the curve and the bars are lower than the square plane
-    const next = { W: colW, H, h: cols > 1 ? H : Math.min(H, Math.round(colW * 0.62)) };
+    const next = { W: colW, H, h: cols > 1 ? H : Math.min(H, Math.max(Math.round(colW * 0.62), fs * 14)) };
     if (next.W !== size.W || next.H !== size.H || next.h !== size.h) {
       size = next;
       draw();

@@ -12,7 +12,10 @@ then the same on Hidden features with that run published. Figures:
   "running", watched with a MutationObserver) and messages the browser sent on Streamlit's
   websocket (every rerun request is one), both counted from Play to the end of the 5 s;
 - the bytes the animated chart costs per rerun (its element's protobuf: the script and every
-  snapshot's weights), from an AppTest render of the default Training page.
+  snapshot's weights), from an AppTest render of the default Training page;
+- for scale, the frames per second of an empty page repainting one canvas per animation frame in
+  the same browser just before: on a shared, busy machine that ceiling falls, and the replay's
+  figure with it.
 
 The helpers below are also what tests/test_browser_replay.py uses, so the benchmark and the tests
 measure the same way.
@@ -117,6 +120,29 @@ def play_for(page, watch: Watch, seconds: float) -> dict:
     }
 
 
+RAF_FLOOR = """() => new Promise(done => {
+  const c = document.createElement('canvas'); c.width = c.height = 300; document.body.append(c);
+  const ctx = c.getContext('2d'); let n = 0, t0 = null;
+  function frame(t) {
+    if (t0 === null) t0 = t;
+    ctx.fillStyle = n++ % 2 ? '#b2182b' : '#2166ac'; ctx.fillRect(0, 0, 300, 300);
+    if (t - t0 < SECONDS) requestAnimationFrame(frame); else done((n - 1) / ((t - t0) / 1000));
+  }
+  requestAnimationFrame(frame);
+})"""
+
+
+def raf_floor(browser, seconds: float) -> float:
+    """Frames per second of an empty page that repaints one small canvas per animation frame: what
+    this browser on this machine, as loaded as it is now, can give any animation."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.set_content("<!doctype html><title>floor</title>")
+        return round(page.evaluate(RAF_FLOOR.replace("SECONDS", str(int(seconds * 1000)))), 1)
+    finally:
+        page.close()
+
+
 def payload_bytes() -> int:
     """The animated chart's element on the default Training page, as protobuf bytes."""
     from streamlit.testing.v1 import AppTest
@@ -137,6 +163,8 @@ def run(seconds: float = 5.0, log=print) -> dict:
         srv.wait_warm()
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            out["raf_floor_fps"] = raf_floor(browser, seconds)
+            log(f"replay: an empty requestAnimationFrame loop runs at {out['raf_floor_fps']} frames/s")
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             watch = Watch(page)
             log("replay: Training at epoch 0, Play for 5 s")

@@ -238,7 +238,8 @@ def table(r: dict) -> str:
             if isinstance(v, dict)
         ]
         parts.append(
-            f"\n5. Replay in Chromium, Play for {rep['seconds']:g} s (animated chart: {rep['payload_bytes']:,} bytes)\n"
+            f"\n5. Replay in Chromium, Play for {rep['seconds']:g} s (animated chart: {rep['payload_bytes']:,} bytes; "
+            f"an empty animation loop in the same browser: {rep.get('raf_floor_fps', '?')} frames/s)\n"
             + _grid(["page", "frames/s", "snapshots/s", "redraw", "epoch", "script runs", "websocket messages"], rows)
         )
     rows = []
