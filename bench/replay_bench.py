@@ -80,7 +80,7 @@ def wait_done(page, timeout: float = 90_000) -> None:
 def replay(page):
     """The replay's root element, scrolled into view, once its script has drawn it."""
     root = page.locator(REPLAY).first
-    root.wait_for(state="attached", timeout=30_000)
+    root.wait_for(state="attached", timeout=90_000)  # a busy machine loads the component slowly
     root.scroll_into_view_if_needed()
     return root
 
