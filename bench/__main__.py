@@ -2,7 +2,7 @@
 
     python -m bench                      # everything (~10 min on a 2-core machine)
     python -m bench --quick              # tiny settings, for the test suite (~15 s)
-    python -m bench --sections core      # only some of: core, pages, payload, classroom, hall
+    python -m bench --sections core      # only some of: core, pages, payload, classroom, replay, hall
     python -m bench --sections hall      # the lecture hall: 60 sessions through HAProxy, 1 and 2 replicas
     python -m bench --server-flag=--runner.postScriptGC=false   # try a server setting
 
@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import classroom, core_bench, hall, pages_bench, payload  # noqa: E402
+from bench import classroom, core_bench, hall, pages_bench, payload, replay_bench  # noqa: E402
 from bench.report import table, verdicts  # noqa: E402
 from bench.timing import machine  # noqa: E402
 
-SECTIONS = ("core", "pages", "payload", "classroom", "hall")
+SECTIONS = ("core", "pages", "payload", "classroom", "replay", "hall")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> dict:
         sessions = args.sessions or (2 if args.quick else 30)
         moves = args.moves or (2 if args.quick else 5)
         results["classroom"] = classroom.run(list(pages), sessions, moves, flags=flags, log=log)
+    if "replay" in args.sections:
+        results["replay"] = replay_bench.run(seconds=1.0 if args.quick else 5.0, log=log)
     if "hall" in args.sections:
         results["hall"] = hall.run(
             list(pages),

@@ -13,6 +13,9 @@ TARGETS = {
     "classroom p95 / Streamlit floor p95": ("<", 1.25),
     "classroom server CPU per rerun / floor's": ("<", 1.25),
     "classroom server peak memory (MB)": ("<", 600),
+    "replay in Chromium: frames per second while playing": (">=", 30),
+    "replay in Chromium: server reruns during play": ("<", 1),
+    "replay: animated chart payload (bytes)": ("<", 300_001),
     "hall: p95 with 1 replica / p95 with 2 replicas": (">=", 1.4),
     "hall: light p95 during 3 largest digits runs / without": ("<", 1.25),
 }
@@ -57,6 +60,14 @@ def verdicts(r: dict) -> list[dict]:
         add("classroom p95 / Streamlit floor p95", "server", room.get("p95_over_floor"))
         add("classroom server CPU per rerun / floor's", "server", room.get("cpu_over_floor"))
         add("classroom server peak memory (MB)", "server", room["memory_after_mb"]["peak_mb"])
+    rep = r.get("replay")
+    if rep:
+        for page in ("training", "hidden-features"):
+            if page in rep:
+                add("replay in Chromium: frames per second while playing", page, rep[page]["fps"])
+                runs = rep[page]["script_runs_during_play"] + rep[page]["websocket_messages_during_play"]
+                add("replay in Chromium: server reruns during play", page, runs)
+        add("replay: animated chart payload (bytes)", "training", rep.get("payload_bytes"))
     h = r.get("hall")
     if h and not h.get("skipped"):
         if "p95_one_over_two" in h:
@@ -219,9 +230,29 @@ def table(r: dict) -> str:
         if room.get("server_flags"):
             rows.append(["server flags", " ".join(room["server_flags"])])
         parts.append("\n4. Classroom: one server, every session on its page, all at once\n" + _grid(["", ""], rows))
+    rep = r.get("replay")
+    if rep:
+        rows = [
+            [
+                page,
+                f"{v['fps']:.1f}",
+                f"{v['snapshots_per_second']:.1f}",
+                f"{v['draw_ms_per_frame']:.1f} ms",
+                f"{v['epoch_before']} → {v['epoch_after']}",
+                str(v["script_runs_during_play"]),
+                str(v["websocket_messages_during_play"]),
+            ]
+            for page, v in rep.items()
+            if isinstance(v, dict)
+        ]
+        parts.append(
+            f"\n5. Replay in Chromium, Play for {rep['seconds']:g} s (animated chart: {rep['payload_bytes']:,} bytes; "
+            f"an empty animation loop in the same browser: {rep.get('raf_floor_fps', '?')} frames/s)\n"
+            + _grid(["page", "frames/s", "snapshots/s", "redraw", "epoch", "script runs", "websocket messages"], rows)
+        )
     h = r.get("hall")
     if h:
-        parts.append("\n5. Lecture hall: one class through HAProxy\n" + _grid(["", ""], hall_rows(h)))
+        parts.append("\n6. Lecture hall: one class through HAProxy\n" + _grid(["", ""], hall_rows(h)))
     rows = []
     for v in r.get("targets", []):
         value = v["value"]

@@ -5,7 +5,7 @@ and "Visual decision boundary". Layout and words only: app/hidden_features/ comp
 import streamlit as st
 
 from app import gate_text as gt
-from app import predict, state, take_home_ui, ui
+from app import predict, replay, state, take_home_ui, ui
 from app.chart import draw
 from app.hidden_features import charts, checkpoints, controls, run
 from app.hidden_features import text as tx
@@ -22,8 +22,9 @@ net = state.network_control(epoch_in_page=True)
 # Alerts get an explicit "no icon": otherwise Streamlit scans their text for a leading emoji, and the
 # first non-ASCII text it scans loads and compiles its whole emoji catalogue (~0.2 s of a cold render).
 NO_ICON = ""
+replay_epoch = None  # the epoch of the trained run in use, if one is
 if state.trained_in_use():
-    state.epoch_control(
+    replay_epoch = state.epoch_control(
         "Replay the training run: epoch",
         help="Moves the table, gate names, boundary and hidden space to this epoch (the shared network's epoch).",
     )
@@ -141,6 +142,14 @@ with right:
     st.caption(
         "Red = 1, blue = 0, white = undecided (0.5). Red–blue (ColorBrewer RdBu) stays readable for red–green "
         "colour-blind viewers; hover for exact values."
+    )
+
+if replay_epoch is not None:
+    st.subheader("Watch the boundary form during training")
+    replay.show(state.published_run().history, replay_epoch, present, key="hf_replay")
+    st.caption(
+        "The trained run in use, played in your browser from the weights at every snapshot epoch (sent once): press "
+        "Play or drag the slider in the picture. The epoch slider at the top moves the rest of this page."
     )
 
 st.subheader("Each hidden neuron draws one line")

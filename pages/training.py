@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import gate_text as gt
 from app import predict, take_home_ui, ui
+from app import replay as replay_view
 from app.chart import draw
 from app.names import LOSS_NAMES
 from app.training import checkpoints, text
@@ -79,10 +80,12 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
 
 def replay(hist, present: bool, top: dict | None = None) -> None:
     """The replay, run as a fragment: its slider reruns only this. top: presenter mode's first
-    screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both)."""
+    screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both).
+    Playing happens in the browser (app.replay): this slider opens an epoch from a link and moves
+    the tables and the epoch the "Use this network" button sends."""
     epochs = hist.snapshot_epochs
-    link, playing = st.query_params.get("tr_epoch", ""), bool(ss.get("tr_play"))
-    k = tr.replay_epoch(epochs, ss.get("tr_epoch"), link, playing, ss.get("_tr_epoch_end"))
+    link = st.query_params.get("tr_epoch", "")
+    k = tr.replay_epoch(epochs, ss.get("tr_epoch"), link, ss.get("_tr_epoch_end"))
     ss["_tr_epoch_end"] = epochs[-1]  # a slider left at this end follows the next run's end
     if ss.get("tr_epoch") != k:
         ss["tr_epoch"] = k
@@ -98,14 +101,10 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
     slider = {"label": "Epoch", "options": epochs, "key": "tr_epoch"}
 
     def position() -> None:
-        """The slider; while playing, the same position as a bar, drawn in one go with the numbers and
-        the picture (a slider moved by the script redraws a moment after them, a step behind)."""
-        if playing:
-            st.progress(i / max(len(epochs) - 1, 1), text=f"Epoch {k:,} of {epochs[-1]:,}: playing (stop it to scrub)")
-        else:
-            ui.linked(st.select_slider, **slider)
+        ui.linked(st.select_slider, **slider)
 
     if top is None:
+        browser_replay(hist, k, present, link)
         position()
         st.caption(numbers)
         plane, right = st.columns(2)
@@ -121,6 +120,8 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
             position()
             st.caption(numbers)
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
+    if top is not None:
+        browser_replay(hist, k, present, link)
     with right if top is None else st.container():
         st.markdown("**Hidden features** (a1 for each input)")
         show_table(v.hidden, 3)
@@ -134,14 +135,21 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
             show_table(v.w2, 3)
 
 
+def browser_replay(hist, k: int, present: bool, link: str) -> None:
+    """The run played in the browser: every snapshot sent once, no server rerun per frame. It starts
+    at the slider's epoch; it plays by itself once unless a link asked for an epoch."""
+    st.markdown("**Play the run**" if present else "**Play the run** (in your browser)")
+    replay_view.show(hist, k, present, key="tr_replay", autoplay=not link)
+    if not present:
+        st.caption(text.BROWSER_REPLAY)
+
+
 def one_run(cfg: dict, lr: float, hist, label: str, present: bool) -> None:
     div = tr.divergence(cfg, lr, hist) if hist.diverged else None
     charts = run_charts(hist, lr, div.curves() if div else {}, present)
-    replay_fragment = st.fragment(replay, run_every=0.5 if ss.get("tr_play") else None)
+    replay_fragment = st.fragment(replay)
     if present:  # a projector's first screen: loss curve, boundary and the key numbers side by side
-        c1, c2 = st.columns([3, 1], vertical_alignment="center")
-        c1.caption(label)
-        c2.toggle("Play the replay", key="tr_play", persist_state="session")
+        st.caption(label)
         replay_fragment(hist, present, charts)
     else:
         st.caption(label)
@@ -173,7 +181,6 @@ def one_run(cfg: dict, lr: float, hist, label: str, present: bool) -> None:
         )
     if not present:
         st.subheader("Replay the run")
-        st.toggle("Play (animate the replay, for a projector)", key="tr_play", persist_state="session")
         replay_fragment(hist, present)
     publish_control(hist, label)
 

@@ -13,7 +13,6 @@ import re
 
 import pytest
 from browser import (
-    FIND_VIEW,
     chart_marks,
     chart_problems,
     chart_titles,
@@ -115,22 +114,19 @@ def test_the_replay_shows_its_epochs_numbers_beside_the_picture_and_follows_the_
         wait_for_text(page, "At epoch 495")
         assert metric_value(page, "Loss") == fmt(hist.loss[495], 4)
         assert "Decision boundary at epoch 495" in chart_titles(page)
-        # playing: whenever a step has been drawn (the page idle), the position and the numbers show one
-        # epoch; the picture, redrawn on its canvas a moment later, shows it too (most of the time)
-        page.get_by_text("Play the replay").click()
-        idle = []
-        for _ in range(100):
-            page.wait_for_timeout(150)
-            state = page.evaluate(PLAY_STATE_JS)
-            if state["idle"] and state["position"] is not None:
-                assert state["metric"] == state["position"], state
-                idle.append(state)
-            if len({s["position"] for s in idle}) >= 4 and len(idle) >= 6:
-                break
-        assert len({s["position"] for s in idle}) >= 4, f"the replay did not move: {idle}"
-        assert sum(s["picture"] == s["position"] for s in idle) >= len(idle) / 2, idle
-        page.get_by_text("Play the replay").click()
-        wait_done(page)
+        # playing happens in the browser (app.replay): its chart moves, the server's numbers stay put
+        from bench.replay_bench import Watch, replay, state
+
+        root = replay(page)
+        watch = Watch(page)
+        watch.start()
+        assert state(root)["epoch"] == 495  # it starts at the server slider's epoch
+        root.locator("button.play").click()
+        page.wait_for_timeout(1500)
+        moved = state(root)
+        assert moved["playing"] and moved["epoch"] > 495, moved
+        root.locator("button.play").click()
+        assert watch.runs() == 0 and metric_value(page, "Loss") == fmt(hist.loss[495], 4)
         # a slider left at the end follows the end when the run gets longer
         epoch = slider(page, "Epoch")
         epoch.focus()
@@ -146,32 +142,6 @@ def test_the_replay_shows_its_epochs_numbers_beside_the_picture_and_follows_the_
         assert "Decision boundary at epoch 20,000" in chart_titles(page)
     finally:
         page.context.close()
-
-
-# While the replay plays, at one moment: is the page idle, and which epoch do the position bar, the
-# numbers beside the picture and the decision boundary's title show.
-PLAY_STATE_JS = (
-    "() => {"
-    + FIND_VIEW
-    + """
-  const epoch = t => t ? (t.match(/epoch ([\\d,]+)/i) || [])[1] || null : null;
-  const bar = document.querySelector('[data-testid="stProgress"]');
-  const label = [...document.querySelectorAll('[data-testid="stMarkdown"]')].map(e => e.innerText)
-    .find(t => t.startsWith('At epoch'));
-  let title = null;
-  for (const el of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
-    const view = findView(el);
-    (function walk(mark) {
-      for (const item of mark.items || []) {
-        if (mark.role === 'title-text' && String(item.text).startsWith('Decision boundary')) title = String(item.text);
-        if (mark.marktype === 'group') for (const m of item.items || []) walk(m);
-      }
-    })(view ? view.scenegraph().root : {});
-  }
-  return {idle: !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]'),
-          position: epoch(bar && bar.innerText), metric: epoch(label), picture: epoch(title)};
-}"""
-)
 
 
 # ----- 9: presenter mode's first screens --------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -488,3 +490,19 @@ def test_the_xor_verdict_follows_the_real_outputs(runs, run):
     comb = F.combine(F.name_hidden(table, hist.final.hidden), hist.final.W[1], hist.final.b[1])
     if comb.table != tuple(int(p) for p in table.pred):
         assert "The real outputs differ from this idealised reading" in t
+
+
+def test_a_trained_run_gets_the_browser_replay_of_its_snapshots(runs):
+    """With a trained run in use the page adds the run's replay, played in the browser (app.replay):
+    every snapshot's weights, starting at the shared epoch control's epoch; without one, none."""
+    assert not open_page(PAGE).get("bidi_component")
+    hist = runs["tanh"]
+    early = hist.snapshot_epochs[40]
+    at = with_run(hist, epoch=early)
+    assert not at.exception
+    (el,) = at.get("bidi_component")
+    d = json.loads(el.proto.json)
+    flat = [np.concatenate([p[k].ravel() for k in ("W1", "b1", "W2", "b2")]) for p in hist.snapshots]
+    np.testing.assert_array_equal(np.array(d["weights"]), np.array(flat))
+    assert d["epochs"] == hist.snapshot_epochs and d["epochs"][d["start"]] == early and d["act"] == "tanh"
+    assert "Watch the boundary form during training" in [s.value for s in at.subheader]

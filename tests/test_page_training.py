@@ -227,15 +227,65 @@ def test_publish_sends_the_run_to_the_shared_control():
     assert any("The other pages use this run" in s.value for s in at.success)
 
 
-def test_play_advances_the_replay():
+def replay_data(at) -> tuple[dict, int]:
+    """The browser replay's data (app.replay) and the size of everything it sends, in bytes."""
+    (el,) = at.get("bidi_component")
+    return json.loads(el.proto.json), len(el.proto.SerializeToString())
+
+
+def flat_snapshots(hist) -> list:
+    return [np.concatenate([p[k].ravel() for k in ("W1", "b1", "W2", "b2")]) for p in hist.snapshots]
+
+
+def test_the_browser_replay_gets_every_core_snapshot_once():
+    """The replay plays in the browser: the page sends the run's weights at every snapshot epoch and
+    core's words for each, once; no play toggle, no timer rerun (issue 20)."""
     at = open_page("training.py", query=FAST)
-    at.toggle(key="tr_play").set_value(True)
-    at.run()  # AppTest reruns the whole script: each run is one tick of the animation
-    first = at.session_state["tr_epoch"]
-    assert "tr_epoch" not in [w.key for w in at.select_slider]  # while playing: a bar, not a slider
-    assert at.get("progress")[0].proto.text.startswith(f"Epoch {first:,} of 1,000")
+    assert not at.exception
+    hist = core_run()
+    d, size = replay_data(at)
+    assert d["epochs"] == hist.snapshot_epochs and len(d["epochs"]) >= 100
+    np.testing.assert_array_equal(np.array(d["weights"]), np.array(flat_snapshots(hist)))
+    for i in (0, 50, len(d["epochs"]) - 1):
+        e = hist.snapshot_epochs[i]
+        assert d["words"][i] == f"loss {ui.fmt(hist.loss[e], 4)} · accuracy {hist.acc[e]:.0%}"
+        assert d["labels"][i] == f"{e:,}"
+    assert [e for e, _ in d["curve"]] == hist.snapshot_epochs
+    np.testing.assert_array_equal([v for _, v in d["curve"]], np.maximum(hist.loss[hist.snapshot_epochs], 1e-12))
+    assert d["act"] == "sigmoid" and d["hidden"] == 2 and d["X"] == X.tolist() and d["y"] == [0, 1, 1, 0]
+    assert d["start"] == len(d["epochs"]) - 1  # the server slider's epoch: the last one
+    assert d["autoplay"] and not d["present"]
+    assert size <= 300_000, f"the animated chart sends {size:,} bytes"
+    assert "tr_play" not in [t.key for t in at.toggle] and not at.get("progress")
+
+
+def test_the_server_slider_and_a_link_set_where_the_browser_replay_starts():
+    at = open_page("training.py", query={**FAST, "tr_epoch": "500"})
+    d, _ = replay_data(at)
+    assert d["epochs"][d["start"]] == 500 and not d["autoplay"]  # a link's epoch: no autoplay
+    at.select_slider(key="tr_epoch").set_value(300).run()
+    d2, _ = replay_data(at)
+    assert d2["epochs"][d2["start"]] == 300 and d2["id"] == d["id"]  # the same run, started elsewhere
+
+
+def test_presenter_mode_makes_the_browser_replay_large():
+    at = open_page("training.py", query=FAST)
+    normal, _ = replay_data(at)
+    at.session_state["presenter"] = True
     at.run()
-    assert not at.exception and at.session_state["tr_epoch"] > first
+    assert not at.exception
+    d, _ = replay_data(at)
+    assert d["present"] and d["font"] > normal["font"] and d["weights"] == normal["weights"]
+
+
+def test_a_diverged_run_replays_its_finite_snapshots():
+    at = open_page("training.py", query={"tr_lr": "50", "tr_act": "ReLU", **FAST})
+    assert not at.exception
+    hist = core_run(lr=50.0, hidden="relu")
+    d, _ = replay_data(at)
+    finite = [i for i, w in enumerate(flat_snapshots(hist)) if np.all(np.isfinite(w))]
+    assert d["epochs"] == [hist.snapshot_epochs[i] for i in finite] and d["act"] == "relu"
+    assert np.all(np.isfinite(d["weights"])) and all(np.isfinite(v) and v > 0 for _, v in d["curve"])
 
 
 def test_garbage_url_values_fall_back_to_defaults():
@@ -397,22 +447,20 @@ def test_replay_names_the_gates_with_the_one_rule():
     assert caption.startswith(f"Read as gates (on when z1 > 0): {gt.names_line(read_hidden(net))}")
 
 
-def test_replay_epoch_follows_links_settings_and_play():
+def test_replay_epoch_follows_links_and_settings():
     from app.training.run import replay_epoch
 
     epochs = list(range(0, 1001, 5))
-    assert replay_epoch(epochs, None, "", False) == 1000  # first visit: the last epoch
-    assert replay_epoch(epochs, None, "500", False) == 500  # a link's epoch
-    assert replay_epoch(epochs, None, "0", False) == 0
+    assert replay_epoch(epochs, None, "") == 1000  # first visit: the last epoch
+    assert replay_epoch(epochs, None, "500") == 500  # a link's epoch
+    assert replay_epoch(epochs, None, "0") == 0
     for bad in ("501", "²", "-5", "1e3", "banana"):
-        assert replay_epoch(epochs, None, bad, False) == 1000
-    assert replay_epoch(epochs, 7, "", False) == 1000  # settings changed: no such snapshot
-    assert replay_epoch(epochs, 500, "", True) == 515  # playing: 201 // 60 = 3 snapshots per tick
-    assert replay_epoch(epochs, 1000, "", True) == 0  # and round again
+        assert replay_epoch(epochs, None, bad) == 1000
+    assert replay_epoch(epochs, 7, "") == 1000  # settings changed: no such snapshot
     longer = list(range(0, 4001, 20))  # Epochs raised from 1,000 to 4,000
-    assert replay_epoch(longer, 1000, "", False, last_end=1000) == 4000  # left at the end: follows the new end
-    assert replay_epoch(longer, 500, "", False, last_end=1000) == 500  # left elsewhere: stays
-    assert replay_epoch(longer, 4000, "", False, last_end=4000) == 4000
+    assert replay_epoch(longer, 1000, "", last_end=1000) == 4000  # left at the end: follows the new end
+    assert replay_epoch(longer, 500, "", last_end=1000) == 500  # left elsewhere: stays
+    assert replay_epoch(longer, 4000, "", last_end=4000) == 4000
 
 
 def leaves(node) -> list:

@@ -168,25 +168,20 @@ def curves_table(hist) -> pa.Table:
 
 
 # ----- the replay ----------------------------------------------------------------------------------
-def replay_epoch(
-    epochs: list[int], current: int | None, linked: str, playing: bool, last_end: int | None = None
-) -> int:
+def replay_epoch(epochs: list[int], current: int | None, linked: str, last_end: int | None = None) -> int:
     """The epoch the replay shows on this run of the page.
 
     current: the slider's value so far (None on the first visit, when a link's ?tr_epoch= counts);
     an epoch this run has no snapshot for (the settings changed) becomes the last one, and so does
     a slider left at the end of the run shown before (last_end: that run's last epoch), so raising
-    Epochs from 5,000 to 20,000 replays epoch 20,000, not 5,000; playing moves on ~1/60 of the run
-    per tick and starts again at the end.
+    Epochs from 5,000 to 20,000 replays epoch 20,000, not 5,000. (Playing happens in the browser:
+    app.replay.)
     """
     if current is None:
         ok = linked.isascii() and linked.isdigit() and int(linked) in epochs  # "²".isdigit() is True too
         current = int(linked) if ok else epochs[-1]
     elif current not in epochs or current == last_end:
         current = epochs[-1]
-    if playing:
-        i = epochs.index(current) + max(1, len(epochs) // 60)
-        current = epochs[i] if i < len(epochs) else epochs[0]
     return current
 
 

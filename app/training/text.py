@@ -240,3 +240,10 @@ def plateau(loss: str) -> str:
         "With ReLU the flat side is exactly flat: a neuron with z ≤ 0 for every input is *dead* and gets no "
         "gradient at all."
     )
+
+
+BROWSER_REPLAY = (
+    "Press Play or drag the slider in the picture: the replay runs in your browser, from the weights at every "
+    "snapshot epoch sent once. The Epoch slider below opens an epoch from a link, moves the tables and picks the "
+    "epoch that “Use this network on the other pages” sends."
+)
