@@ -156,6 +156,6 @@ def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
     assert rows["hall: p95 with 1 replica / p95 with 2 replicas"]["met"] is True
     assert rows["hall: light p95 during 3 largest digits runs / without"]["met"] is False
     text = table({"hall": hall, "targets": list(rows.values())})
-    assert "5. Lecture hall" in text and "2.00× / 1.67×" in text and "r1: 30, r2: 30" in text
+    assert "6. Lecture hall" in text and "2.00× / 1.67×" in text and "r1: 30, r2: 30" in text
     skipped = {"hall": {"skipped": "HAProxy is not installed (Debian: apt-get install haproxy)"}}
     assert verdicts(skipped) == [] and "apt-get install haproxy" in table(skipped)
