@@ -121,8 +121,8 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False) -> alt.
     Y = alt.Y("y:Q", scale=ysc, axis=None)
     LX = alt.X("lx:Q", scale=xsc, axis=None)
     LY = alt.Y("ly:Q", scale=ysc, axis=None)
-    # one legend for colour and dash: each sign as a short stretch of edge
-    line = alt.Legend(**BELOW, symbolType="stroke", symbolStrokeWidth=4, symbolSize=300)
+    # one legend for colour and dash: each sign as a 32-px stretch of edge (a dash, a gap, a dash)
+    line = alt.Legend(**BELOW, symbolType="stroke", symbolStrokeWidth=4, symbolSize=1000)
     sign = alt.Color("sign:N", scale=SIGN_SCALE, title="weight sign", legend=None if lit else line)
     dash = alt.StrokeDash("sign:N", scale=SIGN_DASH, title="weight sign", legend=None if lit else line)
     edge_tip = [

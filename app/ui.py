@@ -168,8 +168,7 @@ def linked(widget, label: str, *args, key: str, **kwargs):
 # The keys must match the pages' own (app/one_epoch/controls.py KEYS); a test checks they do.
 PRESENTER_HELP = (
     "Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.\n\n"
-    "Keys in presenter mode (a presentation clicker sends the first two): on *One epoch in slow motion*, "
-    "**Page Down** = next phase, **Page Up** = back, **P** = play or pause."
+    "Keys in presenter mode: on *One epoch in slow motion*, **N** = next phase, **B** = back, **P** = play or pause."
 )
 
 

@@ -97,9 +97,9 @@ def advance() -> None:
         st.session_state[PLAYING] = False
 
 
-# Presenter mode's keys (listed in the presenter toggle's help, app/ui.py): a presentation clicker's
-# Page Down / Page Up step the phases, P plays and pauses. Not in normal mode, where the page keys scroll.
-KEYS = {"oe_back": "PageUp", "oe_next": "PageDown", "oe_play": "P"}
+# Presenter mode's keys (listed in the presenter toggle's help, app/ui.py): N next phase, B back, P play or
+# pause. One letter each: Streamlit writes the key on the button, and "PageDown" pushed "Next" off it.
+KEYS = {"oe_back": "B", "oe_next": "N", "oe_play": "P"}
 
 
 def stepper(present: bool) -> str:
