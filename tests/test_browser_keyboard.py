@@ -73,7 +73,7 @@ def focus_by_tab(page, selector: str, text: str = "", limit: int = 200) -> bool:
     return False
 
 
-@pytest.mark.parametrize("path", ["forward-pass", "training", "vanishing-gradient"])
+@pytest.mark.parametrize("path", ["architecture", "training", "vanishing-gradient"])
 def test_a_slider_moves_by_keyboard(server, page, path):
     """The page's first slider in the main area, reached with Tab, moved with the arrow keys."""
     open_url(page, server, path)
