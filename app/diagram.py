@@ -1,8 +1,8 @@
 """The network diagram of a 2-h-1 network, shared by the chapters that draw it (Architecture; One
 epoch in slow motion), through app.chart.
 
-Inputs, hidden and output nodes in three columns; an edge per weight, red when positive, blue when
-negative, thicker for larger |w| (square-root scale, so small random weights still show); each
+Inputs, hidden and output nodes in three columns; an edge per weight, red and solid when positive, blue
+and dashed when negative, thicker for larger |w| (square-root scale, so small random weights still show); each
 neuron's bias written under it; every edge and node has a tooltip with its value.
 
 ``diagram_columns`` gives a network's nodes and edges as columns; ``diagram_spec`` fills the
@@ -100,6 +100,9 @@ LIT_FILL, LIT_EDGE = "#fde9c8", "#d95f02"  # a lit neuron: the pale orange of ap
 FADE = dict(opacity=alt.condition("datum.lit", alt.value(1.0), alt.value(0.25)))
 WIDTH_CLAMP = 10.0  # |w| at which an edge reaches its full thickness
 SIGN_SCALE = alt.Scale(domain=["positive", "negative", "zero"], range=[RED, BLUE, GREY])
+# The sign's second channel (colour never carries meaning alone, WCAG 1.4.1): positive solid, negative
+# dashed, zero dotted; gaps long enough to stay open at an edge's full thickness. One legend with colour.
+SIGN_DASH = alt.Scale(domain=["positive", "negative", "zero"], range=[[1, 0], [12, 8], [2, 8]])
 # the legends under the drawing, entries one under the other: side by side they ran past a phone's edge
 BELOW = dict(orient="bottom", direction="vertical")
 
@@ -120,7 +123,10 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False, clickab
     Y = alt.Y("y:Q", scale=ysc, axis=None)
     LX = alt.X("lx:Q", scale=xsc, axis=None)
     LY = alt.Y("ly:Q", scale=ysc, axis=None)
-    sign = alt.Color("sign:N", scale=SIGN_SCALE, title="weight sign", legend=None if lit else alt.Legend(**BELOW))
+    # one legend for colour and dash: each sign as a 32-px stretch of edge (a dash, a gap, a dash)
+    line = alt.Legend(**BELOW, symbolType="stroke", symbolStrokeWidth=4, symbolSize=1000)
+    sign = alt.Color("sign:N", scale=SIGN_SCALE, title="weight sign", legend=None if lit else line)
+    dash = alt.StrokeDash("sign:N", scale=SIGN_DASH, title="weight sign", legend=None if lit else line)
     edge_tip = [
         alt.Tooltip("param:N", title="parameter"),
         alt.Tooltip("edge:N", title="connects"),
@@ -131,13 +137,14 @@ def diagram(present: bool, h: int, edge_labels: bool, lit: bool = False, clickab
     if clickable:  # under everything: the chosen parameter's halo
         layers += _halo_layers(present, X, Y)
     layers += [
-        edges.mark_rule(strokeCap="round", opacity=0.85).encode(
+        edges.mark_rule(strokeCap="butt", opacity=0.85).encode(
             **FADE if lit else {},
             x=X,
             y=Y,
             x2="x2:Q",
             y2="y2:Q",
             color=sign,
+            strokeDash=dash,
             strokeWidth=alt.StrokeWidth(
                 "abs:Q",
                 scale=alt.Scale(type="sqrt", domain=[0, WIDTH_CLAMP], range=[1, 16 if present else 12], clamp=True),

@@ -14,7 +14,9 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 # weight, blue = class 0 / negative weight.
 RED = "#b2182b"
 BLUE = "#2166ac"
-GREY = "#777777"
+# GREY is also written as text (a zero bias on the diagram, notes on charts): #767676 is the lightest grey
+# with 4.5:1 contrast on white (WCAG 2.1 AA for normal text; #777777 had 4.48:1).
+GREY = "#767676"
 CLASS_COLOURS = {0: BLUE, 1: RED}
 
 
@@ -79,6 +81,43 @@ BASE_CSS = """
 """
 
 
+# Keyboard access to formulas (WCAG 2.1.1; axe's rule scrollable-region-focusable). Streamlit draws
+# display maths in a box that scrolls sideways (overflow-x: auto) and cannot be focused, so a keyboard
+# could not scroll a formula wider than its column. KaTeX ends some formulas with a 2-px strut
+# (.vlist-s), which made 2 px of scroll in boxes that fit: 2 px of padding holds it, so no box scrolls
+# for nothing. A formula that really is wider (a narrow column on a phone) is made focusable with a
+# role and a name, so Tab reaches it and the arrow keys scroll it. Static code, never user text.
+A11Y_HTML = """
+<style>.katex-display > .katex { padding-right: 2px; }</style>
+<script>
+(() => {
+  if (window.xorlabFormulaKeys) return;
+  window.xorlabFormulaKeys = true;
+  const LABEL = "Formula wider than its column: scroll it sideways with the arrow keys";
+  const mark = () => {
+    window.xorlabFormulaKeysQueued = false;
+    document.querySelectorAll(".katex-display").forEach(e => {
+      const wide = e.scrollWidth > e.clientWidth;
+      if (wide && !e.hasAttribute("tabindex")) {
+        e.tabIndex = 0; e.setAttribute("role", "region"); e.setAttribute("aria-label", LABEL);
+      } else if (!wide && e.getAttribute("aria-label") === LABEL) {
+        e.removeAttribute("tabindex"); e.removeAttribute("role"); e.removeAttribute("aria-label");
+      }
+    });
+  };
+  const queue = () => {
+    if (window.xorlabFormulaKeysQueued) return;
+    window.xorlabFormulaKeysQueued = true;
+    setTimeout(mark, 100);
+  };
+  new MutationObserver(queue).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", queue);
+  queue();
+})();
+</script>
+"""
+
+
 def guard_integer_links() -> None:
     """Make ``?seed=inf`` fall back to the default instead of crashing the page.
 
@@ -126,6 +165,13 @@ def linked(widget, label: str, *args, key: str, **kwargs):
     return value
 
 
+# The keys must match the pages' own (app/one_epoch/controls.py KEYS); a test checks they do.
+PRESENTER_HELP = (
+    "Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.\n\n"
+    "Keys in presenter mode: on *One epoch in slow motion*, **N** = next phase, **B** = back, **P** = play or pause."
+)
+
+
 def sidebar_common() -> None:
     """Controls every page shares, drawn in the sidebar by app/main.py before the page runs."""
     guard_integer_links()
@@ -134,9 +180,10 @@ def sidebar_common() -> None:
             st.toggle,
             "Presenter mode",
             key="presenter",
-            help="Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.",
+            help=PRESENTER_HELP,
         )
     st.html(BASE_CSS)
+    st.html(A11Y_HTML, unsafe_allow_javascript=True)
     if presenter():
         st.html(PRESENTER_CSS)
 

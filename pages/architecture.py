@@ -61,8 +61,8 @@ with left:
     nodes, edges, edge_table, bias_table = run.diagram(shown.key())
     draw(charts.diagram_spec(nodes, edges, PRESENT), charts.diagram_text(nodes, edges), key="ar_diagram")
     st.caption(
-        "Red = positive weight, blue = negative; thicker = larger |weight|. The number under a neuron is its "
-        "bias. Hover over any arrow or neuron for its exact value."
+        "Red solid = positive weight, blue dashed = negative; thicker = larger |weight|. The number under a neuron "
+        "is its bias. Hover over any arrow or neuron for its exact value."
     )
 with right:
     if not PRESENT:

@@ -96,7 +96,11 @@ def chain_rule(led: bl.Ledger) -> None:
         st.markdown(bt.SIGMA_PRIME_WORDS)
         st.latex(bt.SIGMA_PRIME_TEX)
     fsym, tips = bt.F_SYMBOL.get(led.hidden, led.hidden), bt.diagram_tips(led)
-    st.graphviz_chart(bc.summary_dot(step, fsym, led.loss_name, tips, present=PRESENT), width="content")
+    st.graphviz_chart(
+        bc.summary_dot(step, fsym, led.loss_name, tips, present=PRESENT),
+        width="content",
+        alt=bt.summary_alt(step),
+    )
     st.caption(bt.summary_caption(step))
     st.info(bt.what_it_means(led, step), icon=":material/lightbulb:")
     st.html(bt.ledger_mark_css(step))  # marks this step's entry in section 3 without rerunning it

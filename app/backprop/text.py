@@ -692,6 +692,15 @@ def summary_caption(step: str) -> str:
     )
 
 
+def summary_alt(step: str) -> str:
+    """The summary diagram's text alternative (a screen reader's, in one sentence)."""
+    return (
+        "Diagram of the notes' summary: the forward pass X → z1 → a1 → z2 → a2 → loss down the left, the "
+        "backward pass from the loss (dz2, then dW2 and db2; dz1, then dW1 and db1) back up the right; "
+        f"highlighted: {step} ({STEP_TITLES[step]}), with dashed arrows from the forward values it reads."
+    )
+
+
 # ----- 2 · one example --------------------------------------------------------------------------------
 def example_heading(led: bl.Ledger, row: int) -> str:
     return f"**Input {ROW_LABELS[row]}, true output {int(led.y[row, 0])}. Predicted: {fmt(float(led.a2[row, 0]), 4)}.**"

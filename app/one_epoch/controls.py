@@ -97,8 +97,14 @@ def advance() -> None:
         st.session_state[PLAYING] = False
 
 
+# Presenter mode's keys (listed in the presenter toggle's help, app/ui.py): N next phase, B back, P play or
+# pause. One letter each: Streamlit writes the key on the button, and "PageDown" pushed "Next" off it.
+KEYS = {"oe_back": "B", "oe_next": "N", "oe_play": "P"}
+
+
 def stepper(present: bool) -> str:
     """The phase control with Back, Next and Play beside it; the phase shown."""
+    keys = KEYS if present else {}
     bar, back, nxt, play = st.columns([6, 2, 2, 2] if not present else [5, 2, 2, 2], vertical_alignment="bottom")
     chosen = ui.linked(
         bar.segmented_control,
@@ -114,6 +120,7 @@ def stepper(present: bool) -> str:
     back.button(
         "Back",
         key="oe_back",
+        shortcut=keys.get("oe_back"),
         icon=":material/skip_previous:",
         on_click=_go,
         args=(-1,),
@@ -123,6 +130,7 @@ def stepper(present: bool) -> str:
     nxt.button(
         "Next",
         key="oe_next",
+        shortcut=keys.get("oe_next"),
         icon=":material/skip_next:",
         on_click=_go,
         args=(1,),
@@ -134,6 +142,7 @@ def stepper(present: bool) -> str:
     play.button(
         "Pause" if on else "Play",
         key="oe_play",
+        shortcut=keys.get("oe_play"),
         icon=":material/pause:" if on else ":material/play_arrow:",
         on_click=_play,
         width="stretch",

@@ -16,7 +16,10 @@ INTRO = (
     "Step through the phases, or press Play."
 )
 TITLES = dict(zip(PHASES, ("1 · Forward", "2 · Loss", "3 · Backward", "4 · Update")))
-COLOURS = "Red edges are positive weights, blue negative; thicker is larger. Faded parts take no part in this phase."
+COLOURS = (
+    "Red solid edges are positive weights, blue dashed negative; thicker is larger. Faded parts take no part in "
+    "this phase."
+)
 OUT_OF_SCOPE = "This page cannot step through this network: {problem}. Pick another network in the side panel."
 NOT_FINITE = (
     "This learning rate makes the step overflow: some numbers of the update are not finite. "
