@@ -5,11 +5,13 @@ and "Visual decision boundary". Layout and words only: app/hidden_features/ comp
 import streamlit as st
 
 from app import gate_text as gt
-from app import state, take_home_ui, ui
+from app import probe, state, take_home_ui, ui
 from app.chart import draw
+from app.forward_text import aligned, hidden_lines, output_lines
 from app.hidden_features import charts, controls, run
 from app.hidden_features import text as tx
 from core.mlp import check_network
+from core.probe import forward_point
 
 ui.page_header(
     "Hidden features",
@@ -89,15 +91,16 @@ def notes_check() -> None:
     st.caption(caption)
 
 
-def boundary_chart() -> None:
-    draw(charts.boundary(view, present), tx.boundary_description(view.red, table.pred), key="hf_boundary")
+def boundary_chart(marked: dict) -> None:
+    desc = tx.boundary_description(view.red, table.pred)
+    probe.draw_clickable(charts.boundary(view, present, marked), desc, PROBE, "boundary")
 
 
+PROBE = "hf"  # the probe's keys: hf_x1, hf_x2 (app.probe)
 if present:
     # A projector's first screen: the decision boundary beside the notes' table and the gate names.
     left, right = st.columns([1, 1], gap="small")
-    with left:
-        boundary_chart()
+    boundary_slot = left.container()  # drawn once the probed point is known (its inputs are further down)
     with right:
         feature_table(compact=True)
         gate_names(explain=False, compact=True)
@@ -131,14 +134,19 @@ if present:
     right = st.container()  # the chart is at the top of the page
 else:
     left, right = ui.columns([3, 2], present)
-    with left:
-        boundary_chart()
+    boundary_slot = left.container()
 with right:
     st.markdown(tx.boundary(view.red, table.pred))
     st.caption(
         "Red = 1, blue = 0, white = undecided (0.5). Red–blue (ColorBrewer RdBu) stays readable for red–green "
         "colour-blind viewers; hover for exact values."
     )
+    st.markdown(tx.PROBE_HELP)
+    point = probe.point_inputs(PROBE)
+step = forward_point(net, *point.x)  # core's forward pass of the probed point
+marked = probe.probe_columns(point.x)
+with boundary_slot:
+    boundary_chart(marked)
 
 st.subheader("Each hidden neuron draws one line")
 per_row = min(h, 2 if present else 3)
@@ -146,8 +154,16 @@ cols = st.columns(per_row)
 for k, g in enumerate(gates):
     with cols[k % per_row]:
         crosses = len(view.neurons[k].segment) > 0
-        draw(charts.neuron_map(view, k, present), tx.neuron_description(k, g, crosses), key=f"hf_map_{k}")
+        desc = tx.neuron_description(k, g, crosses)
+        probe.draw_clickable(charts.neuron_map(view, k, present, marked), desc, PROBE, f"map_{k}")
         st.caption(tx.neuron_caption(g, net.hidden))
+
+# ----- the probed point, step by step -----------------------------------------------------------
+st.subheader(f"The probed point {probe.label(point.x)}, step by step")
+cols = st.columns(min(h, 2) if not present else 1)
+for k, lines in enumerate(hidden_lines(net, step)):
+    cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
+st.latex(aligned(output_lines(net, step), r"\normalsize"))
 
 # ----- the hidden space --------------------------------------------------------------------------
 st.header("The hidden space: where XOR becomes linearly separable")
@@ -167,9 +183,13 @@ if h > 2:
         st.warning("Pick two different hidden neurons.", icon=NO_ICON)
         st.stop()
 space = run.space_view(net_id, i, j)
+hu, hv = float(step.a1[i]), float(step.a1[j])  # the probed point in this plane
+inside = space.box[0] <= hu <= space.box[1] and space.box[2] <= hv <= space.box[3]
 left, right = ui.columns([3, 2], present)
 with left:
-    draw(charts.hidden_space(space, present), tx.space_description(space), key="hf_space")
+    shown = {"u": [hu], "v": [hv], "text": marked["text"]} if inside else None
+    draw(charts.hidden_space(space, present, shown), tx.space_description(space), key="hf_space")
+    st.caption(tx.probe_words(probe.label(point.x), step, i, j, inside))
 with right:
     st.markdown(tx.space_line(W2[:, 0], float(b2[0, 0]), i, j, h))
     kind, words = tx.separability(view.wrong, h)
@@ -177,3 +197,13 @@ with right:
     if h > 2:
         st.caption(tx.slice_caption(h, space.cut))
     show_table(space.frame, "hf_space_table")
+
+# ----- the morph: the hidden layer moves the points ---------------------------------------------
+st.header("The hidden layer moves the points")
+morph = run.morph_view(net_id, i, j)
+moving = {**marked, "h1": [float(step.a1[i])], "h2": [float(step.a1[j])]}
+left, right = ui.columns([3, 2], present)
+with left:
+    draw(charts.morph(morph, present, moving), tx.morph_description(morph), key="hf_morph")
+with right:
+    st.markdown(tx.morph_caption(h, i, j, morph.dropped))
