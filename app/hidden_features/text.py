@@ -220,10 +220,13 @@ def space_description(space) -> str:
 
 
 # ----- the probed point and the morph ------------------------------------------------------------------
-PROBE_HELP = (
-    "**Probe any point.** Click the decision boundary or any hidden neuron's map (or type x1 and x2): the point is "
-    "marked on every map and in the hidden space, and its forward pass is written out below."
-)
+def probe_help(boundary: bool) -> str:
+    """How to probe a point (``boundary``: the decision boundary beside this is clickable)."""
+    where = "the decision boundary or any hidden neuron's map" if boundary else "any hidden neuron's map below"
+    return (
+        f"**Probe any point.** Click {where} (or type x1 and x2): the point is marked on the maps and in the hidden "
+        "space, and its forward pass is written out below."
+    )
 
 
 def probe_words(name: str, step, i: int, j: int, inside: bool) -> str:
