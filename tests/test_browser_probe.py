@@ -42,7 +42,7 @@ def cell(n: int, j: int, i: int) -> tuple[float, float]:
 
 def click_plot(page, index: int, x1: float, x2: float) -> float:
     """Click the index-th chart at (x1, x2); the seconds until the rerun it starts has finished."""
-    page.locator('[data-testid="stVegaLiteChart"]').nth(index).wait_for(state="visible")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length > {index}")
     page.wait_for_timeout(800)
     x, yy = page.evaluate(PLOT_XY, [index, x1, x2])
     start = time.monotonic()
