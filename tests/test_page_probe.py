@@ -39,7 +39,7 @@ def data(at, index: int) -> dict:
 
 
 def chart_index(at, title_part: str) -> int:
-    return next(k for k, s in enumerate(specs(at)) if title_part in json.dumps(s.get("title", "")))
+    return next(k for k, s in enumerate(specs(at)) if title_part in json.dumps(s.get("title", ""), ensure_ascii=False))
 
 
 def warnings(at) -> str:
@@ -184,7 +184,7 @@ def test_hidden_features_probe_link_and_bad_link():
 
 
 def morph_spec_and_data(at):
-    k = chart_index(at, "The hidden layer moves the points")
+    k = chart_index(at, "(x1, x2) →")
     return specs(at)[k], data(at, k)
 
 

@@ -228,7 +228,7 @@ def morph(view, present: bool, probe: dict | None = None) -> dict:
         "vtitle": f"x2 → {b}",
         "uname": a,
         "vname": b,
-        "title": f"The hidden layer moves the points: (x1, x2) → ({a}, {b})",
+        "title": f"(x1, x2) → ({a}, {b})",
     }
     size = {"height": 520} if present else {"height": 400}
     return chart(morph_layout, present, data, holes, **size)
