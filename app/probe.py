@@ -3,7 +3,7 @@ on a clickable plane (``app.plane``'s ``clickable`` option) choose one point (x1
 plotted square by ``core.probe.clamp_point``; the page shows its forward pass (``app.forward_text``).
 
 Each page passes its own key prefix: ``<prefix>_x1`` and ``<prefix>_x2`` are the two number inputs
-(linked: the URL's parameters), ``_<prefix>_clicks`` counts the clicks (``app.plane.click_key``).
+(linked: the URL's parameters), ``_<prefix>_clicks`` counts the clicks (``app.plane.take_click``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import streamlit as st
 
 from app import ui
 from app.chart import draw
-from app.plane import CLICK, click_key, take_click
+from app.plane import CLICK, take_click
 from core.probe import HI, LO, Point, clamp_point
 
 DEFAULT = (0.3, 0.7)  # the point a probe starts on: inside the square, off the four XOR corners
@@ -27,9 +27,11 @@ def _keys(prefix: str) -> tuple[str, str, str]:
 
 
 def chart_key(prefix: str, chart: str = "plane") -> str:
-    """The key of the page's clickable plane ``chart`` (a fresh one after each click on any of the page's
-    planes: ``app.plane.click_key``)."""
-    return click_key(f"{prefix}_{chart}", _keys(prefix)[2])
+    """The key of the page's clickable plane ``chart``. It stays the same after a click (unlike
+    ``app.plane.click_key``): a fresh key remounts the chart, and each remounted clickable chart sends its
+    empty selection back, one more rerun per chart. So a second click on the very cell a chart last
+    selected changes nothing there (the probe is already on it, unless it was typed away since)."""
+    return f"{prefix}_{chart}"
 
 
 def _clicked(prefix: str, key: str) -> None:
