@@ -101,6 +101,7 @@ def plane(
     segments: bool = False,
     clickable: bool = False,
     point_stroke: str = "black",
+    probe: bool = False,
 ) -> alt.LayerChart:
     """The builder (app.chart): heat (i, j, q), line (x1, x2, line, order), points (x1, x2, label,
     input). Holes: title, value_name, domain (the colour scale's ends), qlo and qspan (what code q
@@ -118,7 +119,8 @@ def plane(
     ``segments`` (x1, x2, neuron, order): straight lines drawn dashed over the map, one per
     ``neuron``, named at their start. ``clickable`` — an invisible point at every grid cell, with a
     nearest-point selection ``CLICK`` (x1, x2), so a click anywhere on the plot selects the cell
-    under it (``st.vega_lite_chart(..., on_select="rerun")`` returns it)."""
+    under it (``st.vega_lite_chart(..., on_select="rerun")`` returns it). ``probe`` — a dataset
+    ``probe`` (x1, x2, text): one probed point, drawn as a black-ringed yellow diamond, named beside it."""
     s = sizes(present)
     step = (hi - lo) / (n - 1)
     half = step * 0.6  # neighbouring cells overlap a little: touching rectangles show seams
@@ -222,6 +224,8 @@ def plane(
                 x=alt.X("x1:Q", scale=xs), y=alt.Y("x2:Q", scale=xs), text=alt.Text("name:N")
             )
         )
+    if probe:
+        layers += probe_layers(alt.Chart(source("probe")), "x1", "x2", xs, xs, s)
     if clickable:
         layers.append(
             alt.Chart(source("heat"))
@@ -231,6 +235,26 @@ def plane(
             .add_params(alt.selection_point(name=CLICK, on="click", nearest=True, fields=["x1", "x2"], empty=False))
         )
     return alt.layer(*layers).properties(title=hole("title"), width=width, height=height)
+
+
+PROBE_COLOUR = "#ffd43b"  # a yellow no class uses: the probed point is neither red nor blue
+
+
+def probe_layers(base: alt.Chart, u: str, v: str, us: alt.Scale, vs: alt.Scale, s: dict) -> list:
+    """The probed point (columns u, v, text) as a black-ringed yellow diamond named beside it: the one
+    probe mark, on the input plane and on any other plane the probed point is shown in."""
+    pos = dict(x=alt.X(f"{u}:Q", scale=us), y=alt.Y(f"{v}:Q", scale=vs))
+    tip = [
+        alt.Tooltip("text:N", title="point"),
+        alt.Tooltip(f"{u}:Q", format=".3f"),
+        alt.Tooltip(f"{v}:Q", format=".3f"),
+    ]
+    return [
+        base.mark_point(
+            shape="diamond", filled=True, size=s["point"] * 1.6, color=PROBE_COLOUR, stroke="black", strokeWidth=2.5
+        ).encode(**pos, tooltip=tip),
+        base.mark_text(dy=s["label"] * 1.4, fontSize=s["font"], fontWeight="bold").encode(**pos, text="text:N"),
+    ]
 
 
 def plane_spec(
@@ -245,13 +269,15 @@ def plane_spec(
     hi: float = HI,
     line: dict | None = None,
     segments: dict | None = None,
+    probe: dict | None = None,
     **shape,
 ) -> dict:
     """values (n, n) indexed [x2, x1] over [lo, hi]² as a filled plane chart (see ``plane``).
     ``line``: the line's columns (x1, x2, line, order) when known exactly — a neuron's straight line
     z1 = 0 (``segment_lines``), which a ReLU unit's map, flat at 0 on one side, has no contour for —
     instead of the ``level`` contour traced on the grid. ``segments``: lines to draw over the map
-    (x1, x2, neuron, order; see ``plane(segments=True)``)."""
+    (x1, x2, neuron, order; see ``plane(segments=True)``). ``probe``: one probed point's columns (x1, x2,
+    text), marked on the map (see ``plane(probe=True)``)."""
     values = np.asarray(values, dtype=float)
     q, qlo, qspan = quantise(values, vrange)
     data = {
@@ -262,6 +288,9 @@ def plane_spec(
     if segments is not None:
         data["segments"] = segments
         shape["segments"] = True
+    if probe is not None:
+        data["probe"] = probe
+        shape["probe"] = True
     lay = layout(plane, present, n=values.shape[0], lo=lo, hi=hi, **shape)
     domain = [float(v) for v in vrange]
     return fill(lay, data, title=title, value_name=value_name, domain=domain, qlo=qlo, qspan=qspan)

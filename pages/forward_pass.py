@@ -4,15 +4,16 @@ as matrices, the activation curve with the current z values, and the notes' roun
 import numpy as np
 import streamlit as st
 
-from app import predict, state, take_home_ui, ui
+from app import predict, probe, state, take_home_ui, ui
 from app.chart import draw
 from app.forward_pass import charts, checkpoints, controls, run
 from app.forward_pass import text as tx
 from core import formulas as F
 from core.data import ROW_LABELS, X, y
 from core.decision import predicts_one
-from core.forward_steps import compare_with_notes, forward_row, is_notes_network
+from core.forward_steps import ForwardRow, compare_with_notes, forward_row, is_notes_network
 from core.mlp import MLP, check_network
+from core.probe import forward_point
 
 PRESENT = ui.presenter()
 CURVE_TABLE_FORMATS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("z", "activation")}
@@ -26,27 +27,36 @@ ui.page_header(
 net = state.network_control(editor=False)
 st.markdown(state.network_caption(net))
 net = state.weight_editor(expanded=False if PRESENT else None)  # projected: the result on the first screen
-take_home_ui.offer(net, "forward_pass", PRESENT, row=st.session_state.get("fp_row", controls.DEFAULT_ROW))
+shown_row = st.session_state.get("fp_row", run.DEFAULT_ROW)  # any point: the downloads follow the default row
+take_home_ui.offer(net, "forward_pass", PRESENT, row=shown_row if shown_row in range(4) else run.DEFAULT_ROW)
 if problem := check_network(net):
     st.error(f"This page follows the notes' one-hidden-layer network: {problem}.")
     st.stop()
 
 
-def one_input(net: MLP, row: int, metric_boxes: list) -> None:
-    """The chosen input neuron by neuron, with every number written in, and the result."""
-    step = forward_row(net, X, row)
+def one_input(net: MLP, step: ForwardRow, name: str, target: int | None, metric_boxes: list) -> None:
+    """One input (``step``: core's forward pass of it; ``name`` as the page writes it; ``target`` its XOR
+    answer, None for a point that is not one of the four) neuron by neuron, every number written in."""
     pred = int(predicts_one(step.a2))
-    target = int(y[row, 0])
 
     def result_metrics() -> None:
         c1, c2, c3 = metric_boxes if metric_boxes[0] is not None else st.columns(3)
         c1.metric("Output a2", ui.fmt(step.a2, 3))
         c2.metric("Prediction (a2 > 0.5 → 1)", pred)
-        c3.metric(f"Expected: XOR{ROW_LABELS[row]}", target)
+        if target is None:
+            c3.metric("Input x", name)
+        else:
+            c3.metric(f"Expected: XOR{name}", target)
 
     def verdict() -> None:
-        said = f"the network says {pred} for {ROW_LABELS[row]}"
-        if pred == target:
+        said = f"the network says {pred} for {name}"
+        if target is None:
+            st.info(
+                f"{said[0].upper() + said[1:]}. XOR has an answer only at the four corners, so this point has no right "
+                "answer: the network's output here is how it fills in the plane between them.",
+                icon=":material/explore:",
+            )
+        elif pred == target:
             st.success(f"Right: {said}, and XOR is {target}.", icon=":material/check:")
         else:
             st.error(f"Wrong: {said}, but XOR is {target}.", icon=":material/close:")
@@ -59,7 +69,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
         result_metrics()
         s1, s2 = st.columns(2, gap="large")
         with s1:
-            st.subheader(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+            st.subheader(f"Step 1: input {name} → hidden layer")
             st.latex(act_tex)
             for lines in blocks:
                 st.latex(tx.aligned(lines, r"\normalsize"))
@@ -68,7 +78,7 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
             st.latex(tx.aligned(tx.output_lines(net, step), r"\normalsize"))
             verdict()
     else:
-        st.header(f"Step 1: input {ROW_LABELS[row]} → hidden layer")
+        st.header(f"Step 1: input {name} → hidden layer")
         st.markdown(tx.ACTIVATION_WORDS)
         st.latex(act_tex)
         per_row = 2  # side by side on a wide screen; stacked on a phone
@@ -85,6 +95,25 @@ def one_input(net: MLP, row: int, metric_boxes: list) -> None:
     )
 
 
+def any_point(net: MLP) -> ForwardRow:
+    """Any point of the plane: typed (x1, x2) or clicked on the output's map, where it is marked; returns
+    core's forward pass of it."""
+    box, side = ui.columns([3, 2], PRESENT)
+    with side:
+        point = controls.point()
+        st.caption(
+            "Click anywhere on the map (or type x1 and x2): the point goes through the network below with every "
+            "number written in. The black line is where a2 = 0.5."
+        )
+    step = forward_point(net, *point.x)
+    a2 = run.plane(net.key())
+    with box:
+        probe.draw_clickable(
+            charts.plane_spec(a2, point.x, PRESENT), charts.plane_text(a2, point.x, step.a2), controls.PREFIX
+        )
+    return step
+
+
 def notes_rounding(net: MLP) -> None:
     """For the notes' own network: their hand-rounded [1 0] beside the exact values."""
     if not is_notes_network(net):
@@ -94,7 +123,8 @@ def notes_rounding(net: MLP) -> None:
 
 
 def batch_tables(net: MLP, fwd, row: int) -> None:
-    """X, z1, a1 and z2|a2 for all four inputs (``fwd``: net's forward pass of X), the chosen row marked."""
+    """X, z1, a1 and z2|a2 for all four inputs (``fwd``: net's forward pass of X), the chosen row marked
+    (none when the input is any point)."""
     h = net.W[0].shape[1]
     act = "σ" if net.hidden == "sigmoid" else net.hidden
     st.header("All four inputs at once: the matrix form")
@@ -104,10 +134,14 @@ def batch_tables(net: MLP, fwd, row: int) -> None:
         + F.shapes_line(F.FORWARD["z1"], env)
         + "; "
         + F.shapes_line(F.FORWARD["z2"], env)
-        + ". The chosen input's row is marked ▶"
-        + (" and highlighted." if PRESENT else ".")
+        + (
+            ". The chosen input's row is marked ▶" + (" and highlighted." if PRESENT else ".")
+            if row != run.ANY
+            else ". The probed point is not one of the four rows."
+        )
     )
     hid = [f"h{j + 1}" for j in range(h)]
+    row = None if row == run.ANY else row
     tables = [
         ("X and y (the data)", "X (4×2), y (4×1)", np.hstack([X, y]), ["x1", "x2", "y"], 0),
         ("z1 = X @ W1 + b1, the pre-activations", f"4×{h}", fwd.z[1], hid, 3),
@@ -143,7 +177,7 @@ def conventions(net: MLP) -> None:
         st.latex(tx.conventions_tex(net))
 
 
-def activation_curve(net: MLP, row: int) -> None:
+def activation_curve(net: MLP, x: tuple, name: str) -> None:
     """The activation curve(s) with this input's z values marked, and the same numbers as a table."""
     st.header("Where the z values land on the curve")
     st.markdown(
@@ -151,10 +185,10 @@ def activation_curve(net: MLP, row: int) -> None:
         "far from 0 the curve is flat (the neuron is sure, or saturated); near 0 it is steep and undecided. "
         "Circles: hidden neurons; diamond: the output."
     )
-    data = run.curve(net.key(), row)
+    data = run.curve(net.key(), x)
     cc, ct = ui.columns([2, 1], PRESENT)
     with cc:
-        draw(charts.curve_spec(data, PRESENT), charts.curve_text(data, ROW_LABELS[row]), key="fp_curve")
+        draw(charts.curve_spec(data, PRESENT), charts.curve_text(data, name), key="fp_curve")
     with ct:
         ui.table(data["table"], CURVE_TABLE_FORMATS, hide_index=True, width="content")
     if not data["all_finite"]:
@@ -163,24 +197,32 @@ def activation_curve(net: MLP, row: int) -> None:
 
 @st.fragment
 def input_and_results(net: MLP) -> None:
-    """Everything that depends on the chosen input (fp_row). In a browser, moving it reruns only this
-    fragment, not the sidebar and the weight editor; changing the network reruns the whole page."""
+    """Everything that depends on the chosen input (fp_row, and for any point fp_x1, fp_x2 or a click on
+    the plane). In a browser, moving it reruns only this fragment, not the sidebar and the weight editor;
+    changing the network reruns the whole page."""
     # Presenter mode: the input choice and the three result numbers share one row at the top.
     row_box, *metric_boxes = st.columns([3, 2, 2, 2]) if PRESENT else (st.container(), None, None, None)
     row = controls.input_choice(row_box)
-    take_home_ui.later("forward_pass").update(row=row)  # this fragment's input, for the downloads
+    if row != run.ANY:  # the downloads' worked arithmetic follows one of the four rows
+        take_home_ui.later("forward_pass").update(row=row)  # this fragment's input, for the downloads
     fwd = net.forward(X)
     if not (np.all(np.isfinite(fwd.a[1])) and np.all(np.isfinite(fwd.a[2]))):
         st.warning(
             "Some values are not finite numbers (overflow); they are shown as ∞ or NaN and left out of the chart."
         )
-    one_input(net, row, metric_boxes)
+    if row == run.ANY:
+        step = any_point(net)
+        one_input(net, step, probe.label(step.x), None, metric_boxes)
+    else:
+        step = forward_row(net, X, row)
+        one_input(net, step, ROW_LABELS[row], int(y[row, 0]), metric_boxes)
     notes_rounding(net)
     batch_tables(net, fwd, row)
     with st.expander("The parameters as matrices"):
         st.latex(tx.param_matrices(net, stacked=PRESENT))
     conventions(net)
-    activation_curve(net, row)
+    name = probe.label(step.x) if row == run.ANY else ROW_LABELS[row]
+    activation_curve(net, tuple(float(v) for v in step.x), name)
 
 
 cps = checkpoints.build(net)

@@ -5,11 +5,13 @@ and "Visual decision boundary". Layout and words only: app/hidden_features/ comp
 import streamlit as st
 
 from app import gate_text as gt
-from app import predict, replay, state, take_home_ui, ui
+from app import predict, probe, replay, state, take_home_ui, ui
 from app.chart import draw
+from app.forward_text import aligned, hidden_lines, output_lines
 from app.hidden_features import charts, checkpoints, controls, run
 from app.hidden_features import text as tx
 from core.mlp import check_network
+from core.probe import forward_point
 
 ui.page_header(
     "Hidden features",
@@ -93,15 +95,13 @@ def notes_check() -> None:
     st.caption(caption)
 
 
-def boundary_chart() -> None:
-    draw(charts.boundary(view, present), tx.boundary_description(view.red, table.pred), key="hf_boundary")
-
-
+PROBE = "hf"  # the probe's keys: hf_x1, hf_x2 (app.probe)
 if present:
-    # A projector's first screen: the decision boundary beside the notes' table and the gate names.
+    # A projector's first screen: the decision boundary beside the notes' table and the gate names (there
+    # without the probed point: the probe's section below reruns on its own, and marks it on the maps).
     left, right = st.columns([1, 1], gap="small")
     with left:
-        boundary_chart()
+        draw(charts.boundary(view, present), tx.boundary_description(view.red, table.pred), key="hf_boundary")
     with right:
         feature_table(compact=True)
         gate_names(explain=False, compact=True)
@@ -129,20 +129,94 @@ st.markdown(
 )
 notes_check()
 
-# ----- the decision boundary ---------------------------------------------------------------------
-st.header("The decision boundary")
-if present:
-    right = st.container()  # the chart is at the top of the page
-else:
+
+# ----- the probed point: the boundary, the neuron maps, the hidden space and the morph ---------------
+@st.fragment
+def probed_planes() -> None:
+    """Everything the probed point moves (hf_x1, hf_x2, a click on a plane) and the hidden pair: in a
+    browser a probe click reruns only this fragment, not the table and the checks above."""
+    st.header("The decision boundary")
+    if present:
+        right = st.container()  # the chart is at the top of the page
+    else:
+        left, right = ui.columns([3, 2], present)
+    with right:
+        st.markdown(tx.boundary(view.red, table.pred))
+        st.caption(
+            "Red = 1, blue = 0, white = undecided (0.5). Red–blue (ColorBrewer RdBu) stays readable for red–green "
+            "colour-blind viewers; hover for exact values."
+        )
+        st.markdown(tx.probe_help(boundary=not present))
+        point = probe.point_inputs(PROBE)
+    step = forward_point(net, *point.x)  # core's forward pass of the probed point
+    marked = probe.probe_columns(point.x)
+    if not present:
+        with left:
+            desc = tx.boundary_description(view.red, table.pred)
+            probe.draw_clickable(charts.boundary(view, present, marked), desc, PROBE, "boundary")
+
+    st.subheader("Each hidden neuron draws one line")
+    per_row = min(h, 2 if present else 3)
+    cols = st.columns(per_row)
+    for k, g in enumerate(gates):
+        with cols[k % per_row]:
+            desc = tx.neuron_description(k, g, len(view.neurons[k].segment) > 0)
+            probe.draw_clickable(charts.neuron_map(view, k, present, marked), desc, PROBE, f"map_{k}")
+            st.caption(tx.neuron_caption(g, net.hidden))
+
+    st.subheader(f"The probed point {probe.label(point.x)}, step by step")
+    cols = st.columns(min(h, 2) if not present else 1)
+    for k, lines in enumerate(hidden_lines(net, step)):
+        cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
+    st.latex(aligned(output_lines(net, step), r"\normalsize"))
+    hidden_space(point, step, marked)
+
+
+def hidden_space(point, step, marked: dict) -> None:
+    """The hidden space with the four inputs and the probed point, then the morph into it."""
+    st.header("The hidden space: where XOR becomes linearly separable")
+    if h == 1:
+        st.info(
+            "The hidden-space plot needs two hidden neurons, and this network has one. Each input becomes a single "
+            'number, Hidden1, so there is no plane to draw: the output can only say "Hidden1 above (or below) some '
+            'value". Hidden1 grows steadily in one direction across the input plane, so that is still one straight '
+            "line across the inputs, and no straight line separates XOR. Use two or more hidden neurons.",
+            icon=NO_ICON,
+        )
+        return
+    i, j = 0, 1
+    if h > 2:
+        i, j = controls.hidden_pair([f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)], view.best)
+        if i == j:
+            st.warning("Pick two different hidden neurons.", icon=NO_ICON)
+            return
+    space = run.space_view(net_id, i, j)
+    hu, hv = float(step.a1[i]), float(step.a1[j])  # the probed point in this plane
+    inside = space.box[0] <= hu <= space.box[1] and space.box[2] <= hv <= space.box[3]
     left, right = ui.columns([3, 2], present)
     with left:
-        boundary_chart()
-with right:
-    st.markdown(tx.boundary(view.red, table.pred))
-    st.caption(
-        "Red = 1, blue = 0, white = undecided (0.5). Red–blue (ColorBrewer RdBu) stays readable for red–green "
-        "colour-blind viewers; hover for exact values."
-    )
+        shown = {"u": [hu], "v": [hv], "text": marked["text"]} if inside else None
+        draw(charts.hidden_space(space, present, shown), tx.space_description(space), key="hf_space")
+        st.caption(tx.probe_words(probe.label(point.x), step, i, j, inside))
+    with right:
+        st.markdown(tx.space_line(W2[:, 0], float(b2[0, 0]), i, j, h))
+        kind, words = tx.separability(view.wrong, h)
+        (st.success if kind == "success" else st.warning)(words, icon=NO_ICON)
+        if h > 2:
+            st.caption(tx.slice_caption(h, space.cut))
+        show_table(space.frame, "hf_space_table")
+
+    st.header("The hidden layer moves the points")
+    morph = run.morph_view(net_id, i, j)
+    moving = {**marked, "h1": [hu], "h2": [hv]}
+    left, right = ui.columns([3, 2], present)
+    with left:
+        draw(charts.morph(morph, present, moving), tx.morph_description(morph), key="hf_morph")
+    with right:
+        st.markdown(tx.morph_caption(h, i, j, morph.dropped))
+
+
+probed_planes()
 
 if replay_epoch is not None:
     st.subheader("Watch the boundary form during training")
@@ -151,41 +225,3 @@ if replay_epoch is not None:
         "The trained run in use, played in your browser from the weights at every snapshot epoch (sent once): press "
         "Play or drag the slider in the picture. The epoch slider at the top moves the rest of this page."
     )
-
-st.subheader("Each hidden neuron draws one line")
-per_row = min(h, 2 if present else 3)
-cols = st.columns(per_row)
-for k, g in enumerate(gates):
-    with cols[k % per_row]:
-        crosses = len(view.neurons[k].segment) > 0
-        draw(charts.neuron_map(view, k, present), tx.neuron_description(k, g, crosses), key=f"hf_map_{k}")
-        st.caption(tx.neuron_caption(g, net.hidden))
-
-# ----- the hidden space --------------------------------------------------------------------------
-st.header("The hidden space: where XOR becomes linearly separable")
-if h == 1:
-    st.info(
-        "The hidden-space plot needs two hidden neurons, and this network has one. Each input becomes a single "
-        'number, Hidden1, so there is no plane to draw: the output can only say "Hidden1 above (or below) some '
-        'value". Hidden1 grows steadily in one direction across the input plane, so that is still one straight '
-        "line across the inputs, and no straight line separates XOR. Use two or more hidden neurons.",
-        icon=NO_ICON,
-    )
-    st.stop()
-i, j = 0, 1
-if h > 2:
-    i, j = controls.hidden_pair([f"Hidden{k + 1} ({g.name})" for k, g in enumerate(gates)], view.best)
-    if i == j:
-        st.warning("Pick two different hidden neurons.", icon=NO_ICON)
-        st.stop()
-space = run.space_view(net_id, i, j)
-left, right = ui.columns([3, 2], present)
-with left:
-    draw(charts.hidden_space(space, present), tx.space_description(space), key="hf_space")
-with right:
-    st.markdown(tx.space_line(W2[:, 0], float(b2[0, 0]), i, j, h))
-    kind, words = tx.separability(view.wrong, h)
-    (st.success if kind == "success" else st.warning)(words, icon=NO_ICON)
-    if h > 2:
-        st.caption(tx.slice_caption(h, space.cut))
-    show_table(space.frame, "hf_space_table")

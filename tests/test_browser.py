@@ -36,8 +36,8 @@ NOTICE = "could not be used"
 LINK_KEYS = {
     "": [],
     "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "ar_theta", "ar_tlr", "ar_tloss", "net"],
-    "forward-pass": ["fp_row", "net"],
-    "hidden-features": ["net"],
+    "forward-pass": ["fp_row", "fp_x1", "fp_x2", "net"],
+    "hidden-features": ["hf_x1", "hf_x2", "net"],
     "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "bp_theta", "bp_tlr", "net"],
     "one-epoch": ["oe_row", "oe_lr", "oe_phase", "net"],
     "loss-landscape": ["ll_u", "ll_v", "ll_theta", "ll_lr", "ll_solved", "ll_stuck", "net"],

@@ -290,7 +290,7 @@ def test_curve_chart_and_table_hold_cores_numbers(net):
 
     for row in range(4):
         step = forward_row(net, X, row)
-        data = run.curve(net.key(), row)
+        data = run.curve(net.key(), run.row_point(row))
         np.testing.assert_array_equal(data["table"].column("z").to_numpy(), np.r_[step.z1, step.z2])
         np.testing.assert_array_equal(data["table"].column("activation").to_numpy(), np.r_[step.a1, step.a2])
         fwd = net.forward(X)  # the whole batch at once: the same numbers (BLAS may round the last bit)

@@ -90,7 +90,7 @@ def test_notes_weights_table_gates_and_story():
 
 def test_boundary_chart_data_is_the_core_grid_and_small():
     at = open_page(PAGE)
-    heat, contour, points = datasets(at, 0)
+    heat, contour, points = datasets(at, 0)[:3]  # then the probed point (tests/test_page_probe.py)
     _, a2 = F.plane_values(notes_network(), 100)
     assert len(heat) == 100 * 100
     q = heat.sort_values(["i", "j"])["q"].to_numpy().reshape(100, 100)
@@ -107,7 +107,7 @@ def test_boundary_chart_data_is_the_core_grid_and_small():
 def test_small_maps_one_per_hidden_neuron():
     at = open_page(PAGE)
     specs = [el.proto.spec for el in at.get("vega_lite_chart")]
-    assert len(specs) == 4  # boundary, Hidden1, Hidden2, hidden space
+    assert len(specs) == 5  # boundary, Hidden1, Hidden2, hidden space, morph
     assert '"Hidden1: OR"' in specs[1] and '"Hidden2: AND"' in specs[2]
     a1, _ = F.plane_values(notes_network(), 60)
     for k in range(2):
@@ -204,7 +204,7 @@ def test_three_hidden_neurons_choose_the_pair(runs):
     at = with_run(hist)
     assert not at.exception
     assert_table_is(at, hist.final)
-    assert len(at.get("vega_lite_chart")) == 1 + 3 + 1
+    assert len(at.get("vega_lite_chart")) == 1 + 3 + 1 + 1  # boundary, 3 maps, hidden space, morph
     a1 = hist.final.forward(X).a[1]
     W2, b2 = hist.final.W[1], hist.final.b[1]
     # by default the pair whose 2-D view separates the classes best
@@ -402,7 +402,7 @@ def test_warm_then_render_shows_the_same_as_a_cold_render(monkeypatch):
     after = page_values(warmed)
     assert after["text"] == cold["text"]
     assert after["tables"] == cold["tables"]
-    assert len(after["charts"]) == len(cold["charts"]) == 4
+    assert len(after["charts"]) == len(cold["charts"]) == 5  # boundary, 2 maps, hidden space, morph
     for (spec_a, data_a), (spec_b, data_b) in zip(after["charts"], cold["charts"]):
         assert spec_a == spec_b
         assert {k: t.to_pydict() for k, t in data_a.items()} == {k: t.to_pydict() for k, t in data_b.items()}

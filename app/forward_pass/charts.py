@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import altair as alt
 
+from app import plane, probe
 from app.chart import fill, hole, layout, sizes, source
 from app.ui import BLUE, GREY, RED
 
@@ -77,3 +78,25 @@ def curve_text(data: dict, row_label: str) -> str:
     m = data["marks"]
     shown = [f"{n} = {z:.2f} → {a:.3f}" for n, z, a, ok in zip(m["name"], m["z"], m["a"], m["finite"]) if ok]
     return f"Activation curve with the z values of input {row_label} marked: " + "; ".join(shown) + "."
+
+
+def plane_spec(a2, x, present: bool) -> dict:
+    """The clickable input plane: the output a2 over it, its 0.5 line, the four XOR points and the probed
+    point x."""
+    return plane.plane_spec(
+        a2,
+        present,
+        "Click any point to send it through",
+        probe=probe.probe_columns(x),
+        clickable=True,
+        height=380 if present else 320,
+        point_scale=0.7,
+    )
+
+
+def plane_text(a2, x, a2_at: float) -> str:
+    """The clickable plane in one sentence, from its numbers."""
+    return (
+        f"The network's output a2 over the input plane with its 0.5 line and the four XOR inputs; the probed point "
+        f"{probe.label(x)} is marked, where a2 = {a2_at:.3f}. Click the plane to probe another point."
+    )

@@ -14,10 +14,14 @@ from app.forward_pass import charts
 from core.activations import get_activation
 from core.data import X as XOR_X
 from core.data import notes_weights
-from core.forward_steps import ForwardRow, forward_row
+from core.features import plane_values
+from core.forward_steps import ForwardRow
 from core.mlp import MLP
+from core.probe import forward_point
 
 DEFAULT_ROW = 2  # the page opens on input [1 0], the one the notes work through
+ANY = 4  # the input choice after the four rows: any point of the plane (typed or clicked)
+PLANE_N = 60  # the clickable plane's grid: 60×60 cells
 CURVE_LIMIT = 60.0  # the curve's z axis never goes beyond ±60 (σ is 0 or 1 to 26 digits there)
 
 
@@ -60,13 +64,14 @@ def curves(activations: tuple, half: float, n: int = 241) -> dict:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def curve(key: tuple, row: int) -> dict:
-    """For row ``row`` of XOR's X: the "curves" (σ, and the hidden activation if it is not σ), the
-    "marks" (``marks_columns`` with a drop line's "base" and a label height "ly" that alternates above
-    and below the points in order of z, so neighbours do not overlap), the axes' "zdom" and "adom",
-    the marked values as a "table" (value, z, activation, through) and whether "all_finite"."""
+def curve(key: tuple, x: tuple) -> dict:
+    """For the input x = (x1, x2) (a row of XOR's X, or any point): the "curves" (σ, and the hidden
+    activation if it is not σ), the "marks" (``marks_columns`` with a drop line's "base" and a label
+    height "ly" that alternates above and below the points in order of z, so neighbours do not overlap),
+    the axes' "zdom" and "adom", the marked values as a "table" (value, z, activation, through) and
+    whether "all_finite"."""
     net = MLP.from_key(key)
-    marks = marks_columns(net, forward_row(net, XOR_X, row))
+    marks = marks_columns(net, forward_point(net, *x))
     z, a, finite = marks["z"], marks["a"], marks["finite"]
     half = curve_range(z)
     lines = curves(("sigmoid",) if net.hidden == "sigmoid" else (net.hidden, "sigmoid"), half)
@@ -90,12 +95,23 @@ def curve(key: tuple, row: int) -> dict:
     }
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def plane(key: tuple) -> np.ndarray:
+    """The output a2 over the input plane (PLANE_N × PLANE_N, indexed [x2, x1]): the clickable map."""
+    return plane_values(MLP.from_key(key), PLANE_N)[1]
+
+
+def row_point(row: int) -> tuple:
+    """Row ``row`` of XOR's X as the point (x1, x2) ``curve`` takes."""
+    return tuple(float(v) for v in XOR_X[row])
+
+
 def warm() -> None:
     """Fill the caches the page's default view uses (the notes' network, input [1 0], normal mode)
     through the same cached functions; draws nothing, touches no session. Other inputs follow when a
     student first picks them."""
     try:
-        data = curve(MLP.from_dict(notes_weights()).key(), DEFAULT_ROW)
+        data = curve(MLP.from_dict(notes_weights()).key(), row_point(DEFAULT_ROW))
         charts.curve_spec(data, False)
     except Exception:  # noqa: BLE001 - warming is an optimisation; the page computes what is missing
         pass

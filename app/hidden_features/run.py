@@ -17,10 +17,12 @@ from core.decision import predicts_one
 from core.gates import UnitReading
 from core.linear_sep import line_segment
 from core.mlp import MLP
+from core.probe import morph_grid
 
 GRID_N = 100  # the boundary map: 100×100 cells
 SMALL_N = 60  # each hidden neuron's map
 HIDDEN_N = 40  # the output neuron's view of the hidden space
+MORPH_N = 11  # the morph's grid: 11×11 points over the input square
 
 
 def neuron_range(g: UnitReading, hidden: str) -> tuple[float, float]:
@@ -158,6 +160,52 @@ def space_view(key: tuple, i: int, j: int) -> SpaceView:
     return SpaceView(i, j, box, a2, seg, u, v, table.z2, table.out, expected, texts, frame, cut)
 
 
+@dataclass
+class MorphView:
+    """The morph of neurons i, j: "points" columns x1, x2 (where each point starts), h1, h2 (where the
+    hidden layer sends it: a1[i], a1[j]), kind ("grid" or "input"), row and col (its grid line), cls
+    (the network's prediction there), a2 (its output), input (its name); the axes' domains udom, vdom
+    (the input square and every hidden position); line, the output's line z2 = 0 across that box ((k,
+    2)); dropped, grid points left out because their hidden position is not a finite number."""
+
+    i: int
+    j: int
+    points: dict
+    udom: list
+    vdom: list
+    line: np.ndarray
+    dropped: int
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def morph_view(key: tuple, i: int, j: int) -> MorphView:
+    net = MLP.from_key(key)
+    G, H, a2 = morph_grid(net, MORPH_N, i, j, LO, HI)
+    fwd = net.forward(X)
+    n = len(G)
+    row, col = np.divmod(np.arange(n), MORPH_N)  # the grid's x2 index and x1 index
+    pts = {
+        "x1": np.r_[G[:, 0], X[:, 0]],
+        "x2": np.r_[G[:, 1], X[:, 1]],
+        "h1": np.r_[H[:, 0], fwd.a[1][:, i]],
+        "h2": np.r_[H[:, 1], fwd.a[1][:, j]],
+        "kind": np.array(["grid"] * n + ["input"] * 4, dtype=object),
+        "row": np.r_[row, [-1] * 4].astype(np.int64),
+        "col": np.r_[col, [-1] * 4].astype(np.int64),
+        "cls": np.r_[predicts_one(a2), predicts_one(fwd.a[2][:, 0])].astype(np.int64),
+        "a2": np.r_[a2, fwd.a[2][:, 0]],
+        "input": np.array([""] * n + ROW_LABELS, dtype=object),
+    }
+    ok = np.isfinite(pts["h1"]) & np.isfinite(pts["h2"]) & np.isfinite(pts["a2"])
+    pts = {k: v[ok] for k, v in pts.items()}
+    udom = [min(LO, float(pts["h1"].min())), max(HI, float(pts["h1"].max()))]
+    vdom = [min(LO, float(pts["h2"].min())), max(HI, float(pts["h2"].max()))]
+    W2, b2 = net.W[1], net.b[1]
+    line = F.hidden_line(W2, b2, i, j, F.rest_contribution(fwd.a[1], W2, i, j))
+    seg = line_segment(*line, (*udom, *vdom)) if line is not None else np.empty((0, 2))
+    return MorphView(i, j, pts, udom, vdom, seg, int((~ok).sum()))
+
+
 def group_labels(u: np.ndarray, v: np.ndarray, box: tuple) -> list[str]:
     """Text for each point; points closer than 5 % of the plot share one label (the first shows it)."""
     du, dv = box[1] - box[0], box[3] - box[2]
@@ -206,5 +254,6 @@ def warm() -> None:
         for k in range(len(view.neurons)):
             charts.neuron_map(view, k, False)
         charts.hidden_space(space, False)
+        charts.morph(morph_view(key, *view.best), False)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never an error
         return

@@ -12,6 +12,7 @@ from app import gate_text as gt
 from app import ui
 from core import features as F
 from core.data import ROW_LABELS
+from core.decision import predicts_one
 from core.gates import GATES
 
 
@@ -215,4 +216,60 @@ def space_description(space) -> str:
     return (
         f"The four inputs at their (Hidden{space.i + 1}, Hidden{space.j + 1}) coordinates: {where}. "
         f"The output neuron's line {verdict}."
+    )
+
+
+# ----- the probed point and the morph ------------------------------------------------------------------
+def probe_help(boundary: bool) -> str:
+    """How to probe a point (``boundary``: the decision boundary beside this is clickable)."""
+    where = "the decision boundary or any hidden neuron's map" if boundary else "any hidden neuron's map below"
+    return (
+        f"**Probe any point.** Click {where} (or type x1 and x2): the point is marked on the maps and in the hidden "
+        "space, and its forward pass is written out below."
+    )
+
+
+def probe_words(name: str, step, i: int, j: int, inside: bool) -> str:
+    """Where the probed point goes: its hidden coordinates on the plotted pair, its output and prediction."""
+    pred = int(predicts_one(step.a2))
+    where = (
+        f"(Hidden{i + 1}, Hidden{j + 1}) = ({ui.fmt(step.a1[i])}, {ui.fmt(step.a1[j])})"
+        if len(step.a1) > 1
+        else f"Hidden1 = {ui.fmt(step.a1[0])}"
+    )
+    off = "" if inside else " That is outside the hidden-space plot's box, so it is not drawn there."
+    return (
+        f"The hidden layer sends **{name}** to {where}; the output neuron gives a2 = {ui.fmt(step.a2)}, so the "
+        f"network predicts **{pred}** there.{off}"
+    )
+
+
+def morph_caption(h: int, i: int, j: int, dropped: int) -> str:
+    """How to read the morph, and which two hidden neurons it shows."""
+    a, b = f"Hidden{i + 1}", f"Hidden{j + 1}"
+    words = (
+        "Drag **t** under the chart (it moves in your browser). At t = 0 every point of an 11 × 11 grid sits at its "
+        f"input (x1, x2); as t grows it slides in a straight line to where the hidden layer sends it, ({a}, {b}), "
+        "reached at t = 1. Each point is coloured by the network's prediction there (red = 1, blue = 0). At t = 1 "
+        "the dashed line is the output neuron's z2 = 0: the hidden layer has moved the points so that one straight "
+        "line is enough."
+    )
+    if h > 2:
+        words += (
+            f" This network has {h} hidden neurons; the plot shows {a} and {b} (the two chosen above). The others "
+            "push the output too, so here the line is the output's view with them at their average over the four "
+            "inputs, and a point's colour can disagree with its side."
+        )
+    if dropped:
+        words += f" {dropped} grid point(s) whose hidden values are not finite numbers are left out."
+    return words
+
+
+def morph_description(view) -> str:
+    """The morph chart in one sentence, from its numbers."""
+    n = int(np.sum(view.points["kind"] == "grid"))
+    red = int(np.sum((view.points["kind"] == "grid") & (view.points["cls"] == 1)))
+    return (
+        f"{n} grid points of the input square, {red} of them predicted 1, morphing as t goes from 0 to 1 into the "
+        f"plane of Hidden{view.i + 1} and Hidden{view.j + 1}, with the output's line z2 = 0 fading in."
     )

@@ -1,0 +1,110 @@
+"""Probe any point in a real browser (issue 19 §1): a click on an input plane in Chromium moves the
+probe to the clicked cell (the number inputs and the link follow), and the numbers shown are core's
+forward pass of that point. AppTest cannot click a chart, so this is the click's only end-to-end test."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pytest
+from browser import FIND_VIEW, SHOTS, exceptions, main_text, metric_value, open_url, wait_done
+
+from app.forward_pass.run import PLANE_N
+from app.hidden_features.run import SMALL_N
+from app.ui import fmt
+from core.data import notes_network
+from core.probe import HI, LO, forward_point
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The page position of the plot point (x1, x2) of the index-th chart, from its Vega view's own scales.
+PLOT_XY = (
+    "([index, u, v]) => {"
+    + FIND_VIEW
+    + """
+  const el = document.querySelectorAll('[data-testid="stVegaLiteChart"]')[index];
+  el.scrollIntoView({block: 'center'});
+  const view = findView(el);
+  const canvas = el.querySelector('canvas, svg').getBoundingClientRect();
+  const [ox, oy] = view.origin();
+  return [canvas.left + ox + view.scale('x')(u), canvas.top + oy + view.scale('y')(v)];
+}"""
+)
+
+
+def cell(n: int, j: int, i: int) -> tuple[float, float]:
+    """The centre of cell (column j, row i) of an n×n plane, rounded as the probe keeps it."""
+    step = (HI - LO) / (n - 1)
+    return round(LO + j * step, 3), round(LO + i * step, 3)
+
+
+def click_plot(page, index: int, x1: float, x2: float) -> float:
+    """Click the index-th chart at (x1, x2); the seconds until the rerun it starts has finished."""
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length > {index}")
+    page.wait_for_timeout(800)
+    x, yy = page.evaluate(PLOT_XY, [index, x1, x2])
+    start = time.monotonic()
+    page.mouse.click(x, yy)
+    wait_done(page)
+    return time.monotonic() - start
+
+
+def typed(page, label: str) -> float:
+    box = page.locator('[data-testid="stNumberInput"]').filter(has_text=label).first
+    return float(box.locator("input").first.input_value())
+
+
+def test_a_click_on_forward_pass_plane_sends_that_point_through(page, server):
+    open_url(page, server, "forward-pass?fp_row=any%20point")
+    assert exceptions(page) == 0
+    net = notes_network()
+    for j, i in ((50, 17), (8, 44)):
+        x1, x2 = cell(PLANE_N, j, i)
+        click_plot(page, 0, x1, x2)
+        for _ in range(40):  # the inputs follow the click once the rerun has drawn them
+            if (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2):
+                break
+            page.wait_for_timeout(250)
+        assert (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2)
+        assert exceptions(page) == 0
+        step = forward_point(net, x1, x2)
+        assert metric_value(page, "Output a2") == fmt(step.a2, 3)
+        assert metric_value(page, "Prediction") == str(int(step.a2 > 0.5))
+        label = "[" + " ".join(f"{v:.3f}".rstrip("0").rstrip(".").replace("-", "−") for v in (x1, x2)) + "]"
+        assert metric_value(page, "Input x") == label
+        assert f"Step 1: input {label} → hidden layer" in main_text(page)
+        assert f"fp_x1={x1}" in page.url and f"fp_x2={x2}" in page.url  # the link keeps the point
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "forward-pass-probe-clicked.png"))
+
+
+def test_a_click_on_a_hidden_neuron_map_probes_the_point_everywhere(page, server):
+    open_url(page, server, "hidden-features")
+    assert exceptions(page) == 0
+    net = notes_network()
+    x1, x2 = cell(SMALL_N, 45, 10)
+    click_plot(page, 1, x1, x2)  # Hidden1's map
+    for _ in range(40):
+        if (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2):
+            break
+        page.wait_for_timeout(250)
+    assert (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2)
+    assert exceptions(page) == 0
+    step = forward_point(net, x1, x2)
+    words = main_text(page)
+    m = re.search(r"to \(Hidden1, Hidden2\) = \((\S+), (\S+)\); the output neuron gives a2 = (\S+), so", words)
+    assert m, words[-3000:]
+    assert m.groups() == (fmt(step.a1[0]), fmt(step.a1[1]), fmt(step.a2))
+    # warm: a second click on the boundary reruns quickly
+    x1, x2 = cell(100, 20, 70)
+    seconds = click_plot(page, 0, x1, x2)
+    for _ in range(40):
+        if typed(page, "x1 (input 1)") == x1:
+            break
+        page.wait_for_timeout(250)
+    step = forward_point(net, x1, x2)
+    assert f"a2 = {fmt(step.a2)}, so" in main_text(page)
+    assert np.isfinite(seconds)
+    print(f"hidden features: a probe click reran in {seconds:.2f} s (including the test's waits)")

@@ -1,0 +1,253 @@
+"""Probe any point of the input plane (issue 19 §1), as the pages show it: Forward pass's "any point"
+and Hidden features' probe and morph. Every number is checked against core's forward pass of the point
+(core.probe.forward_point, itself checked against MLP.forward in tests/test_core_probe.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import give_trained_run, open_page
+
+from app.plane import CLICK
+from core.data import X, notes_network, y
+from core.mlp import MLP
+from core.probe import HI, LO, forward_point, morph, morph_grid
+from core.train import train
+
+ANY = "any point"
+
+
+def latex(at) -> str:
+    return "\n".join(el.value for el in at.latex)
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def data(at, index: int) -> dict:
+    """The named datasets shipped beside chart ``index``, as DataFrames."""
+    el = at.get("vega_lite_chart")[index]
+    return {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets}
+
+
+def chart_index(at, title_part: str) -> int:
+    return next(k for k, s in enumerate(specs(at)) if title_part in json.dumps(s.get("title", ""), ensure_ascii=False))
+
+
+def warnings(at) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+def assert_arithmetic_is_cores(at, net: MLP, x1: float, x2: float) -> None:
+    """The written-out forward pass holds core's numbers for (x1, x2)."""
+    step = forward_point(net, x1, x2)
+    tex = latex(at)
+    for j in range(len(step.a1)):
+        assert rf"\mathbf{{{step.a1[j]:.3f}}}" in tex
+        assert f"{step.z1[j]:.2f}" in tex
+    assert rf"\mathbf{{{step.a2:.3f}}}" in tex and f"{step.z2:.2f}" in tex
+
+
+def all_chart_data_finite(at) -> None:
+    for k in range(len(at.get("vega_lite_chart"))):
+        for name, df in data(at, k).items():
+            num = df.select_dtypes("number").to_numpy(dtype=float)
+            assert np.isfinite(num).all(), (k, name)
+
+
+def test_open_forward_pass_row_view_unchanged():
+    """The four-row view keeps its control and has no probe inputs."""
+    at = open_page("forward_pass.py", query={"fp_row": "[0 1]"})
+    assert not at.exception
+    assert at.radio(key="fp_row").value == 1
+    assert [n.key for n in at.number_input if n.key in ("fp_x1", "fp_x2")] == []
+    assert metrics(at)["Expected: XOR[0 1]"] == "1"
+
+
+@pytest.mark.parametrize("point", [(0.25, 0.8), (1.2, -0.3), (0.5, 0.5), (-0.5, 1.5)])
+def test_forward_pass_any_point_shows_cores_numbers(point):
+    net = notes_network()
+    at = open_page("forward_pass.py")
+    at.radio(key="fp_row").set_value(4).run()
+    at.number_input(key="fp_x1").set_value(point[0])
+    at.number_input(key="fp_x2").set_value(point[1]).run()
+    assert not at.exception
+    step = forward_point(net, *point)
+    assert_arithmetic_is_cores(at, net, *point)
+    m = metrics(at)
+    assert m["Output a2"] == f"{step.a2:.3f}".replace("-", "−")
+    assert m["Prediction (a2 > 0.5 → 1)"] == str(int(step.a2 > 0.5))
+    assert not any(label.startswith("Expected") for label in m)  # no XOR answer between the corners
+    assert "has an answer only at the four corners" in at.info[0].value
+    # the clickable plane marks the point; the curve marks its z values
+    k = chart_index(at, "Click any point")
+    plane = data(at, k)
+    assert plane["probe"][["x1", "x2"]].to_numpy().tolist() == [list(point)]
+    assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+    marks = data(at, 1 - k)["marks"]
+    np.testing.assert_array_equal(marks["z"].to_numpy(), np.r_[step.z1, step.z2])
+    # the batch tables are still the four rows, none marked
+    assert not any(str(i).startswith("▶") for df in (el.value for el in at.dataframe) for i in df.index)
+    assert not warnings(at)
+
+
+def test_forward_pass_any_point_is_part_of_the_link():
+    at = open_page("forward_pass.py", query={"fp_row": ANY, "fp_x1": "0.125", "fp_x2": "1.1"})
+    assert not at.exception
+    assert at.radio(key="fp_row").value == 4
+    assert (at.number_input(key="fp_x1").value, at.number_input(key="fp_x2").value) == (0.125, 1.1)
+    assert_arithmetic_is_cores(at, notes_network(), 0.125, 1.1)
+
+
+@pytest.mark.parametrize(
+    "typed, used, words",
+    [
+        ((1e6, 0.2), (HI, 0.2), "x1 = 1,000,000 is outside the plotted square"),
+        ((0.2, -1e6), (0.2, LO), "x2 = −1,000,000 is outside the plotted square"),
+        ((1e300, -1e300), (HI, LO), "x2 = −1e+300 is outside"),
+    ],
+)
+def test_forward_pass_far_points_are_clamped_with_a_message(typed, used, words):
+    at = open_page("forward_pass.py")
+    at.radio(key="fp_row").set_value(4).run()
+    at.number_input(key="fp_x1").set_value(typed[0])
+    at.number_input(key="fp_x2").set_value(typed[1]).run()
+    assert not at.exception
+    assert words in warnings(at) and "nearest edge" in warnings(at)
+    assert_arithmetic_is_cores(at, notes_network(), *used)
+    all_chart_data_finite(at)
+
+
+def test_forward_pass_text_in_a_link_is_refused_and_the_probe_still_works():
+    at = open_page("forward_pass.py", query={"fp_row": ANY, "fp_x1": "nan", "fp_x2": "abc"})
+    assert not at.exception
+    assert "x1 (input 1)" in warnings(at) and "x2 (input 2)" in warnings(at)  # named by the link message
+    x1, x2 = at.number_input(key="fp_x1").value, at.number_input(key="fp_x2").value
+    assert np.isfinite([x1, x2]).all()
+    assert_arithmetic_is_cores(at, notes_network(), x1, x2)
+    all_chart_data_finite(at)
+
+
+# ----- Hidden features ------------------------------------------------------------------------------
+HF = "hidden_features.py"
+
+
+def probe_at(at, x1: float, x2: float):
+    at.number_input(key="hf_x1").set_value(x1)
+    at.number_input(key="hf_x2").set_value(x2).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("point", [(0.3, 0.7), (1.4, 0.05)])
+def test_hidden_features_probe_is_marked_everywhere_with_cores_numbers(point):
+    net = notes_network()
+    at = probe_at(open_page(HF), *point)
+    step = forward_point(net, *point)
+    assert_arithmetic_is_cores(at, net, *point)
+    # marked (and clickable) on the boundary and on each neuron's map
+    planes = [chart_index(at, "XOR decision boundary")] + [chart_index(at, f"Hidden{k + 1}:") for k in range(2)]
+    for k in planes:
+        assert data(at, k)["probe"][["x1", "x2"]].to_numpy().tolist() == [list(point)]
+        assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+    # at its hidden coordinates in the hidden space
+    space = data(at, chart_index(at, "Hidden space"))["probe"]
+    np.testing.assert_array_equal(space[["u", "v"]].to_numpy()[0], step.a1[[0, 1]])
+    words = "\n".join(c.value for c in at.caption)
+    assert f"(Hidden1, Hidden2) = ({step.a1[0]:.3f}, {step.a1[1]:.3f})" in words
+    assert f"a2 = {step.a2:.3f}" in words
+    all_chart_data_finite(at)
+
+
+def test_hidden_features_probe_far_point_is_clamped():
+    at = probe_at(open_page(HF), -1e6, 0.4)
+    assert "x1 = −1,000,000 is outside the plotted square" in warnings(at)
+    assert_arithmetic_is_cores(at, notes_network(), LO, 0.4)
+    all_chart_data_finite(at)
+
+
+def test_hidden_features_probe_link_and_bad_link():
+    at = open_page(HF, query={"hf_x1": "1.25", "hf_x2": "0"})
+    assert not at.exception
+    assert_arithmetic_is_cores(at, notes_network(), 1.25, 0.0)
+    at = open_page(HF, query={"hf_x1": "inf", "hf_x2": "x"})
+    assert not at.exception
+    all_chart_data_finite(at)
+
+
+def morph_spec_and_data(at):
+    k = chart_index(at, "(x1, x2) →")
+    return specs(at)[k], data(at, k)
+
+
+def test_morph_is_a_browser_slider_from_the_grid_to_the_hidden_activations():
+    """The morph's points start at core's grid and end at MLP.forward's hidden activations; t is a
+    Vega-Lite param bound to a range input from 0 to 1 (it moves in the browser, no rerun), and the
+    chart computes (1 − t)·x + t·h."""
+    net = notes_network()
+    at = open_page(HF)
+    spec, d = morph_spec_and_data(at)
+    t = next(p for p in spec["params"] if p["name"] == "t")
+    assert t["value"] == 0 and t["bind"]["input"] == "range" and (t["bind"]["min"], t["bind"]["max"]) == (0, 1)
+    assert "(1 - t) * datum.x1 + t * datum.h1" in json.dumps(spec)
+    pts = d["points"]
+    grid = pts[pts["kind"] == "grid"]
+    G, H, a2 = morph_grid(net, 11, 0, 1)
+    xy, hh = grid[["x1", "x2"]].to_numpy(), grid[["h1", "h2"]].to_numpy()
+    np.testing.assert_array_equal(xy, morph(G, H, 0.0))
+    np.testing.assert_array_equal(hh, morph(G, H, 1.0))
+    np.testing.assert_array_equal(hh, net.forward(G).a[1])
+    np.testing.assert_array_equal(grid["cls"].to_numpy(), (a2 > 0.5).astype(int))
+    inputs = pts[pts["kind"] == "input"]
+    np.testing.assert_array_equal(inputs[["h1", "h2"]].to_numpy(), net.forward(X).a[1])
+    # the probed point moves too, from its input to its hidden coordinates
+    step = forward_point(net, at.number_input(key="hf_x1").value, at.number_input(key="hf_x2").value)
+    np.testing.assert_array_equal(d["probe"][["h1", "h2"]].to_numpy()[0], step.a1)
+    # at t = 1 the output's line separates the grid's classes (2 hidden neurons: exactly)
+    line = d["line"][["u", "v"]].to_numpy()
+    np.testing.assert_allclose(line @ net.W[1][:, 0] + net.b[1][0, 0], 0.0, atol=1e-9)
+    side = hh @ net.W[1][:, 0] + net.b[1][0, 0] > 0
+    np.testing.assert_array_equal(side, grid["cls"].to_numpy() == 1)
+    assert "Drag **t**" in "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return train(MLP.create([2, 3, 1], seed=1), X, y, lr=2.0, epochs=300)
+
+
+def test_morph_of_a_wider_network_says_and_follows_the_chosen_pair(wide):
+    at = open_page()
+    give_trained_run(at, wide)
+    at.session_state["net_source"] = "trained"
+    at.switch_page(f"../pages/{HF}")
+    at.run()
+    assert not at.exception
+    at.selectbox(key="hf_hx").set_value(2)
+    at.selectbox(key="hf_hy").set_value(0).run()
+    assert not at.exception
+    spec, d = morph_spec_and_data(at)
+    grid = d["points"][d["points"]["kind"] == "grid"]
+    G, H, _ = morph_grid(wide.final, 11, 2, 0)
+    np.testing.assert_array_equal(grid[["h1", "h2"]].to_numpy(), H)
+    assert "(Hidden3, Hidden1)" in json.dumps(spec["title"])
+    words = "\n".join(m.value for m in at.markdown)
+    assert "This network has 3 hidden neurons; the plot shows Hidden3 and Hidden1" in words
+
+
+def test_every_probe_chart_is_small():
+    at = probe_at(open_page(HF), 0.3, 0.7)
+    for el in at.get("vega_lite_chart"):
+        size = len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets)
+        assert size < 100_000, size
+    at = open_page("forward_pass.py", query={"fp_row": ANY})
+    for el in at.get("vega_lite_chart"):
+        assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000
