@@ -62,6 +62,7 @@ def notice(kind: str, text: str) -> None:
 
 
 _PAGE = "_class_page"  # the url path of the page this run draws
+_COUNT = "_class_count"  # questions pooled so far on this run of the page
 
 
 def page() -> str:
@@ -72,6 +73,7 @@ def take_link(url_path: str = "") -> None:
     """Before the page runs (app/main.py): a class link joins this session to the class, a teacher
     link makes it the class's teacher; both parameters then leave the address."""
     st.session_state[_PAGE] = url_path
+    st.session_state[_COUNT] = 0  # the page's pooled questions, numbered as drawn (the reveal keys)
     qp = st.query_params
     if CODE_PARAM not in qp and TEACHER_PARAM not in qp:
         return
@@ -247,6 +249,8 @@ def pooled(checkpoint: str, page: str, judge, shown_truth, present: bool = False
     if not code():
         return
     was_waiting = waiting(checkpoint)
+    n = st.session_state[_COUNT] = st.session_state.get(_COUNT, 0) + 1
+    key = str(n) if n <= 9 else None  # the teacher reveals the page's n-th question with the key n
 
     @st.fragment(run_every=3)
     def live() -> None:
@@ -260,7 +264,7 @@ def pooled(checkpoint: str, page: str, judge, shown_truth, present: bool = False
             st.caption(f"Class {code()}: {n} of {p.members} student{'s' if p.members != 1 else ''} answered.")
             if is_teacher():
                 a, b = st.columns(2)
-                a.button("Reveal to the class", key=f"{checkpoint}_cl_reveal", type="primary",
+                a.button("Reveal to the class", key=f"{checkpoint}_cl_reveal", type="primary", shortcut=key,
                          on_click=_act, args=(reveal, checkpoint))  # fmt: skip
                 b.button("Move the class here", key=f"{checkpoint}_cl_move",
                          on_click=_act, args=(move_class_to, page, checkpoint))  # fmt: skip

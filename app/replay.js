@@ -492,6 +492,17 @@ function mount(component) {
     draw();
   });
 
+  // Presenter mode: P plays or pauses from anywhere on the page (not while typing in a field), so a
+  // teacher at the projector needs no mouse (listed in the presenter-mode help, app/ui.py).
+  const onKey = (e) => {
+    if (!d.present || e.repeat || e.ctrlKey || e.metaKey || e.altKey || (e.key !== "p" && e.key !== "P")) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    button.click();
+  };
+  document.addEventListener("keydown", onKey);
+
   const observer = new ResizeObserver(() => {
     const W = Math.floor(canvases.plane.parentElement.clientWidth);
     const cols = getComputedStyle(root.querySelector(".panels")).gridTemplateColumns.split(" ").length;
@@ -546,6 +557,7 @@ function mount(component) {
     playing = false;
     mem.playing = was;
     observer.disconnect();
+    document.removeEventListener("keydown", onKey);
     if (seen) seen.disconnect();
     style.remove();
     root.remove();

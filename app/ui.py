@@ -168,7 +168,9 @@ def linked(widget, label: str, *args, key: str, **kwargs):
 # The keys must match the pages' own (app/one_epoch/controls.py KEYS); a test checks they do.
 PRESENTER_HELP = (
     "Larger text, maths, tables and charts, and less chrome, for projecting in a classroom.\n\n"
-    "Keys in presenter mode: on *One epoch in slow motion*, **N** = next phase, **B** = back, **P** = play or pause."
+    "Keys in presenter mode: on *One epoch in slow motion*, **N** = next phase, **B** = back, **P** = play or pause; "
+    "on *Training*, **N** / **B** = one epoch on / back and **P** = play or pause the replay (also on *Hidden "
+    "features*); in a class, on every page, **1**, **2**, … = reveal the page's first, second, … question to the class."
 )
 
 

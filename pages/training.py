@@ -13,7 +13,7 @@ from app.names import LOSS_NAMES
 from app.training import checkpoints, text
 from app.training import run as tr
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
-from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table
+from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table, step_epoch
 from core.diagnose import largest_symmetry_gap
 from core.train import SOLVED_LOSS
 
@@ -102,6 +102,10 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
 
     def position() -> None:
         ui.linked(st.select_slider, **slider)
+        if present:  # the projector's keys: B and N step one snapshot epoch (listed in presenter mode's help)
+            back, on = st.columns(2)
+            back.button("◀ Epoch", key="tr_back", shortcut="B", on_click=step_epoch, args=(epochs, -1), width="stretch")
+            on.button("Epoch ▶", key="tr_next", shortcut="N", on_click=step_epoch, args=(epochs, 1), width="stretch")
 
     if top is None:
         browser_replay(hist, k, present, link)

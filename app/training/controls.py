@@ -152,3 +152,12 @@ def show_stuck(frame) -> None:
         lambda col: ["background-color: #fde9c8" if v < SATURATED else "" for v in col], subset=slopes
     )
     ui.table(styler, width="content")
+
+
+def step_epoch(epochs: list[int], by: int) -> None:
+    """The replay slider's epoch moves one snapshot back (by = −1) or on (+1), stopping at the ends
+    (presenter mode's B and N buttons)."""
+    ss = st.session_state
+    now = ss.get("tr_epoch", epochs[-1])
+    i = epochs.index(now) if now in epochs else len(epochs) - 1
+    ss["tr_epoch"] = epochs[min(max(i + by, 0), len(epochs) - 1)]
