@@ -106,3 +106,27 @@ def test_an_error_in_the_work_gives_the_slot_back():
 def test_the_server_has_one_gate():
     assert heavy.gate() is heavy.gate()
     assert heavy.gate().n == heavy.slots()
+
+
+def test_the_beyond_xor_sweep_takes_a_server_wide_place_per_shape(monkeypatch):
+    """A sweep cell that is not cached yet trains inside heavy.turn(); a cached one never asks."""
+    import numpy as np
+
+    from app import heavy
+    from app.beyond_xor import run
+
+    turns = []
+    real = heavy.turn
+
+    def counted(*a, **k):
+        turns.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(heavy, "turn", counted)
+    run.sweep_cell.clear()
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    y = np.array([[0.0], [0.0], [1.0], [1.0]])
+    first = run.sweep_cell(X, y, X, y, 1, 2, "tanh", 0.5)
+    again = run.sweep_cell(X, y, X, y, 1, 2, "tanh", 0.5)
+    assert len(turns) == 1
+    assert np.array_equal(first[0], again[0])
