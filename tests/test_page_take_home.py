@@ -102,7 +102,7 @@ def test_architecture_says_which_network_its_files_hold(width):
     assert f"2-{width}-1 network drawn on this page" in note
     assert [c.value for c in at.caption].count(note) == 2  # in the side panel and in the page
     # the page's charts as last drawn, for the SVG download: the three keyed charts of this page
-    assert set(at.session_state["_chart_drawn"]) == {"ar_diagram", "ar_neuron", "ar_hidden"}
+    assert {"ar_diagram", "ar_neuron", "ar_hidden"} <= set(at.session_state["_chart_drawn"])
 
 
 @pytest.mark.slow

@@ -229,6 +229,8 @@ def _widget_moves(snap: dict, rng: random.Random) -> list[dict]:
         if a.get("kind") != "value" or a["key"] not in by_key:
             continue
         n, props = by_key[a["key"]], by_key[a["key"]].get("props", {})
+        if n.get("form_id") or props.get("form_id") or a["key"].endswith("_ans") or a["key"] == "cl_code":
+            continue  # a form's field (a checkpoint's answer, the class code) counts only with its submit
         if n["type"] in ("toggle", "checkbox"):
             moves.append({a["key"]: not n.get("value")})
         elif n["type"] in ("slider", "number_input") and isinstance(props.get("max_value"), (int, float)):
