@@ -4,9 +4,9 @@ come cached from app/two_runs/run.py (core.train.train), words from app/two_runs
 
 import streamlit as st
 
-from app import state, ui
+from app import predict, state, ui
 from app.chart import draw
-from app.two_runs import charts, controls, run
+from app.two_runs import charts, checkpoints, controls, run
 from app.two_runs import text as tx
 from core.mlp import check_network
 
@@ -29,6 +29,8 @@ except Exception as exc:  # a bad combination must never show a traceback
 diff = run.differing(a, b)
 labels = tx.short_labels(a, b, diff)
 outcomes = run.outcome(p.a, epochs), run.outcome(p.b, epochs)
+cps = checkpoints.build(p, epochs, outcomes, (start, seed, epochs, repr(a), repr(b), shared))
+predict.progress(list(cps.values()))
 
 
 def what_runs() -> None:
@@ -44,6 +46,7 @@ def what_runs() -> None:
 
 if not present:  # projected, the picture comes first: the settings are in the side panel and below
     what_runs()
+predict.place_row(list(cps.values()), present)  # before the curves give the answers away
 
 
 @st.fragment

@@ -243,3 +243,32 @@ def test_a_trained_shared_network_starts_both_runs_with_each_runs_activation():
         assert tx.outcome_line(name, h, o, 300) in text
         if not h.diverged and o.solved is not None and (o.right < 4 or o.final_loss >= 0.1):
             assert "did not stay solved" in text
+
+
+# ----- "Before you look" (app/two_runs/checkpoints.py) --------------------------------------------------
+def _commit(at, cp_id: str, value) -> None:
+    next(r for r in at.radio if r.key == f"{cp_id}_ans").set_value(value)
+    next(b for b in at.button if getattr(b, "form_id", None) == f"{cp_id}_form").click().run()
+    assert not at.exception, at.exception
+
+
+def test_the_two_questions_ask_first_and_are_judged_by_the_runs_themselves():
+    at = open_page(PAGE, query=FAST)
+    assert not at.exception
+    shown = page_text(at)
+    assert "which run will solve XOR first?" in shown and "the page's answer is" not in shown
+    start = run.start_network("seed", 0, A["init"], A["act"], None)
+    ha, hb = expected(start, A, 600), expected(start, B, 600)
+    ea, eb = (first_solved_epoch(h.loss, h.acc, SOLVED_LOSS) for h in (ha, hb))
+    if ea is None and eb is None:
+        first = "neither"
+    elif eb is None or (ea is not None and ea < eb):
+        first = "A"
+    else:
+        first = "B"
+    _commit(at, "cmp_first", first)
+    assert any("Right." in s.value for s in at.success)
+    lower = "A" if ha.loss[-1] < hb.loss[-1] else "B"
+    wrong = "B" if lower == "A" else "A"
+    _commit(at, "cmp_lower", wrong)
+    assert any("Not this time." in e.value and f"You said **{wrong}**" in e.value for e in at.error)
