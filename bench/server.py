@@ -6,7 +6,6 @@ port. Its CPU time and memory are read from /proc (Linux), so psutil is not need
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -16,6 +15,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from deploy.agent import agent_post
 
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -118,22 +119,7 @@ class Server:
     # ----- the agent API ------------------------------------------------------------------
     def interact(self, body: dict) -> tuple[int, dict, float, int]:
         """POST /_stcore/agent/interact → (HTTP status, JSON body, seconds, response bytes)."""
-        data = json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.base + "/_stcore/agent/interact", data=data, headers={"Content-Type": "application/json"}
-        )
-        t0 = time.perf_counter()
-        try:
-            with urllib.request.urlopen(req, timeout=self.request_timeout) as r:
-                raw, code = r.read(), r.status
-        except urllib.error.HTTPError as e:
-            raw, code = e.read(), e.code
-        dt = time.perf_counter() - t0
-        try:
-            out = json.loads(raw)
-        except ValueError:
-            out = {"error": {"code": "not_json", "message": raw[:200].decode(errors="replace")}}
-        return code, out, dt, len(raw)
+        return agent_post(self.base, body, self.request_timeout)
 
     def settle(self, code: int, snap: dict, dt: float, n: int, limit: int = 20) -> tuple[int, dict, float, int]:
         """Collect a run that outlasted the server's wait (202 wait_timed_out), a bounded number of times."""

@@ -18,6 +18,30 @@ import urllib.request
 from deploy.launcher import COOKIE
 
 
+def agent_post(base: str, body: dict, timeout: float, opener=None, headers: dict | None = None):
+    """``POST <base>/_stcore/agent/interact`` → (HTTP status, JSON body, seconds, response bytes); an
+    answer that is not JSON becomes an error body. The benchmark's servers (bench/server.py) and the
+    visitors here both send through this."""
+    req = urllib.request.Request(
+        base + "/_stcore/agent/interact",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    t0 = time.perf_counter()
+    try:
+        with (opener.open if opener else urllib.request.urlopen)(req, timeout=timeout) as r:
+            raw, code = r.read(), r.status
+    except urllib.error.HTTPError as e:
+        raw, code = e.read(), e.code
+    dt = time.perf_counter() - t0
+    try:
+        out = json.loads(raw)
+    except ValueError:
+        out = {"error": {"code": "not_json", "message": raw[:200].decode(errors="replace")}}
+    return code, out, dt, len(raw)
+
+
 class Visitor:
     def __init__(self, base: str, timeout: float = 180.0) -> None:
         self.base = base.rstrip("/")
@@ -42,23 +66,12 @@ class Visitor:
 
     def post(self, body: dict) -> tuple[int, dict, float]:
         """One POST → (HTTP status, JSON body, seconds)."""
-        req = urllib.request.Request(
-            self.base + "/_stcore/agent/interact", data=json.dumps(body).encode(), method="POST"
+        pin = (
+            {"Cookie": f"{COOKIE}={self._pinned}"}
+            if self._pinned and not any(c.name == COOKIE for c in self.jar)
+            else {}
         )
-        req.add_header("Content-Type", "application/json")
-        if self._pinned and not any(c.name == COOKIE for c in self.jar):
-            req.add_header("Cookie", f"{COOKIE}={self._pinned}")
-        t0 = time.perf_counter()
-        try:
-            with self.opener.open(req, timeout=self.timeout) as r:
-                raw, code = r.read(), r.status
-        except urllib.error.HTTPError as e:
-            raw, code = e.read(), e.code
-        dt = time.perf_counter() - t0
-        try:
-            out = json.loads(raw)
-        except ValueError:
-            out = {"error": {"code": "not_json", "message": raw[:200].decode(errors="replace")}}
+        code, out, dt, _ = agent_post(self.base, body, self.timeout, self.opener, pin)
         return code, out, dt
 
     def interact(self, body: dict | None = None, limit: int = 20) -> tuple[int, dict, float]:
