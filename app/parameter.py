@@ -287,16 +287,17 @@ def chain_numbers_tex(c: bl.Chain, name: str, present: bool = False) -> str:
     )
 
 
-def chain_table(c: bl.Chain, hidden: str) -> tuple:
+def chain_table(c: bl.Chain, hidden: str, present: bool = False) -> tuple:
     """(Arrow table: a row per input, its factors and their product; its formats). The average of the
     products, dL/dθ, is written under it (``chain_numbers_tex``): an average row would leave the factor
-    columns empty, as the factors' own averages mean nothing here."""
+    columns empty, as the factors' own averages mean nothing here. Projected, numbers keep 3 significant
+    digits (4 otherwise), so the table's eight columns fit a phone whole."""
     cols = chain_columns(c)
     data = {factor_label(k, hidden): c.values[k] for k in cols}
     product = " · ".join(factor_label(k, hidden) for k in c.factors)
     data[f"{product} (this input's dL/d{c.name})"] = c.product
     table = rows_table(data, list(ROW_LABELS[: len(c.product)]))
-    return table, {k: st.column_config.NumberColumn(format="%.4g") for k in data}
+    return table, {k: st.column_config.NumberColumn(format="%.3g" if present else "%.4g") for k in data}
 
 
 def fd_tex(sl: Slice) -> str:
@@ -413,7 +414,7 @@ def section(net: MLP, present: bool, prefix: str, loss: str | None = None) -> No
         return
     st.subheader(f"The chain rule for {name}, input by input")
     st.latex(chain_tex(c, net.hidden))
-    table, formats = chain_table(c, net.hidden)
+    table, formats = chain_table(c, net.hidden, present)
     ui.table(table, formats, key=f"{prefix}_t_chain")
     st.caption(
         "Each row is one XOR input: its numbers from the forward and backward pass, and their product. "
