@@ -94,7 +94,7 @@ def test_a_chart_saves_as_png_and_the_pages_charts_as_svg(page, server, tmp_path
     assert info.value.suggested_filename == "xor_lab_architecture_charts.zip"
     with zipfile.ZipFile(info.value.path()) as z:
         names = set(z.namelist())
-        assert {"ar_diagram.svg", "ar_neuron.svg", "ar_hidden.svg", "README.txt"} <= names  # and the parameter section's
+        assert {"ar_diagram.svg", "ar_neuron.svg", "ar_hidden.svg", "README.txt"} <= names
         for name in names - {"README.txt"}:
             root = ElementTree.fromstring(z.read(name))
             assert root.tag == "{http://www.w3.org/2000/svg}svg", name
