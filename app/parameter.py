@@ -432,7 +432,8 @@ def section(net: MLP, present: bool, prefix: str, loss: str | None = None) -> No
     curve_box, words = ui.columns([3, 2], present)
     with curve_box:
         draw(
-            slice_spec(sl, present, f"L along {name}, the other {count_word(others)} fixed"),
+            # projected, the short title fits a phone; the caption says the other numbers stay fixed
+            slice_spec(sl, present, f"L along {name}" + ("" if present else f", the other {count_word(others)} fixed")),
             slice_caption(name, sl, others),
             key=f"{prefix}_slice",
         )
