@@ -241,14 +241,17 @@ def _act(action, *args) -> None:
         notice("warning", UNAVAILABLE)
 
 
-def pooled(checkpoint: str, page: str, judge, shown_truth, present: bool = False) -> None:
+def pooled(
+    checkpoint: str, page: str, judge, shown_truth, present: bool = False, was_waiting: bool | None = None
+) -> None:
     """Under a checkpoint, in a class: live counts (every few seconds), the teacher's Reveal and "Move the
     class here" buttons, and once revealed the class's answers beside the true value. ``judge(text)``
     says whether an answer (as stored) is right; ``shown_truth()`` is how the page writes the answer
-    (called only after the reveal)."""
+    (called only after the reveal). ``was_waiting``: ``waiting(checkpoint)`` if the caller has just asked."""
     if not code():
         return
-    was_waiting = waiting(checkpoint)
+    if was_waiting is None:
+        was_waiting = waiting(checkpoint)
     n = st.session_state[_COUNT] = st.session_state.get(_COUNT, 0) + 1
     key = str(n) if n <= 9 else None  # the teacher reveals the page's n-th question with the key n
 

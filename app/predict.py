@@ -242,9 +242,10 @@ def _box(cp: Checkpoint, present: bool) -> None:
     with st.container(border=True, key=f"{cp.id}_box"):
         st.markdown(f"**Before you look** · {cp.question}")
         entry = committed(cp)
+        wait = class_mode.waiting(cp.id)  # asked once per rerun: the class database is another process
         if entry is None:
             _ask(cp, present)
-        elif class_mode.waiting(cp.id):  # in a class: the answer stays on the server until the teacher reveals
+        elif wait:  # in a class: the answer stays on the server until the teacher reveals
             st.info(
                 f"Your answer is in: **{answer_text(cp, entry.answer)}**. "
                 "Your teacher reveals the answer to the class.",
@@ -262,7 +263,7 @@ def _box(cp: Checkpoint, present: bool) -> None:
 
             class_mode.pooled(
                 cp.id, class_mode.page(), lambda text: judge_stored(cp, text, the_truth()), lambda: the_truth().shown,
-                present,
+                present, was_waiting=wait,
             )  # fmt: skip
 
 

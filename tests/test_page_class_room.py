@@ -161,3 +161,19 @@ def test_a_class_pools_a_checkpoint_and_the_teacher_reveals_it_for_everyone(db):
     assert any("Right." in s.value for s in a.success) and any("Not this time." in e.value for e in b.error)
     assert any("**The class:** 1 of 2 right" in m.value for m in a.markdown)
     assert db.counts(code, "fp_a2_11") == {right: 1, wrong: 1}
+
+
+def test_a_waiting_students_rerun_asks_the_class_database_twice_per_question(db, monkeypatch):
+    """Each checkpoint box asks whether this student still waits once (the box and its live counts share
+    the answer); the live counts ask once more: 2 status queries per question, not 3."""
+    code, _ = db.open_class()
+    a = open_page("forward_pass.py", query={"class": code})
+    _commit(a, "fp_a2_11", "yes")
+    calls = []
+    status = ClassStore.status
+    monkeypatch.setattr(ClassStore, "status", lambda self, c: calls.append(c) or status(self, c))
+    a.run()
+    assert not a.exception
+    boxes = sum("**Before you look**" in m.value for m in a.markdown)
+    assert boxes >= 2 and any("Your answer is in" in i.value for i in a.info)
+    assert len(calls) == 2 * boxes
