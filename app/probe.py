@@ -132,7 +132,7 @@ def show_steps(net: MLP, step: ForwardRow, present: bool) -> bool:
         )
         return False
     cols = st.columns(min(len(step.a1), 2) if not present else 1)
-    for k, lines in enumerate(hidden_lines(net, step)):
+    for k, lines in enumerate(hidden_lines(net, step, per_line=2)):  # wrapped: a phone's width
         cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
     st.latex(aligned(output_lines(net, step), r"\normalsize"))
     return True

@@ -134,5 +134,5 @@ def network_probe_words(name: str, a1, inside: bool, pred: int, a2: float) -> st
     off = "" if inside else " That is outside the plot's box, so it is not drawn there."
     return (
         f"The current network's hidden layer sends {name} to (a1[0], a1[1]) = ({fmt(a1[0])}, {fmt(a1[1])}), "
-        f"marked ◆ in the plot above;{off} its output a2 = {fmt(a2)}, so it predicts **{pred}** there."
+        f"marked ◆ on the hidden layer's plot;{off} its output a2 = {fmt(a2)}, so it predicts **{pred}** there."
     )
