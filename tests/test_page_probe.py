@@ -398,3 +398,22 @@ def test_every_new_probe_chart_is_small():
         at = open_page(page, query=query)
         for el in at.get("vega_lite_chart"):
             assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000
+
+
+def test_show_steps_says_when_the_numbers_overflow():
+    """app.probe.show_steps: a forward pass that is not finite gets a plain message, never ∞ or NaN maths."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+
+        from app import probe
+        from core.data import notes_network
+        from core.forward_steps import ForwardRow
+
+        bad = ForwardRow(np.array([1.5, 1.5]), np.array([np.inf, 0.0]), np.array([np.inf, 0.5]), np.nan, np.nan)
+        probe.show_steps(notes_network(), bad, False)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert "numbers overflow" in warnings(at) and not at.latex
