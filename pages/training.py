@@ -81,10 +81,11 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
 
 
 def replay(hist, present: bool, top: dict | None = None) -> None:
-    """The replay, run as a fragment: its slider reruns only this. top: presenter mode's first
-    screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both).
-    Playing happens in the browser (app.replay): this slider opens an epoch from a link and moves
-    the tables and the epoch the "Use this network" button sends."""
+    """The replay, run as a fragment: its slider and the probe (tr_x1, tr_x2, a click on the boundary)
+    rerun only this. top: presenter mode's first screen, the run's charts (the loss curve goes beside
+    the boundary, the key numbers beside both). Playing happens in the browser (app.replay): this slider
+    opens an epoch from a link and moves the tables, the probed point's network and the epoch the "Use
+    this network" button sends."""
     epochs = hist.snapshot_epochs
     link = st.query_params.get("tr_epoch", "")
     k = tr.replay_epoch(epochs, ss.get("tr_epoch"), link, ss.get("_tr_epoch_end"))
