@@ -29,21 +29,23 @@ def tnum(v: float, digits: int = 3) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def hidden_lines(net: MLP, step: ForwardRow) -> list[list[str]]:
+def hidden_lines(net: MLP, step: ForwardRow, per_line: int | None = None) -> list[list[str]]:
     """Per hidden neuron j, two TeX lines (narrow enough for a phone):
-    z1[j] = W1[0,j]·x1 + W1[1,j]·x2 + b1[j]  /  = z → act(z) = a1[j]."""
+    z1[j] = W1[0,j]·x1 + W1[1,j]·x2 + b1[j]  /  = z → act(z) = a1[j]. ``per_line``: the sum wrapped
+    after that many terms (as ``output_lines`` does), for weights with three decimals on a phone."""
     act = TEX_ACT.get(net.hidden, net.hidden)
     W1, b1 = net.W[0], net.b[0]
     out = []
     for j in range(W1.shape[1]):
         prods = [f"{paren(tnum(W1[i, j]))}\\cdot {tnum(step.x[i])}" for i in range(W1.shape[0])]
-        rhs = " + ".join(prods + [paren(tnum(b1[0, j]))])
+        terms = prods + [paren(tnum(b1[0, j]))]
+        n = per_line or len(terms)
+        chunks = [" + ".join(terms[i : i + n]) for i in range(0, len(terms), n)]
         z, a = step.z1[j], step.a1[j]
         out.append(
-            [
-                rf"z_1[{j}] &= {rhs}",
-                rf"&= {tval(z, 2)} \rightarrow {act}({tval(z, 2)}) = \mathbf{{{tval(a)}}}",
-            ]
+            [rf"z_1[{j}] &= {chunks[0]}"]
+            + [f"&\\quad + {c}" for c in chunks[1:]]
+            + [rf"&= {tval(z, 2)} \rightarrow {act}({tval(z, 2)}) = \mathbf{{{tval(a)}}}"]
         )
     return out
 

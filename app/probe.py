@@ -15,7 +15,10 @@ import streamlit as st
 
 from app import ui
 from app.chart import draw
+from app.forward_text import aligned, hidden_lines, output_lines
 from app.plane import CLICK, take_click
+from core.forward_steps import ForwardRow
+from core.mlp import MLP
 from core.probe import HI, LO, Point, clamp_point
 
 DEFAULT = (0.3, 0.7)  # the point a probe starts on: inside the square, off the four XOR corners
@@ -115,3 +118,21 @@ def label(x) -> str:
 def probe_columns(x) -> dict:
     """The probed point as the plane's "probe" dataset (``app.plane.plane_spec(probe=...)``)."""
     return {"x1": [float(x[0])], "x2": [float(x[1])], "text": [f"probe {label(x)}"]}
+
+
+def show_steps(net: MLP, step: ForwardRow, present: bool) -> bool:
+    """The probed point's forward pass with every number written in (``app.forward_text``): the hidden
+    neurons two to a row (one when projecting), then the output. A network whose numbers overflow at
+    this point gets a plain message instead; returns whether the arithmetic was shown."""
+    if not all(np.all(np.isfinite(v)) for v in (step.z1, step.a1, step.z2, step.a2)):
+        st.warning(
+            "At this point the network's numbers overflow (they are not finite), so its arithmetic cannot be "
+            "written out. Pick another epoch or smaller weights.",
+            icon=":material/warning:",
+        )
+        return False
+    cols = st.columns(min(len(step.a1), 2) if not present else 1)
+    for k, lines in enumerate(hidden_lines(net, step, per_line=2)):  # wrapped: a phone's width
+        cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
+    st.latex(aligned(output_lines(net, step), r"\normalsize"))
+    return True

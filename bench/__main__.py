@@ -5,6 +5,7 @@
     python -m bench --sections core      # only some of: core, pages, payload, classroom, replay, hall
     python -m bench --sections hall      # the lecture hall: 60 sessions through HAProxy, 1 and 2 replicas
     python -m bench --server-flag=--runner.postScriptGC=false   # try a server setting
+    python -m bench --sections pages --probe --quick   # the probe's move (x1 of the probed point), warm
 
 See bench/README.md for what each figure means.
 """
@@ -36,6 +37,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json", help="JSON file to write")
     p.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
     p.add_argument("--pages", default=None, help="comma-separated url paths (home is 'home'); default: every page")
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="pages: move the probed point (x1) instead of each page's typical control (default pages: those with one)",
+    )
     p.add_argument("--sessions", type=int, default=None, help="classroom sessions (default 30; 2 with --quick)")
     p.add_argument("--moves", type=int, default=None, help="moves per classroom session (default 5; 2 with --quick)")
     p.add_argument("--hall-sessions", type=int, default=None, help="lecture-hall sessions (default 60; 4 with --quick)")
@@ -70,6 +76,8 @@ def page_list(args: argparse.Namespace) -> dict[str, str]:
         if missing:
             raise SystemExit(f"no such page(s): {missing}; available: {[p or 'home' for p in pages]}")
         pages = {w: pages[w] for w in wanted}
+    elif args.probe:
+        pages = {w: pages[w] for w in pages_bench.PROBE_MOVES if w in pages}
     elif args.quick:
         pages = {"": pages[""]}
     return pages
@@ -87,7 +95,8 @@ def main(argv: list[str] | None = None) -> dict:
     if "core" in args.sections:
         results["core"] = core_bench.run(quick=args.quick, log=log)
     if "pages" in args.sections:
-        results["pages"] = pages_bench.run(list(pages), quick=args.quick, flags=flags, log=log)
+        moves = pages_bench.PROBE_MOVES if args.probe else pages_bench.MOVES
+        results["pages"] = pages_bench.run(list(pages), quick=args.quick, flags=flags, log=log, moves=moves)
     if "payload" in args.sections:
         results["payload"] = payload.run(pages, log=log)
     if "classroom" in args.sections:

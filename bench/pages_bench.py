@@ -32,6 +32,16 @@ MOVES: dict[str, tuple | None] = {
     "vanishing-gradient": ("vg_layer", [2, 5, 8, 12, 16, 19]),
     "digits": ("dg_digit", [1, 2, 3, 10, 50, 100], {"dg_tab": ["One digit, forward"]}),  # a link to its tab
 }
+# ``python -m bench --sections pages --probe``: the probe's move instead (issue 19 §1): x1 of the probed
+# point, typed or clicked, on every page that has one (Forward pass shows it for "any point"). In a browser
+# it reruns only the page's probed fragment; the agent API scopes its rerun to that fragment too.
+PROBE_X1 = [0.1, 0.45, 0.8, 1.2, -0.3, 0.6]
+PROBE_MOVES: dict[str, tuple | None] = {
+    "forward-pass": ("fp_x1", PROBE_X1, {"fp_row": ["any point"]}),
+    "hidden-features": ("hf_x1", PROBE_X1),
+    "training": ("tr_x1", PROBE_X1),
+    "architecture": ("ar_x1", PROBE_X1),
+}
 SLIDERS = ("slider", "select_slider", "radio", "segmented_control", "selectbox", "number_input", "pills")
 
 
@@ -68,18 +78,18 @@ def spread(node: dict, k: int = 6) -> list:
     return [v for v in dict.fromkeys(values) if v != current]
 
 
-def opening(url_path: str) -> dict:
-    """The request that opens the page for its typical move."""
-    move = MOVES.get(url_path)
+def opening(url_path: str, moves: dict = MOVES) -> dict:
+    """The request that opens the page for its typical move (``moves``: MOVES or PROBE_MOVES)."""
+    move = moves.get(url_path)
     if move and len(move) > 2:
         return {"page": url_path, "query_params": move[2]}
     return {"page": url_path}
 
 
-def typical_move(url_path: str, snap: dict) -> tuple[str | None, list]:
+def typical_move(url_path: str, snap: dict, moves: dict = MOVES) -> tuple[str | None, list]:
     """(key, values) of the control to move on this page; (None, []) for a plain rerun."""
     found = controls(snap)
-    move = MOVES.get(url_path, "auto")
+    move = moves.get(url_path, "auto")
     if move is None:
         return None, []
     if move != "auto" and move[0] in found:
@@ -99,16 +109,16 @@ def _problem(code: int, snap: dict) -> str | None:
     return None
 
 
-def warm(srv: Server, url_path: str, passes: int = 2) -> dict:
+def warm(srv: Server, url_path: str, passes: int = 2, moves: dict = MOVES) -> dict:
     """Open the page in a new session, then move its typical control (see module docstring)."""
-    code, snap, dt, n = srv.settle(*srv.interact(opening(url_path)))
+    code, snap, dt, n = srv.settle(*srv.interact(opening(url_path, moves)))
     problem = _problem(code, snap)
     if problem:
         return {"error": problem}
     sid = snap["session_id"]
-    key, values = typical_move(url_path, snap)
+    key, values = typical_move(url_path, snap, moves)
     results = {"open_s": dt}
-    listed = MOVES.get(url_path)
+    listed = moves.get(url_path)
     if listed and key != listed[0]:
         results["note"] = f"{listed[0]} is not on the page; moved {key or 'nothing (plain rerun)'} instead"
     for label in ("new value", "revisit")[:passes]:
@@ -141,8 +151,9 @@ def cold(url_path: str, home_first: bool, flags: tuple = ()) -> float:
         return dt
 
 
-def run(pages: list[str], quick: bool = False, flags: tuple = (), log=print) -> dict:
-    """quick: one server for everything; the first page's opening is its only cold figure."""
+def run(pages: list[str], quick: bool = False, flags: tuple = (), log=print, moves: dict = MOVES) -> dict:
+    """quick: one server for everything; the first page's opening is its only cold figure. moves: each
+    page's move (MOVES; PROBE_MOVES for the probe)."""
     cold_repeat, fresh_repeat = (3, 2)
     out: dict[str, dict] = {}
     with Server(flags=flags) as srv:
@@ -151,7 +162,7 @@ def run(pages: list[str], quick: bool = False, flags: tuple = (), log=print) -> 
         for path in pages:
             log(f"pages: warm reruns of {path or 'home'} …")
             try:
-                out[path] = {"warm": warm(srv, path, passes=1 if quick else 2)}
+                out[path] = {"warm": warm(srv, path, passes=1 if quick else 2, moves=moves)}
             except Exception as e:  # noqa: BLE001 — a broken page is a result, not a crash of the benchmark
                 out[path] = {"warm": {"error": f"{type(e).__name__}: {e}"}}
         out["_server_memory"] = srv.memory_mb()

@@ -7,7 +7,6 @@ import streamlit as st
 from app import gate_text as gt
 from app import predict, probe, replay, state, take_home_ui, ui
 from app.chart import draw
-from app.forward_text import aligned, hidden_lines, output_lines
 from app.hidden_features import charts, checkpoints, controls, run
 from app.hidden_features import text as tx
 from core.mlp import check_network
@@ -165,10 +164,7 @@ def probed_planes() -> None:
             st.caption(tx.neuron_caption(g, net.hidden))
 
     st.subheader(f"The probed point {probe.label(point.x)}, step by step")
-    cols = st.columns(min(h, 2) if not present else 1)
-    for k, lines in enumerate(hidden_lines(net, step)):
-        cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
-    st.latex(aligned(output_lines(net, step), r"\normalsize"))
+    probe.show_steps(net, step, present)
     hidden_space(point, step, marked)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from app import gate_text as gt
-from app import predict, take_home_ui, ui
+from app import predict, probe, take_home_ui, ui
 from app import replay as replay_view
 from app.chart import draw
 from app.names import LOSS_NAMES
@@ -15,9 +15,11 @@ from app.training import run as tr
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
 from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table, step_epoch
 from core.diagnose import largest_symmetry_gap
+from core.probe import forward_point
 from core.train import SOLVED_LOSS
 
 ss = st.session_state
+PROBE = "tr"  # the probe's keys: tr_x1, tr_x2 (app.probe)
 
 
 def summary(hist) -> None:
@@ -79,10 +81,11 @@ def zero_init_note(hist, cfg: dict, lr: float) -> None:
 
 
 def replay(hist, present: bool, top: dict | None = None) -> None:
-    """The replay, run as a fragment: its slider reruns only this. top: presenter mode's first
-    screen, the run's charts (the loss curve goes beside the boundary, the key numbers beside both).
-    Playing happens in the browser (app.replay): this slider opens an epoch from a link and moves
-    the tables and the epoch the "Use this network" button sends."""
+    """The replay, run as a fragment: its slider and the probe (tr_x1, tr_x2, a click on the boundary)
+    rerun only this. top: presenter mode's first screen, the run's charts (the loss curve goes beside
+    the boundary, the key numbers beside both). Playing happens in the browser (app.replay): this slider
+    opens an epoch from a link and moves the tables, the probed point's network and the epoch the "Use
+    this network" button sends."""
     epochs = hist.snapshot_epochs
     link = st.query_params.get("tr_epoch", "")
     k = tr.replay_epoch(epochs, ss.get("tr_epoch"), link, ss.get("_tr_epoch_end"))
@@ -91,7 +94,6 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
         ss["tr_epoch"] = k
     i = epochs.index(k)
     net = hist.network_at(k)
-    plane_chart = boundary(tr.boundary_values(net.key()), k, present)
     v = tr.replay_tables(net)
     g1, g2 = (ui.fmt(g, 4) for g in hist.grad_norms[i][:2])
     numbers = f"Epoch {k:,}: " + ("" if top else f"loss {ui.fmt(hist.loss[k], 4)}, accuracy {hist.acc[k]:.0%}, ")
@@ -119,11 +121,12 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
         with numbers_col:
             epoch_numbers(hist, k)
     with plane:
-        draw(*plane_chart, key="tr_chart_boundary")
+        chart_box = st.container()  # drawn once the probed point is known (its inputs come below)
         if top is not None:
             position()
             st.caption(numbers)
         st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
+        probe_box = st.container()  # projected: the probe's inputs go below, beside its arithmetic
     if top is not None:
         browser_replay(hist, k, present, link)
     with right if top is None else st.container():
@@ -137,6 +140,22 @@ def replay(hist, present: bool, top: dict | None = None) -> None:
             show_table(v.w1, 3)
         with b:
             show_table(v.w2, 3)
+    probed(net, k, present, probe_box if top is None else st.container(), chart_box)
+
+
+def probed(net, k: int, present: bool, where, chart_box) -> None:
+    """Probe any point at the replay's epoch: the inputs (tr_x1, tr_x2) in ``where``, the boundary in
+    ``chart_box`` (clickable, the point marked), then the point's forward pass with every number written in."""
+    where.markdown(text.probe_help(k))
+    point = probe.point_inputs(PROBE, where)
+    step = forward_point(net, *point.x)  # core's forward pass of the probed point, at the epoch shown
+    name = probe.label(point.x)
+    with chart_box:
+        spec, desc = boundary(tr.boundary_values(net.key()), k, present, probe.probe_columns(point.x))
+        probe.draw_clickable(spec, desc + text.probe_marked(name, step.a2), PROBE, "boundary")
+    st.subheader(text.probe_heading(name, k))
+    if probe.show_steps(net, step, present):
+        st.markdown(text.probe_verdict(name, step.a2))
 
 
 def browser_replay(hist, k: int, present: bool, link: str) -> None:

@@ -35,13 +35,16 @@ NOTICE = "could not be used"
 # The keys each page puts in its links (a renamed key only makes the malformed links less hostile).
 LINK_KEYS = {
     "": [],
-    "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "ar_theta", "ar_tlr", "ar_tloss", "net"],
+    "architecture": ["ar_width", "ar_u1", "ar_u2", "ar_c", "ar_x1", "ar_x2", "ar_theta", "ar_tlr", "ar_tloss", "net"],
     "forward-pass": ["fp_row", "fp_x1", "fp_x2", "net"],
     "hidden-features": ["hf_x1", "hf_x2", "net"],
     "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "bp_theta", "bp_tlr", "net"],
     "one-epoch": ["oe_row", "oe_lr", "oe_phase", "net"],
     "loss-landscape": ["ll_u", "ll_v", "ll_theta", "ll_lr", "ll_solved", "ll_stuck", "net"],
-    "training": ["tr_width", "tr_act", "tr_init", "tr_seed", "tr_loss", "tr_lr", "tr_sched", "tr_epochs", "tr_epoch"],
+    "training": [
+        *("tr_width", "tr_act", "tr_init", "tr_seed", "tr_loss", "tr_lr", "tr_sched", "tr_epochs", "tr_epoch"),
+        *("tr_x1", "tr_x2"),
+    ],
     "two-runs": ["cmp_start", "cmp_seed", "cmp_epochs", "cmp_lr_a", "cmp_lr_b", "cmp_loss_b", "cmp_act_b", "cmp_epoch"],
     "vanishing-gradient": ["vg_z", "vg_n", "vg_depth", "vg_width", "vg_seed", "vg_act", "vg_init", "vg_layer"],
     "beyond-xor": ["bx_src", "bx_n", "bx_noise", "bx_seed", "bx_test", "bx_width", "bx_depth", "bx_epochs", "bx_pts"],

@@ -108,3 +108,83 @@ def test_a_click_on_a_hidden_neuron_map_probes_the_point_everywhere(page, server
     assert f"a2 = {fmt(step.a2)}, so" in main_text(page)
     assert np.isfinite(seconds)
     print(f"hidden features: a probe click reran in {seconds:.2f} s (including the test's waits)")
+
+
+# ----- Training's boundary and Architecture's single neuron (the planes the probe reached last) -------
+KEYED_CHART = """(key) => {
+  const all = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  return all.indexOf(document.querySelector(`.st-key-${key} [data-testid="stVegaLiteChart"]`));
+}"""
+
+
+def keyed_chart(page, key: str) -> int:
+    """The index (among the page's charts) of the chart drawn with ``key`` (Streamlit's st-key-<key> class)."""
+    page.wait_for_selector(f'.st-key-{key} [data-testid="stVegaLiteChart"]', timeout=60_000)
+    return page.evaluate(KEYED_CHART, key)
+
+
+def wait_typed(page, x1: float, x2: float) -> None:
+    """Until the two number inputs show the clicked cell (the rerun the click started has drawn them)."""
+    for _ in range(60):
+        if (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2):
+            return
+        page.wait_for_timeout(250)
+    assert (typed(page, "x1 (input 1)"), typed(page, "x2 (input 2)")) == (x1, x2)
+
+
+def name(x1: float, x2: float) -> str:
+    return "[" + " ".join(f"{v:.3f}".rstrip("0").rstrip(".").replace("-", "−") for v in (x1, x2)) + "]"
+
+
+def test_a_click_on_trainings_boundary_probes_the_network_at_the_slider_epoch(page, server):
+    from app.training.run import GRID_N
+    from core.data import X, y
+    from core.mlp import MLP
+    from core.train import train
+
+    hist = train(MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0), X, y, 1.0, 1000)  # the page's defaults
+    open_url(page, server, "training?tr_epochs=1000&tr_epoch=500")
+    assert exceptions(page) == 0
+    net = hist.network_at(500)
+    for j, i in ((45, 8), (12, 50)):
+        x1, x2 = cell(GRID_N, j, i)
+        click_plot(page, keyed_chart(page, "tr_boundary"), x1, x2)
+        wait_typed(page, x1, x2)
+        assert exceptions(page) == 0
+        step = forward_point(net, x1, x2)
+        words = main_text(page)
+        assert f"The probed point {name(x1, x2)} at epoch 500, step by step" in words
+        assert f"At {name(x1, x2)} the output a2 = {fmt(step.a2)} is" in words, words[-2000:]
+        assert f"predicts {int(step.a2 > 0.5)} there" in words
+        assert f"tr_x1={x1}" in page.url and f"tr_x2={x2}" in page.url and "tr_epoch=500" in page.url
+    # the browser replay is still there, and the server-side epoch did not move
+    assert page.locator(".st-key-tr_replay").count() == 1
+    assert "Epoch 500:" in main_text(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "training-probe-clicked.png"))
+
+
+def test_a_click_on_architectures_single_neuron_probes_the_neuron_and_the_network(page, server):
+    from app.architecture.run import GRID_N, NEURON_DEFAULTS
+    from core.activations import sigmoid
+    from core.linear_sep import neuron_z
+
+    open_url(page, server, "architecture")
+    assert exceptions(page) == 0
+    net = notes_network()
+    for j, i in ((30, 8), (5, 36)):
+        x1, x2 = cell(GRID_N, j, i)
+        click_plot(page, keyed_chart(page, "ar_neuron"), x1, x2)
+        wait_typed(page, x1, x2)
+        assert exceptions(page) == 0
+        z = float(neuron_z(*NEURON_DEFAULTS, np.array([[x1, x2]]))[0])
+        words = main_text(page)
+        assert f"At {name(x1, x2)} this neuron's output σ(z) = {fmt(float(sigmoid(np.array(z))))} is" in words
+        assert f"says {int(z > 0)} there" in words
+        step = forward_point(net, x1, x2)
+        assert f"(a1[0], a1[1]) = ({fmt(step.a1[0])}, {fmt(step.a1[1])})" in words, words[-2000:]
+        assert f"its output a2 = {fmt(step.a2)}, so it predicts {int(step.a2 > 0.5)}" in words
+        assert f"The probed point {name(x1, x2)} through the whole network" in words
+        assert f"ar_x1={x1}" in page.url and f"ar_x2={x2}" in page.url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "architecture-probe-clicked.png"))

@@ -51,7 +51,7 @@ BASE_SEED = int(os.environ.get("XORLAB_FUZZ_SEED", random.randrange(2**31) if LO
 PAGES = [p[0] for p in nav.available()]  # pages that exist at collection time
 # Steps per page in CI. Pages that train or load data do real work on each rerun: fewer steps.
 STEPS = {
-    "training.py": 12,
+    "training.py": 14,  # 12 and the probe's two inputs
     "two_runs.py": 12,
     "vanishing_gradient.py": 12,
     "digits.py": 16,
@@ -59,7 +59,7 @@ STEPS = {
     "beyond_xor.py": 12,
     "loss_landscape.py": 16,
     "challenges.py": 12,
-    "architecture.py": 28,  # 22 and the three controls of "Click any of the nine numbers"
+    "architecture.py": 30,  # 22, the three controls of "Click any of the nine numbers" and the probe's two
     "backprop.py": 26,  # 22 and its two
 }
 DEFAULT_STEPS = 22

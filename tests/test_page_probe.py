@@ -251,3 +251,169 @@ def test_every_probe_chart_is_small():
     at = open_page("forward_pass.py", query={"fp_row": ANY})
     for el in at.get("vega_lite_chart"):
         assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000
+
+
+# ----- Training: the replay's boundary, at the epoch the slider shows --------------------------------
+TR_FAST = {"tr_epochs": "1000"}  # the default settings, fewer epochs
+
+
+def training_run():
+    """Core's run of Training's default settings at 1,000 epochs (computed here, not by the page)."""
+    return train(MLP.create([2, 2, 1], "sigmoid", "sigmoid", "normal", 0), X, y, 1.0, 1000)
+
+
+def tr_probe(at, x1: float, x2: float):
+    at.number_input(key="tr_x1").set_value(x1)
+    at.number_input(key="tr_x2").set_value(x2).run()
+    assert not at.exception
+    return at
+
+
+def test_training_probe_follows_the_epoch_slider_with_cores_numbers():
+    hist = training_run()
+    at = tr_probe(open_page("training.py", query=TR_FAST), 0.9, 0.15)
+    for epoch in (hist.snapshot_epochs[-1], 100, 0):
+        if epoch != hist.snapshot_epochs[-1]:
+            at.select_slider(key="tr_epoch").set_value(epoch).run()
+            assert not at.exception
+        net = hist.network_at(epoch)
+        assert_arithmetic_is_cores(at, net, 0.9, 0.15)
+        step = forward_point(net, 0.9, 0.15)
+        k = chart_index(at, f"Decision boundary at epoch {epoch:,}")
+        assert data(at, k)["probe"][["x1", "x2"]].to_numpy().tolist() == [[0.9, 0.15]]
+        assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+        assert f"The probed point [0.9 0.15] at epoch {epoch:,}, step by step" in [s.value for s in at.subheader]
+        words = "\n".join(m.value for m in at.markdown)
+        assert f"the output a2 = {step.a2:.3f} is" in words and f"predicts **{int(step.a2 > 0.5)}**" in words
+    assert not warnings(at)
+
+
+def test_training_probe_link_presenter_and_far_points():
+    hist = training_run()
+    at = open_page("training.py", query={**TR_FAST, "tr_x1": "0.125", "tr_x2": "1.1", "tr_epoch": "500"})
+    assert not at.exception
+    assert_arithmetic_is_cores(at, hist.network_at(500), 0.125, 1.1)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    assert_arithmetic_is_cores(at, hist.network_at(500), 0.125, 1.1)
+    tr_probe(at, -1e6, 1e300)
+    said = warnings(at)
+    assert "x1 = −1,000,000 is outside the plotted square" in said and "x2 = 1e+300 is outside" in said
+    assert_arithmetic_is_cores(at, hist.network_at(500), LO, HI)
+    all_chart_data_finite(at)
+
+
+def test_training_probe_bad_link_is_refused_without_a_traceback():
+    at = open_page("training.py", query={**TR_FAST, "tr_x1": "nan", "tr_x2": "abc"})
+    assert not at.exception
+    assert "x1 (input 1)" in warnings(at) and "x2 (input 2)" in warnings(at)  # named by the link message
+    x1, x2 = at.number_input(key="tr_x1").value, at.number_input(key="tr_x2").value
+    assert np.isfinite([x1, x2]).all()
+    assert_arithmetic_is_cores(at, training_run().final, x1, x2)
+    all_chart_data_finite(at)
+
+
+# ----- Architecture: the single neuron's plane, and the whole network --------------------------------
+def ar_probe(at, x1: float, x2: float):
+    at.number_input(key="ar_x1").set_value(x1)
+    at.number_input(key="ar_x2").set_value(x2).run()
+    assert not at.exception
+    return at
+
+
+def assert_neuron_is_cores(at, u1: float, u2: float, c: float, x1: float, x2: float) -> None:
+    """The single neuron's z and σ(z) at (x1, x2) are core's (core.linear_sep.neuron_z)."""
+    from core.activations import sigmoid
+    from core.linear_sep import neuron_z
+
+    z = float(neuron_z(u1, u2, c, np.array([[x1, x2]]))[0])
+    a = float(sigmoid(np.array(z)))
+    assert rf"&= {z:.2f} \rightarrow \sigma({z:.2f}) = \mathbf{{{a:.3f}}}" in latex(at)
+    words = "\n".join(m.value for m in at.markdown)
+    assert f"this neuron's output σ(z) = {a:.3f} is" in words and f"says **{int(z > 0)}** there" in words
+
+
+@pytest.mark.parametrize("point", [(0.9, 0.2), (-0.3, 1.25)])
+def test_architecture_probe_shows_the_neuron_and_the_network_with_cores_numbers(point):
+    net = notes_network()
+    at = open_page("architecture.py")
+    at.slider(key="ar_u1").set_value(2.5)
+    at.slider(key="ar_c").set_value(-1.2)
+    ar_probe(at, *point)
+    assert_neuron_is_cores(at, 2.5, 1.0, -1.2, *point)
+    assert_arithmetic_is_cores(at, net, *point)  # the whole network's forward pass
+    # marked (and clickable) on the neuron's plane; at its hidden coordinates in the hidden space
+    k = chart_index_by(at, "neuron output σ(z)")
+    assert data(at, k)["probe"][["x1", "x2"]].to_numpy().tolist() == [list(point)]
+    assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+    step = forward_point(net, *point)
+    hidden = data(at, chart_index_by(at, "a1[0] — hidden neuron 1"))["probe"]
+    np.testing.assert_array_equal(hidden[["x1", "x2"]].to_numpy()[0], step.a1)
+    words = "\n".join(m.value for m in at.markdown)
+    assert f"(a1[0], a1[1]) = ({step.a1[0]:.3f}, {step.a1[1]:.3f})" in words and f"a2 = {step.a2:.3f}" in words
+    assert not warnings(at)
+    all_chart_data_finite(at)
+
+
+def chart_index_by(at, text: str) -> int:
+    """The chart whose spec mentions ``text`` (the Architecture planes have no title)."""
+    return next(k for k, s in enumerate(specs(at)) if text in json.dumps(s, ensure_ascii=False))
+
+
+def test_architecture_probe_link_presenter_far_and_bad_points():
+    at = open_page("architecture.py", query={"ar_x1": "1.5", "ar_x2": "0", "ar_u2": "-2"})
+    assert not at.exception
+    assert_neuron_is_cores(at, 1.0, -2.0, -0.5, 1.5, 0.0)
+    assert_arithmetic_is_cores(at, notes_network(), 1.5, 0.0)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    assert_neuron_is_cores(at, 1.0, -2.0, -0.5, 1.5, 0.0)
+    ar_probe(at, 0.4, -1e6)
+    assert "x2 = −1,000,000 is outside the plotted square" in warnings(at)
+    assert_neuron_is_cores(at, 1.0, -2.0, -0.5, 0.4, LO)
+    all_chart_data_finite(at)
+    at = open_page("architecture.py", query={"ar_x1": "inf", "ar_x2": "x"})
+    assert not at.exception
+    x1, x2 = at.number_input(key="ar_x1").value, at.number_input(key="ar_x2").value
+    assert_neuron_is_cores(at, 1.0, 1.0, -0.5, x1, x2)
+    all_chart_data_finite(at)
+
+
+def test_architecture_probe_with_a_wider_network_still_writes_its_forward_pass(wide):
+    at = open_page()
+    give_trained_run(at, wide)
+    at.session_state["net_source"] = "trained"
+    at.switch_page("../pages/architecture.py")
+    at.run()
+    assert not at.exception
+    ar_probe(at, 0.7, 0.35)
+    assert_arithmetic_is_cores(at, wide.final, 0.7, 0.35)
+    assert "has 3 hidden neurons" in "\n".join(i.value for i in at.info)
+
+
+def test_every_new_probe_chart_is_small():
+    for page, query in (("training.py", TR_FAST), ("architecture.py", {})):
+        at = open_page(page, query=query)
+        for el in at.get("vega_lite_chart"):
+            assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000
+
+
+def test_show_steps_says_when_the_numbers_overflow():
+    """app.probe.show_steps: a forward pass that is not finite gets a plain message, never ∞ or NaN maths."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+
+        from app import probe
+        from core.data import notes_network
+        from core.forward_steps import ForwardRow
+
+        bad = ForwardRow(np.array([1.5, 1.5]), np.array([np.inf, 0.0]), np.array([np.inf, 0.5]), np.nan, np.nan)
+        probe.show_steps(notes_network(), bad, False)
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert "numbers overflow" in warnings(at) and not at.latex

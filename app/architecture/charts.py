@@ -21,12 +21,14 @@ def _plane_height(present: bool) -> int:
     return 440 if present else 360
 
 
-def neuron_spec(data: dict, present: bool) -> dict:
+def neuron_spec(data: dict, present: bool, probe: dict | None = None) -> dict:
     """σ(u1·x1 + u2·x2 + c) shaded over the plane, its line z = 0 in black, the XOR points marked ✓/✗
-    (``run.neuron``'s data)."""
+    (``run.neuron``'s data); with ``probe`` (``app.probe.probe_columns``) the probed point is marked and
+    the plane is clickable."""
     return plane_spec(
         data["values"],
         present,
+        **({} if probe is None else {"probe": probe, "clickable": True}),
         title="",
         value_name="neuron output σ(z)",
         points=data["points"],
@@ -45,13 +47,15 @@ def neuron_text(data: dict) -> str:
     return f"One neuron's output over the input square: {line}; it gets {right} of the 4 XOR points right."
 
 
-def hidden_spec(data: dict, present: bool) -> dict:
+def hidden_spec(data: dict, present: bool, probe: dict | None = None) -> dict:
     """The four inputs where the two hidden neurons put them, the output neuron's own line
-    W2[0]·a1[0] + W2[1]·a1[1] + b2 = 0 and its output σ(z2) as shading (``run.hidden_space``'s data)."""
+    W2[0]·a1[0] + W2[1]·a1[1] + b2 = 0 and its output σ(z2) as shading (``run.hidden_space``'s data);
+    ``probe``: the probed point at its hidden coordinates (columns x1 = a1[0], x2 = a1[1], text)."""
     lo, hi = data["box"]
     return plane_spec(
         data["values"],
         present,
+        **({} if probe is None else {"probe": probe}),
         title="",
         value_name="output a2",
         points=data["points"],

@@ -95,6 +95,13 @@ def neuron(u1: float, u2: float, c: float, lo: float = -0.5, hi: float = 1.5) ->
     }
 
 
+def neuron_at(u1: float, u2: float, c: float, x) -> tuple[float, float, int]:
+    """The single neuron at one point x (2,): (z = u1·x1 + u2·x2 + c, σ(z), its prediction 0/1)."""
+    X1 = np.asarray(x, dtype=float).reshape(1, 2)
+    z = float(neuron_z(u1, u2, c, X1)[0])
+    return z, float(sigmoid(np.array(z))), int(neuron_predict(u1, u2, c, X1)[0])
+
+
 def hidden_box(net: MLP, points: np.ndarray) -> tuple[float, float]:
     """A square view holding the activation's range (σ: 0..1) and the points."""
     act = get_activation(net.hidden)

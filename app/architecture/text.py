@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from app import gate_text as gt
-from app.ui import paren, tval
+from app.forward_text import tnum
+from app.ui import fmt, paren, tval
 from core.gates import read_hidden
 from core.hidden_width import Resized, param_count
 from core.linear_sep import neuron_z, pair_sums
@@ -95,3 +96,43 @@ def gate_lines(net: MLP) -> tuple[str, list[str]]:
     ]
     text = f"With the current network, on the four inputs ({gt.rule(net.hidden)}):\n\n" + "\n".join(lines)
     return text, [r.name for r in g]
+
+
+# ----- the probed point ------------------------------------------------------------------------------
+PROBE_HELP = (
+    "**Probe any point.** Click the plane (or type x1 and x2): the point is marked, and this neuron's "
+    "arithmetic for it is written out below the plane."
+)
+
+
+def neuron_point_tex(u1: float, u2: float, c: float, x, z: float, a: float, present: bool) -> str:
+    """z = u1·x1 + u2·x2 + c at the probed point x (2,), with the neuron's own numbers, then σ(z) = a
+    (z and a computed by core)."""
+    terms = [f"{paren(tnum(w))}\\cdot {paren(tnum(v))}" for w, v in zip((u1, u2), x)]
+    rhs = " + ".join([*terms, paren(tnum(c))])
+    zt = tval(z, 2)
+    return (
+        ("" if present else r"\large") + r"\begin{aligned}"
+        rf"z &= u_1 \cdot x_1 + u_2 \cdot x_2 + c\\ &= {rhs}\\ "
+        rf"&= {zt} \rightarrow \sigma({zt}) = \mathbf{{{tval(a)}}}"
+        r"\end{aligned}"
+    )
+
+
+def neuron_point_words(name: str, a: float, pred: int) -> str:
+    """What the single neuron says at the probed point."""
+    side = "above" if pred else "not above"
+    return f"At {name} this neuron's output σ(z) = {fmt(a)} is {side} 0.5, so it says **{pred}** there."
+
+
+def network_probe_heading(name: str) -> str:
+    return f"The probed point {name} through the whole network"
+
+
+def network_probe_words(name: str, a1, inside: bool, pred: int, a2: float) -> str:
+    """Where the current network's hidden layer sends the probed point, and what it predicts there."""
+    off = "" if inside else " That is outside the plot's box, so it is not drawn there."
+    return (
+        f"The current network's hidden layer sends {name} to (a1[0], a1[1]) = ({fmt(a1[0])}, {fmt(a1[1])}), "
+        f"marked ◆ on the hidden layer's plot;{off} its output a2 = {fmt(a2)}, so it predicts **{pred}** there."
+    )

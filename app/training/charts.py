@@ -197,9 +197,11 @@ def run_charts(hist, lr: float, extra: dict, present: bool) -> dict[str, Spec | 
     return out
 
 
-def boundary(values: np.ndarray, epoch: int, present: bool) -> Spec:
-    """The replay's decision boundary: the output a2 (GRID_N, GRID_N) over the input plane at ``epoch``."""
-    spec = plane_spec(values, present, f"Decision boundary at epoch {epoch:,}", "a2", height=BOUNDARY_HEIGHT)
+def boundary(values: np.ndarray, epoch: int, present: bool, probe: dict | None = None) -> Spec:
+    """The replay's decision boundary: the output a2 (GRID_N, GRID_N) over the input plane at ``epoch``;
+    with ``probe`` (``app.probe.probe_columns``) the probed point is marked and the map is clickable."""
+    probed = {} if probe is None else {"probe": probe, "clickable": True}
+    spec = plane_spec(values, present, f"Decision boundary at epoch {epoch:,}", "a2", height=BOUNDARY_HEIGHT, **probed)
     return spec, text.boundary(values, epoch)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app import heavy
+from app import heavy, probe
 from app.chart import rows_table
 from app.training import charts
 from app.training.text import describe, short_label
@@ -320,6 +320,6 @@ def warm() -> None:
         hist = run_training(DEFAULT_CFG, DEFAULT_LR)
         charts.run_charts(hist, DEFAULT_LR, {}, False)
         last = hist.snapshot_epochs[-1]
-        charts.boundary(boundary_values(hist.network_at(last).key()), last, False)
+        charts.boundary(boundary_values(hist.network_at(last).key()), last, False, probe.probe_columns(probe.DEFAULT))
     except Exception:  # noqa: BLE001 - warming is an optimisation: the page computes whatever is missing
         pass

@@ -8,6 +8,7 @@ import numpy as np
 from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from app.ui import fmt
 from core.activations import SATURATED
+from core.decision import predicts_one
 from core.train import DIVERGE_FACTOR, SOLVED_LOSS
 
 SOLVED_HELP = f"first epoch with all four outputs right and loss below {SOLVED_LOSS:g}"
@@ -105,6 +106,30 @@ def boundary(values, epoch: int) -> str:
         f"Decision boundary at epoch {epoch:,}: the output a2 over the input plane, from {v.min():.2f} (blue) "
         f"to {v.max():.2f} (red), {crosses}; the four XOR inputs as points."
     )
+
+
+def probe_help(epoch: int) -> str:
+    """How to probe a point of the replay's boundary (which follows the epoch slider)."""
+    return (
+        f"**Probe any point.** Click the map (or type x1 and x2): the point is marked and goes through the network "
+        f"as it was at epoch {epoch:,}, with every number written in below. Move the epoch and it follows."
+    )
+
+
+def probe_heading(name: str, epoch: int) -> str:
+    return f"The probed point {name} at epoch {epoch:,}, step by step"
+
+
+def probe_marked(name: str, a2: float) -> str:
+    """The sentence the boundary's text alternative adds for the probed point."""
+    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
+
+
+def probe_verdict(name: str, a2: float) -> str:
+    """What the network at this epoch says at the probed point."""
+    pred = int(predicts_one(a2))
+    side = "above" if pred else "not above"
+    return f"At {name} the output a2 = {fmt(a2)} is {side} 0.5, so the network predicts **{pred}** there."
 
 
 def final_losses(finals: dict) -> str:
