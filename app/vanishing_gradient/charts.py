@@ -88,8 +88,15 @@ def _activation_panel(name: str, present: bool) -> alt.LayerChart:
             color=alt.Color(
                 "curve:N",
                 scale=alt.Scale(domain=curves, range=[F_COLOUR, DZ_COLOUR]),
-                # above the plot, the two names in one row (they fit a phone in presenter mode)
-                legend=alt.Legend(title=None, orient="top", direction="horizontal", offset=s["font"] // 2),
+                # above the plot: the two names in one row, one under the other where the panel is too
+                # narrow for both ("leaky ReLU'(z)" on a phone, projected)
+                legend=alt.Legend(
+                    title=None,
+                    orient="top",
+                    direction="horizontal",
+                    columns=alt.ExprRef(f"width < {20 * s['font']} ? 1 : 2"),
+                    offset=s["font"] // 2,
+                ),
             ),
             strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=curves, range=[[1, 0], [6, 3]]), legend=None),
             tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
