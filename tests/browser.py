@@ -253,10 +253,14 @@ def chart_problems(page) -> list[str]:
             page.locator('[data-testid="stVegaLiteChart"]').nth(c["i"]).scroll_into_view_if_needed()
             page.wait_for_timeout(150)
             again = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])
+            scrolled = False  # the boxes are read again only once the page has moved
             for k in range(len(again["titleBoxes"])):
-                box = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])["titleBoxes"][k]
+                if scrolled:
+                    again = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])
+                box = again["titleBoxes"][k]
                 ok = page.evaluate(TITLE_HIT_JS, [c["i"], [box]])[0]
                 if not ok and not (page.evaluate(ON_SCREEN_JS, box) and box[1] > 100):
+                    scrolled = True
                     # a chart taller than the screen (panels under one another): scroll this title into
                     # view, below the page's fixed header (its buttons would cover a title at the very top)
                     page.evaluate(SCROLL_BY_JS, box[1] - 100)
