@@ -36,12 +36,7 @@ def derivatives(present: bool) -> None:
     st.markdown(text.DERIVATIVES_INTRO)
     z, n = controls.derivative()
     zones = {name: run.saturation_zones(name) for name in FLOW_ACTIVATIONS}
-    # one chart layout, drawn for each activation (a faceted chart would not fit a phone's width)
-    for pair in (FLOW_ACTIVATIONS[:2], FLOW_ACTIVATIONS[2:]):
-        for col, name in zip(st.columns(2), pair):
-            with col:
-                spec = charts.activation_spec(name, z, zones[name], present)
-                draw(spec, text.activation_description(name, z, zones[name]))
+    draw(charts.activations_spec(z, zones, present), text.activations_description(z, zones))
     st.caption(text.saturation_caption(zones))
 
     rows = derivative_powers(z, n)

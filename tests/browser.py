@@ -183,8 +183,11 @@ CHARTS_JS = (
     if (!view) { out.push({i, problems: ['no Vega view found']}); return; }
     const canvas = el.querySelector('canvas, svg').getBoundingClientRect();
     const [ox, oy] = view.origin();
-    const heights = Object.entries(view.getState({signals: n => /(^|_)height$/.test(n), data: () => false}).signals)
-      .filter(([, v]) => typeof v === 'number').map(([, v]) => v);
+    const sized = Object.entries(view.getState({signals: n => /(^|_)height$|^childHeight$/.test(n), data: () => false})
+      .signals).filter(([, v]) => typeof v === 'number');
+    // a chart of panels (a concatenation): its own "height" is 0, its panels' heights are the plots'
+    const panels = sized.filter(([n]) => n === 'childHeight' || /^concat_[0-9]+_height$/.test(n));
+    const heights = (panels.length ? panels : sized).map(([, v]) => v);
     const texts = [];  // every text the chart draws, in page coordinates
     (function walk(mark, x, y) {
       for (const item of mark.items || []) {
@@ -234,6 +237,9 @@ TITLE_HIT_JS = """([i, boxes]) => {
   });
 }"""
 
+ON_SCREEN_JS = "([x1, y1, x2, y2]) => y1 >= 0 && y2 <= innerHeight && x1 >= 0 && x2 <= innerWidth"
+SCROLL_BY_JS = "(dy) => document.querySelector('[data-testid=\"stMain\"]').scrollBy(0, dy)"
+
 
 def chart_problems(page) -> list[str]:
     """What is wrong with the charts on screen: a plot under 120 px tall, a text cut by the chart's
@@ -247,8 +253,22 @@ def chart_problems(page) -> list[str]:
             page.locator('[data-testid="stVegaLiteChart"]').nth(c["i"]).scroll_into_view_if_needed()
             page.wait_for_timeout(150)
             again = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])
-            hits = page.evaluate(TITLE_HIT_JS, [c["i"], again["titleBoxes"]])
-            found += [f"{name}: its title is covered by another element" for ok in hits if not ok]
+            scrolled = False  # the boxes are read again only once the page has moved
+            for k in range(len(again["titleBoxes"])):
+                if scrolled:
+                    again = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])
+                box = again["titleBoxes"][k]
+                ok = page.evaluate(TITLE_HIT_JS, [c["i"], [box]])[0]
+                if not ok and not (page.evaluate(ON_SCREEN_JS, box) and box[1] > 100):
+                    scrolled = True
+                    # a chart taller than the screen (panels under one another): scroll this title into
+                    # view, below the page's fixed header (its buttons would cover a title at the very top)
+                    page.evaluate(SCROLL_BY_JS, box[1] - 100)
+                    page.wait_for_timeout(150)
+                    box = next(x for x in page.evaluate(CHARTS_JS) if x["i"] == c["i"])["titleBoxes"][k]
+                    ok = page.evaluate(TITLE_HIT_JS, [c["i"], [box]])[0]
+                if not ok:
+                    found.append(f"{name}: its title is covered by another element")
     return found
 
 

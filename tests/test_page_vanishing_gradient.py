@@ -21,6 +21,7 @@ from app.vanishing_gradient import text as words
 from core.activations import ACTIVATIONS, SATURATED
 from core.flow import (
     DERIVATIVE,
+    FLOW_ACTIVATIONS,
     PRESETS,
     batch,
     deep_network,
@@ -249,30 +250,42 @@ def test_url_values_show_up_in_widgets_and_numbers():
     np.testing.assert_allclose(table["f'(z)⁶"].to_numpy(dtype=float), [r.through_n for r in rows])
     assert f"σ(z) = {rows[0].value:.4f}" in texts(at)
     assert "^{6}" in at.get("latex")[0].value
-    # the sigmoid chart: shaded saturation zones from core, the 0.25 peak marked, the rule at z = 2
-    data = named(at, 0)
-    shade = data["shade"]
+    # one chart, a panel per activation, from long tables with an activation column
+    spec, data = chart_specs(at)[0], named(at, 0)
+    assert [p["title"] for p in spec["vconcat"]] == [
+        f"{ACTIVATION_NAMES[n]} and its derivative" for n in FLOW_ACTIVATIONS
+    ]
+    for name in ("curves", "peak", "z"):  # shade: only the activations with saturation zones
+        assert set(data[name]["activation"]) == {ACTIVATION_NAMES[n] for n in FLOW_ACTIVATIONS}
+    # the sigmoid panel: shaded saturation zones from core, the 0.25 peak marked, the rule at z = 2
+    mine = {k: v[v["activation"] == "Sigmoid"].drop(columns="activation") for k, v in data.items()}
+    shade = mine["shade"]
     assert list(zip(shade["from"], shade["to"])) == [pytest.approx(iv) for iv in saturation_intervals("sigmoid")]
-    assert data["peak"].to_dict("records") == [{"z": 0.0, "value": 0.25, "label": "peak 0.25"}]
-    assert data["z"]["z"].tolist() == [2.0] and data["z"]["df"][0] == pytest.approx(rows[0].slope)
-    assert "Sigmoid and its derivative" in chart_specs(at)[0]["title"]
-    # each chart's text alternative says what it shows now
-    assert "a dashed line marks z = 2." in chart_specs(at)[0]["description"]
-    flow = next(s for s in chart_specs(at) if s["title"] == "Gradient norms per layer")
+    assert mine["peak"].to_dict("records") == [{"z": 0.0, "value": 0.25, "label": "peak 0.25"}]
+    assert mine["z"]["z"].tolist() == [2.0] and mine["z"]["df"].iloc[0] == pytest.approx(rows[0].slope)
+    # the chart's text alternative says what each panel shows now
+    for name in FLOW_ACTIVATIONS:
+        assert f"{ACTIVATION_NAMES[name]} and its derivative {DERIVATIVE[name]}" in spec["description"]
+    assert spec["description"].count("a dashed line marks z = 2.") == 4
+    flow = next(s for s in chart_specs(at) if s.get("title") == "Gradient norms per layer")
     r = core_flow(7, 64, "tanh", "xavier_uniform")
     assert f"about ×{ui.sci(r.factor)} per layer" in flow["description"]
-    # the other three activations: the same layout, their own data, curve names and y range
-    for i, name in enumerate(("tanh", "relu", "leaky_relu"), start=1):
-        curves = named(at, i)["curves"]
-        spec = chart_specs(at)[i]
-        assert spec["title"] == f"{ACTIVATION_NAMES[name]} and its derivative"
-        assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == [
-            DERIVATIVE[name].replace("'", ""),
-            DERIVATIVE[name],
-        ]
+    # each panel: its own rows (filtered by the activation column), curve names, y range and rule
+    for i, name in enumerate(FLOW_ACTIVATIONS):
+        panel, shown = spec["vconcat"][i], ACTIVATION_NAMES[name]
+        for layer in panel["layer"]:
+            assert layer["transform"] == [{"filter": {"field": "activation", "equal": shown}}]
+        lines = panel["layer"][1]["encoding"]
+        assert lines["color"]["scale"]["domain"] == [DERIVATIVE[name].replace("'", ""), DERIVATIVE[name]]
+        assert lines["y"]["scale"]["domain"] == charts.Y_DOMAINS[name]
+        curves = data["curves"][data["curves"]["activation"] == shown]
         d = curves[curves["curve"] == DERIVATIVE[name]]["value"].to_numpy()
         np.testing.assert_allclose(d, core_curves((name,))[name][1])
-        assert len(named(at, i)["shade"]) == len(saturation_intervals(name))
+        a = curves[curves["curve"] == DERIVATIVE[name].replace("'", "")]["value"].to_numpy()
+        np.testing.assert_allclose(a, core_curves((name,))[name][0])
+        assert (data["shade"]["activation"] == shown).sum() == len(saturation_intervals(name))
+        at_z = data["z"][data["z"]["activation"] == shown]
+        assert at_z["f"].tolist() == pytest.approx([float(ACTIVATIONS[name].f(np.array(2.0)))])
 
 
 def test_garbage_url_values_fall_back_to_defaults():
@@ -356,10 +369,7 @@ def test_every_chart_the_page_draws_passes_the_vega_lite_schema(present):
     """Each filled spec, in both modes, for settings that reach every branch: two, one and no saturation
     zones; ReLU's dead units; a diverged run; histograms with and without the 1 % line."""
     r = core_flow(4, 8, "relu", "he_normal")
-    specs = [
-        charts.activation_spec(name, 0.5, run.saturation_zones(name), present)
-        for name in ("sigmoid", "tanh", "relu", "leaky_relu")
-    ]
+    specs = [charts.activations_spec(0.5, {name: run.saturation_zones(name) for name in FLOW_ACTIVATIONS}, present)]
     specs += [charts.powers_spec(-1.0, 5, present), charts.flow_spec(r, present), charts.shares_spec(r, present)]
     specs += [charts.shares_spec(core_flow(3, 4, "sigmoid", "xavier_uniform"), present)]
     specs += charts.layer_specs(r, 2, present)
@@ -514,7 +524,7 @@ def test_warm_swallows_failures(monkeypatch):
 def test_presenter_mode_puts_the_explorer_first_with_the_same_numbers(sigmoid_xavier):
     at = open_page(PAGE, query=FAST)
     normal_metrics = [(m.label, m.value) for m in at.metric]
-    assert "Sigmoid and its derivative" in json.dumps(chart_specs(at)[0]["title"])
+    assert chart_specs(at)[0]["vconcat"][0]["title"] == "Sigmoid and its derivative"
     literature = expected_table(at)
     at.session_state["presenter"] = True
     at.run()

@@ -17,7 +17,7 @@ from app.names import ACTIVATION_NAMES
 from app.ui import GREY
 from app.vanishing_gradient.text import ONE_PCT, dead_words
 from core.activations import ACTIVATIONS, SATURATED
-from core.flow import DERIVATIVE, FlowReport, TrainResult, curves, derivative_powers
+from core.flow import DERIVATIVE, FLOW_ACTIVATIONS, FlowReport, TrainResult, curves, derivative_powers
 
 # Series colours: never the class colours (red/blue mean class 1/0 everywhere in the app).
 DZ_COLOUR = "#5e3c99"  # ‖∂L/∂z‖, the back-propagated gradient; also every f'(z)
@@ -27,6 +27,7 @@ SHADE = "#f4a582"  # where the derivative is below 1 % of its peak (light, behin
 ACT_COLOURS = {"sigmoid": "#333333", "tanh": "#e08214", "relu": "#5e3c99", "leaky_relu": "#1b7837"}
 RUN_COLOURS = ["#333333", "#e08214"]
 Z_RANGE = (-8.0, 8.0)
+Z_TICKS = list(range(-8, 9, 2))
 Y_DOMAINS = {"sigmoid": [-0.05, 1.05], "tanh": [-1.1, 1.1], "relu": [-0.6, 3.0], "leaky_relu": [-0.6, 3.0]}
 FLOW_Z = "‖∂L/∂z‖ back-propagated"
 FLOW_W = "‖∂L/∂W‖ weight gradient"
@@ -47,15 +48,24 @@ def _labels(values: list[str]) -> pa.DictionaryArray:
     return pa.array(values, type=pa.string()).dictionary_encode()
 
 
-# ----- activation and derivative: one layout, drawn for each of the four activations ------------
-def activation(present: bool) -> alt.LayerChart:
-    """f and f' over z, saturation shaded, the derivative's peak marked, a rule at the chosen z.
-    Holes: the title, the two curves' names and the y range (the four activations differ only there)."""
+# ----- the four activations and their derivatives: one chart, a panel each ------------------------
+def _curve_names(name: str) -> list[str]:
+    """The two curves' names in ``name``'s panel: ["σ(z)", "σ'(z)"]."""
+    d = DERIVATIVE[name]
+    return [d.replace("'", ""), d]
+
+
+def _activation_panel(name: str, present: bool) -> alt.LayerChart:
+    """One activation's panel: f and f' over z, saturation shaded, the derivative's peak marked, a rule
+    at the chosen z; its rows of the long tables (``activation`` = its name on screen)."""
     s = sizes(present)
+    mine = alt.FieldEqualPredicate(field="activation", equal=_name(name))
     xs = alt.Scale(domain=list(Z_RANGE), nice=False)
-    ys = alt.Scale(domain=hole("y"), nice=False)
+    ys = alt.Scale(domain=list(Y_DOMAINS[name]), nice=False)
+    curves = _curve_names(name)
     shade = (
         alt.Chart(source("shade"))
+        .transform_filter(mine)
         .mark_rect(color=SHADE, opacity=0.35)
         .encode(
             x=alt.X("from:Q", scale=xs),
@@ -69,22 +79,32 @@ def activation(present: bool) -> alt.LayerChart:
     )
     lines = (
         alt.Chart(source("curves"))
+        .transform_filter(mine)
         .mark_line(strokeWidth=s["line"], clip=True)
         .encode(
-            x=alt.X("z:Q", scale=xs, title="z"),
-            y=alt.Y("value:Q", scale=ys, title=None),
+            x=alt.X("z:Q", scale=xs, title="z", axis=alt.Axis(values=Z_TICKS, format="~g")),
+            # the same y-axis width in every panel: their titles start in line
+            y=alt.Y("value:Q", scale=ys, title=None, axis=alt.Axis(minExtent=3 * s["font"])),
             color=alt.Color(
                 "curve:N",
-                scale=alt.Scale(domain=hole("curves"), range=[F_COLOUR, DZ_COLOUR]),
-                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),  # one row each: fits a phone
+                scale=alt.Scale(domain=curves, range=[F_COLOUR, DZ_COLOUR]),
+                # above the plot: the two names in one row, one under the other where the panel is too
+                # narrow for both ("leaky ReLU'(z)" on a phone, projected)
+                legend=alt.Legend(
+                    title=None,
+                    orient="top",
+                    direction="horizontal",
+                    columns=alt.ExprRef(f"width < {20 * s['font']} ? 1 : 2"),
+                    offset=s["font"] // 2,
+                ),
             ),
-            strokeDash=alt.StrokeDash(
-                "curve:N", scale=alt.Scale(domain=hole("curves"), range=[[1, 0], [6, 3]]), legend=None
-            ),
+            strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=curves, range=[[1, 0], [6, 3]]), legend=None),
             tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("z:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")],
         )
     )
-    peak = alt.Chart(source("peak")).encode(x=alt.X("z:Q", scale=xs), y=alt.Y("value:Q", scale=ys))
+    peak = (
+        alt.Chart(source("peak")).transform_filter(mine).encode(x=alt.X("z:Q", scale=xs), y=alt.Y("value:Q", scale=ys))
+    )
     point = peak.mark_point(shape="diamond", filled=True, size=s["point"] / 2, color=DZ_COLOUR).encode(
         tooltip=["label:N"]
     )
@@ -93,6 +113,7 @@ def activation(present: bool) -> alt.LayerChart:
     )
     rule = (
         alt.Chart(source("z"))
+        .transform_filter(mine)
         .mark_rule(color=GREY, strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x=alt.X("z:Q", scale=xs),
@@ -104,41 +125,77 @@ def activation(present: bool) -> alt.LayerChart:
         )
     )
     return alt.layer(shade, lines, point, text, rule).properties(
-        title=hole("title"), height=_h(150, present), width="container", autosize=PLOT_HEIGHT
+        title=f"{_name(name)} and its derivative", height=_h(150, present)
     )
 
 
-def activation_data(name: str, z_sel: float, zones) -> tuple[dict, list[str]]:
-    """(activation()'s datasets for ``name``, the two curves' names): the curves, the shaded zones,
-    the peak and the rule at z_sel. zones: where f' is below 1 % of its peak (run.saturation_zones)."""
-    c = curves((name,), *Z_RANGE)
-    a, d = c[name]
-    sym = DERIVATIVE[name].replace("(z)", "")
-    labels = [f"{sym.replace(chr(39), '')}(z)", f"{sym}(z)"]  # "σ(z)", "σ'(z)"
+def activations(present: bool) -> alt.VConcatChart:
+    """The four activations, one panel each (FLOW_ACTIVATIONS' order) under one another, from one long
+    table per layer. Each panel has its own y range and its own two curve names (independent scales).
+
+    Why a column of panels and not a 2 × 2 grid: a composed chart cannot take its container's width
+    (Vega-Lite sizes each panel in pixels), but Streamlit gives every panel of a *vertical* concatenation
+    the container's width, and ``fit-x`` then narrows them until the axes fit too: the one chart fills a
+    phone's 358 px and a projector's 970 px alike, where any fixed grid is either cut off on a phone or
+    small on a projector."""
+    panels = [_activation_panel(name, present) for name in FLOW_ACTIVATIONS]
+    return (
+        alt.vconcat(*panels, spacing=_h(20, present))
+        .resolve_scale(x="independent", y="independent", color="independent", strokeDash="independent")
+        .properties(autosize=PLOT_HEIGHT)
+    )
+
+
+def activations_data(z_sel: float, zones: dict) -> dict:
+    """activations()'s datasets, each a long table with an ``activation`` column (its name on screen):
+    both curves of every activation, the shaded zones (where f' is below 1 % of its peak, per activation:
+    run.saturation_zones), where each derivative peaks, and each activation at z_sel (the rule)."""
+    c = curves(FLOW_ACTIVATIONS, *Z_RANGE)
     n = len(c["z"])
-    act = ACTIVATIONS[name]
-    f_sel = float(act.f(np.array(z_sel)))
-    return {
-        "curves": {
-            "z": np.r_[c["z"], c["z"]],
-            "value": np.r_[a, d],
-            "curve": _labels([labels[0]] * n + [labels[1]] * n),
-        },
-        "shade": {
-            "from": np.array([lo for lo, _ in zones], dtype=float),
-            "to": np.array([hi for _, hi in zones], dtype=float),
-            "what": [f"saturated: derivative < {ONE_PCT} of peak"] * len(zones),
-        },
+    rows: dict[str, dict[str, list]] = {
+        "curves": {"activation": [], "z": [], "value": [], "curve": []},
+        "shade": {"activation": [], "from": [], "to": [], "what": []},
+        "peak": {"activation": [], "z": [], "value": [], "label": []},
+        "z": {"activation": [], "z": [], "f": [], "df": []},
+    }
+
+    def add(table: str, count: int, **cols) -> None:
+        for k, v in cols.items():
+            rows[table][k] += list(v) if isinstance(v, list | np.ndarray) else [v] * count
+
+    for name in FLOW_ACTIVATIONS:
+        a, d = c[name]
+        act, shown, (f_name, d_name) = ACTIVATIONS[name], _name(name), _curve_names(name)
+        add(
+            "curves",
+            2 * n,
+            activation=shown,
+            z=np.r_[c["z"], c["z"]],
+            value=np.r_[a, d],
+            curve=[f_name] * n + [d_name] * n,
+        )
+        zs = zones[name]
+        add(
+            "shade",
+            len(zs),
+            activation=shown,
+            **{"from": [lo for lo, _ in zs], "to": [hi for _, hi in zs]},
+            what=f"saturated: derivative < {ONE_PCT} of peak",
+        )
         # where the derivative curve first reaches its largest value, and that value
-        "peak": {"z": [float(c["z"][int(np.argmax(d))])], "value": [act.peak], "label": [f"peak {act.peak:g}"]},
-        "z": {"z": [float(z_sel)], "f": [f_sel], "df": [float(act.df(np.array(z_sel), np.array(f_sel)))]},
-    }, labels
+        add("peak", 1, activation=shown, z=float(c["z"][int(np.argmax(d))]), value=act.peak, label=f"peak {act.peak:g}")
+        f_sel = float(act.f(np.array(z_sel)))
+        add("z", 1, activation=shown, z=float(z_sel), f=f_sel, df=float(act.df(np.array(z_sel), np.array(f_sel))))
+    text = {"activation", "curve", "what", "label"}
+    return {
+        table: {k: _labels(v) if k in text else np.asarray(v, dtype=float) for k, v in cols.items()}
+        for table, cols in rows.items()
+    }
 
 
-def activation_spec(name: str, z_sel: float, zones, present: bool) -> dict:
-    data, labels = activation_data(name, z_sel, zones)
-    holes = {"title": f"{_name(name)} and its derivative", "curves": labels, "y": list(Y_DOMAINS[name])}
-    return chart(activation, present, data, holes)
+def activations_spec(z_sel: float, zones: dict, present: bool) -> dict:
+    """The four activations' chart at z = z_sel. zones: activation -> run.saturation_zones(activation)."""
+    return chart(activations, present, activations_data(z_sel, zones))
 
 
 # ----- f'(z)ⁿ ----------------------------------------------------------------------------------

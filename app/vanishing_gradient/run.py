@@ -137,8 +137,7 @@ def warm() -> None:
         yield
         expectations(e["data"], e["seed"])
         yield
-        for name in FLOW_ACTIVATIONS:
-            charts.activation_spec(name, d["z"], saturation_zones(name), False)
+        charts.activations_spec(d["z"], {name: saturation_zones(name) for name in FLOW_ACTIVATIONS}, False)
         charts.powers_spec(d["z"], d["n"], False)
         charts.flow_spec(r, False)
         charts.shares_spec(r, False)

@@ -189,6 +189,11 @@ def activation_description(name: str, z: float, zones) -> str:
     )
 
 
+def activations_description(z: float, zones: dict) -> str:
+    """The four-panel chart's text alternative: what each panel shows, in FLOW_ACTIVATIONS' order."""
+    return " ".join(activation_description(name, z, zones[name]) for name in FLOW_ACTIVATIONS)
+
+
 def powers_description(z: float, n: int, rows: list) -> str:
     ends = ", ".join(f"{ACTIVATION_NAMES[r.name]} {sci(r.through_n)}" for r in rows)
     return f"f'(z)ⁿ at z = {z:g} for n = 1 … {n} layers, on a log axis; after {n} layers: {ends}."
