@@ -253,7 +253,12 @@ def probe_layers(base: alt.Chart, u: str, v: str, us: alt.Scale, vs: alt.Scale, 
         base.mark_point(
             shape="diamond", filled=True, size=s["point"] * 1.6, color=PROBE_COLOUR, stroke="black", strokeWidth=2.5
         ).encode(**pos, tooltip=tip),
-        base.mark_text(dy=s["label"] * 1.4, fontSize=s["font"], fontWeight="bold").encode(**pos, text="text:N"),
+        *(  # the name on a white halo, readable over the heat map and over an XOR point it lands on
+            base.mark_text(dy=s["label"] * 1.4, fontSize=s["font"], fontWeight="bold", **halo).encode(
+                **pos, text="text:N"
+            )
+            for halo in ({"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"}, {})
+        ),
     ]
 
 
