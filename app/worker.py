@@ -31,10 +31,12 @@ import multiprocessing as mp
 import os
 import sys
 import threading
+import time
 import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import SpawnContext, SpawnProcess
+from pathlib import Path
 
 from app import heavy
 
@@ -50,11 +52,34 @@ _main_guard = threading.Lock()
 
 
 def _lower_priority(nice: int) -> None:
-    """The worker's initializer: lowest priority, where the platform has one."""
+    """The worker's initializer: lowest priority, where the platform has one.
+
+    On Linux with autogroups (the default), a niceness counts only against processes of the same
+    session: the worker would still take as much CPU as every other session (the other replicas,
+    HAProxy, …). So it starts a session of its own and gives that session's group the niceness too; and
+    as it has left the server's process group (which the launcher stops as a whole), it ends itself
+    when the server goes."""
     try:
         os.nice(nice)
     except (AttributeError, OSError):  # no os.nice (Windows) or not allowed: run at normal priority
-        pass
+        return
+    group = Path("/proc/self/autogroup")
+    if not group.exists():
+        return
+    server = os.getppid()
+    try:
+        os.setsid()
+        group.write_text(f"{nice}\n")
+    except OSError:
+        return
+    threading.Thread(target=_end_with, args=(server,), daemon=True).start()
+
+
+def _end_with(server: int) -> None:
+    """In the worker: exit as soon as the server process is gone (the worker is then someone else's child)."""
+    while os.getppid() == server:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class _WorkerProcess(SpawnProcess):

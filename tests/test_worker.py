@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,6 +42,34 @@ def same_history(a, b) -> None:
 def test_the_worker_runs_at_the_lowest_priority_in_another_process():
     assert worker.call(os.getpid) != os.getpid()
     assert worker.call(os.nice, 0) == worker.NICE  # os.nice(0) reads the worker's niceness
+    group = Path("/proc/self/autogroup")
+    if group.exists():  # Linux autogroups: its own session, whose group is as nice as the worker
+        assert worker.call(os.getsid, 0) != os.getsid(0)
+        assert worker.call(Path.read_text, group).split()[1:] == ["nice", str(worker.NICE)]
+
+
+def test_a_worker_ends_when_its_server_is_killed(tmp_path):
+    """The worker has left the server's process group (which the launcher stops as a whole), so it must
+    end by itself when the server dies."""
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "from app import worker\n"
+        "if __name__ == '__main__':\n"
+        "    print(worker.call(os.getpid), flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(server.stdout.readline())
+    finally:
+        server.kill()
+        server.wait(10)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
 def test_minibatch_training_in_the_worker_equals_training_here_and_reports_every_epoch_here():
@@ -134,7 +165,6 @@ def test_without_a_worker_process_the_run_happens_here_with_a_log_line(monkeypat
 def test_a_worker_does_not_run_the_page_script_streamlit_made_main(monkeypatch, tmp_path):
     """Streamlit makes each rerun's page script ``__main__``; a spawned worker would run that file again
     to rebuild its ``__main__`` (a whole page, in bare mode). It starts with a plain one instead."""
-    import sys
     import types
 
     marker = tmp_path / "ran"
