@@ -162,6 +162,9 @@ def call(fn, /, *args, should_stop=None, **kwargs):
             return _wait(future, here, callbacks, should_stop)
         except BrokenProcessPool as e:  # a worker could not start (or died): this process from now on
             _give_up(e)
+        except (RuntimeError, EOFError, ConnectionError, mp.AuthenticationError) as e:
+            # the pool was shut down meanwhile, or the pipe to the worker failed: this run here, this once
+            log.warning("XOR Lab: a heavy computation runs in the server process (worker: %r)", e, exc_info=True)
         finally:
             here.close()  # an interrupted wait (Stop) ends the run at its next check
             there.close()  # (kept open until now: the pool pickles it for the worker in another thread)

@@ -178,3 +178,16 @@ def test_a_worker_does_not_run_the_page_script_streamlit_made_main(monkeypatch, 
     assert sys.modules["__main__"] is page
     assert not marker.exists()
     worker.shutdown()
+
+
+def test_a_pool_shut_down_meanwhile_runs_the_computation_here_this_once(monkeypatch, caplog):
+    from concurrent.futures import ProcessPoolExecutor
+
+    closed = ProcessPoolExecutor(1)
+    closed.shutdown()
+    monkeypatch.setattr(worker, "pool", lambda: closed)
+    with caplog.at_level(logging.WARNING, logger="app.worker"):
+        r = worker.call(train_many, [2, 2, 1], range(3), X, y, epochs=50)
+    np.testing.assert_array_equal(r.loss, train_many([2, 2, 1], range(3), X, y, epochs=50).loss)
+    assert any("runs in the server process" in m for m in caplog.messages)
+    assert not worker._failed
