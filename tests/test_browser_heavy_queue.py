@@ -35,17 +35,18 @@ def server(tmp_path_factory):
 
 
 def test_the_lab_waits_behind_a_digits_run_says_its_place_and_stop_leaves_the_queue(browser, server):
-    other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-    other.goto(f"{server}/{LARGEST}")
-    wait_for_text(other, "Epoch 1 of 60", timeout=60_000)  # it trains: the one place is taken
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     page = ctx.new_page()
     page.goto(f"{server}/training?tr_lab_seeds=100")
     wait_done(page)
     page.get_by_role("tab", name="Convergence lab").click()
+    other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    other.goto(f"{server}/{LARGEST}")
+    wait_for_text(other, "Training 60 epochs", timeout=60_000)  # it trains: the one place is taken
     page.get_by_role("button", name="Run the lab").click()
     wait_for_text(page, waiting(1), timeout=30_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_text(waiting(1)).first.evaluate("e => e.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(SHOTS / "training-lab-waiting-1280x720.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_text(waiting(1)).first.scroll_into_view_if_needed()
@@ -53,6 +54,7 @@ def test_the_lab_waits_behind_a_digits_run_says_its_place_and_stop_leaves_the_qu
     page.get_by_role("button", name="Stop").click()
     wait_for_text(page, LAB_STOPPED.split("*")[0].strip(), timeout=30_000)
     wait_done(page)
+    page.screenshot(path=str(SHOTS / "training-lab-stopped-390x844.png"))
     said = main_text(page)
     assert waiting(1) not in said and "Solved XOR" not in said
     other.get_by_role("button", name="Stop").click()  # free the server for the next tests
