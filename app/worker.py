@@ -13,12 +13,14 @@ run's callbacks — a progress bar — as the worker reports.
 only) and its arguments and result are pickled, so the result is the one ``fn`` gives in this
 process, bit for bit (tests/test_worker.py). Callable keyword arguments (``on_epoch=…``) are the
 run's callbacks: the worker passes ``fn`` stand-ins that send their arguments here, where the real
-callback is called in the waiting thread. ``should_stop`` is asked here, every ``POLL`` seconds;
-once it says True, or when the waiting thread is interrupted (an exception from a callback:
-Streamlit's Stop), the worker's ``should_stop`` returns True and the run ends at its next check.
+callback is called in the waiting thread. ``should_stop`` is asked here, after each report and at
+least every ``POLL`` seconds; once it says True, or when the waiting thread is interrupted (an
+exception from a callback: Streamlit's Stop), the worker's ``should_stop`` returns True and the run
+ends at its next check.
 
 If the pool cannot start (a platform without processes, …) the computation runs in this process,
-as before, and a log line says so; the page shows the same numbers either way.
+as before, and a log line says so; so does one whose worker failed (a pool shut down meanwhile, a
+broken pipe). The page shows the same numbers either way.
 
 No Streamlit import here, and none in the worker: it imports only this module, NumPy and core.
 """
