@@ -128,3 +128,29 @@ def gate() -> Gate:
 def turn(on_wait: Callable[[int], None] | None = None, poll: float = 0.25):
     """``with heavy.turn(...)``: a slot of the server's gate (see ``Gate.turn``)."""
     return gate().turn(on_wait, poll)
+
+
+class NotCached(Exception):
+    """Raised by a cached function asked only to look (see ``Look``); an exception is never cached."""
+
+
+class Look:
+    """Ask a cached function (``st.cache_data``) for a result it already holds, without computing one,
+    so that a result someone has computed never queues at the gate: the function calls ``check()``
+    first; ``only(fn, *args)`` returns its cached result, or None when it would have to compute."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()  # each session's script runs in its own thread
+
+    def check(self) -> None:
+        if getattr(self._local, "only", False):
+            raise NotCached
+
+    def only(self, fn: Callable, *args):
+        self._local.only = True
+        try:
+            return fn(*args)
+        except NotCached:
+            return None
+        finally:
+            self._local.only = False

@@ -11,7 +11,9 @@ replicas' CPU time per rerun and each replica's share of the sessions.
 Then, on the 2-replica deployment, the same class again while ``heavy`` more sessions each start the
 largest digits run (3 × 256 ReLU, mini-batches of 8, 60 epochs, a different seed each so no two share
 a run): the light moves' p95 beside the class's without them. The heavy runs go through app/heavy.py's
-gate (XORLAB_HEAVY_SLOTS per replica, set by the launcher), so this is what that limit is measured by.
+gate (XORLAB_HEAVY_SLOTS per replica, set by the launcher) and train in each replica's low-priority
+worker process (app/worker.py), so this is what those two are measured by. The replicas' CPU time is
+the server processes' own: a worker's training is not in it.
 
 Everything stays on 127.0.0.1; every request has a timeout, every loop a fixed length. Needs HAProxy
 (Debian's ``haproxy``): without it the section records why it was skipped.

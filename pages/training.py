@@ -10,7 +10,7 @@ from app import predict, probe, take_home_ui, ui
 from app import replay as replay_view
 from app.chart import draw
 from app.names import LOSS_NAMES
-from app.training import checkpoints, text
+from app.training import checkpoints, controls, text
 from app.training import run as tr
 from app.training.charts import LOSS_FLOOR, boundary, lab_charts, run_charts
 from app.training.controls import lab_settings, publish_control, run_settings, show_stuck, show_table, step_epoch
@@ -221,8 +221,11 @@ def lab(cfg: dict, lr: float, present: bool) -> None:
             "button. Results are cached: returning to the same settings is instant."
         )
         return
-    with st.spinner(f"Training {2 * n:,} networks… (while other long runs use the server, yours waits its turn)"):
-        lab = tr.lab_results((cfg, lr), (cfg_b, lr_b), knob, n)
+    lab = controls.lab_results((cfg, lr), (cfg_b, lr_b), knob, n)  # waits its turn on a busy server
+    if lab is None:
+        ss.pop("tr_lab_done", None)
+        st.info(text.LAB_STOPPED, icon=":material/stop:")
+        return
     for col, s in zip(st.columns(2), lab.values()):
         c = s.counts
         with col, st.container(border=True):

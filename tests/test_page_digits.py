@@ -299,15 +299,19 @@ def test_loaded_mnist_is_kept_as_bytes(tmp_path):
     np.testing.assert_array_equal(x * 255, data.test_images[3:5].reshape(2, -1))
 
 
-def test_a_stopped_run_continues_from_where_it_stopped():
+def test_a_stopped_run_continues_from_where_it_stopped(monkeypatch):
     """Stop is a click during training; its rerun adopts the partial run saved after each epoch.
     "Continue training" then trains only the remaining epochs, and the result is the straight run."""
     from streamlit.testing.v1 import AppTest
 
+    from app import worker
+
     data = dr.digits_data()
     settings = dr.Settings(data.key, 1, 32, "relu", "he_normal", 0.1, "cosine", 16, 4, 0)
     done = []
-    partial = dr.train(settings, data, on_epoch=lambda e, h: done.append(e), should_stop=lambda: len(done) >= 2)
+    with monkeypatch.context() as m:  # in this process, so that it stops after exactly two epochs
+        m.setattr(worker, "pool", lambda: None)
+        partial = dr.train(settings, data, on_epoch=lambda e, h: done.append(e), should_stop=lambda: len(done) >= 2)
     assert partial.epochs_run == 2
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
     at.run()
@@ -629,15 +633,14 @@ def test_a_run_waits_for_a_free_heavy_slot_and_a_remembered_run_does_not(monkeyp
     bar counts the runs ahead), then trains when the slot is given back; a cached run never asks."""
     import streamlit as st
 
-    from app import heavy
-    from app.digits import text as dt
+    from app import heavy, heavy_ui
 
     st.cache_data.clear()
     gate = heavy.Gate(1)
     monkeypatch.setattr(heavy, "_shared", gate)
     said: list[str] = []
-    real_waiting = dt.waiting
-    monkeypatch.setattr(dt, "waiting", lambda ahead: (said.append(real_waiting(ahead)), said[-1])[1])
+    real_waiting = heavy_ui.waiting
+    monkeypatch.setattr(heavy_ui, "waiting", lambda ahead: (said.append(real_waiting(ahead)), said[-1])[1])
     other = gate.enter()
     assert gate.start(other, 0)  # another student's run holds the one slot
     queued = threading.Event()

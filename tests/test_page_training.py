@@ -175,6 +175,98 @@ def test_lab_fraction_matches_core():
     assert at.number_input(key="tr_seed").value == stuck and not at.exception
 
 
+def hold_the_only_heavy_slot(monkeypatch):
+    """A gate of one slot, taken by another student's run; the waiting words the page shows, recorded."""
+    from app import heavy, heavy_ui
+
+    gate = heavy.Gate(1)
+    monkeypatch.setattr(heavy, "_shared", gate)
+    said: list[str] = []
+    real = heavy_ui.waiting
+    monkeypatch.setattr(heavy_ui, "waiting", lambda ahead: (said.append(real(ahead)), said[-1])[1])
+    other = gate.enter()
+    assert gate.start(other, 0)
+    return gate, other, said
+
+
+@pytest.mark.slow
+def test_the_lab_waits_its_turn_saying_its_place_and_a_lab_already_run_never_waits(monkeypatch):
+    """app/heavy.py's gate: with the server's one slot taken, the lab queues and its box says how many runs
+    are ahead (the digits page's words, app/heavy_ui.py); once the slot is free it trains, and shows core's
+    numbers. The same lab again, slot taken again: from the cache, no waiting."""
+    import threading
+    import time
+
+    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    queued = threading.Event()
+
+    def other_run_ends() -> None:  # once the lab is queued behind it (or after 60 s at most)
+        deadline = time.monotonic() + 60
+        while gate.waiting() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if gate.waiting():
+            queued.set()
+            time.sleep(1.0)  # the box is updated every 0.25 s meanwhile
+        gate.leave(other)
+
+    at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
+    threading.Thread(target=other_run_ends, daemon=True).start()
+    at.button(key="tr_lab_run").click()
+    at.run()
+    assert not at.exception
+    assert queued.is_set(), "the lab trained while the only slot was taken"
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    assert gate.running == 0 and gate.waiting() == 0
+    shown = [m.value for m in at.metric if m.label == "Solved XOR"]
+    for value, width in zip(shown, (2, 3), strict=True):
+        assert (
+            value
+            == f"{train_many([2, width, 1], range(100), X, y, 'sigmoid', 'normal', 1.0, 1000).fraction_solved:.1%}"
+        )
+    assert gate.start(other := gate.enter(), 0)  # the slot taken again
+    said.clear()
+    at.run()
+    assert not at.exception and said == [] and [m.value for m in at.metric if m.label == "Solved XOR"] == shown
+    gate.leave(other)
+
+
+@pytest.mark.slow
+def test_a_lab_waiting_for_its_turn_can_be_stopped_and_then_shows_that_it_did_not_run(monkeypatch):
+    """Stop while waiting: Streamlit interrupts the waiting script (as the Stop click's rerun does; here
+    AppTest's timeout asks for the same stop), the lab leaves the queue and trains nothing; the rerun with
+    Stop pressed says the lab has not run and offers the button again."""
+    import time
+
+    import streamlit as st
+
+    from app import heavy_ui
+    from app.training import run, text
+
+    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
+    at.button(key="tr_lab_run").click()
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=10)  # still waiting: the slot is never given back
+    deadline = time.monotonic() + 30
+    while gate.waiting() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gate.waiting() == 0 and gate.running == 1  # out of the queue; the other run still holds its slot
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    cfg = {k: v for k, v in run.DEFAULT_CFG.items() if k != "seed"} | {"epochs": 1000}
+    assert run.cached_lab(cfg, 1.0, 100) is None  # nothing was trained
+    # the rerun the Stop click causes: its box's button reads True
+    monkeypatch.setattr(heavy_ui, "progress_box", lambda *a, **k: (st.empty(), None, True))
+    at2 = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
+    at2.button(key="tr_lab_run").click()
+    at2.run()
+    assert not at2.exception and gate.waiting() == 0
+    assert [i.value for i in at2.info] == [text.LAB_STOPPED]
+    assert not [m for m in at2.metric if m.label == "Solved XOR"]
+    at2.run()  # and the lab waits for the button again
+    assert not at2.info and any("waits for the button" in c.value for c in at2.caption)
+    gate.leave(other)
+
+
 @pytest.mark.slow
 def test_lab_counts_the_gate_pairs_of_its_solved_runs():
     """The solved runs' hidden gates, counted with the one rule: the table equals a count made here,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import heavy
+from app import heavy, worker
 from app.run_words import ended
 from core.data import grid
 from core.linear_sep import line_segment
@@ -217,7 +217,9 @@ def sweep_cell(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Training and test accuracy (SWEEP_SEEDS,) of one shape from every seed (core.problems.sweep)."""
     with heavy.turn():  # the sweep is the page's heavy work: a server-wide place per shape (app/heavy.py)
-        s = sweep(X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS)
+        s = worker.call(
+            sweep, X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS
+        )  # in the server's worker process (app/worker.py)
     return s.train_acc[0, 0], s.test_acc[0, 0]
 
 

@@ -22,7 +22,7 @@ import time
 
 import streamlit as st
 
-from app import heavy, initialisers, ui
+from app import heavy_ui, initialisers, ui
 from app.digits import run, text
 from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, SCHEDULE_NAMES
 from core.activations import ACTIVATIONS
@@ -192,16 +192,14 @@ def get_history(settings: run.Settings, data: run.Data) -> tuple[SGDHistory, str
     going_on = ss.get("dg_continue")
     going_on = going_on["hist"] if going_on and going_on["key"] == settings else None
 
-    slot = st.empty()  # one placeholder, so the whole progress box disappears when training ends
-    box = slot.container(border=True)
-    left, right = box.columns([5, 1], vertical_alignment="bottom")
     first = going_on.epochs_run if going_on else 0
-    bar = left.progress(
+    slot, bar, stop = heavy_ui.progress_box(  # one placeholder: the whole box disappears when training ends
         first / max(settings.epochs, 1),
-        text=f"Training epochs {first + 1}–{settings.epochs} …" if first else f"Training {settings.epochs} epochs …",
+        f"Training epochs {first + 1}–{settings.epochs} …" if first else f"Training {settings.epochs} epochs …",
+        key="dg_stop",
+        help="Keep what has been learned so far.",
     )
     limit = run.time_limit(settings)
-    stop = right.button("Stop", key="dg_stop", icon=":material/stop:", help="Keep what has been learned so far.")
     if stop:  # this rerun was caused by the click: keep what the interrupted run saved
         partial = ss.get("dg_partial")
         if partial and partial["key"] == settings:
@@ -235,8 +233,8 @@ def get_history(settings: run.Settings, data: run.Data) -> tuple[SGDHistory, str
 
 def _train_here(settings: run.Settings, data: run.Data, going_on, slot, bar, limit: float):
     """Train with the progress bar, once the server has a free place for a heavy run (app/heavy.py):
-    until then the bar says how many runs are ahead; Stop meanwhile cancels the wait."""
-    with heavy.turn(on_wait=lambda ahead: bar.progress(0.0, text=text.waiting(ahead))):
+    until then the bar says how many runs are ahead; Stop meanwhile cancels the wait (app/heavy_ui.py)."""
+    with heavy_ui.turn(bar):
         return _train_now(settings, data, going_on, slot, bar, limit)
 
 

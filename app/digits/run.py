@@ -36,6 +36,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from app import worker
 from app.digits import charts
 from core.digits import (
     DigitsDataError,
@@ -339,9 +340,11 @@ def train(
     settings: Settings, data: Data, on_epoch=None, on_batch=None, should_stop=None, resume: SGDHistory | None = None
 ) -> SGDHistory:
     """One run of core.sgd.train_minibatch on a fresh core MLP with a softmax output (or the
-    continuation of a stopped run of the same settings)."""
+    continuation of a stopped run of the same settings), in the server's worker process (app/worker.py:
+    the callbacks are called here as it reports)."""
     net = MLP.create(settings.sizes(data.d), settings.act, "softmax", settings.init, settings.seed)
-    return train_minibatch(
+    return worker.call(
+        train_minibatch,
         net,
         data.X_train,
         data.Y_train,

@@ -34,14 +34,6 @@ def stopped(hist: SGDHistory, why: str, limit: float) -> str:
     return f"reached the time limit of {limit:.0f} s and {ended(hist)}"
 
 
-def waiting(ahead: int) -> str:
-    """The progress bar's words while this run waits for a free place on the server (app/heavy.py)."""
-    if ahead <= 0:
-        return "Your run starts in a moment …"
-    runs = "1 run is" if ahead == 1 else f"{ahead:,} runs are"
-    return f"Waiting for the server: {runs} ahead of yours (Stop cancels it) …"
-
-
 # ----- the network --------------------------------------------------------------------------------
 def network_line(
     sizes: list[int], act: str, lr: float, sched: str, batch: int, epochs: int, present: bool, data

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import initialisers, state, ui
+from app import heavy_ui, initialisers, state, ui
 from app.names import INITIALISER_NAMES, LOSS_NAMES, SCHEDULE_NAMES
+from app.training import run
 from app.training.run import ACTS, DEFAULT_CFG, DEFAULT_LR, KNOBS, LAB_SEEDS, RATES
-from app.training.text import act_label, rate_text
+from app.training.text import act_label, lab_progress, rate_text
 from core.activations import SATURATED
 from core.init import INITIALISERS
 from core.schedules import DEFAULTS, SCHEDULES
@@ -113,6 +114,28 @@ def lab_settings(cfg: dict, lr: float) -> tuple[dict, float, str, int]:
         else:
             b["act"] = ui.linked(st.selectbox, "B: activation", ACTS, 1, format_func=act_label, key="tr_lab_act")
     return b, lr_b, knob, int(n)
+
+
+def lab_results(a: tuple, b: tuple, knob: str, n: int) -> dict | None:
+    """The lab's settings A and B, each (cfg, lr), trained over n seeds (run.lab_results), or None when
+    the student pressed Stop. A setting already trained comes from the cache at once; the others take a
+    place in the server's queue (app/heavy.py), in a box that says how many runs are ahead of this one,
+    then shows which setting is training, with a Stop button (app/heavy_ui.py)."""
+    todo = {name: s for name, s in {"A": a, "B": b}.items() if run.cached_lab(*s, n) is None}
+    if todo:
+        first, (cfg, _) = next(iter(todo.items()))
+        slot, bar, stop = heavy_ui.progress_box(
+            0.0, lab_progress(first, n, cfg["epochs"]), key="tr_lab_stop", help="Leave the queue: nothing is trained."
+        )
+        if stop:
+            slot.empty()
+            return None
+        with heavy_ui.turn(bar):
+            for i, (name, (cfg, lr)) in enumerate(todo.items()):
+                bar.progress(i / len(todo), text=lab_progress(name, n, cfg["epochs"]))
+                run.run_lab(cfg, lr, n)
+        slot.empty()
+    return run.lab_results(a, b, knob, n)
 
 
 def publish_control(hist, label: str) -> None:

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from app import heavy, probe
+from app import heavy, probe, worker
 from app.chart import rows_table
 from app.training import charts
 from app.training.text import describe, short_label
@@ -77,17 +77,27 @@ def run_training(cfg: dict, lr: float, diverge_factor: float = DIVERGE_FACTOR):
     return hist
 
 
+_look = heavy.Look()
+
+
 @st.cache_data(max_entries=12, show_spinner=False)
 def run_lab(cfg: dict, lr: float, n_seeds: int):
-    """core.multiseed.train_many over seeds 0..n_seeds−1 for these settings, and how long it took."""
-    with heavy.turn():  # a server-wide place for a long run (app/heavy.py); a cached result never gets here
-        t0 = perf_counter()
-        res = train_many(
-            [2, cfg["width"], 1], range(n_seeds), X, y, hidden=cfg["act"], init=cfg["init"], lr=lr,
-            epochs=cfg["epochs"], loss=cfg["loss"], schedule=cfg["sched"], schedule_params=dict(cfg["params"]),
-            sigma=cfg["sigma"], limit=cfg["limit"],
-        )  # fmt: skip
-        return res, perf_counter() - t0
+    """core.multiseed.train_many over seeds 0..n_seeds−1 for these settings, and how long it took,
+    computed in the server's worker process (app/worker.py). A long run: the caller holds a place at
+    the server's gate (app/training/controls.py's lab_results, which shows the queue)."""
+    _look.check()
+    t0 = perf_counter()
+    res = worker.call(
+        train_many, [2, cfg["width"], 1], range(n_seeds), X, y, hidden=cfg["act"], init=cfg["init"], lr=lr,
+        epochs=cfg["epochs"], loss=cfg["loss"], schedule=cfg["sched"], schedule_params=dict(cfg["params"]),
+        sigma=cfg["sigma"], limit=cfg["limit"],
+    )  # fmt: skip
+    return res, perf_counter() - t0
+
+
+def cached_lab(cfg: dict, lr: float, n_seeds: int):
+    """run_lab's result if it is cached, else None (nothing is computed)."""
+    return _look.only(run_lab, cfg, lr, n_seeds)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -229,6 +229,14 @@ LAB_INTRO = (
 )
 
 
+def lab_progress(name: str, seeds: int, epochs: int) -> str:
+    """The lab's progress bar while one of its settings trains."""
+    return f"Training setting {name}: {seeds:,} seeds × {epochs:,} epochs …"
+
+
+LAB_STOPPED = "Stopped: the lab has not run. Press *Run the lab* to queue it again."
+
+
 def stuck_intro(n: int, near_half: int, epochs: int) -> str:
     return (
         f"**{n:,}** runs of setting A ended without solving XOR after {epochs:,} epochs; **{near_half:,}** of "
