@@ -66,7 +66,8 @@ def probed_boundary(shown: MLP, who: str, present: bool) -> None:
         probe.draw_clickable(spec, desc + text.probe_marked(name, step.a2), PROBE)
     st.markdown(text.probe_verdict(name, who, step.a2))
     st.markdown(f"**{text.probe_heading(name)}**")
-    probe.show_steps(shown, step, present, one_column=True)
+    # projected, the side column is narrow for the larger type: a smaller size keeps every line on screen
+    probe.show_steps(shown, step, present, one_column=True, size=r"\footnotesize" if present else r"\normalsize")
 
 
 map_box, side = st.columns([3, 2], gap="medium")  # projected too: the map beside the network it moves

@@ -76,7 +76,7 @@ def replay(p: run.Pair) -> None:
     st.caption(f"Run A is the solid line, run B the dashed one; the dots and the dotted line mark epoch {k:,}.")
     for box, r, (net, _), e, step in zip(ui.columns(2, present), "AB", nets, shown, steps):
         with box:
-            st.subheader(tx.probe_heading(r, name, e))
+            st.markdown(f"**{tx.probe_heading(r, name, e)}**")  # two side by side: no large heading
             probe.show_steps(net, step, present, one_column=True)
 
 

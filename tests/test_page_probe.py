@@ -522,13 +522,12 @@ def test_two_runs_probe_follows_the_epoch_control_with_both_runs_numbers():
             at.select_slider(key="cmp_epoch").set_value(epoch).run()
             assert not at.exception
         words = "\n".join(m.value for m in at.markdown)
-        heads = [s.value for s in at.subheader]
         for run_name, h in zip("AB", (ha, hb)):
             net = h.network_at(epoch)
             assert_arithmetic_is_cores(at, net, 0.9, 0.15)
             a2 = forward_point(net, 0.9, 0.15).a2
             assert f"Run {run_name} at epoch {epoch:,}: at [0.9 0.15] the output a2 = {a2:.3f} is" in words
-            assert f"Run {run_name}: the probed point [0.9 0.15] at epoch {epoch:,}, step by step" in heads
+            assert f"**Run {run_name}: the probed point [0.9 0.15] at epoch {epoch:,}, step by step**" in words
         assert_both_marked(at, 0.9, 0.15, epoch)
     assert not warnings(at)
 
