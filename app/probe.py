@@ -120,10 +120,12 @@ def probe_columns(x) -> dict:
     return {"x1": [float(x[0])], "x2": [float(x[1])], "text": [f"probe {label(x)}"]}
 
 
-def show_steps(net: MLP, step: ForwardRow, present: bool) -> bool:
+def show_steps(net: MLP, step: ForwardRow, present: bool, one_column: bool = False, size: str = r"\normalsize") -> bool:
     """The probed point's forward pass with every number written in (``app.forward_text``): the hidden
-    neurons two to a row (one when projecting), then the output. A network whose numbers overflow at
-    this point gets a plain message instead; returns whether the arithmetic was shown."""
+    neurons two to a row (one when projecting, or with ``one_column``: already in a narrow column), then
+    the output, in the LaTeX ``size`` (a narrow column on a projected page can ask for a smaller one).
+    A network whose numbers overflow at this point gets a plain message instead; returns whether the
+    arithmetic was shown."""
     if not all(np.all(np.isfinite(v)) for v in (step.z1, step.a1, step.z2, step.a2)):
         st.warning(
             "At this point the network's numbers overflow (they are not finite), so its arithmetic cannot be "
@@ -131,8 +133,8 @@ def show_steps(net: MLP, step: ForwardRow, present: bool) -> bool:
             icon=":material/warning:",
         )
         return False
-    cols = st.columns(min(len(step.a1), 2) if not present else 1)
+    cols = st.columns(1 if present or one_column else min(len(step.a1), 2))
     for k, lines in enumerate(hidden_lines(net, step, per_line=2)):  # wrapped: a phone's width
-        cols[k % len(cols)].latex(aligned(lines, r"\normalsize"))
-    st.latex(aligned(output_lines(net, step), r"\normalsize"))
+        cols[k % len(cols)].latex(aligned(lines, size))
+    st.latex(aligned(output_lines(net, step), size))
     return True

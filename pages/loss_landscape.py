@@ -8,11 +8,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app import predict, ui
+from app import predict, probe, ui
 from app.chart import draw
 from app.loss_landscape import charts, checkpoints, controls, run, text
 from app.plane import plane_spec
 from app.state import network_caption, network_control, published_run, trained_in_use
+from core.mlp import MLP
+from core.probe import forward_point
+
+PROBE = "ll"  # the probe's keys: ll_x1, ll_x2 (app.probe); its clickable boundary: ll_plane
 
 present = ui.presenter()
 net = network_control()
@@ -44,6 +48,28 @@ moved = run.moved(net, i, j, *at) if at is not None else None
 rows = [("now", *surf.point, surf.loss0)]
 if moved is not None:
     rows.append(("picked", *at, run.loss_of(moved)))
+
+
+@st.fragment
+def probed_boundary(shown: MLP, who: str, present: bool) -> None:
+    """The decision boundary of the network shown (clickable, the probed point marked) and that point's
+    forward pass with every number written in; a click or a typed point reruns only this."""
+    chart_box = st.container()  # drawn once the probed point is known (its inputs come below)
+    st.markdown(text.PROBE_HELP)
+    point = probe.point_inputs(PROBE)
+    step = forward_point(shown, *point.x)  # core's forward pass of the probed point
+    name = probe.label(point.x)
+    with chart_box:
+        spec = plane_spec(run.boundary(shown.key()), present, "Its decision boundary", height=300 if present else 260,
+                          probe=probe.probe_columns(point.x), clickable=True)  # fmt: skip
+        desc = f"The output a2 of {who} over the input plane, with its 0.5 line; loss {ui.fmt(run.loss_of(shown), 4)}."
+        probe.draw_clickable(spec, desc + text.probe_marked(name, step.a2), PROBE)
+    st.markdown(text.probe_verdict(name, who, step.a2))
+    st.markdown(f"**{text.probe_heading(name)}**")
+    # projected, the side column is narrow for the larger type: a smaller size keeps every line on screen
+    probe.show_steps(shown, step, present, one_column=True, size=r"\footnotesize" if present else r"\normalsize")
+
+
 map_box, side = st.columns([3, 2], gap="medium")  # projected too: the map beside the network it moves
 with map_box:
     spec, dropped, top = charts.landscape_spec(
@@ -73,12 +99,7 @@ with side:
     else:
         st.markdown(text.picked_words(surf.names, at[0], at[1], run.loss_of(moved), surf.loss0))
         shown = moved
-    who = "the moved network" if moved is not None else "the current network"
-    draw(
-        plane_spec(run.boundary(shown.key()), present, "Its decision boundary", height=300 if present else 260),
-        f"The output a2 of {who} over the input plane, with its 0.5 line; loss {ui.fmt(run.loss_of(shown), 4)}.",
-        key="ll_plane",
-    )
+    probed_boundary(shown, "the moved network" if moved is not None else "the current network", present)
     if moved is not None:
         controls.use_button(moved)
         controls.forget()

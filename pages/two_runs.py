@@ -4,11 +4,14 @@ come cached from app/two_runs/run.py (core.train.train), words from app/two_runs
 
 import streamlit as st
 
-from app import predict, state, ui
+from app import predict, probe, state, ui
 from app.chart import draw
 from app.two_runs import charts, checkpoints, controls, run
 from app.two_runs import text as tx
 from core.mlp import check_network
+from core.probe import forward_point
+
+PROBE = "cmp"  # the probe's keys: cmp_x1, cmp_x2 (app.probe); its maps cmp_plane_a, cmp_plane_b
 
 present = ui.presenter()
 ui.page_header("Two runs, one start", tx.INTRO.format(side=ui.SIDE_PANEL))
@@ -51,19 +54,30 @@ predict.place_row(list(cps.values()), present)  # before the curves give the ans
 
 @st.fragment
 def replay(p: run.Pair) -> None:
-    """The epoch control, both runs' loss curves and both boundaries at that epoch; the control reruns
-    only this."""
+    """The epoch control, both runs' boundaries at that epoch with the probed point marked, the point's
+    forward pass through both networks, and both loss curves; the control and a click rerun only this."""
     k = controls.epoch(p.epochs)
     nets = [run.at_epoch(h, k) for h in (p.a, p.b)]
     shown = [e for _, e in nets]
     values = [run.boundary_values(net.key()) for net, _ in nets]
     st.caption(tx.epoch_line(p, k, shown))
-    for col, spec, name in zip(st.columns(2), charts.boundaries(p, values, shown, k, present), "ab"):
-        with col:
-            draw(*spec, key=f"cmp_plane_{name}")
+    boxes = st.columns(2)  # drawn once the probed point is known (its inputs come below)
     st.caption("Colour: the output a2 over the input plane (red near 1, blue near 0); black line: a2 = 0.5.")
+    st.markdown(tx.PROBE_HELP)
+    point = probe.point_inputs(PROBE)
+    name = probe.label(point.x)
+    steps = [forward_point(net, *point.x) for net, _ in nets]  # core's forward pass, at the epoch each shows
+    specs = charts.boundaries(p, values, shown, k, present, probe.probe_columns(point.x))
+    for box, (spec, desc), ab, step in zip(boxes, specs, "ab", steps):
+        with box:
+            probe.draw_clickable(spec, desc + tx.probe_marked(name, step.a2), PROBE, f"plane_{ab}")
+    st.markdown("  \n".join(tx.probe_verdict(r, name, e, s.a2) for r, e, s in zip("AB", shown, steps)))
     draw(*charts.loss_chart(p, k, present, labels), key="cmp_loss_chart")
     st.caption(f"Run A is the solid line, run B the dashed one; the dots and the dotted line mark epoch {k:,}.")
+    for box, r, (net, _), e, step in zip(ui.columns(2, present), "AB", nets, shown, steps):
+        with box:
+            st.markdown(f"**{tx.probe_heading(r, name, e)}**")  # two side by side: no large heading
+            probe.show_steps(net, step, present, one_column=True)
 
 
 replay(p)

@@ -40,12 +40,15 @@ LINK_KEYS = {
     "hidden-features": ["hf_x1", "hf_x2", "net"],
     "backprop": ["bp_loss", "bp_step", "bp_row", "bp_lr", "bp_theta", "bp_tlr", "net"],
     "one-epoch": ["oe_row", "oe_lr", "oe_phase", "net"],
-    "loss-landscape": ["ll_u", "ll_v", "ll_theta", "ll_lr", "ll_solved", "ll_stuck", "net"],
+    "loss-landscape": ["ll_u", "ll_v", "ll_theta", "ll_lr", "ll_solved", "ll_stuck", "ll_x1", "ll_x2", "net"],
     "training": [
         *("tr_width", "tr_act", "tr_init", "tr_seed", "tr_loss", "tr_lr", "tr_sched", "tr_epochs", "tr_epoch"),
         *("tr_x1", "tr_x2"),
     ],
-    "two-runs": ["cmp_start", "cmp_seed", "cmp_epochs", "cmp_lr_a", "cmp_lr_b", "cmp_loss_b", "cmp_act_b", "cmp_epoch"],
+    "two-runs": [
+        *("cmp_start", "cmp_seed", "cmp_epochs", "cmp_lr_a", "cmp_lr_b", "cmp_loss_b", "cmp_act_b", "cmp_epoch"),
+        *("cmp_x1", "cmp_x2"),
+    ],
     "vanishing-gradient": ["vg_z", "vg_n", "vg_depth", "vg_width", "vg_seed", "vg_act", "vg_init", "vg_layer"],
     "beyond-xor": ["bx_src", "bx_n", "bx_noise", "bx_seed", "bx_test", "bx_width", "bx_depth", "bx_epochs", "bx_pts"],
     "digits": ["dg_data", "dg_layers", "dg_width", "dg_act", "dg_lr", "dg_batch", "dg_epochs", "dg_seed", "dg_digit"],

@@ -188,3 +188,70 @@ def test_a_click_on_architectures_single_neuron_probes_the_neuron_and_the_networ
         assert f"ar_x1={x1}" in page.url and f"ar_x2={x2}" in page.url
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "architecture-probe-clicked.png"))
+
+
+# ----- Loss landscape's boundary and Two runs' two boundaries -------------------------------------------
+def test_a_click_on_loss_landscapes_boundary_probes_the_network_shown(page, server):
+    """The boundary's clicks move the probe, never the network: the landscape map keeps its key (its own
+    click counter is not the probe's) and the page still shows the current network."""
+    from app.loss_landscape.run import PLANE_N
+
+    open_url(page, server, "loss-landscape")
+    assert exceptions(page) == 0
+    net = notes_network()
+    for j, i in ((48, 10), (9, 47)):
+        x1, x2 = cell(PLANE_N, j, i)
+        click_plot(page, keyed_chart(page, "ll_plane"), x1, x2)
+        wait_typed(page, x1, x2)
+        assert exceptions(page) == 0
+        step = forward_point(net, x1, x2)
+        words = main_text(page)
+        assert f"At {name(x1, x2)} the output a2 = {fmt(step.a2)} of the current network is" in words, words[:3000]
+        assert f"so it predicts {int(step.a2 > 0.5)} there" in words
+        assert f"The probed point {name(x1, x2)}, step by step" in words
+        assert f"ll_x1={x1}" in page.url and f"ll_x2={x2}" in page.url
+        assert "Current network:" in words and "Moved network:" not in words
+    # after the probe's clicks, the first click on the landscape still moves the network (the two planes
+    # count their clicks apart: a shared counter gave the map a fresh key, and that click was lost)
+    from app.loss_landscape.run import GRID_N, HALF_WIDTH
+    from core.data import X, y
+    from core.landscape import loss_surface, with_params
+
+    surf = loss_surface(net, X, y, 0, 7, half_width=HALF_WIDTH, n=GRID_N)
+    u, v = float(surf.u[44]), float(surf.v[15])
+    click_plot(page, keyed_chart(page, "ll_map_0"), u, v)
+    moved = with_params(net, {0: u, 7: v})
+    step = forward_point(moved, x1, x2)
+    want = f"At {name(x1, x2)} the output a2 = {fmt(step.a2)} of the moved network is"
+    for _ in range(60):
+        if want in main_text(page):
+            break
+        page.wait_for_timeout(250)
+    words = main_text(page)
+    assert "Moved network:" in words and want in words, words[:3000]
+    assert exceptions(page) == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "loss-landscape-probe-clicked.png"))
+
+
+def test_a_click_on_either_two_runs_boundary_probes_both_runs_at_the_epoch_shown(page, server):
+    from test_page_two_runs import A, B, expected, seed_net
+
+    from app.two_runs.run import GRID_N
+
+    ha, hb = (expected(seed_net(0, s["init"]), s, 600) for s in (A, B))  # the page's defaults, 600 epochs
+    open_url(page, server, "two-runs?cmp_epochs=600&cmp_epoch=300")
+    assert exceptions(page) == 0
+    for chart, (j, i) in (("cmp_plane_a", (40, 12)), ("cmp_plane_b", (10, 35))):
+        x1, x2 = cell(GRID_N, j, i)
+        click_plot(page, keyed_chart(page, chart), x1, x2)
+        wait_typed(page, x1, x2)
+        assert exceptions(page) == 0
+        words = main_text(page)
+        for run_name, h in zip("AB", (ha, hb)):
+            step = forward_point(h.network_at(300), x1, x2)
+            assert f"Run {run_name} at epoch 300: at {name(x1, x2)} the output a2 = {fmt(step.a2)} is" in words, words
+            assert f"Run {run_name}: the probed point {name(x1, x2)} at epoch 300, step by step" in words
+        assert f"cmp_x1={x1}" in page.url and f"cmp_x2={x2}" in page.url and "cmp_epoch=300" in page.url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "two-runs-probe-clicked.png"))

@@ -52,12 +52,12 @@ PAGES = [p[0] for p in nav.available()]  # pages that exist at collection time
 # Steps per page in CI. Pages that train or load data do real work on each rerun: fewer steps.
 STEPS = {
     "training.py": 14,  # 12 and the probe's two inputs
-    "two_runs.py": 12,
+    "two_runs.py": 14,  # 12 and the probe's two inputs
     "vanishing_gradient.py": 12,
     "digits.py": 16,
     "hidden_features.py": 16,
     "beyond_xor.py": 12,
-    "loss_landscape.py": 16,
+    "loss_landscape.py": 18,  # 16 and the probe's two inputs
     "challenges.py": 12,
     "architecture.py": 30,  # 22, the three controls of "Click any of the nine numbers" and the probe's two
     "backprop.py": 26,  # 22 and its two

@@ -417,3 +417,157 @@ def test_show_steps_says_when_the_numbers_overflow():
     at = AppTest.from_function(script).run()
     assert not at.exception
     assert "numbers overflow" in warnings(at) and not at.latex
+
+
+# ----- Loss landscape: the boundary of the network shown (current, or moved by a click on the map) ----
+LL = "loss_landscape.py"
+
+
+def ll_probe(at, x1: float, x2: float):
+    at.number_input(key="ll_x1").set_value(x1)
+    at.number_input(key="ll_x2").set_value(x2).run()
+    assert not at.exception
+    return at
+
+
+def assert_ll_marked(at, x1: float, x2: float) -> None:
+    k = chart_index(at, "Its decision boundary")
+    assert data(at, k)["probe"][["x1", "x2"]].to_numpy().tolist() == [[x1, x2]]
+    assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+
+
+@pytest.mark.parametrize("point", [(0.9, 0.15), (-0.3, 1.25)])
+def test_loss_landscape_probe_shows_the_current_networks_forward_pass(point):
+    net = notes_network()
+    at = ll_probe(open_page(LL), *point)
+    assert_arithmetic_is_cores(at, net, *point)
+    assert_ll_marked(at, *point)
+    step = forward_point(net, *point)
+    words = "\n".join(m.value for m in at.markdown)
+    name = "[" + " ".join(f"{v:g}".replace("-", "−") for v in point) + "]"
+    assert f"At {name} the output a2 = {step.a2:.3f} of the current network is" in words
+    assert f"predicts **{int(step.a2 > 0.5)}** there" in words
+    assert not warnings(at)
+
+
+def test_loss_landscape_probe_follows_the_network_a_map_click_moved():
+    """A clicked landscape cell moves two numbers; the probe then goes through the moved network."""
+    from core.landscape import with_params
+
+    net = notes_network()
+    at = open_page(LL, query={"ll_x1": "0.2", "ll_x2": "0.9"})
+    at.session_state["_ll_picked"] = (net.key(), 0, 7, 2.5, -1.25)  # as controls.handle_click stores a cell
+    at.run()
+    assert not at.exception
+    moved = with_params(net, {0: 2.5, 7: -1.25})
+    assert_arithmetic_is_cores(at, moved, 0.2, 0.9)
+    assert "of the moved network is" in "\n".join(m.value for m in at.markdown)
+    assert_ll_marked(at, 0.2, 0.9)
+    ll_probe(at, 1.1, 0.05)
+    assert_arithmetic_is_cores(at, moved, 1.1, 0.05)
+
+
+def test_loss_landscape_probe_link_presenter_far_and_bad_points():
+    net = notes_network()
+    at = open_page(LL, query={"ll_x1": "0.125", "ll_x2": "1.1", "presenter": "true"})
+    assert not at.exception
+    assert_arithmetic_is_cores(at, net, 0.125, 1.1)
+    ll_probe(at, -1e6, 1e300)
+    said = warnings(at)
+    assert "x1 = −1,000,000 is outside the plotted square" in said and "x2 = 1e+300 is outside" in said
+    assert_arithmetic_is_cores(at, net, LO, HI)
+    assert_ll_marked(at, LO, HI)
+    all_chart_data_finite(at)
+    at = open_page(LL, query={"ll_x1": "nan", "ll_x2": "abc"})
+    assert not at.exception
+    assert "x1 (input 1)" in warnings(at) and "x2 (input 2)" in warnings(at)
+    x1, x2 = at.number_input(key="ll_x1").value, at.number_input(key="ll_x2").value
+    assert np.isfinite([x1, x2]).all()
+    assert_arithmetic_is_cores(at, net, x1, x2)
+    all_chart_data_finite(at)
+
+
+# ----- Two runs: both boundaries, both networks at the epoch shown ----------------------------------
+TWO = "two_runs.py"
+TWO_FAST = {"cmp_epochs": "600"}
+
+
+def two_runs_oracle(lr_b: float | None = None):
+    """Core's two runs of the page's default settings at 600 epochs (computed here, not by the page)."""
+    from test_page_two_runs import A, B, expected, seed_net
+
+    b = B if lr_b is None else {**B, "lr": lr_b}
+    return expected(seed_net(0, A["init"]), A, 600), expected(seed_net(0, b["init"]), b, 600)
+
+
+def cmp_probe(at, x1: float, x2: float):
+    at.number_input(key="cmp_x1").set_value(x1)
+    at.number_input(key="cmp_x2").set_value(x2).run()
+    assert not at.exception
+    return at
+
+
+def assert_both_marked(at, x1: float, x2: float, epoch: int) -> None:
+    for run_name in "AB":
+        k = chart_index(at, f"{run_name} at epoch {epoch:,}")
+        assert data(at, k)["probe"][["x1", "x2"]].to_numpy().tolist() == [[x1, x2]]
+        assert f'"name": "{CLICK}"' in json.dumps(specs(at)[k])
+
+
+def test_two_runs_probe_follows_the_epoch_control_with_both_runs_numbers():
+    ha, hb = two_runs_oracle()
+    at = cmp_probe(open_page(TWO, query=TWO_FAST), 0.9, 0.15)
+    for epoch in (600, 60, 0):
+        if epoch != 600:
+            at.select_slider(key="cmp_epoch").set_value(epoch).run()
+            assert not at.exception
+        words = "\n".join(m.value for m in at.markdown)
+        for run_name, h in zip("AB", (ha, hb)):
+            net = h.network_at(epoch)
+            assert_arithmetic_is_cores(at, net, 0.9, 0.15)
+            a2 = forward_point(net, 0.9, 0.15).a2
+            assert f"Run {run_name} at epoch {epoch:,}: at [0.9 0.15] the output a2 = {a2:.3f} is" in words
+            assert f"**Run {run_name}: the probed point [0.9 0.15] at epoch {epoch:,}, step by step**" in words
+        assert_both_marked(at, 0.9, 0.15, epoch)
+    assert not warnings(at)
+
+
+def test_two_runs_probe_link_presenter_far_and_bad_points():
+    ha, hb = two_runs_oracle()
+    at = open_page(TWO, query={**TWO_FAST, "cmp_x1": "0.125", "cmp_x2": "1.1", "cmp_epoch": "300"})
+    assert not at.exception
+    for h in (ha, hb):
+        assert_arithmetic_is_cores(at, h.network_at(300), 0.125, 1.1)
+    at.session_state["presenter"] = True
+    at.run()
+    assert not at.exception
+    cmp_probe(at, 1e6, -1e300)
+    said = warnings(at)
+    assert "x1 = 1,000,000 is outside the plotted square" in said and "x2 = −1e+300 is outside" in said
+    for h in (ha, hb):
+        assert_arithmetic_is_cores(at, h.network_at(300), HI, LO)
+    assert_both_marked(at, HI, LO, 300)
+    all_chart_data_finite(at)
+    at = open_page(TWO, query={**TWO_FAST, "cmp_x1": "abc", "cmp_x2": "nan"})
+    assert not at.exception
+    assert "x1 (input 1)" in warnings(at) and "x2 (input 2)" in warnings(at)
+    x1, x2 = at.number_input(key="cmp_x1").value, at.number_input(key="cmp_x2").value
+    for h in (ha, hb):
+        assert_arithmetic_is_cores(at, h.final, x1, x2)
+    all_chart_data_finite(at)
+
+
+def test_two_runs_probe_of_a_diverged_run_is_words_not_a_traceback():
+    at = cmp_probe(open_page(TWO, query={**TWO_FAST, "cmp_lr_b": "200"}), 0.4, 0.6)
+    assert not at.exception
+    ha, _ = two_runs_oracle()
+    assert_arithmetic_is_cores(at, ha.final, 0.4, 0.6)  # run A is untouched
+    all_chart_data_finite(at)
+    assert "Run B at epoch" in "\n".join(m.value for m in at.markdown)
+
+
+def test_every_landscape_and_two_runs_probe_chart_is_small():
+    for page, query in ((LL, {}), (TWO, TWO_FAST)):
+        at = open_page(page, query=query)
+        for el in at.get("vega_lite_chart"):
+            assert len(el.proto.spec) + sum(len(d.data.data) for d in el.proto.datasets) < 100_000

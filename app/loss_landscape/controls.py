@@ -1,6 +1,7 @@
 """The Loss landscape chapter's controls. Every widget key starts with ``ll_``; the linked ones are the
 page's URL parameters. A clicked cell lives in the session (``_ll_picked``) with the network it moved,
-so a new shared network or a new pair of numbers forgets it."""
+so a new shared network or a new pair of numbers forgets it. The map's clicks are counted in
+``_ll_map_clicks``: ``_ll_clicks`` is the probe's (``app.probe`` with prefix ``ll``, on the boundary)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.plane import click_key as _click_key
 from app.plane import take_click
 from core.mlp import MLP
 
-_PICKED, _CLICKS, _MSG = "_ll_picked", "_ll_clicks", "_ll_msg"
+_PICKED, _CLICKS, _MSG = "_ll_picked", "_ll_map_clicks", "_ll_msg"
 
 
 def pair(names: list[str]) -> tuple[int, int]:

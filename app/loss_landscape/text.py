@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from app.parameter import STEP_TEX, slice_caption, step_tex, step_words  # noqa: F401 - one number's words, shared
 from app.ui import fmt, sci
+from core.decision import predicts_one
 
 INTRO = (
     "Training moves the network's nine numbers downhill on the loss L. Nine numbers make a nine-dimensional "
@@ -133,3 +136,27 @@ def path_description(seed: int, n: int, first: float, last: float) -> str:
 
 
 NO_PAIR_OF_RUNS = "Among the seeds tried, the recipe did not give both a solved run and a stuck one."
+
+
+PROBE_HELP = (
+    "**Probe any point.** Click the decision boundary (or type x1 and x2): the point is marked and goes through "
+    "the network shown, with every number written in below."
+)
+
+
+def probe_marked(name: str, a2: float) -> str:
+    """The sentence the boundary's text alternative adds for the probed point."""
+    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
+
+
+def probe_verdict(name: str, who: str, a2: float) -> str:
+    """What the network shown (``who``: the current or the moved network) says at the probed point."""
+    if not np.isfinite(a2):
+        return f"At {name} the output of {who} is not a finite number."
+    pred = int(predicts_one(a2))
+    side = "above" if pred else "not above"
+    return f"At {name} the output a2 = {fmt(a2)} of {who} is {side} 0.5, so it predicts **{pred}** there."
+
+
+def probe_heading(name: str) -> str:
+    return f"The probed point {name}, step by step"

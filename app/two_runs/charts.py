@@ -109,11 +109,16 @@ def loss_chart(p, epoch: int, present: bool, labels: tuple[str, str] = ("A", "B"
     return spec, text.loss_description(p, epoch, labels, same)
 
 
-def boundaries(p, values: list[np.ndarray], shown: list[int], epoch: int, present: bool) -> list[Spec]:
+def boundaries(
+    p, values: list[np.ndarray], shown: list[int], epoch: int, present: bool, probe: dict | None = None
+) -> list[Spec]:
     """Each run's decision boundary at the replay's ``epoch`` (values: its output a2 over the plane,
-    (n, n), at the epoch it shows, ``shown``: a run that stopped early shows its last one)."""
+    (n, n), at the epoch it shows, ``shown``: a run that stopped early shows its last one); with ``probe``
+    (``app.probe.probe_columns``) the probed point is marked on both and both maps are clickable."""
+    probed = {} if probe is None else {"probe": probe, "clickable": True}
     out = []
     for name, h, v, k in zip("AB", (p.a, p.b), values, shown):
         title = text.plane_title(name, h, k, epoch)
-        out.append((plane_spec(v, present, title, "a2", height=PLANE_HEIGHT[present]), text.boundary(name, v, title)))
+        spec = plane_spec(v, present, title, "a2", height=PLANE_HEIGHT[present], **probed)
+        out.append((spec, text.boundary(name, v, title)))
     return out

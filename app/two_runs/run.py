@@ -19,6 +19,7 @@ from time import perf_counter
 import numpy as np
 import streamlit as st
 
+from app import probe
 from app.two_runs import charts
 from core.data import X, grid, notes_weights, y
 from core.diagnose import first_solved_epoch
@@ -159,6 +160,6 @@ def warm() -> None:
         nets = [at_epoch(h, last) for h in (p.a, p.b)]
         values = [boundary_values(net.key()) for net, _ in nets]
         charts.loss_chart(p, last, False)
-        charts.boundaries(p, values, [k for _, k in nets], last, False)
+        charts.boundaries(p, values, [k for _, k in nets], last, False, probe.probe_columns(probe.DEFAULT))
     except Exception:  # noqa: BLE001 - warming is an optimisation: the page computes whatever is missing
         pass

@@ -8,6 +8,7 @@ import numpy as np
 from app.names import ACTIVATION_NAMES, INITIALISER_NAMES, LOSS_NAMES, SCHEDULE_NAMES
 from app.run_words import diverged
 from app.ui import fmt, sci
+from core.decision import predicts_one
 from core.train import SOLVED_LOSS
 
 INTRO = (
@@ -215,3 +216,29 @@ def epoch_line(p, epoch: int, shown: list[int]) -> str:
         stop = f" (stopped at epoch {h.epochs_run:,})" if h.diverged and epoch > h.epochs_run else ""
         parts.append(f"run {name}: loss {fmt(h.loss[k], 4)}, {round(h.acc[k] * 4):d} of 4 right{stop}")
     return f"Epoch {epoch:,} — " + "; ".join(parts) + "."
+
+
+PROBE_HELP = (
+    "**Probe any point.** Click either map (or type x1 and x2): the point is marked on both, and goes through "
+    "both networks as they are at the epoch shown, with every number written in below. Move the epoch and it follows."
+)
+
+
+def probe_marked(name: str, a2: float) -> str:
+    """The sentence a boundary's text alternative adds for the probed point."""
+    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
+
+
+def probe_verdict(run: str, name: str, shown: int, a2: float) -> str:
+    """What one run's network at the epoch it shows says at the probed point."""
+    if not np.isfinite(a2):
+        return f"Run {run} at epoch {shown:,}: at {name} its output is not a finite number."
+    pred = int(predicts_one(a2))
+    side = "above" if pred else "not above"
+    return (
+        f"Run {run} at epoch {shown:,}: at {name} the output a2 = {fmt(a2)} is {side} 0.5, so it predicts **{pred}**."
+    )
+
+
+def probe_heading(run: str, name: str, shown: int) -> str:
+    return f"Run {run}: the probed point {name} at epoch {shown:,}, step by step"
