@@ -107,11 +107,12 @@ else:
     sweep_id = (run.data_id(X, y), test_share, split_seed, net_cfg["act"], net_cfg["lr"])
     done = st.session_state.setdefault("_bx_swept", [])
     if st.button("Try every width and depth", key="bx_sweep", icon=":material/grid_view:", type="primary"):
-        done.append(sweep_id)
-    if sweep_id in done:
-        bar = st.progress(0.0, text="Training …")
-        sw = run.run_sweep(data, net_cfg["act"], net_cfg["lr"], lambda k, n: bar.progress(k / n, text.trained_of(k, n)))
-        bar.empty()
+        done.append(sweep_id) if sweep_id not in done else None
+    sw = controls.sweep(data, net_cfg["act"], net_cfg["lr"]) if sweep_id in done else None
+    if sweep_id in done and sw is None:  # the student pressed Stop
+        done.remove(sweep_id)
+        st.info(text.SWEEP_STOPPED, icon=":material/stop_circle:")
+    if sw is not None:
         c_chart, c_words = ui.columns([3, 2], present)
         with c_chart:
             title = f"{name}: best test accuracy of {run.SWEEP_SEEDS} seeds"

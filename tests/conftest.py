@@ -108,3 +108,17 @@ def page(browser):
     p = ctx.new_page()
     yield p
     ctx.close()
+
+
+def hold_the_only_heavy_slot(monkeypatch):
+    """A gate of one slot, taken by another student's run; the waiting words the page shows, recorded."""
+    from app import heavy, heavy_ui
+
+    gate = heavy.Gate(1)
+    monkeypatch.setattr(heavy, "_shared", gate)
+    said: list[str] = []
+    real = heavy_ui.waiting
+    monkeypatch.setattr(heavy_ui, "waiting", lambda ahead: (said.append(real(ahead)), said[-1])[1])
+    other = gate.enter()
+    assert gate.start(other, 0)
+    return gate, other, said

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import chart_specs, open_page
+from conftest import chart_specs, hold_the_only_heavy_slot, open_page
 
 from core.mlp import MLP
 from core.problems import MAX_ROWS, generate, split, sweep, write_csv
@@ -292,3 +292,81 @@ def test_presenter_mode_shows_the_same_numbers_and_an_html_table():
     h, train_set, test_set = core_run(X, y)
     assert metrics(at)["Test accuracy"] == pct(h.final.accuracy(*test_set))
     assert not at.dataframe and len(at.table) == 1  # projected: an HTML table that grows with the font
+
+
+def _sweep_words(at) -> bool:
+    return any("its best of 10 seeds reaches" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_the_sweep_waits_its_turn_saying_its_place_and_a_sweep_already_run_never_waits(monkeypatch):
+    """app/heavy.py's gate: with the server's one place taken, the sweep queues and its box says how many
+    runs are ahead (app/heavy_ui.py); once the place is free it trains. The same sweep again, the place
+    taken again: from the cache, no waiting."""
+    import threading
+    import time
+
+    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    queued = threading.Event()
+
+    def other_run_ends() -> None:  # once the sweep is queued behind it (or after 60 s at most)
+        deadline = time.monotonic() + 60
+        while gate.waiting() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if gate.waiting():
+            queued.set()
+            time.sleep(1.0)  # the box is updated every 0.25 s meanwhile
+        gate.leave(other)
+
+    at = open_page(PAGE, query={"bx_src": "xor", "bx_seed": "7"})  # a data set no other test sweeps
+    threading.Thread(target=other_run_ends, daemon=True).start()
+    at.button(key="bx_sweep").click().run(timeout=120)
+    ok(at)
+    assert queued.is_set(), "the sweep trained while the only place was taken"
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    assert gate.running == 0 and gate.waiting() == 0 and _sweep_words(at)
+    assert gate.start(other := gate.enter(), 0)  # the place taken again
+    said.clear()
+    at.run()
+    ok(at)
+    assert said == [] and _sweep_words(at)
+    gate.leave(other)
+
+
+@pytest.mark.slow
+def test_a_sweep_waiting_for_its_turn_can_be_stopped_and_then_says_so(monkeypatch):
+    """Stop while waiting: Streamlit interrupts the waiting script (as the Stop click's rerun does; here
+    AppTest's timeout asks for the same stop), the sweep leaves the queue and trains nothing; the rerun
+    with Stop pressed says it stopped, shows no sweep, and offers the button again."""
+    import time
+
+    import streamlit as st
+
+    from app import heavy_ui, worker
+    from app.beyond_xor import text
+
+    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    calls = []
+    real = worker.call
+    monkeypatch.setattr(worker, "call", lambda fn, *a, **k: (calls.append(fn), real(fn, *a, **k))[1])
+    query = {"bx_src": "xor", "bx_seed": "8"}
+    at = open_page(PAGE, query=query)
+    at.button(key="bx_sweep").click()
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=10)  # still waiting: the place is never given back
+    deadline = time.monotonic() + 30
+    while gate.waiting() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gate.waiting() == 0 and gate.running == 1  # out of the queue; the other run keeps its place
+    assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
+    assert sweep not in calls  # nothing was trained
+    # the rerun the Stop click causes: its box's button reads True
+    monkeypatch.setattr(heavy_ui, "progress_box", lambda *a, **k: (st.empty(), None, True))
+    at2 = open_page(PAGE, query=query)
+    at2.button(key="bx_sweep").click().run()
+    ok(at2)
+    assert text.SWEEP_STOPPED in [i.value for i in at2.info] and not _sweep_words(at2)
+    at2.run()  # and the sweep waits for the button again
+    ok(at2)
+    assert text.SWEEP_STOPPED not in [i.value for i in at2.info] and not _sweep_words(at2)
+    gate.leave(other)

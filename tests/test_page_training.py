@@ -175,20 +175,6 @@ def test_lab_fraction_matches_core():
     assert at.number_input(key="tr_seed").value == stuck and not at.exception
 
 
-def hold_the_only_heavy_slot(monkeypatch):
-    """A gate of one slot, taken by another student's run; the waiting words the page shows, recorded."""
-    from app import heavy, heavy_ui
-
-    gate = heavy.Gate(1)
-    monkeypatch.setattr(heavy, "_shared", gate)
-    said: list[str] = []
-    real = heavy_ui.waiting
-    monkeypatch.setattr(heavy_ui, "waiting", lambda ahead: (said.append(real(ahead)), said[-1])[1])
-    other = gate.enter()
-    assert gate.start(other, 0)
-    return gate, other, said
-
-
 @pytest.mark.slow
 def test_the_lab_waits_its_turn_saying_its_place_and_a_lab_already_run_never_waits(monkeypatch):
     """app/heavy.py's gate: with the server's one slot taken, the lab queues and its box says how many runs
@@ -197,7 +183,7 @@ def test_the_lab_waits_its_turn_saying_its_place_and_a_lab_already_run_never_wai
     import threading
     import time
 
-    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    gate, other, said = conftest.hold_the_only_heavy_slot(monkeypatch)
     queued = threading.Event()
 
     def other_run_ends() -> None:  # once the lab is queued behind it (or after 60 s at most)
@@ -242,7 +228,7 @@ def test_a_lab_waiting_for_its_turn_can_be_stopped_and_then_shows_that_it_did_no
     from app import heavy_ui
     from app.training import run, text
 
-    gate, other, said = hold_the_only_heavy_slot(monkeypatch)
+    gate, other, said = conftest.hold_the_only_heavy_slot(monkeypatch)
     at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
     at.button(key="tr_lab_run").click()
     with pytest.raises(RuntimeError, match="timed out"):

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from app import ui
+from app import heavy_ui, ui
 from app.beyond_xor import run, text
 from app.names import ACTIVATION_NAMES
 from app.plane import click_key as _click_key
@@ -299,3 +299,22 @@ def show_message() -> None:
     """The last edit's message (a refused click or file, a loaded file), once."""
     if msg := st.session_state.pop(_MSG, None):
         getattr(st, msg[0])(msg[1])
+
+
+def sweep(data: run.Data, act: str, lr: float) -> run.Sweep | None:
+    """Every width and depth of the sweep (run.run_sweep), or None when the student pressed Stop. Shapes
+    already trained come from the cache at once; the others take a place in the server's queue
+    (app/heavy.py), in a box that says how many runs are ahead, then counts the shapes trained, with a
+    Stop button (app/heavy_ui.py)."""
+    if not run.sweep_todo(data, act, lr):
+        return run.run_sweep(data, act, lr)
+    slot, bar, stop = heavy_ui.progress_box(
+        0.0, "Training …", key="bx_sweep_stop", help="Leave the queue: no more shapes are trained."
+    )
+    if stop:
+        slot.empty()
+        return None
+    with heavy_ui.turn(bar):
+        sw = run.run_sweep(data, act, lr, lambda k, n: bar.progress(k / n, text.trained_of(k, n)))
+    slot.empty()
+    return sw

@@ -204,6 +204,9 @@ def hidden_lines(net: MLP) -> dict:
     }
 
 
+_look = heavy.Look()
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def sweep_cell(
     X_train: np.ndarray,
@@ -215,12 +218,22 @@ def sweep_cell(
     act: str,
     lr: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Training and test accuracy (SWEEP_SEEDS,) of one shape from every seed (core.problems.sweep)."""
-    with heavy.turn():  # the sweep is the page's heavy work: a server-wide place per shape (app/heavy.py)
-        s = worker.call(
-            sweep, X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS
-        )  # in the server's worker process (app/worker.py)
+    """Training and test accuracy (SWEEP_SEEDS,) of one shape from every seed (core.problems.sweep),
+    computed in the server's worker process (app/worker.py). The sweep is the page's heavy work: the
+    caller holds a place at the server's gate (app/beyond_xor/controls.py's sweep shows the queue)."""
+    _look.check()
+    s = worker.call(
+        sweep, X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS
+    )
     return s.train_acc[0, 0], s.test_acc[0, 0]
+
+
+def sweep_todo(data: Data, act: str, lr: float) -> int:
+    """How many shapes of the sweep are not computed yet (nothing is computed)."""
+    (Xa, ya), (Xb, yb) = data.train, data.test
+    return sum(
+        _look.only(sweep_cell, Xa, ya, Xb, yb, d, w, act, float(lr)) is None for d in SWEEP_DEPTHS for w in SWEEP_WIDTHS
+    )
 
 
 def run_sweep(data: Data, act: str, lr: float, progress=None) -> Sweep:

@@ -179,5 +179,10 @@ def test_help(held_out: bool) -> str:
     return "Too few points to hold some out: measured on the training points."
 
 
+SWEEP_STOPPED = (
+    "Stopped: the shapes trained so far are kept, the rest are not trained. Press *Try every width and depth* to go on."
+)
+
+
 def trained_of(k: int, n: int) -> str:
     return f"Trained {k} of {n} network shapes"
