@@ -279,6 +279,8 @@ def hall_rows(h: dict) -> list[list[str]]:
         return [["skipped", h["skipped"]]]
     rows = [["sessions × moves", f"{h['sessions']} × {h['moves_per_session']} (machine: {h['cores']} cores)"]]
     runs = dict(h["runs"])
+    if h.get("again"):
+        runs[f"{h['again']['replicas']} replica(s), the class again (baseline)"] = h["again"]
     if h.get("with_heavy"):
         w = h["with_heavy"]
         runs[f"{w['replicas']} replica(s) + {w['heavy_sessions']} largest digits runs"] = w

@@ -147,6 +147,7 @@ def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
         "moves_per_session": 5,
         "cores": 2,
         "runs": {"1 replica(s)": one(2.0, 30.0, {"r1": 60}), "2 replica(s)": one(1.0, 50.0, {"r1": 30, "r2": 30})},
+        "again": {"replicas": 2, **one(1.0, 50.0, {"r1": 30, "r2": 30})},
         "with_heavy": {"replicas": 2, "heavy_sessions": 3, **one(1.5, 40.0, {"r1": 30, "r2": 30})},
         "p95_one_over_two": 2.0,
         "throughput_two_over_one": 50 / 30,
@@ -157,5 +158,6 @@ def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
     assert rows["hall: light p95 during 3 largest digits runs / without"]["met"] is False
     text = table({"hall": hall, "targets": list(rows.values())})
     assert "6. Lecture hall" in text and "2.00× / 1.67×" in text and "r1: 30, r2: 30" in text
+    assert "the class again (baseline)" in text
     skipped = {"hall": {"skipped": "HAProxy is not installed (Debian: apt-get install haproxy)"}}
     assert verdicts(skipped) == [] and "apt-get install haproxy" in table(skipped)
