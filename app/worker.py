@@ -43,6 +43,9 @@ from pathlib import Path
 from app import heavy
 
 NICE = 19  # the lowest priority: a worker runs on whatever CPU the light reruns leave
+# One BLAS thread per worker: a heavy place is one core (the gate counts places, not threads), and idle
+# BLAS threads that spin would take CPU from the light reruns.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 POLL = 0.1  # seconds between the waiting thread's looks at the worker's reports
 STOP = "stop"
 log = logging.getLogger(__name__)
@@ -65,6 +68,10 @@ def _lower_priority(nice: int) -> None:
         os.nice(nice)
     except (AttributeError, OSError):  # no os.nice (Windows) or not allowed: run at normal priority
         return
+    try:  # Linux: run only when a core would otherwise be idle (this thread computes; threads it starts inherit)
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
     group = Path("/proc/self/autogroup")
     if not group.exists():
         return
@@ -93,10 +100,17 @@ class _WorkerProcess(SpawnProcess):
     def start(self) -> None:
         with _main_guard:
             main, sys.modules["__main__"] = sys.modules["__main__"], types.ModuleType("__main__")
+            saved = {k: os.environ.get(k) for k in ONE_THREAD}
+            os.environ.update(ONE_THREAD)  # the new interpreter reads these before it loads NumPy's BLAS
             try:
                 super().start()
             finally:
                 sys.modules["__main__"] = main
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
 
 
 class _Spawn(SpawnContext):
