@@ -41,6 +41,8 @@ PROBE_MOVES: dict[str, tuple | None] = {
     "hidden-features": ("hf_x1", PROBE_X1),
     "training": ("tr_x1", PROBE_X1),
     "architecture": ("ar_x1", PROBE_X1),
+    "loss-landscape": ("ll_x1", PROBE_X1),
+    "two-runs": ("cmp_x1", PROBE_X1),
 }
 SLIDERS = ("slider", "select_slider", "radio", "segmented_control", "selectbox", "number_input", "pills")
 

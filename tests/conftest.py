@@ -122,3 +122,24 @@ def hold_the_only_heavy_slot(monkeypatch):
     other = gate.enter()
     assert gate.start(other, 0)
     return gate, other, said
+
+
+def release_when_queued(gate, other):
+    """Give ``other``'s place back once a run is queued behind it (or after 60 s at most), in a thread;
+    the returned event is set when a run was seen waiting."""
+    import threading
+    import time
+
+    queued = threading.Event()
+
+    def other_run_ends() -> None:
+        deadline = time.monotonic() + 60
+        while gate.waiting() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if gate.waiting():
+            queued.set()
+            time.sleep(1.0)  # the box is updated every 0.25 s meanwhile
+        gate.leave(other)
+
+    threading.Thread(target=other_run_ends, daemon=True).start()
+    return queued

@@ -108,25 +108,22 @@ def test_the_server_has_one_gate():
     assert heavy.gate().n == heavy.slots()
 
 
-def test_the_beyond_xor_sweep_takes_a_server_wide_place_per_shape(monkeypatch):
-    """A sweep cell that is not cached yet trains inside heavy.turn(); a cached one never asks."""
+def test_the_beyond_xor_sweep_counts_its_untrained_shapes_without_training_them():
+    """The sweep takes one place for the shapes not trained yet (app/beyond_xor/controls.py; its page
+    tests show the queue): ``sweep_todo`` counts them without computing any, and a trained shape is
+    cached (the same arrays again, and one fewer to do)."""
     import numpy as np
 
-    from app import heavy
     from app.beyond_xor import run
 
-    turns = []
-    real = heavy.turn
-
-    def counted(*a, **k):
-        turns.append(1)
-        return real(*a, **k)
-
-    monkeypatch.setattr(heavy, "turn", counted)
     run.sweep_cell.clear()
     X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
     y = np.array([[0.0], [0.0], [1.0], [1.0]])
-    first = run.sweep_cell(X, y, X, y, 1, 2, "tanh", 0.5)
-    again = run.sweep_cell(X, y, X, y, 1, 2, "tanh", 0.5)
-    assert len(turns) == 1
+    data = run.Data(X, y, np.zeros(4, dtype=bool), False)
+    shapes = len(run.SWEEP_DEPTHS) * len(run.SWEEP_WIDTHS)
+    assert run.sweep_todo(data, "tanh", 0.5) == shapes
+    assert run.sweep_todo(data, "tanh", 0.5) == shapes  # counting computed nothing
+    first = run.sweep_cell(X, y, X, y, run.SWEEP_DEPTHS[0], run.SWEEP_WIDTHS[0], "tanh", 0.5)
+    assert run.sweep_todo(data, "tanh", 0.5) == shapes - 1
+    again = run.sweep_cell(X, y, X, y, run.SWEEP_DEPTHS[0], run.SWEEP_WIDTHS[0], "tanh", 0.5)
     assert np.array_equal(first[0], again[0])

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import chart_specs, hold_the_only_heavy_slot, open_page
+from conftest import chart_specs, hold_the_only_heavy_slot, open_page, release_when_queued
 
 from core.mlp import MLP
 from core.problems import MAX_ROWS, generate, split, sweep, write_csv
@@ -303,23 +303,9 @@ def test_the_sweep_waits_its_turn_saying_its_place_and_a_sweep_already_run_never
     """app/heavy.py's gate: with the server's one place taken, the sweep queues and its box says how many
     runs are ahead (app/heavy_ui.py); once the place is free it trains. The same sweep again, the place
     taken again: from the cache, no waiting."""
-    import threading
-    import time
-
     gate, other, said = hold_the_only_heavy_slot(monkeypatch)
-    queued = threading.Event()
-
-    def other_run_ends() -> None:  # once the sweep is queued behind it (or after 60 s at most)
-        deadline = time.monotonic() + 60
-        while gate.waiting() == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if gate.waiting():
-            queued.set()
-            time.sleep(1.0)  # the box is updated every 0.25 s meanwhile
-        gate.leave(other)
-
     at = open_page(PAGE, query={"bx_src": "xor", "bx_seed": "7"})  # a data set no other test sweeps
-    threading.Thread(target=other_run_ends, daemon=True).start()
+    queued = release_when_queued(gate, other)
     at.button(key="bx_sweep").click().run(timeout=120)
     ok(at)
     assert queued.is_set(), "the sweep trained while the only place was taken"

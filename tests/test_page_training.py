@@ -180,23 +180,9 @@ def test_the_lab_waits_its_turn_saying_its_place_and_a_lab_already_run_never_wai
     """app/heavy.py's gate: with the server's one slot taken, the lab queues and its box says how many runs
     are ahead (the digits page's words, app/heavy_ui.py); once the slot is free it trains, and shows core's
     numbers. The same lab again, slot taken again: from the cache, no waiting."""
-    import threading
-    import time
-
     gate, other, said = conftest.hold_the_only_heavy_slot(monkeypatch)
-    queued = threading.Event()
-
-    def other_run_ends() -> None:  # once the lab is queued behind it (or after 60 s at most)
-        deadline = time.monotonic() + 60
-        while gate.waiting() == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if gate.waiting():
-            queued.set()
-            time.sleep(1.0)  # the box is updated every 0.25 s meanwhile
-        gate.leave(other)
-
     at = open_page("training.py", query={"tr_lab_seeds": "100", **FAST})
-    threading.Thread(target=other_run_ends, daemon=True).start()
+    queued = conftest.release_when_queued(gate, other)
     at.button(key="tr_lab_run").click()
     at.run()
     assert not at.exception
