@@ -143,3 +143,17 @@ def release_when_queued(gate, other):
 
     threading.Thread(target=other_run_ends, daemon=True).start()
     return queued
+
+
+def interrupt_while_queued(at, gate) -> None:
+    """Run ``at`` while its run waits at ``gate``: AppTest's timeout interrupts the waiting script, as
+    the Stop click's rerun does in a browser; then wait (30 s at most) until it has left the queue."""
+    import time
+
+    import pytest
+
+    with pytest.raises(RuntimeError, match="timed out"):
+        at.run(timeout=10)  # still waiting: the place is never given back
+    deadline = time.monotonic() + 30
+    while gate.waiting() and time.monotonic() < deadline:
+        time.sleep(0.05)

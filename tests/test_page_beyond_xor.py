@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import chart_specs, hold_the_only_heavy_slot, open_page, release_when_queued
+from conftest import chart_specs, hold_the_only_heavy_slot, interrupt_while_queued, open_page, release_when_queued
 
 from core.mlp import MLP
 from core.problems import MAX_ROWS, generate, split, sweep, write_csv
@@ -324,7 +324,6 @@ def test_a_sweep_waiting_for_its_turn_can_be_stopped_and_then_says_so(monkeypatc
     """Stop while waiting: Streamlit interrupts the waiting script (as the Stop click's rerun does; here
     AppTest's timeout asks for the same stop), the sweep leaves the queue and trains nothing; the rerun
     with Stop pressed says it stopped, shows no sweep, and offers the button again."""
-    import time
 
     import streamlit as st
 
@@ -338,11 +337,7 @@ def test_a_sweep_waiting_for_its_turn_can_be_stopped_and_then_says_so(monkeypatc
     query = {"bx_src": "xor", "bx_seed": "8"}
     at = open_page(PAGE, query=query)
     at.button(key="bx_sweep").click()
-    with pytest.raises(RuntimeError, match="timed out"):
-        at.run(timeout=10)  # still waiting: the place is never given back
-    deadline = time.monotonic() + 30
-    while gate.waiting() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    interrupt_while_queued(at, gate)
     assert gate.waiting() == 0 and gate.running == 1  # out of the queue; the other run keeps its place
     assert "Waiting for the server: 1 run is ahead of yours (Stop cancels it) …" in said
     assert sweep not in calls  # nothing was trained
