@@ -138,3 +138,8 @@ def show_steps(net: MLP, step: ForwardRow, present: bool, one_column: bool = Fal
         cols[k % len(cols)].latex(aligned(lines, size))
     st.latex(aligned(output_lines(net, step), size))
     return True
+
+
+def marked_words(name: str, a2: float) -> str:
+    """The sentence a clickable boundary's text alternative adds for the probed point ``name``."""
+    return f" The probed point {name} is marked, where a2 = {ui.fmt(a2)}. Click the map to probe another point."

@@ -63,7 +63,7 @@ def probed_boundary(shown: MLP, who: str, present: bool) -> None:
         spec = plane_spec(run.boundary(shown.key()), present, "Its decision boundary", height=300 if present else 260,
                           probe=probe.probe_columns(point.x), clickable=True)  # fmt: skip
         desc = f"The output a2 of {who} over the input plane, with its 0.5 line; loss {ui.fmt(run.loss_of(shown), 4)}."
-        probe.draw_clickable(spec, desc + text.probe_marked(name, step.a2), PROBE)
+        probe.draw_clickable(spec, desc + probe.marked_words(name, step.a2), PROBE)
     st.markdown(text.probe_verdict(name, who, step.a2))
     st.markdown(f"**{text.probe_heading(name)}**")
     # projected, the side column is narrow for the larger type: a smaller size keeps every line on screen

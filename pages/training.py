@@ -152,7 +152,7 @@ def probed(net, k: int, present: bool, where, chart_box) -> None:
     name = probe.label(point.x)
     with chart_box:
         spec, desc = boundary(tr.boundary_values(net.key()), k, present, probe.probe_columns(point.x))
-        probe.draw_clickable(spec, desc + text.probe_marked(name, step.a2), PROBE, "boundary")
+        probe.draw_clickable(spec, desc + probe.marked_words(name, step.a2), PROBE, "boundary")
     st.subheader(text.probe_heading(name, k))
     if probe.show_steps(net, step, present):
         st.markdown(text.probe_verdict(name, step.a2))

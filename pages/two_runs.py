@@ -70,7 +70,7 @@ def replay(p: run.Pair) -> None:
     specs = charts.boundaries(p, values, shown, k, present, probe.probe_columns(point.x))
     for box, (spec, desc), ab, step in zip(boxes, specs, "ab", steps):
         with box:
-            probe.draw_clickable(spec, desc + tx.probe_marked(name, step.a2), PROBE, f"plane_{ab}")
+            probe.draw_clickable(spec, desc + probe.marked_words(name, step.a2), PROBE, f"plane_{ab}")
     st.markdown("  \n".join(tx.probe_verdict(r, name, e, s.a2) for r, e, s in zip("AB", shown, steps)))
     draw(*charts.loss_chart(p, k, present, labels), key="cmp_loss_chart")
     st.caption(f"Run A is the solid line, run B the dashed one; the dots and the dotted line mark epoch {k:,}.")

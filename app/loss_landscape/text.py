@@ -144,11 +144,6 @@ PROBE_HELP = (
 )
 
 
-def probe_marked(name: str, a2: float) -> str:
-    """The sentence the boundary's text alternative adds for the probed point."""
-    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
-
-
 def probe_verdict(name: str, who: str, a2: float) -> str:
     """What the network shown (``who``: the current or the moved network) says at the probed point."""
     if not np.isfinite(a2):

@@ -120,11 +120,6 @@ def probe_heading(name: str, epoch: int) -> str:
     return f"The probed point {name} at epoch {epoch:,}, step by step"
 
 
-def probe_marked(name: str, a2: float) -> str:
-    """The sentence the boundary's text alternative adds for the probed point."""
-    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
-
-
 def probe_verdict(name: str, a2: float) -> str:
     """What the network at this epoch says at the probed point."""
     pred = int(predicts_one(a2))

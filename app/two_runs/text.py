@@ -224,11 +224,6 @@ PROBE_HELP = (
 )
 
 
-def probe_marked(name: str, a2: float) -> str:
-    """The sentence a boundary's text alternative adds for the probed point."""
-    return f" The probed point {name} is marked, where a2 = {fmt(a2)}. Click the map to probe another point."
-
-
 def probe_verdict(run: str, name: str, shown: int, a2: float) -> str:
     """What one run's network at the epoch it shows says at the probed point."""
     if not np.isfinite(a2):
