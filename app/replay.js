@@ -86,7 +86,10 @@ export default function (component) {
 function mount(component) {
   const { data, parentElement } = component;
   if (parentElement.__replayCleanup) parentElement.__replayCleanup();
-  const d = data;
+  // the run itself comes as one JSON text (app/replay.py builds it once per run); where to start and
+  // how large to draw come beside it
+  const { run, ...view } = data;
+  const d = { ...JSON.parse(run), ...view };
   const n = d.epochs.length;
   const h = d.hidden;
   const f = activation(d.act, d.slope);

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -69,10 +71,9 @@ def problem(hist) -> str | None:
     return None
 
 
-def payload(hist, epoch: int, present: bool, autoplay: bool = True) -> dict:
-    """Everything the browser needs, once: the weights at every snapshot (finite ones only), the
-    words for each (core's loss and accuracy at that epoch), the loss at every snapshot epoch, and
-    where to start (the snapshot at or before ``epoch``)."""
+def run_part(hist) -> dict:
+    """What the browser needs of the run itself: the weights at every snapshot (finite ones only),
+    the words for each (core's loss and accuracy at that epoch) and the loss at every snapshot epoch."""
     keep = [i for i, p in enumerate(hist.snapshots) if all(np.all(np.isfinite(p[k])) for k in ("W1", "b1", "W2", "b2"))]
     epochs = [int(hist.snapshot_epochs[i]) for i in keep]
     snaps = [hist.snapshots[i] for i in keep]
@@ -80,8 +81,7 @@ def payload(hist, epoch: int, present: bool, autoplay: bool = True) -> dict:
     acc = np.array([hist.acc[e] for e in epochs], dtype=float)
     words = [f"loss {ui.fmt(l_, 4)} · accuracy {a:.0%}" for l_, a in zip(loss, acc)]
     curve = [[e, float(max(v, LOSS_FLOOR))] for e, v in zip(epochs, loss) if np.isfinite(v)]
-    start = max(0, int(np.searchsorted(epochs, epoch, side="right")) - 1) if epochs else 0
-    data = {
+    return {
         "act": hist.final.hidden,
         "slope": LEAKY_SLOPE,
         "X": X.tolist(),
@@ -97,17 +97,58 @@ def payload(hist, epoch: int, present: bool, autoplay: bool = True) -> dict:
         "hidden": int(hist.final.sizes[1]),
         "curve": curve,
         "loss_title": "Loss (log scale)",
+        "seconds": SECONDS,
+        "colours": {"scheme": RDBU, "red": ui.RED, "blue": ui.BLUE, "grey": ui.GREY},
+    }
+
+
+# The run's part as JSON, built once per History object: the epoch slider and the probe rerun only
+# their fragment, which passes the same History again, and a run of 201 snapshots is ~75 KB of JSON —
+# rebuilding and encoding it on every move was a third of the CPU of a move of Training's epoch slider.
+_built: dict[int, tuple[weakref.ref, tuple[str, str, list]]] = {}
+_built_guard = threading.Lock()
+_BUILT_MAX = 32
+
+
+def _run_json(hist) -> tuple[str, str, list]:
+    """(the run's part as JSON, the run's id — one per run, so the browser remembers where it was —,
+    and its snapshot epochs)."""
+    with _built_guard:
+        hit = _built.get(id(hist))
+        if hit is not None and hit[0]() is hist:
+            return hit[1]
+    part = run_part(hist)
+    text = json.dumps(part)
+    built = (text, hashlib.sha1(text.encode()).hexdigest()[:16], part["epochs"])
+    with _built_guard:
+        for k in [k for k, (ref, _) in _built.items() if ref() is None]:
+            del _built[k]
+        while len(_built) >= _BUILT_MAX:
+            del _built[next(iter(_built))]
+        _built[id(hist)] = (weakref.ref(hist), built)
+    return built
+
+
+def payload(hist, epoch: int, present: bool, autoplay: bool = True) -> dict:
+    """What the component is sent: the run's part (``run_part``) as one JSON text, which the browser
+    parses once, and where to start (the snapshot at or before ``epoch``) and how to show it."""
+    text, rid, epochs = _run_json(hist)
+    start = max(0, int(np.searchsorted(epochs, epoch, side="right")) - 1) if epochs else 0
+    return {
+        "run": text,
+        "id": rid,
         "start": start,
         "autoplay": bool(autoplay),
-        "seconds": SECONDS,
         "present": bool(present),
-        "colours": {"scheme": RDBU, "red": ui.RED, "blue": ui.BLUE, "grey": ui.GREY},
         "font": 20 if present else 13,
     }
-    # one id per run: the browser remembers where it was and that it already played it by itself
-    same_run = {k: v for k, v in data.items() if k not in ("start", "autoplay", "present", "font")}
-    data["id"] = hashlib.sha1(json.dumps(same_run, sort_keys=True).encode()).hexdigest()[:16]
-    return data
+
+
+def received(data: dict | str) -> dict:
+    """What the browser reads from ``payload``'s data (or the component's JSON): the run's part with
+    the rest beside it, as replay.js unpacks it (for tests and the benchmark)."""
+    d = json.loads(data) if isinstance(data, str) else data
+    return {**json.loads(d["run"]), **{k: v for k, v in d.items() if k != "run"}}
 
 
 # While a replay plays, the browser repaints its canvases 60 times a second; on a page of large Vega
@@ -127,9 +168,9 @@ def show(hist, epoch: int, present: bool, key: str, autoplay: bool = True) -> No
     if (why := problem(hist)) is not None:
         st.caption(f"No animated replay for this run: {why}.")
         return
-    data = payload(hist, epoch, present, autoplay)
-    if not data["epochs"]:
+    if not _run_json(hist)[2]:
         st.caption("No animated replay for this run: none of its snapshots has finite weights.")
         return
+    data = payload(hist, epoch, present, autoplay)
     st.html(PAGE_CSS)
     _component()(data=data, key=key)

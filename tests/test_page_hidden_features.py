@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pyarrow as pa
 import pytest
 from conftest import give_trained_run, open_page
 
 from app import gate_text as gt
+from app import replay
 from core import features as F
 from core.data import X, notes_network, notes_weights, y
 from core.mlp import MLP
@@ -501,7 +500,7 @@ def test_a_trained_run_gets_the_browser_replay_of_its_snapshots(runs):
     at = with_run(hist, epoch=early)
     assert not at.exception
     (el,) = at.get("bidi_component")
-    d = json.loads(el.proto.json)
+    d = replay.received(el.proto.json)
     flat = [np.concatenate([p[k].ravel() for k in ("W1", "b1", "W2", "b2")]) for p in hist.snapshots]
     np.testing.assert_array_equal(np.array(d["weights"]), np.array(flat))
     assert d["epochs"] == hist.snapshot_epochs and d["epochs"][d["start"]] == early and d["act"] == "tanh"

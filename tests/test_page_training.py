@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit import dataframe_util
 
-from app import ui
+from app import replay, ui
 from core.data import X, y
 from core.diagnose import first_solved_epoch, symmetry_gap
 from core.mlp import MLP
@@ -289,7 +289,7 @@ def test_publish_sends_the_run_to_the_shared_control():
 def replay_data(at) -> tuple[dict, int]:
     """The browser replay's data (app.replay) and the size of everything it sends, in bytes."""
     (el,) = at.get("bidi_component")
-    return json.loads(el.proto.json), len(el.proto.SerializeToString())
+    return replay.received(el.proto.json), len(el.proto.SerializeToString())
 
 
 def flat_snapshots(hist) -> list:
@@ -335,6 +335,29 @@ def test_presenter_mode_makes_the_browser_replay_large():
     assert not at.exception
     d, _ = replay_data(at)
     assert d["present"] and d["font"] > normal["font"] and d["weights"] == normal["weights"]
+
+
+def test_the_replays_run_is_built_once_per_run_and_only_where_to_start_changes(monkeypatch):
+    """A move of the epoch slider (a fragment rerun: the same History again) sends the same run text
+    without building it again; another History of the same run gets the same text and id; and the
+    browser reads what run_part built."""
+    import copy
+
+    hist = core_run()
+    built = []
+    monkeypatch.setattr(replay, "run_part", partial(lambda f, h: built.append(h) or f(h), replay.run_part))
+    a = replay.payload(hist, 0, False)
+    b = replay.payload(hist, 500, True, autoplay=False)
+    assert len(built) == 1 and a["run"] is b["run"] and a["id"] == b["id"]
+    assert (a["start"], b["start"]) == (0, hist.snapshot_epochs.index(500)) and b["font"] > a["font"]
+    other = copy.deepcopy(hist)
+    c = replay.payload(other, 0, False)
+    assert len(built) == 2 and c["run"] == a["run"] and c["run"] is not a["run"] and c["id"] == a["id"]
+    view = {k: v for k, v in b.items() if k != "run"}
+    assert replay.received(b) == {**json.loads(json.dumps(replay.run_part(hist))), **view}
+    del hist, other, built[:]
+    replay.payload(core_run(lr=2.0), 0, False)  # a third run: the two dead entries are dropped
+    assert all(ref() is not None for ref, _ in replay._built.values())
 
 
 def test_a_diverged_run_replays_its_finite_snapshots():
