@@ -280,10 +280,12 @@ def hall_rows(h: dict) -> list[list[str]]:
     rows = [["sessions × moves", f"{h['sessions']} × {h['moves_per_session']} (machine: {h['cores']} cores)"]]
     runs = dict(h["runs"])
     if h.get("again"):
-        runs[f"{h['again']['replicas']} replica(s), the class again (baseline)"] = h["again"]
+        a = h["again"]
+        runs[f"{a['replicas']} replica(s), the class again (baseline, {a.get('bursts', 1)} bursts pooled)"] = a
     if h.get("with_heavy"):
         w = h["with_heavy"]
-        runs[f"{w['replicas']} replica(s) + {w['heavy_sessions']} largest digits runs"] = w
+        pool = f"{w.get('bursts', 1)} bursts pooled"
+        runs[f"{w['replicas']} replica(s) + {w['heavy_sessions']} largest digits runs ({pool})"] = w
     for name, x in runs.items():
         share = ", ".join(f"{k}: {v}" for k, v in sorted(x["sessions_per_replica"].items(), key=str))
         rows.append(
@@ -301,6 +303,9 @@ def hall_rows(h: dict) -> list[list[str]]:
                 f"{h['p95_one_over_two']:.2f}× / {h['throughput_two_over_one']:.2f}×",
             ]
         )
+    if h.get("heavy_rounds"):
+        order = ", ".join(("with " if r["heavy"] else "without ") + fmt_s(r["p95_s"]) for r in h["heavy_rounds"])
+        rows.append(["p95 of each burst, in order", order])
     if h.get("heavy_p95_over_plain"):
         rows.append(["light p95 with the digits runs ÷ without", f"{h['heavy_p95_over_plain']:.2f}×"])
     return rows

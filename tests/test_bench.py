@@ -134,6 +134,26 @@ def test_cached_flow_and_training_are_core_flow():
         assert_same(got, train_deep(3, 4, "tanh", "xavier_uniform", 0.5, 200, 1))
 
 
+def test_the_heavy_run_ratio_pools_its_bursts():
+    """bench/hall.py's rounds with and without heavy runs count as one class each: percentiles over
+    every move of the bursts, throughput over their summed time, CPU per rerun weighted by reruns."""
+    from bench.hall import ROUNDS, pooled, stored
+    from bench.timing import percentile
+
+    def b(times, seconds, cpu):
+        return {"times_s": times, "burst_seconds": seconds, "servers_cpu_per_rerun_s": cpu, "reruns": len(times),
+                "sessions_per_replica": {"r1": 1}, "heavy_first_answer_s": [], "failures": []}  # fmt: skip
+
+    one, two = b([0.1] * 90 + [1.0] * 10, 10.0, 0.02), b([0.2] * 100, 30.0, 0.04)
+    p = pooled([one, two])
+    every = one["times_s"] + two["times_s"]
+    assert p["reruns"] == 200 and p["bursts"] == 2 and p["p50_s"] == 0.2
+    assert p["p95_s"] == percentile(every, 95) and 0.2 < p["p95_s"] < 1.0  # not either burst's own p95
+    assert p["moves_per_s"] == 200 / 40 and abs(p["servers_cpu_per_rerun_s"] - 0.03) < 1e-12
+    assert pooled([one])["p95_s"] == percentile(one["times_s"], 95) == 1.0 and pooled([two])["p95_s"] == 0.2
+    assert "times_s" not in stored(one) and ROUNDS == (False, True, True, False)
+
+
 def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
     """bench/hall.py's figures reach the table and the targets (a made-up result: no timing asserted)."""
     from bench.report import table, verdicts
@@ -147,8 +167,9 @@ def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
         "moves_per_session": 5,
         "cores": 2,
         "runs": {"1 replica(s)": one(2.0, 30.0, {"r1": 60}), "2 replica(s)": one(1.0, 50.0, {"r1": 30, "r2": 30})},
-        "again": {"replicas": 2, **one(1.0, 50.0, {"r1": 30, "r2": 30})},
-        "with_heavy": {"replicas": 2, "heavy_sessions": 3, **one(1.5, 40.0, {"r1": 30, "r2": 30})},
+        "again": {"replicas": 2, "bursts": 2, **one(1.0, 50.0, {"r1": 30, "r2": 30})},
+        "with_heavy": {"replicas": 2, "heavy_sessions": 3, "bursts": 2, **one(1.5, 40.0, {"r1": 30, "r2": 30})},
+        "heavy_rounds": [{"heavy": h, "p95_s": p} for h, p in [(0, 0.9), (1, 1.4), (1, 1.6), (0, 1.1)]],
         "p95_one_over_two": 2.0,
         "throughput_two_over_one": 50 / 30,
         "heavy_p95_over_plain": 1.5,
@@ -158,6 +179,7 @@ def test_the_lecture_hall_section_reports_its_ratios_and_a_skip():
     assert rows["hall: light p95 during 3 largest digits runs / without"]["met"] is False
     text = table({"hall": hall, "targets": list(rows.values())})
     assert "6. Lecture hall" in text and "2.00× / 1.67×" in text and "r1: 30, r2: 30" in text
-    assert "the class again (baseline)" in text
+    assert "the class again (baseline, 2 bursts pooled)" in text and "3 largest digits runs (2 bursts pooled)" in text
+    assert "without 900 ms, with 1.40 s, with 1.60 s, without 1.10 s" in text
     skipped = {"hall": {"skipped": "HAProxy is not installed (Debian: apt-get install haproxy)"}}
     assert verdicts(skipped) == [] and "apt-get install haproxy" in table(skipped)
