@@ -47,6 +47,17 @@ NICE = 19  # the lowest priority: a worker runs on whatever CPU the light reruns
 # BLAS threads that spin would take CPU from the light reruns.
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 POLL = 0.1  # seconds between the waiting thread's looks at the worker's reports
+# Light work first, between the steps of a run (``call(..., polite=…)``). The lowest priority is not
+# enough where two virtual cores share one physical core (a VM's vCPUs are often hyper-threads): there
+# a worker slows the light reruns on the *other* core however low its priority. Measured on this 2-core
+# VM, a busy loop at SCHED_IDLE and nice 19 made a class's p95 1.4–1.5× slower; the same loop pausing
+# while other tasks are runnable, 1.13–1.15× (bench/README.md, "The lecture hall"). So between two steps
+# the worker looks (at most every CHECK seconds) at how many tasks the machine runs, and while the others
+# would fill every core but one it naps in steps of NAP seconds — at most PATIENCE seconds at a time,
+# so a run still moves on a machine that is never idle.
+CHECK = 0.002
+NAP = 0.002
+PATIENCE = 0.25
 STOP = "stop"
 log = logging.getLogger(__name__)
 
@@ -145,6 +156,42 @@ def shutdown() -> None:
         p.shutdown(wait=True, cancel_futures=True)
 
 
+def running_tasks() -> int | None:
+    """Tasks runnable on this machine right now, the caller included (Linux: /proc/loadavg's fourth
+    field); None where that cannot be read."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Polite:
+    """A run's per-step hook in the worker: lets other work have the CPU first (see PATIENCE above).
+    ``read``, ``nap`` and ``clock`` are for tests."""
+
+    def __init__(self, cores: int | None = None, read=running_tasks, nap=time.sleep, clock=time.perf_counter):
+        self.room = max(1, (cores or os.cpu_count() or 1) - 1)  # others that leave this run a core
+        self.read, self.nap, self.clock = read, nap, clock
+        self.next_look = 0.0
+        self.napped = 0.0  # seconds given to other work so far
+
+    def busy(self) -> bool:
+        n = self.read()
+        return n is not None and n - 1 >= self.room
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if now < self.next_look:
+            return
+        start = now
+        while self.busy() and now - start < PATIENCE:
+            self.nap(NAP)
+            now = self.clock()
+        self.napped += now - start
+        self.next_look = now + CHECK
+
+
 def _forward(conn, name: str):
     def send(*args) -> None:
         conn.send((name, args))
@@ -152,11 +199,14 @@ def _forward(conn, name: str):
     return send
 
 
-def _job(fn, args: tuple, kwargs: dict, callbacks: tuple[str, ...], stoppable: bool, conn):
+def _job(fn, args: tuple, kwargs: dict, callbacks: tuple[str, ...], stoppable: bool, conn, polite: str | None = None):
     """In the worker: ``fn`` with stand-ins for its callbacks; ``should_stop`` is True once the
-    waiting thread said stop or went away (its end of the pipe closed)."""
+    waiting thread said stop or went away (its end of the pipe closed); ``polite``: the name of fn's
+    per-step hook, given a ``Polite``."""
     try:
         kwargs = {**kwargs, **{name: _forward(conn, name) for name in callbacks}}
+        if polite:
+            kwargs[polite] = Polite()
         if stoppable:
             kwargs["should_stop"] = conn.poll
         return fn(*args, **kwargs)
@@ -164,8 +214,11 @@ def _job(fn, args: tuple, kwargs: dict, callbacks: tuple[str, ...], stoppable: b
         conn.close()
 
 
-def call(fn, /, *args, should_stop=None, **kwargs):
-    """``fn(*args, **kwargs)`` computed in a worker process (see the module docstring)."""
+def call(fn, /, *args, should_stop=None, polite: str | None = None, **kwargs):
+    """``fn(*args, **kwargs)`` computed in a worker process (see the module docstring). ``polite``: the
+    name of ``fn``'s keyword argument for a hook it calls after every step (core.sgd's ``on_step``): in
+    the worker it gets a ``Polite``, so the run lets light work have the CPU first; in this process
+    (no worker) nothing is passed."""
     callbacks = {k: v for k, v in kwargs.items() if callable(v)}
     plain = {k: v for k, v in kwargs.items() if k not in callbacks}
     p = pool()
@@ -174,7 +227,7 @@ def call(fn, /, *args, should_stop=None, **kwargs):
         try:
             if should_stop is not None and should_stop():
                 here.send(STOP)  # stopped before it started: the run's first check says so
-            future = p.submit(_job, fn, args, plain, tuple(callbacks), should_stop is not None, there)
+            future = p.submit(_job, fn, args, plain, tuple(callbacks), should_stop is not None, there, polite)
             return _wait(future, here, callbacks, should_stop)
         except BrokenProcessPool as e:  # a worker could not start (or died): this process from now on
             _give_up(e)

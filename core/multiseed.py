@@ -62,21 +62,31 @@ def train_many(
     curve_points: int = 101,
     solved_loss: float = SOLVED_LOSS,
     fast: bool = True,
+    on_step=None,
 ) -> MultiResult:
     """Full-batch gradient descent for every seed: ``seed_by_seed`` (fast=False), or the same numbers
-    from ``core.fast.seeds.train_seeds`` (fast=True, the default)."""
+    from ``core.fast.seeds.train_seeds`` (fast=True, the default). on_step(): after every update
+    (app/worker.py lets other work have the CPU there); the numbers are the same with or without."""
     seeds = np.asarray(list(seeds), dtype=int)
     nets = [MLP.create(sizes, hidden, "sigmoid", init, int(s), sigma, limit) for s in seeds]
     rates = lr_schedule(schedule, lr, epochs, **(schedule_params or {})).tolist()
     curve_epochs = np.unique(np.linspace(0, epochs, min(curve_points, epochs + 1)).round().astype(int))
     run = train_seeds if fast else seed_by_seed
-    return MultiResult(seeds=seeds, **run(nets, X, y, loss, rates, curve_epochs, solved_loss), hidden=hidden)
+    return MultiResult(seeds=seeds, **run(nets, X, y, loss, rates, curve_epochs, solved_loss, on_step), hidden=hidden)
 
 
 def seed_by_seed(
-    nets: list[MLP], X: np.ndarray, y: np.ndarray, loss: str, rates: list, curve_epochs: np.ndarray, solved_loss: float
+    nets: list[MLP],
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+    rates: list,
+    curve_epochs: np.ndarray,
+    solved_loss: float,
+    on_step=None,
 ) -> dict:
-    """Train each network for len(rates) updates, one after another; the fields of a MultiResult."""
+    """Train each network for len(rates) updates, one after another; the fields of a MultiResult.
+    on_step(): after every update (of every seed's network)."""
     S, curve_at = len(nets), {int(e): i for i, e in enumerate(curve_epochs)}
     curves = np.full((S, len(curve_epochs)), np.nan)
     final = np.full(S, np.nan)
@@ -97,6 +107,8 @@ def seed_by_seed(
                 if t == len(rates):
                     break
                 net.step(net.backward(fwd, y, loss), rates[t])
+                if on_step is not None:
+                    on_step()
             finite = net.is_finite() and np.isfinite(cur)
             final[i] = cur if finite else np.nan
             solved[i] = ok and finite

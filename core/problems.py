@@ -192,10 +192,11 @@ def sweep(
     lr: float = 0.5,
     epochs: int = 1000,
     progress=None,
+    on_step=None,
 ) -> Sweep:
     """Train every depth × width from every seed (all seeds of one shape at once, core.multiseed) and
     score each final network on the training and the test points. ``progress(done, total)`` is called
-    after each shape."""
+    after each shape; ``on_step()`` after every update (core.multiseed.train_many's)."""
     from core.multiseed import train_many
 
     depths, widths, seeds = tuple(depths), tuple(widths), np.asarray(list(seeds))
@@ -204,7 +205,7 @@ def sweep(
     total, done = len(depths) * len(widths), 0
     for a, d in enumerate(depths):
         for b, w in enumerate(widths):
-            r = train_many([2] + [w] * d + [1], seeds, X_train, y_train, hidden, init, lr, epochs)
+            r = train_many([2] + [w] * d + [1], seeds, X_train, y_train, hidden, init, lr, epochs, on_step=on_step)
             for s in range(len(seeds)):
                 net = r.network(s)
                 tr[a, b, s] = net.accuracy(X_train, y_train) if net.is_finite() else 0.0

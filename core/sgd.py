@@ -180,6 +180,7 @@ def train_minibatch(
     on_batch: Callable[[int, int, int, float], None] | None = None,
     batch_every: int = 50,
     should_stop: Callable[[], bool] | None = None,
+    on_step: Callable[[], None] | None = None,
     eval_max: int | None = None,
     x_max: float | None = None,
     resume: SGDHistory | None = None,
@@ -192,6 +193,8 @@ def train_minibatch(
     on_batch(e, b, n_batches, running_loss): every ``batch_every`` mini-batches within epoch e.
     should_stop(): asked before each epoch and every ``batch_every`` batches; True ends training
     after the last completed epoch (the history records ``stop``).
+    on_step(): after every mini-batch update, nothing passed, nothing returned (app/worker.py gives
+    it a function that lets other work have the CPU first); the numbers are the same with or without.
     eval_max: measure the training loss/accuracy on at most this many fixed rows (large sets).
     x_max: X and X_test hold integers 0..x_max (e.g. uint8 pixels, x_max = 255); every mini-batch
     and evaluation chunk is divided by x_max as it is used (see the module docstring).
@@ -301,6 +304,8 @@ def train_minibatch(
                 norm_sum += [np.sqrt(np.vdot(grads.dW[l], grads.dW[l])) for l in range(1, L + 1)]  # Frobenius
                 net._step(grads, rate)
                 steps += 1
+                if on_step is not None:
+                    on_step()
                 loss_sum += cur * len(idx)
                 seen += len(idx)
                 if (b + 1) % batch_every == 0 and b + 1 < n_batches:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from functools import partial
 
 import numpy as np
 import pytest
@@ -259,6 +260,17 @@ def test_train_many_is_seed_by_seed(sizes, hidden, loss, lr):
     kw = dict(hidden=hidden, init="normal", lr=lr, epochs=300, loss=loss, schedule="cosine")
     r = train_many(sizes, range(25), X, yy, **kw)
     assert_same_multi(r, train_many(sizes, range(25), X, yy, fast=False, **kw))
+
+
+def test_on_step_is_called_after_every_update_and_changes_no_number():
+    """train_many's on_step (app/worker.py's pause for light work): once per update — per epoch for all
+    seeds at once, per epoch of every seed one after another — and the same numbers as without."""
+    for fast, calls in ((True, 300), (False, 25 * 300)):
+        seen = []
+        kw = dict(hidden="tanh", init="normal", lr=2.0, epochs=300, fast=fast)
+        r = train_many([2, 3, 1], range(25), X, y, on_step=partial(seen.append, 1), **kw)
+        assert len(seen) == calls
+        assert_same_multi(r, train_many([2, 3, 1], range(25), X, y, **kw))
 
 
 def test_train_many_is_seed_by_seed_with_more_examples():

@@ -103,8 +103,9 @@ def test_check_points_refuses_what_read_csv_refuses():
 def test_the_sweep_matches_single_runs_seed_by_seed():
     X, y = generate("circles", n=60, noise=0.05, seed=0)
     tr, te = split(len(X), 0.3, seed=0)
-    s = sweep(X[tr], y[tr], X[te], y[te], widths=(1, 3), depths=(1, 2), seeds=range(3), epochs=200)
-    assert s.test_acc.shape == (2, 2, 3)
+    steps = []
+    s = sweep(X[tr], y[tr], X[te], y[te], (1, 3), (1, 2), range(3), epochs=200, on_step=lambda: steps.append(1))
+    assert s.test_acc.shape == (2, 2, 3) and len(steps) == 4 * 200  # every update of the four shapes
     for a, d in enumerate((1, 2)):
         for b, w in enumerate((1, 3)):
             for k in range(3):

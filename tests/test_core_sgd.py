@@ -143,6 +143,18 @@ def test_full_batch_equals_plain_gradient_descent(digits):
     assert np.all(np.isnan(hist.test_acc))  # no test set: recorded as NaN, never invented
 
 
+def test_on_step_is_called_after_every_update_and_changes_no_number(digits):
+    Xtr, Ytr, Xte, Yte = digits
+    net = MLP.create([64, 16, 10], "relu", "softmax", "he_normal", seed=0)
+    calls = []
+    plain = train_minibatch(net, Xtr, Ytr, Xte, Yte, 0.1, 3, 32)
+    hooked = train_minibatch(net, Xtr, Ytr, Xte, Yte, 0.1, 3, 32, on_step=lambda: calls.append(1))
+    assert len(calls) == hooked.steps == 3 * -(-len(Xtr) // 32)
+    for a, b in zip(plain.final.W + plain.final.b, hooked.final.W + hooked.final.b):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(plain.test_loss, hooked.test_loss)
+
+
 def test_callbacks_and_stopping_keep_finished_epochs(digits):
     Xtr, Ytr, Xte, Yte = digits
     net = MLP.create([64, 16, 10], "relu", "softmax", "he_normal", seed=0)

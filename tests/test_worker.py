@@ -93,13 +93,53 @@ def test_minibatch_training_in_the_worker_equals_training_here_and_reports_every
     assert batches == mine  # the same reports, in the same order, with the same running losses
 
 
+def _hook(on_step=None):
+    return type(on_step).__name__
+
+
+def test_a_polite_run_gets_the_per_step_hook_only_in_the_worker_and_gives_the_same_numbers(monkeypatch):
+    assert worker.call(_hook, polite="on_step") == "Polite" and worker.call(_hook) == "NoneType"
+    Xd, Yd = small_digits(1)
+    net = MLP.create([16, 24, 10], "tanh", "softmax", "xavier_normal", 5)
+    kw = dict(lr=0.2, epochs=3, batch_size=8, seed=5, x_max=16)
+    same_history(worker.call(train_minibatch, net, Xd, Yd, Xd, Yd, polite="on_step", **kw),
+                 train_minibatch(net, Xd, Yd, Xd, Yd, **kw))  # fmt: skip
+    monkeypatch.setattr(worker, "pool", lambda: None)  # no worker: the run happens here, with no hook
+    assert worker.call(_hook, polite="on_step") == "NoneType"
+
+
+def test_polite_naps_while_the_others_would_fill_every_core_but_its_own():
+    """On 4 cores a run naps while 3 or more other tasks are runnable, looks again after each nap, and
+    gives up waiting after PATIENCE seconds; it looks at most every CHECK seconds."""
+    t = [0.0]
+    load = iter([4, 4, 2])  # runnable tasks, the run included: 3 others, 3 others, then 1
+    naps = []
+    p = worker.Polite(4, read=lambda: next(load), nap=lambda s: (naps.append(s), t.__setitem__(0, t[0] + s)),
+                      clock=lambda: t[0])  # fmt: skip
+    p()
+    assert naps == [worker.NAP, worker.NAP] and p.napped == 2 * worker.NAP
+    p()  # within CHECK of the last look: no look at all (the iterator is not read)
+    t[0] += worker.CHECK
+    busy = worker.Polite(4, read=lambda: 9, nap=lambda s: t.__setitem__(0, t[0] + s), clock=lambda: t[0])
+    start = t[0]
+    busy()
+    assert worker.PATIENCE <= t[0] - start < worker.PATIENCE + 2 * worker.NAP  # it still moves on
+    idle = worker.Polite(2, read=lambda: 1, nap=lambda s: pytest.fail("napped on an idle machine"), clock=lambda: 0.0)
+    idle()
+    unknown = worker.Polite(2, read=lambda: None, nap=lambda s: pytest.fail("napped without /proc"), clock=lambda: 0.0)
+    unknown()
+    assert worker.Polite(2).room == 1 and worker.Polite(1).room == 1 and worker.Polite(8).room == 7
+    n = worker.running_tasks()
+    assert n is None or n >= 1  # this process is running
+
+
 def test_many_seeds_and_the_sweep_in_the_worker_equal_the_same_calls_here():
-    a = worker.call(train_many, [2, 3, 1], range(40), X, y, hidden="tanh", lr=0.5, epochs=600)
+    a = worker.call(train_many, [2, 3, 1], range(40), X, y, hidden="tanh", lr=0.5, epochs=600, polite="on_step")
     b = train_many([2, 3, 1], range(40), X, y, hidden="tanh", lr=0.5, epochs=600)
     for u, v in zip(a.W + a.b + [a.loss, a.loss_curves, a.output], b.W + b.b + [b.loss, b.loss_curves, b.output]):
         np.testing.assert_array_equal(u, v)
     np.testing.assert_array_equal(a.solved, b.solved)
-    s = worker.call(sweep, X, y, X, y, (2,), (1, 2), range(5), "tanh", "xavier_uniform", 0.5, 300)
+    s = worker.call(sweep, X, y, X, y, (2,), (1, 2), range(5), "tanh", "xavier_uniform", 0.5, 300, polite="on_step")
     t = sweep(X, y, X, y, (2,), (1, 2), range(5), "tanh", "xavier_uniform", 0.5, 300)
     np.testing.assert_array_equal(s.train_acc, t.train_acc)
     np.testing.assert_array_equal(s.test_acc, t.test_acc)

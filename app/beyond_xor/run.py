@@ -223,8 +223,9 @@ def sweep_cell(
     caller holds a place at the server's gate (app/beyond_xor/controls.py's sweep shows the queue)."""
     _look.check()
     s = worker.call(
-        sweep, X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS
-    )
+        sweep, X_train, y_train, X_test, y_test, (width,), (depth,), range(SWEEP_SEEDS), act, INIT, lr, SWEEP_EPOCHS,
+        polite="on_step",
+    )  # fmt: skip
     return s.train_acc[0, 0], s.test_acc[0, 0]
 
 

@@ -361,6 +361,7 @@ def train(
         # takes ~25 ms, and each bar update is a message to the browser (8 % of a default run's time)
         batch_every=100,
         should_stop=should_stop,
+        polite="on_step",  # in the worker: light work first, between mini-batches (app/worker.py)
         eval_max=EVAL_MAX,
         x_max=data.max_value,
         resume=resume,

@@ -90,7 +90,7 @@ def run_lab(cfg: dict, lr: float, n_seeds: int):
     res = worker.call(
         train_many, [2, cfg["width"], 1], range(n_seeds), X, y, hidden=cfg["act"], init=cfg["init"], lr=lr,
         epochs=cfg["epochs"], loss=cfg["loss"], schedule=cfg["sched"], schedule_params=dict(cfg["params"]),
-        sigma=cfg["sigma"], limit=cfg["limit"],
+        sigma=cfg["sigma"], limit=cfg["limit"], polite="on_step",
     )  # fmt: skip
     return res, perf_counter() - t0
 

@@ -67,10 +67,18 @@ def _sum_over_examples(dz: np.ndarray, dz_s: np.ndarray) -> np.ndarray:
 
 
 def train_seeds(
-    nets: list[MLP], X: np.ndarray, y: np.ndarray, loss: str, rates: list, curve_epochs: np.ndarray, solved_loss: float
+    nets: list[MLP],
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: str,
+    rates: list,
+    curve_epochs: np.ndarray,
+    solved_loss: float,
+    on_step=None,
 ) -> dict:
     """``seed_by_seed`` for every network in ``nets`` at once (same sizes and hidden activation, sigmoid
-    output); returns the fields of a ``MultiResult`` but the seeds, as seed_by_seed does."""
+    output); returns the fields of a ``MultiResult`` but the seeds, as seed_by_seed does. on_step():
+    after every update, as in seed_by_seed."""
     L = nets[0].n_layers
     hidden = nets[0].hidden
     epochs = len(rates)
@@ -123,6 +131,8 @@ def train_seeds(
                     dz = _back(dz, dz_s, W[l - 1]) * act.df(z[l - 1], a[l - 1])
                 W[l - 1] -= rate * dW
                 b[l - 1] -= rate * db
+            if on_step is not None:
+                on_step()
     b = [v[:, None, :] for v in b]  # (S, 1, n), as MLP keeps biases
     out = _seeds_first(a[L])  # (S, N, k)
     finite = np.all([np.all(np.isfinite(w.reshape(S, -1)), axis=1) for w in W + b], axis=0) & np.isfinite(cur)
