@@ -53,11 +53,14 @@ POLL = 0.1  # seconds between the waiting thread's looks at the worker's reports
 # VM, a busy loop at SCHED_IDLE and nice 19 made a class's p95 1.4–1.5× slower; the same loop pausing
 # while other tasks are runnable, 1.13–1.15× (bench/README.md, "The lecture hall"). So between two steps
 # the worker looks (at most every CHECK seconds) at how many tasks the machine runs, and while the others
-# would fill every core but one it naps in steps of NAP seconds — at most PATIENCE seconds at a time,
-# so a run still moves on a machine that is never idle.
+# would fill every core but one it naps in steps of NAP seconds. It waits at most PATIENCE seconds at a
+# time and then computes for at least MIN_RUN seconds before it looks again, so a run still moves (at
+# least MIN_RUN / (PATIENCE + MIN_RUN), about a tenth of the time) on a machine that is never idle, or
+# one whose /proc/loadavg counts a whole shared host's tasks (a container's).
 CHECK = 0.002
 NAP = 0.002
 PATIENCE = 0.25
+MIN_RUN = 0.025
 STOP = "stop"
 log = logging.getLogger(__name__)
 
@@ -184,12 +187,15 @@ class Polite:
         now = self.clock()
         if now < self.next_look:
             return
-        start = now
-        while self.busy() and now - start < PATIENCE:
+        start, gave_up = now, False
+        while self.busy():
+            if now - start >= PATIENCE:
+                gave_up = True
+                break
             self.nap(NAP)
             now = self.clock()
         self.napped += now - start
-        self.next_look = now + CHECK
+        self.next_look = now + (MIN_RUN if gave_up else CHECK)
 
 
 def _forward(conn, name: str):

@@ -120,10 +120,19 @@ def test_polite_naps_while_the_others_would_fill_every_core_but_its_own():
     assert naps == [worker.NAP, worker.NAP] and p.napped == 2 * worker.NAP
     p()  # within CHECK of the last look: no look at all (the iterator is not read)
     t[0] += worker.CHECK
-    busy = worker.Polite(4, read=lambda: 9, nap=lambda s: t.__setitem__(0, t[0] + s), clock=lambda: t[0])
+    looks = []
+    busy = worker.Polite(4, read=lambda: looks.append(t[0]) or 9, nap=lambda s: t.__setitem__(0, t[0] + s),
+                         clock=lambda: t[0])  # fmt: skip
     start = t[0]
     busy()
-    assert worker.PATIENCE <= t[0] - start < worker.PATIENCE + 2 * worker.NAP  # it still moves on
+    assert worker.PATIENCE <= t[0] - start < worker.PATIENCE + 2 * worker.NAP  # it still moves on …
+    n, gave_up_at = len(looks), t[0]
+    t[0] += worker.MIN_RUN / 2
+    busy()
+    assert len(looks) == n  # … and computes MIN_RUN before it looks again
+    t[0] = gave_up_at + worker.MIN_RUN
+    busy()
+    assert len(looks) > n
     idle = worker.Polite(2, read=lambda: 1, nap=lambda s: pytest.fail("napped on an idle machine"), clock=lambda: 0.0)
     idle()
     unknown = worker.Polite(2, read=lambda: None, nap=lambda s: pytest.fail("napped without /proc"), clock=lambda: 0.0)
