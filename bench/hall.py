@@ -189,17 +189,25 @@ def burst(
             f.result(timeout=1800)
     every = [t for ts in times for t in ts]
     return {
+        **figures(every, elapsed, cpu, share, heavy_done, failures),
+        "times_s": every,
+    }
+
+
+def figures(every: list, seconds: float, cpu: float, share: dict, heavy_done: list, failures: list) -> dict:
+    """A class's figures from its moves' response times, the burst's seconds and the replicas' CPU
+    seconds over it."""
+    return {
         "reruns": len(every),
         "p50_s": percentile(every, 50),
         "p95_s": percentile(every, 95),
         "max_s": max(every, default=0.0),
-        "burst_seconds": elapsed,
-        "moves_per_s": len(every) / elapsed if elapsed else 0.0,
+        "burst_seconds": seconds,
+        "moves_per_s": len(every) / seconds if seconds else 0.0,
         "servers_cpu_per_rerun_s": cpu / max(len(every), 1),
         "sessions_per_replica": share,
         "heavy_first_answer_s": sorted(heavy_done),
         "failures": failures[:20],
-        "times_s": every,
     }
 
 
@@ -211,18 +219,14 @@ def stored(b: dict) -> dict:
 def pooled(bursts: list[dict]) -> dict:
     """Several bursts of the same class as one: percentiles over all their moves, throughput over
     their summed time, the replicas' CPU per rerun over all their reruns."""
-    every = [t for b in bursts for t in b["times_s"]]
-    seconds = sum(b["burst_seconds"] for b in bursts)
     return {
         "bursts": len(bursts),
-        "reruns": len(every),
-        "p50_s": percentile(every, 50),
-        "p95_s": percentile(every, 95),
-        "max_s": max(every, default=0.0),
-        "burst_seconds": seconds,
-        "moves_per_s": len(every) / seconds if seconds else 0.0,
-        "servers_cpu_per_rerun_s": sum(b["servers_cpu_per_rerun_s"] * b["reruns"] for b in bursts) / max(len(every), 1),
-        "sessions_per_replica": bursts[0]["sessions_per_replica"],
-        "heavy_first_answer_s": sorted(t for b in bursts for t in b["heavy_first_answer_s"]),
-        "failures": [f for b in bursts for f in b["failures"]][:20],
+        **figures(
+            [t for b in bursts for t in b["times_s"]],
+            sum(b["burst_seconds"] for b in bursts),
+            sum(b["servers_cpu_per_rerun_s"] * b["reruns"] for b in bursts),
+            bursts[0]["sessions_per_replica"],
+            [t for b in bursts for t in b["heavy_first_answer_s"]],
+            [f for b in bursts for f in b["failures"]],
+        ),
     }
