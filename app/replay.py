@@ -146,7 +146,7 @@ def payload(hist, epoch: int, present: bool, autoplay: bool = True) -> dict:
 
 def received(data: dict | str) -> dict:
     """What the browser reads from ``payload``'s data (or the component's JSON): the run's part with
-    the rest beside it, as replay.js unpacks it (for tests and the benchmark)."""
+    the rest beside it, as replay.js unpacks it (the tests read the replay through this)."""
     d = json.loads(data) if isinstance(data, str) else data
     return {**json.loads(d["run"]), **{k: v for k, v in d.items() if k != "run"}}
 
